@@ -1,0 +1,31 @@
+import type { ReasonCode } from './reasons.js';
+
+/** Alert types published on `…/alerts/<type>`. Stable strings: part of the MQTT contract. */
+export const ALERT_TYPES = [
+  'fever',
+  'suspected-case',
+  'code-abnormal',
+  'device-fault',
+  'barrier-forced',
+  'barrier-held-open',
+  'trust-stale',
+  'storage-fault',
+  'emergency-open',
+] as const;
+
+export type AlertType = (typeof ALERT_TYPES)[number];
+
+export type AlertSeverity = 'info' | 'warning' | 'critical';
+
+/** An alert as the core raises it; the shell gives it an id and persists it. */
+export interface AlertDraft {
+  type: AlertType;
+  severity: AlertSeverity;
+  at: number;
+  gate?: string;
+  lane?: string;
+  /** The passage that raised it, when there is one. */
+  passageId?: string;
+  reasons: ReasonCode[];
+  details: Readonly<Record<string, string | number | boolean | null>>;
+}

@@ -1,0 +1,204 @@
+import type { Direction, TemperatureFact } from './policy.js';
+import { decide } from './policy.js';
+import { passageAlerts, THERMOMETER_FAULT } from './passage-alerts.js';
+import { classifyReading } from './temperature.js';
+import type { Attempt, LaneEffect, LaneEvent, LaneSetup, LaneState, LaneStep, LaneWorld, PassageRecord } from './lane-types.js';
+
+/**
+ * The lane state machine: scan → fresh temperature (re-measuring implausible
+ * readings and a first fever reading) → decision → release → passage confirmed
+ * or timed out. Events in, new state and effects out; the shell performs the
+ * effects in order and sends `tick` at the returned deadline.
+ */
+
+export function initialLaneState(): LaneState {
+  return { phase: { name: 'idle' }, devices: { scanner: true, thermometer: true, barrier: true }, thermometerFaultAlerted: false };
+}
+
+export function stepLane(state: LaneState, event: LaneEvent, setup: LaneSetup, world: LaneWorld): LaneStep {
+  switch (event.type) {
+    case 'scan':
+      return onScan(state, event, setup, world);
+    case 'reading':
+      return onReading(state, event, setup, world);
+    case 'tick':
+      return onTick(state, event.at, setup, world);
+    case 'passage':
+      return onPassage(state, event.at, setup);
+    case 'device':
+      return onDevice({ ...state, devices: { ...state.devices, [event.role]: event.online } }, event, setup, world);
+    case 'release-failed':
+      return onReleaseFailed(state, event.passageId, event.at, setup);
+    case 'record-failed':
+      return onRecordFailed(state, event.passageId, event.at);
+  }
+}
+
+function onScan(state: LaneState, event: Extract<LaneEvent, { type: 'scan' }>, setup: LaneSetup, world: LaneWorld): LaneStep {
+  if (state.phase.name === 'passing') {
+    return hold(state, [{ type: 'ignored', reason: 'lane-busy', at: event.at }, { type: 'indicate', signal: 'busy' }]);
+  }
+  const abandoned: LaneEffect[] =
+    state.phase.name === 'measuring' ? [{ type: 'abandoned', attemptId: state.phase.attempt.id, at: event.at }] : [];
+  const attempt: Attempt = {
+    id: event.attemptId,
+    at: event.at,
+    direction: event.direction,
+    credential: world.readCredential(event.code),
+    readings: [],
+    implausibleReadings: 0,
+    feverReadings: 0,
+  };
+  const idle: LaneState = { ...state, phase: { name: 'idle' }, pendingReading: undefined };
+
+  // An unreadable code has no one to screen: refuse at once rather than make them wait for a reading.
+  const needsTemperature = temperatureRequired(attempt.direction, world) && attempt.credential.kind !== 'unreadable';
+  if (!needsTemperature || world.mode === 'emergency-open') {
+    return prepend(abandoned, conclude(idle, attempt, { kind: 'not-required' }, event.at, setup, world));
+  }
+  if (!setup.hasThermometer || !state.devices.thermometer) {
+    return prepend(abandoned, conclude(idle, attempt, { kind: 'missing' }, event.at, setup, world));
+  }
+  const pending = state.pendingReading;
+  if (pending && event.at - pending.at <= setup.freshnessMs) {
+    return prepend(abandoned, judgeReading(idle, attempt, pending.celsius, event.at, setup, world));
+  }
+  return prepend(abandoned, measure(idle, attempt, event.at, setup));
+}
+
+function onReading(state: LaneState, event: Extract<LaneEvent, { type: 'reading' }>, setup: LaneSetup, world: LaneWorld): LaneStep {
+  const { phase } = state;
+  if (phase.name !== 'measuring') return hold({ ...state, pendingReading: { celsius: event.celsius, at: event.at } }, []);
+  // A reading older than the scan's freshness window belongs to someone else: never reuse it.
+  if (event.at < phase.attempt.at - setup.freshnessMs) return hold(state, [{ type: 'ignored', reason: 'stale-reading', at: event.at }]);
+  return judgeReading(state, phase.attempt, event.celsius, event.at, setup, world);
+}
+
+function judgeReading(state: LaneState, attempt: Attempt, celsius: number, at: number, setup: LaneSetup, world: LaneWorld): LaneStep {
+  const reading = classifyReading(celsius, setup.screening);
+  const next: Attempt = { ...attempt, readings: [...attempt.readings, celsius] };
+  if (reading === 'implausible' && attempt.implausibleReadings < setup.maxRemeasures) {
+    return measure(state, { ...next, implausibleReadings: attempt.implausibleReadings + 1 }, at, setup);
+  }
+  // A first reading at or above the threshold is re-measured once; the second reading decides.
+  if (reading === 'fever' && attempt.feverReadings === 0) {
+    return measure(state, { ...next, feverReadings: 1 }, at, setup);
+  }
+  const goodReading = reading !== 'implausible';
+  const settled: LaneState = goodReading ? { ...state, thermometerFaultAlerted: false } : state;
+  return conclude(settled, next, { kind: reading, celsius }, at, setup, world);
+}
+
+function measure(state: LaneState, attempt: Attempt, at: number, setup: LaneSetup): LaneStep {
+  return hold({ ...state, phase: { name: 'measuring', attempt, deadline: at + setup.measureTimeoutMs } }, [{ type: 'measure' }]);
+}
+
+function onTick(state: LaneState, at: number, setup: LaneSetup, world: LaneWorld): LaneStep {
+  const { phase } = state;
+  if (phase.name === 'idle' || at < phase.deadline) return hold(state, []);
+  if (phase.name === 'measuring') {
+    return conclude({ ...state, phase: { name: 'idle' } }, phase.attempt, { kind: 'missing' }, at, setup, world);
+  }
+  return settle(state, phase.passageId, 'not-passed', at);
+}
+
+function onPassage(state: LaneState, at: number, setup: LaneSetup): LaneStep {
+  if (state.phase.name === 'passing') return settle(state, state.phase.passageId, 'passed', at);
+  const alert: LaneEffect = {
+    type: 'alert',
+    alert: { type: 'barrier-forced', severity: 'critical', at, gate: setup.gate, lane: setup.lane, reasons: [], details: { phase: state.phase.name } },
+  };
+  return hold(state, [alert]);
+}
+
+function onDevice(state: LaneState, event: Extract<LaneEvent, { type: 'device' }>, setup: LaneSetup, world: LaneWorld): LaneStep {
+  const { phase } = state;
+  // Losing the thermometer mid-measurement refers now instead of making the person wait for the timeout.
+  if (phase.name === 'measuring' && event.role === 'thermometer' && !event.online) {
+    return conclude({ ...state, phase: { name: 'idle' } }, phase.attempt, { kind: 'missing' }, event.at, setup, world);
+  }
+  return hold(state, []);
+}
+
+function onReleaseFailed(state: LaneState, passageId: string, at: number, setup: LaneSetup): LaneStep {
+  if (state.phase.name !== 'passing' || state.phase.passageId !== passageId) {
+    return hold(state, [{ type: 'ignored', reason: 'late-event', at }]);
+  }
+  const alert: LaneEffect = {
+    type: 'alert',
+    alert: { type: 'device-fault', severity: 'critical', at, gate: setup.gate, lane: setup.lane, passageId, reasons: ['DEVICE_FAULT'], details: { device: 'barrier' } },
+  };
+  const settled = settle(state, passageId, 'barrier-fault', at);
+  return { ...settled, effects: [...settled.effects, alert, { type: 'indicate', signal: 'refer' }] };
+}
+
+function onRecordFailed(state: LaneState, passageId: string, at: number): LaneStep {
+  // Nothing is released unrecorded: a failed write leaves the barrier closed and the guard in charge.
+  if (state.phase.name === 'passing' && state.phase.passageId === passageId) {
+    return hold({ ...state, phase: { name: 'idle' } }, [{ type: 'indicate', signal: 'refer' }]);
+  }
+  return hold(state, [{ type: 'ignored', reason: 'late-event', at }]);
+}
+
+function conclude(state: LaneState, attempt: Attempt, temperature: TemperatureFact, at: number, setup: LaneSetup, world: LaneWorld): LaneStep {
+  const { credential } = attempt;
+  const decision = decide(
+    {
+      direction: attempt.direction,
+      mode: world.mode,
+      credential,
+      temperature,
+      enforcement: setup.enforcement,
+      trustStale: world.trustStale,
+      replayed: credential.kind === 'health-pass' && world.isReplayed(credential.fingerprint),
+      deviceFault: !state.devices.barrier || (temperature.kind === 'missing' && (!setup.hasThermometer || !state.devices.thermometer)),
+    },
+    setup.policyVersion,
+  );
+  const passage: PassageRecord = {
+    id: attempt.id,
+    at,
+    gate: setup.gate,
+    lane: setup.lane,
+    direction: attempt.direction,
+    kind: setup.kind,
+    credential: credential.kind,
+    ...(credential.kind === 'unreadable' ? {} : { subject: credential.subject }),
+    decision,
+    temperatureC: 'celsius' in temperature ? temperature.celsius : null,
+    readings: attempt.readings,
+    mode: world.mode,
+  };
+  const alerts = passageAlerts(passage, setup, state.thermometerFaultAlerted);
+  const thermometerFaultAlerted = state.thermometerFaultAlerted || decision.reasons.some((r) => THERMOMETER_FAULT.includes(r));
+  const recorded: LaneState = { ...state, phase: { name: 'idle' }, thermometerFaultAlerted };
+  const effects: LaneEffect[] = [{ type: 'record', passage, alerts }];
+
+  if (decision.verdict !== 'grant') {
+    return hold(recorded, [...effects, { type: 'indicate', signal: decision.verdict }]);
+  }
+  if (credential.kind === 'health-pass') effects.push({ type: 'remember-pass', fingerprint: credential.fingerprint, at });
+  // In emergency-open the barriers are already held open by the shell: nothing to release or confirm.
+  if (world.mode === 'emergency-open') return hold(recorded, [...effects, { type: 'settle', passageId: passage.id, outcome: 'unconfirmed', at }]);
+  effects.push({ type: 'release', passageId: passage.id }, { type: 'indicate', signal: 'grant' });
+  if (!setup.hasPassageSensor) return hold(recorded, [...effects, { type: 'settle', passageId: passage.id, outcome: 'unconfirmed', at }]);
+  return hold({ ...recorded, phase: { name: 'passing', passageId: passage.id, deadline: at + setup.passageTimeoutMs } }, effects);
+}
+
+function settle(state: LaneState, passageId: string, outcome: 'passed' | 'not-passed' | 'barrier-fault', at: number): LaneStep {
+  return hold({ ...state, phase: { name: 'idle' } }, [{ type: 'settle', passageId, outcome, at }, { type: 'indicate', signal: 'idle' }]);
+}
+
+function temperatureRequired(direction: Direction, world: LaneWorld): boolean {
+  // Estate plan, rule 4: in lockdown temperature is checked going out as well as in.
+  return direction === 'in' || world.mode === 'lockdown';
+}
+
+/** The next step keeps whatever deadline its phase carries, so the shell's timer always matches the state. */
+function hold(state: LaneState, effects: LaneEffect[]): LaneStep {
+  return state.phase.name === 'idle' ? { state, effects } : { state, effects, deadline: state.phase.deadline };
+}
+
+function prepend(effects: LaneEffect[], step: LaneStep): LaneStep {
+  return effects.length === 0 ? step : { ...step, effects: [...effects, ...step.effects] };
+}

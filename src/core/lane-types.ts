@@ -1,0 +1,108 @@
+import type { AlertDraft } from './alerts.js';
+import type { Credential, Subject } from './credential.js';
+import type { Decision } from './decision.js';
+import type { Mode } from './mode.js';
+import type { Direction, Enforcement } from './policy.js';
+import type { ScreeningRules } from './temperature.js';
+
+/** Static description of one lane, from config. Times in ms. */
+export interface LaneSetup {
+  gate: string;
+  lane: string;
+  kind: 'pedestrian' | 'vehicle';
+  hasThermometer: boolean;
+  hasPassageSensor: boolean;
+  enforcement: Enforcement;
+  screening: ScreeningRules;
+  /** A reading taken this long before the scan may still be paired with it. */
+  freshnessMs: number;
+  measureTimeoutMs: number;
+  /** Re-measures allowed for implausible readings before referring to the guard. */
+  maxRemeasures: number;
+  passageTimeoutMs: number;
+  suspectedCaseOnFever: boolean;
+  policyVersion: string;
+}
+
+/** Facts about the world outside the lane, supplied by the shell on every step. */
+export interface LaneWorld {
+  mode: Mode;
+  trustStale: boolean;
+  /** Bound to the current trust list, roster and time; pure. */
+  readCredential(code: string): Credential;
+  isReplayed(fingerprint: string): boolean;
+}
+
+export type LaneDeviceRole = 'scanner' | 'thermometer' | 'barrier';
+
+export type LaneEvent =
+  | { type: 'scan'; at: number; attemptId: string; code: string; direction: Direction }
+  | { type: 'reading'; at: number; celsius: number }
+  | { type: 'tick'; at: number }
+  | { type: 'passage'; at: number }
+  | { type: 'device'; at: number; role: LaneDeviceRole; online: boolean }
+  | { type: 'release-failed'; at: number; passageId: string }
+  | { type: 'record-failed'; at: number; passageId: string };
+
+/** A passage attempt as decided: what the store writes and the MQTT passage message reports. */
+export interface PassageRecord {
+  id: string;
+  at: number;
+  gate: string;
+  lane: string;
+  direction: Direction;
+  kind: 'pedestrian' | 'vehicle';
+  credential: Credential['kind'];
+  subject?: Subject;
+  decision: Decision;
+  /** The reading the decision used, if any. */
+  temperatureC: number | null;
+  /** Every reading taken for this attempt, in order (re-measures included). */
+  readings: number[];
+  mode: Mode;
+}
+
+export type PassageOutcome = 'passed' | 'not-passed' | 'unconfirmed' | 'barrier-fault';
+
+export type LaneEffect =
+  | { type: 'measure' }
+  /** Persist the passage and its alerts in one transaction. Effects after it run only if it succeeded. */
+  | { type: 'record'; passage: PassageRecord; alerts: AlertDraft[] }
+  | { type: 'release'; passageId: string }
+  | { type: 'settle'; passageId: string; outcome: PassageOutcome; at: number }
+  | { type: 'alert'; alert: AlertDraft }
+  | { type: 'remember-pass'; fingerprint: string; at: number }
+  | { type: 'indicate'; signal: 'idle' | 'grant' | 'deny' | 'refer' | 'busy' }
+  | { type: 'ignored'; reason: 'lane-busy' | 'stale-reading' | 'late-event'; at: number }
+  | { type: 'abandoned'; attemptId: string; at: number };
+
+export interface Attempt {
+  id: string;
+  at: number;
+  direction: Direction;
+  credential: Credential;
+  readings: number[];
+  implausibleReadings: number;
+  feverReadings: number;
+}
+
+export type LanePhase =
+  | { name: 'idle' }
+  | { name: 'measuring'; attempt: Attempt; deadline: number }
+  | { name: 'passing'; passageId: string; deadline: number };
+
+export interface LaneState {
+  phase: LanePhase;
+  devices: Readonly<Record<LaneDeviceRole, boolean>>;
+  /** A reading taken with nobody scanned yet; paired with the next scan if fresh enough, then discarded. */
+  pendingReading?: { celsius: number; at: number };
+  /** Set once a thermometer fault was alerted; cleared by the next good reading, so one fault raises one alert. */
+  thermometerFaultAlerted: boolean;
+}
+
+export interface LaneStep {
+  state: LaneState;
+  effects: LaneEffect[];
+  /** When the shell must send the next `tick`, if the lane is waiting on time. */
+  deadline?: number;
+}

@@ -1,0 +1,32 @@
+/**
+ * Every coded error of gatewarden, in one place. Adapters catch failures at
+ * their boundary and turn them into these codes (as events, alerts or replies);
+ * only start-up failures and programmer errors are thrown.
+ */
+export const ERROR_CODES = {
+  GW_CONFIG_INVALID: 'configuration is invalid',
+  GW_CONFIG_UNREADABLE: 'configuration file cannot be read or parsed',
+  GW_PROFILE_INVALID: 'device profile is invalid',
+  GW_SECRETS_MISSING: 'secrets file is missing and generation is not enabled',
+  GW_STORAGE: 'database error',
+  GW_DEVICE_TIMEOUT: 'device did not answer in time',
+  GW_DEVICE_IO: 'device port error',
+  GW_DEVICE_PROTOCOL: 'device sent a malformed frame',
+  GW_BARRIER_NO_ACK: 'barrier did not acknowledge the release',
+  GW_MQTT: 'MQTT connection error',
+  GW_COMMAND_INVALID: 'command rejected',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class GatewardenError extends Error {
+  readonly code: ErrorCode;
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message: string, details: readonly string[] = []) {
+    super(message);
+    this.name = 'GatewardenError';
+    this.code = code;
+    this.details = details;
+  }
+}
