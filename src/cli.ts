@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config/load-config.js';
+import { GatewardenError } from './errors.js';
+import { runKeys } from './cli/keys.js';
+import { runStart } from './cli/start.js';
+
+const USAGE = `gatewarden: estate entrance gateway
+
+Usage:
+  gatewarden start [CONFIG]           run the gateway (default config/demo.yaml)
+  gatewarden check-config CONFIG...   validate config files; exit 1 on the first invalid one
+  gatewarden keys generate [--kid ID] print a new Ed25519 key pair (issuer or manager key)
+  gatewarden keys issue --key FILE --sub ID [--col green|yellow|red] [--hours N]
+                                      sign an HP1 health pass with a key pair file
+`;
+
+function out(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function fail(text: string, code = 1): never {
+  process.stderr.write(`${text}\n`);
+  process.exit(code);
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof GatewardenError) {
+    return [`${error.code}: ${error.message}`, ...error.details.map((line) => `  - ${line}`)].join('\n');
+  }
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return runStart(rest[0] ?? 'config/demo.yaml');
+    case 'check-config': {
+      if (rest.length === 0) fail(USAGE, 2);
+      for (const path of rest) {
+        loadConfig(path);
+        out(`${path}: ok`);
+      }
+      return;
+    }
+    case 'keys': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { kid: { type: 'string' }, key: { type: 'string' }, sub: { type: 'string' }, col: { type: 'string' }, hours: { type: 'string' } },
+      });
+      out(runKeys(positionals[0], values));
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      out(USAGE);
+      return;
+    default:
+      fail(`unknown command "${command}"\n\n${USAGE}`, 2);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => fail(describeError(error)));

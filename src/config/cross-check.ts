@@ -1,0 +1,47 @@
+import type { Config } from './schema.js';
+
+/**
+ * Checks that span keys, which a JSON Schema cannot express: device
+ * references, roles and unique ids. Errors use the same `key.path: expected …` form.
+ */
+export function crossCheck(config: Config): string[] {
+  const errors: string[] = [];
+  const roles = new Map<string, string>();
+  config.devices.forEach((device, i) => {
+    if (roles.has(device.id)) errors.push(`devices[${i}].id: expected a unique id, "${device.id}" is used twice`);
+    roles.set(device.id, device.role);
+  });
+  const used = new Map<string, string>();
+  const gateIds = new Set<string>();
+  config.gates.forEach((gate, g) => {
+    if (gateIds.has(gate.id)) errors.push(`gates[${g}].id: expected a unique id, "${gate.id}" is used twice`);
+    gateIds.add(gate.id);
+    const laneIds = new Set<string>();
+    gate.lanes.forEach((lane, l) => {
+      const at = `gates[${g}].lanes[${l}]`;
+      if (laneIds.has(lane.id)) errors.push(`${at}.id: expected a unique id within the gate, "${lane.id}" is used twice`);
+      laneIds.add(lane.id);
+      const expected: Record<string, string> = { scanner: 'scanner', exitScanner: 'scanner', thermometer: 'thermometer', barrier: 'barrier', indicator: 'indicator' };
+      for (const [slot, ref] of Object.entries(lane.devices)) {
+        if (ref === undefined) continue;
+        const role = roles.get(ref);
+        if (role === undefined) errors.push(`${at}.devices.${slot}: expected the id of a device in devices, "${ref}" is not defined`);
+        else if (role !== expected[slot]) errors.push(`${at}.devices.${slot}: expected a device with role ${expected[slot]}, "${ref}" is a ${role}`);
+        const owner = used.get(ref);
+        if (owner !== undefined) errors.push(`${at}.devices.${slot}: expected a device not used elsewhere, "${ref}" is already used by ${owner}`);
+        used.set(ref, `${at}.devices.${slot}`);
+      }
+      if (lane.direction === 'both' && lane.devices.exitScanner === undefined) {
+        errors.push(`${at}.devices.exitScanner: required when direction is "both" (one scanner on each side)`);
+      }
+      // Estate plan, rule 1: temperature is checked on the way in.
+      if (lane.direction !== 'out' && lane.devices.thermometer === undefined) {
+        errors.push(`${at}.devices.thermometer: required when direction is "${lane.direction}" (temperature is checked on entry)`);
+      }
+    });
+  });
+  if (config.policy.plausibleMinC >= config.policy.feverThresholdC) {
+    errors.push(`policy.plausibleMinC: expected a value below policy.feverThresholdC (${config.policy.feverThresholdC})`);
+  }
+  return errors;
+}

@@ -1,0 +1,184 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, StringEnum } from '../schema/types.js';
+
+/**
+ * The gateway configuration: one schema gives the TypeScript type, the JSON
+ * Schema for validation and the defaults. Keys are camelCase, durations carry
+ * their unit in the name.
+ */
+
+const DeviceRef = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,47}$', description: 'id of an entry in devices' });
+
+const LaneDevices = Type.Object(
+  {
+    scanner: DeviceRef,
+    exitScanner: Type.Optional(DeviceRef),
+    thermometer: Type.Optional(DeviceRef),
+    barrier: DeviceRef,
+    indicator: Type.Optional(DeviceRef),
+  },
+  { additionalProperties: false },
+);
+
+const Lane = Type.Object(
+  {
+    id: Id,
+    direction: StringEnum(['in', 'out', 'both'] as const),
+    kind: StringEnum(['pedestrian', 'vehicle'] as const, { default: 'pedestrian' }),
+    temperatureEnforcement: StringEnum(['hard', 'soft'] as const, { default: 'hard' }),
+    devices: LaneDevices,
+  },
+  { additionalProperties: false },
+);
+
+const Gate = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1 }),
+    lanes: Type.Array(Lane, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+const VirtualDevice = Type.Object(
+  {
+    id: Id,
+    role: StringEnum(['scanner', 'thermometer', 'barrier', 'indicator'] as const),
+    driver: Type.Literal('virtual'),
+  },
+  { additionalProperties: false },
+);
+
+const Policy = Type.Object(
+  {
+    version: Type.String({ minLength: 1 }),
+    feverThresholdC: Type.Number({ minimum: 35, maximum: 40, default: 37.3 }),
+    plausibleMinC: Type.Number({ minimum: 20, maximum: 36, default: 34 }),
+    plausibleMaxC: Type.Number({ minimum: 38, maximum: 45, default: 42.5 }),
+    maxRemeasures: Type.Integer({ minimum: 0, maximum: 5, default: 2 }),
+    readingFreshnessMs: Type.Integer({ minimum: 0, maximum: 30_000, default: 3000 }),
+    measureTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
+    passageTimeoutMs: Type.Integer({ minimum: 500, maximum: 120_000, default: 8000 }),
+    replayWindowS: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
+    suspectedCaseOnFever: Type.Boolean({ default: true }),
+  },
+  { additionalProperties: false },
+);
+
+const Issuer = Type.Object(
+  {
+    kid: Type.String({ minLength: 1, maxLength: 64 }),
+    publicKey: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'raw 32-byte Ed25519 public key, base64url' }),
+  },
+  { additionalProperties: false },
+);
+
+const Trust = Type.Object(
+  {
+    maxAgeHours: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], { default: 72 }),
+    /** When this list was last refreshed from the issuer; defaults to the time the config is loaded. */
+    refreshedAt: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$', description: 'ISO 8601 date-time' })),
+    issuers: Type.Array(Issuer, { default: [] }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const Card = Type.Object(
+  {
+    uid: Type.String({ pattern: '^[0-9A-Fa-f]{8,20}$' }),
+    subject: Type.String({ minLength: 1 }),
+    role: StringEnum(['resident', 'staff'] as const),
+    household: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const EmbeddedBroker = Type.Object(
+  {
+    type: Type.Literal('embedded'),
+    host: Type.String({ default: '127.0.0.1' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
+  },
+  { additionalProperties: false },
+);
+
+const ExternalBroker = Type.Object(
+  {
+    type: Type.Literal('external'),
+    url: Type.String({ pattern: '^mqtts?://' }),
+    username: Type.Optional(Type.String()),
+    /** Name of the password in the secrets file; never the password itself. */
+    passwordSecret: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const Mqtt = Type.Object(
+  {
+    broker: Type.Union([EmbeddedBroker, ExternalBroker]),
+    topicPrefix: Type.Optional(Type.String({ pattern: '^[^#+]+$' })),
+    clientId: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const Http = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true }),
+    host: Type.String({ default: '127.0.0.1' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const Storage = Type.Object(
+  {
+    path: Type.String({ default: './data/gatewarden.db' }),
+    /** FULL survives power loss; NORMAL survives a process crash (WAL). See docs/operations.md. */
+    synchronous: StringEnum(['full', 'normal'] as const, { default: 'full' }),
+    retentionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const Secrets = Type.Object(
+  {
+    path: Type.String({ default: './data/secrets.json' }),
+    /** Generate missing secrets on first run (the demo does); otherwise a missing file stops the start. */
+    generate: Type.Boolean({ default: false }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const Demo = Type.Object(
+  {
+    crowd: Type.Boolean({ default: false }),
+    /** Mean time between people arriving at each lane. */
+    arrivalEveryMs: Type.Integer({ minimum: 50, maximum: 600_000, default: 2500 }),
+    seed: Type.Optional(Type.Integer()),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    estate: Type.Object({ id: Id, name: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    gates: Type.Array(Gate, { minItems: 1 }),
+    devices: Type.Array(VirtualDevice, { minItems: 1 }),
+    policy: Policy,
+    trust: Trust,
+    roster: Type.Object({ cards: Type.Array(Card, { default: [] }) }, { additionalProperties: false, default: {} }),
+    mqtt: Mqtt,
+    http: Http,
+    storage: Storage,
+    secrets: Secrets,
+    log: Type.Object({ level: StringEnum(['trace', 'debug', 'info', 'warn', 'error'] as const, { default: 'info' }) }, { additionalProperties: false, default: {} }),
+    demo: Demo,
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type LaneConfig = Static<typeof Lane>;
+export type GateConfig = Static<typeof Gate>;
+export type DeviceConfig = Static<typeof VirtualDevice>;

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from './core/clock.js';
+import { buildRoster } from './core/roster.js';
+import type { TrustList } from './core/trust-list.js';
+import type { Config } from './config/schema.js';
+import { Crowd, type CrowdLane } from './demo/crowd.js';
+import { PassIssuer } from './demo/pass-issuer.js';
+import type { AnyDevice, Barrier, Indicator, Scanner, Thermometer } from './drivers/device.js';
+import { createDevices } from './drivers/create-devices.js';
+import { VirtualBarrier } from './drivers/virtual/virtual-barrier.js';
+import { VirtualScanner } from './drivers/virtual/virtual-scanner.js';
+import { VirtualThermometer } from './drivers/virtual/virtual-thermometer.js';
+import { GateState } from './lane/gate-state.js';
+import { LaneRunner } from './lane/lane-runner.js';
+import { laneSetup } from './lane/lane-setup.js';
+import { watchDevices, type DevicePlacement } from './lane/device-monitor.js';
+import { startMqtt, type MqttLink } from './mqtt/mqtt-link.js';
+import { defaultPrefix, topicsFor } from './mqtt/topics.js';
+import { generateEd25519, loadSecrets, type Secrets } from './secrets.js';
+import { openDatabase, type Db } from './store/database.js';
+import { Journal } from './store/journal.js';
+import { subjectHasher } from './store/subject-hash.js';
+import type { PassageRecord } from './core/lane-types.js';
+
+export interface GatewayOptions {
+  config: Readonly<Config>;
+  log: Logger;
+  clock?: Clock;
+  /** Called after every recorded passage (tests, the guard-room page). */
+  onPassage?: (passage: PassageRecord) => void;
+}
+
+export interface Gateway {
+  config: Readonly<Config>;
+  db: Db;
+  journal: Journal;
+  gate: GateState;
+  lanes: ReadonlyMap<string, LaneRunner>;
+  devices: ReadonlyMap<string, AnyDevice>;
+  mqtt: MqttLink;
+  secrets: Secrets;
+  secretsCreated: boolean;
+  stop(): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * The composition root: config → secrets → store → devices → lanes → MQTT →
+ * demo crowd. Everything started here is stopped in reverse order.
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, log } = options;
+  const clock = options.clock ?? systemClock;
+  const stack: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    for (const step of stack.reverse().splice(0)) {
+      try {
+        await step();
+      } catch (error) {
+        log.error({ err: (error as Error).message }, 'error during shutdown');
+      }
+    }
+  };
+
+  try {
+    const { secrets, created } = loadSecrets(config.secrets.path, config.secrets.generate, config.demo.crowd);
+    const topics = topicsFor(config.mqtt.topicPrefix ?? defaultPrefix(config.estate.id));
+
+    const db = openDatabase({ path: config.storage.path, synchronous: config.storage.synchronous, log });
+    stack.push(() => {
+      db.close();
+    });
+    const journal = new Journal(db, topics, subjectHasher(Buffer.from(secrets.estateKey, 'base64url')));
+
+    const gate = new GateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock);
+    const devices = createDevices(config.devices, clock);
+    const { lanes, placement } = buildLanes(config, devices, gate, journal, clock, log, options.onPassage);
+
+    const mqtt = await startMqtt({ config, secrets, topics, clock, log, mode: () => gate.mode, devices: [...devices.values()], outbox: journal.outbox });
+    stack.push(() => mqtt.stop());
+    journal.onEnqueued = () => mqtt.publisher.kick();
+
+    watchDevices({ devices: [...devices.values()], placement, journal, clock, log, onChange: (device) => mqtt.publishDevice(device) });
+    for (const device of devices.values()) {
+      await device.start().catch((error: Error) => log.error({ device: device.id, err: error.message }, 'device failed to start'));
+      stack.push(() => device.stop());
+    }
+    for (const lane of lanes.values()) {
+      lane.start();
+      stack.push(() => lane.stop());
+    }
+
+    if (config.demo.crowd) {
+      const crowd = startCrowd(config, secrets, devices, lanes, clock, log);
+      stack.push(() => crowd.stop());
+    }
+    log.info({ estate: config.estate.id, lanes: lanes.size, devices: devices.size, prefix: topics.prefix }, 'gateway running');
+    return { config, db, journal, gate, lanes, devices, mqtt, secrets, secretsCreated: created, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function trustList(config: Readonly<Config>, secrets: Secrets, clock: Clock): TrustList {
+  const issuers = Object.fromEntries(config.trust.issuers.map((issuer) => [issuer.kid, issuer.publicKey]));
+  if (config.demo.crowd && secrets.demoIssuer) issuers[secrets.demoIssuer.kid] = secrets.demoIssuer.publicKey;
+  return {
+    issuers,
+    refreshedAt: config.trust.refreshedAt ? Date.parse(config.trust.refreshedAt) : clock.now(),
+    maxAgeMs: config.trust.maxAgeHours === null ? null : config.trust.maxAgeHours * 3_600_000,
+  };
+}
+
+function buildLanes(
+  config: Readonly<Config>,
+  devices: ReadonlyMap<string, AnyDevice>,
+  gate: GateState,
+  journal: Journal,
+  clock: Clock,
+  log: Logger,
+  onPassage: ((passage: PassageRecord) => void) | undefined,
+): { lanes: Map<string, LaneRunner>; placement: DevicePlacement } {
+  const lanes = new Map<string, LaneRunner>();
+  const placement = new Map<string, { gate: string; lane: string }>();
+  for (const gateConfig of config.gates) {
+    for (const laneConfig of gateConfig.lanes) {
+      const get = <T extends AnyDevice>(id: string | undefined) => (id === undefined ? undefined : (devices.get(id) as T | undefined));
+      const slots = laneConfig.devices;
+      const barrier = get<Barrier>(slots.barrier) as Barrier;
+      const runner = new LaneRunner({
+        setup: laneSetup(config, gateConfig, laneConfig, barrier.hasPassageSensor),
+        scannerDirection: laneConfig.direction === 'out' ? 'out' : 'in',
+        devices: {
+          scanner: get<Scanner>(slots.scanner) as Scanner,
+          barrier,
+          ...optional('exitScanner', get<Scanner>(slots.exitScanner)),
+          ...optional('thermometer', get<Thermometer>(slots.thermometer)),
+          ...optional('indicator', get<Indicator>(slots.indicator)),
+        },
+        gate,
+        journal,
+        clock,
+        log,
+        ...(onPassage ? { onPassage } : {}),
+      });
+      lanes.set(runner.id, runner);
+      for (const id of Object.values(slots)) if (id !== undefined) placement.set(id, { gate: gateConfig.id, lane: laneConfig.id });
+    }
+  }
+  return { lanes, placement };
+}
+
+function optional<K extends string, T>(key: K, value: T | undefined): Partial<Record<K, T>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, T>);
+}
+
+function startCrowd(
+  config: Readonly<Config>,
+  secrets: Secrets,
+  devices: ReadonlyMap<string, AnyDevice>,
+  lanes: ReadonlyMap<string, LaneRunner>,
+  clock: Clock,
+  log: Logger,
+): Crowd {
+  const crowdLanes: CrowdLane[] = [];
+  for (const gateConfig of config.gates) {
+    for (const laneConfig of gateConfig.lanes) {
+      const slots = laneConfig.devices;
+      const scanner = devices.get(slots.scanner);
+      const barrier = devices.get(slots.barrier);
+      const runner = lanes.get(`${gateConfig.id}/${laneConfig.id}`);
+      // The crowd can only walk through lanes whose devices are virtual.
+      if (!(scanner instanceof VirtualScanner) || !(barrier instanceof VirtualBarrier) || !runner) continue;
+      const exitScanner = slots.exitScanner ? devices.get(slots.exitScanner) : undefined;
+      const thermometer = slots.thermometer ? devices.get(slots.thermometer) : undefined;
+      crowdLanes.push({
+        id: runner.id,
+        direction: laneConfig.direction,
+        isIdle: () => runner.phase === 'idle',
+        scanner,
+        barrier,
+        ...(exitScanner instanceof VirtualScanner ? { exitScanner } : {}),
+        ...(thermometer instanceof VirtualThermometer ? { thermometer } : {}),
+      });
+    }
+  }
+  const demoIssuer = secrets.demoIssuer ?? generateEd25519('demo-issuer');
+  const forgerKey = generateEd25519('unknown-issuer');
+  const crowd = new Crowd({
+    lanes: crowdLanes,
+    issuer: new PassIssuer(demoIssuer.kid, demoIssuer.privateKey),
+    forger: new PassIssuer(forgerKey.kid, forgerKey.privateKey),
+    cards: config.roster.cards,
+    arrivalEveryMs: config.demo.arrivalEveryMs,
+    seed: config.demo.seed ?? Number.parseInt(randomUUID().slice(0, 8), 16),
+    clock,
+    log,
+  });
+  crowd.start();
+  return crowd;
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AlertDraft } from '../core/alerts.js';
+import type { Clock } from '../core/clock.js';
+import { initialLaneState, stepLane } from '../core/lane-machine.js';
+import type { LaneDeviceRole, LaneEffect, LaneEvent, LaneSetup, LaneState, PassageRecord } from '../core/lane-types.js';
+import type { Barrier, Device, Indicator, Scanner, Thermometer } from '../drivers/device.js';
+import type { Journal } from '../store/journal.js';
+import type { GateState } from './gate-state.js';
+
+const PASSAGE_LOG_MESSAGE = { grant: 'passage granted', deny: 'passage denied', refer: 'passage referred to the guard' } as const;
+
+export interface LaneDevices {
+  scanner: Scanner;
+  exitScanner?: Scanner;
+  thermometer?: Thermometer;
+  barrier: Barrier;
+  indicator?: Indicator;
+}
+
+export interface LaneRunnerDeps {
+  setup: LaneSetup;
+  /** Direction of a scan on the main scanner; the exit scanner always scans `out`. */
+  scannerDirection: 'in' | 'out';
+  devices: LaneDevices;
+  gate: GateState;
+  journal: Journal;
+  clock: Clock;
+  log: Logger;
+  onPassage?: (passage: PassageRecord) => void;
+  onStorageFault?: (error: Error, alert: AlertDraft | undefined) => void;
+}
+
+/**
+ * The imperative shell around one lane's state machine: it turns device
+ * callbacks into events, runs the resulting effects in order (record before
+ * release) and keeps one timer for the machine's next deadline.
+ */
+export class LaneRunner {
+  private state: LaneState = initialLaneState();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private readonly log: Logger;
+  /** Only one attempt is in flight per lane, so one slot suffices to time scan → decision. */
+  private lastScan: { id: string; startedAt: bigint } | undefined;
+
+  constructor(private readonly deps: LaneRunnerDeps) {
+    this.log = deps.log.child({ module: 'lane', gate: deps.setup.gate, lane: deps.setup.lane });
+  }
+
+  get id(): string {
+    return `${this.deps.setup.gate}/${this.deps.setup.lane}`;
+  }
+
+  get phase(): LaneState['phase']['name'] {
+    return this.state.phase.name;
+  }
+
+  start(): void {
+    const { devices, clock, scannerDirection } = this.deps;
+    this.running = true;
+    devices.scanner.onCode(({ code, at }) => this.scan(code, at, scannerDirection));
+    devices.exitScanner?.onCode(({ code, at }) => this.scan(code, at, 'out'));
+    devices.thermometer?.onReading(({ celsius, at }) => this.dispatch({ type: 'reading', at, celsius }));
+    devices.barrier.onPassage(({ at }) => this.dispatch({ type: 'passage', at }));
+    const watched: Array<[LaneDeviceRole, Device | undefined]> = [
+      ['scanner', devices.scanner],
+      ['thermometer', devices.thermometer],
+      ['barrier', devices.barrier],
+    ];
+    for (const [role, device] of watched) {
+      if (!device) continue;
+      device.onStatus((status) => this.dispatch({ type: 'device', at: clock.now(), role, online: status.availability !== 'offline' }));
+      if (device.status().availability === 'offline') this.dispatch({ type: 'device', at: clock.now(), role, online: false });
+    }
+    this.log.info({ devices: Object.fromEntries(Object.entries(devices).map(([slot, d]) => [slot, (d as Device).id])) }, 'lane started');
+  }
+
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+    if (this.state.phase.name === 'measuring') this.log.info({ attempt: this.state.phase.attempt.id }, 'shutdown: undecided scan dropped, barrier stays closed');
+  }
+
+  private scan(code: string, at: number, direction: 'in' | 'out'): void {
+    const attemptId = randomUUID();
+    this.lastScan = { id: attemptId, startedAt: process.hrtime.bigint() };
+    this.dispatch({ type: 'scan', at, attemptId, code, direction });
+  }
+
+  dispatch(event: LaneEvent): void {
+    if (!this.running) return;
+    const step = stepLane(this.state, event, this.deps.setup, this.deps.gate.world());
+    this.state = step.state;
+    this.run(step.effects);
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (step.deadline !== undefined) {
+      const delay = Math.max(0, step.deadline - this.deps.clock.now());
+      this.timer = setTimeout(() => this.dispatch({ type: 'tick', at: this.deps.clock.now() }), delay);
+    }
+  }
+
+  private run(effects: readonly LaneEffect[]): void {
+    for (const effect of effects) {
+      if (effect.type === 'record' && !this.record(effect.passage, effect.alerts)) {
+        // Nothing is released unrecorded: drop the rest of this step and let the machine fall back to refer.
+        this.dispatch({ type: 'record-failed', at: this.deps.clock.now(), passageId: effect.passage.id });
+        return;
+      }
+      this.perform(effect);
+    }
+  }
+
+  private perform(effect: LaneEffect): void {
+    const { devices, journal, gate, clock } = this.deps;
+    switch (effect.type) {
+      case 'record':
+        return;
+      case 'measure':
+        devices.thermometer?.measure();
+        return;
+      case 'release':
+        devices.barrier.release().catch((error: Error) => {
+          this.log.error({ err: error.message, code: 'GW_BARRIER_NO_ACK', passage: effect.passageId }, 'barrier did not release');
+          this.dispatch({ type: 'release-failed', at: clock.now(), passageId: effect.passageId });
+        });
+        return;
+      case 'settle':
+        this.guardStorage(() => journal.settlePassage(effect.passageId, effect.outcome, effect.at));
+        this.log.debug({ passage: effect.passageId, outcome: effect.outcome }, 'passage settled');
+        return;
+      case 'alert':
+        this.guardStorage(() => journal.recordAlert(effect.alert), effect.alert);
+        this.log.warn({ alert: effect.alert.type, reasons: effect.alert.reasons }, 'alert raised');
+        return;
+      case 'remember-pass':
+        gate.replay.remember(effect.fingerprint, effect.at);
+        return;
+      case 'indicate':
+        devices.indicator?.show(effect.signal).catch((error: Error) => this.log.warn({ err: error.message }, 'indicator failed'));
+        return;
+      case 'ignored':
+        this.log.debug({ reason: effect.reason }, 'event ignored');
+        return;
+      case 'abandoned':
+        this.log.info({ attempt: effect.attemptId }, 'scan abandoned: a new scan arrived before a reading');
+        return;
+    }
+  }
+
+  private record(passage: PassageRecord, alerts: AlertDraft[]): boolean {
+    const ok = this.guardStorage(() => this.deps.journal.recordPassage(passage, alerts));
+    const started = this.lastScan?.id === passage.id ? this.lastScan.startedAt : undefined;
+    if (!ok) return false;
+    const { decision } = passage;
+    const log = decision.verdict === 'grant' ? this.log.info.bind(this.log) : this.log.warn.bind(this.log);
+    log(
+      {
+        passage: passage.id,
+        direction: passage.direction,
+        credential: passage.credential,
+        verdict: decision.verdict,
+        reasons: decision.reasons,
+        temperatureC: passage.temperatureC,
+        alerts: alerts.map((a) => a.type),
+        ...(started === undefined ? {} : { sinceScanMs: Number(process.hrtime.bigint() - started) / 1e6 }),
+      },
+      PASSAGE_LOG_MESSAGE[decision.verdict],
+    );
+    this.deps.onPassage?.(passage);
+    return true;
+  }
+
+  private guardStorage(write: () => unknown, alert?: AlertDraft): boolean {
+    try {
+      write();
+      return true;
+    } catch (error) {
+      this.log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'database write failed: lane refers to the guard');
+      this.deps.onStorageFault?.(error as Error, alert);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Mode } from '../core/mode.js';
+import { PAYLOAD_VERSION, type StatusMessage } from './payloads.js';
+import type { Topics } from './topics.js';
+
+export interface ConnectionOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  clientId: string;
+  topics: Topics;
+  version: string;
+  mode: () => Mode;
+  log: Logger;
+}
+
+/**
+ * The gateway's own MQTT session. On every (re)connect it publishes the
+ * retained status; the broker publishes the last will (`online: false`) if the
+ * gateway vanishes without saying goodbye.
+ */
+export interface Connection {
+  client: MqttClient;
+  /** Publishes the retained offline status (a clean goodbye suppresses the will), then disconnects. */
+  stop(): Promise<void>;
+}
+
+export function openConnection(options: ConnectionOptions): Connection {
+  const log = options.log.child({ module: 'mqtt' });
+  const since = new Date().toISOString();
+  const status = (online: boolean): string => {
+    const payload: StatusMessage = { id: randomUUID(), ts: new Date().toISOString(), v: PAYLOAD_VERSION, online, mode: options.mode(), version: options.version, since };
+    return JSON.stringify(payload);
+  };
+  const client = mqtt.connect(options.url, {
+    clientId: options.clientId,
+    username: options.username,
+    password: options.password,
+    protocolVersion: 4,
+    clean: true,
+    reconnectPeriod: 1000,
+    connectTimeout: 5000,
+    will: { topic: options.topics.status, payload: Buffer.from(status(false)), qos: 1, retain: true },
+  });
+  let connected = false;
+  let closing = false;
+  client.on('connect', () => {
+    connected = true;
+    log.info({ url: options.url }, 'connected to MQTT broker');
+    client.publish(options.topics.status, status(true), { qos: 1, retain: true });
+  });
+  client.on('close', () => {
+    if (connected && !closing) log.warn('MQTT connection lost; messages wait in the outbox');
+    connected = false;
+  });
+  client.on('error', (error) => log.warn({ err: error.message, code: 'GW_MQTT' }, 'MQTT error'));
+  return {
+    client,
+    async stop() {
+      closing = true;
+      if (client.connected) {
+        await new Promise<void>((resolve) => client.publish(options.topics.status, status(false), { qos: 1, retain: true }, () => resolve()));
+      }
+      await client.endAsync();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { AlertDraft } from '../core/alerts.js';
+import type { PassageRecord } from '../core/lane-types.js';
+import { PAYLOAD_VERSION, type AlertMessage, type PassageMessage } from './payloads.js';
+import type { Topics } from './topics.js';
+
+/** A message bound for the broker: what the outbox stores. */
+export interface OutgoingMessage {
+  topic: string;
+  payload: string;
+  qos: 0 | 1;
+  retain: boolean;
+  /** Under pressure the outbox sheds lower priorities first; alerts are never shed. */
+  priority: MessagePriority;
+}
+
+export enum MessagePriority {
+  Passage = 1,
+  Alert = 9,
+}
+
+export function passageMessage(topics: Topics, passage: PassageRecord, subjectHash: string | null): OutgoingMessage {
+  const payload: PassageMessage = {
+    id: passage.id,
+    ts: new Date(passage.at).toISOString(),
+    v: PAYLOAD_VERSION,
+    gate: passage.gate,
+    lane: passage.lane,
+    direction: passage.direction,
+    kind: passage.kind,
+    verdict: passage.decision.verdict,
+    reasons: passage.decision.reasons,
+    rule: passage.decision.rule,
+    policyVersion: passage.decision.policyVersion,
+    credential: passage.credential,
+    subject: subjectHash,
+    temperatureC: passage.temperatureC,
+    mode: passage.mode,
+  };
+  return { topic: topics.passage(passage.gate, passage.lane), payload: JSON.stringify(payload), qos: 1, retain: false, priority: MessagePriority.Passage };
+}
+
+export function alertMessage(topics: Topics, id: string, alert: AlertDraft, subjectHash: string | null): OutgoingMessage {
+  const payload: AlertMessage = {
+    id,
+    ts: new Date(alert.at).toISOString(),
+    v: PAYLOAD_VERSION,
+    type: alert.type,
+    severity: alert.severity,
+    gate: alert.gate ?? null,
+    lane: alert.lane ?? null,
+    passageId: alert.passageId ?? null,
+    subject: subjectHash,
+    reasons: alert.reasons,
+    details: { ...alert.details },
+  };
+  return { topic: topics.alert(alert.type), payload: JSON.stringify(payload), qos: 1, retain: false, priority: MessagePriority.Alert };
+}

@@ -1,0 +1,83 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { GatewardenError } from './errors.js';
+import { makeValidator } from './schema/validate.js';
+
+/**
+ * Secrets live apart from the config, in a file only the gateway's user can
+ * read. Nothing has a default: a demo generates them on first run, a
+ * production install creates them (`gatewarden keys`) or fails to start.
+ */
+const Ed25519Pair = Type.Object({
+  kid: Type.String(),
+  /** PKCS#8 DER, base64url. */
+  privateKey: Type.String(),
+  /** Raw 32-byte public key, base64url (the trust-list format). */
+  publicKey: Type.String(),
+});
+
+const SecretsSchema = Type.Object({
+  estateKey: Type.String({ minLength: 43, description: 'HMAC key for subject hashes, base64url' }),
+  mqttPasswords: Type.Record(Type.String(), Type.String({ minLength: 16 })),
+  demoIssuer: Type.Optional(Ed25519Pair),
+});
+
+export type Secrets = Static<typeof SecretsSchema>;
+export type KeyPair = Static<typeof Ed25519Pair>;
+
+const validator = makeValidator(SecretsSchema);
+
+/** MQTT users the gateway itself needs: its own client and a read-only observer for people watching. */
+export const GENERATED_MQTT_USERS = ['gateway', 'observer'] as const;
+
+export function loadSecrets(path: string, generate: boolean, withDemoIssuer: boolean): { secrets: Secrets; created: boolean } {
+  if (!existsSync(path)) {
+    if (!generate) {
+      throw new GatewardenError('GW_SECRETS_MISSING', `secrets file ${path} does not exist; create it with "gatewarden keys init ${path}" or set secrets.generate: true`);
+    }
+    const secrets = generateSecrets(withDemoIssuer);
+    writeSecrets(path, secrets);
+    return { secrets, created: true };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new GatewardenError('GW_SECRETS_MISSING', `secrets file ${path} cannot be read: ${(error as Error).message}`);
+  }
+  const errors = validator.check(value);
+  if (errors.length > 0) throw new GatewardenError('GW_CONFIG_INVALID', `secrets file ${path} is invalid`, errors);
+  const secrets = value as Secrets;
+  if (withDemoIssuer && !secrets.demoIssuer && generate) {
+    const upgraded = { ...secrets, demoIssuer: generateEd25519('demo-issuer') };
+    writeSecrets(path, upgraded);
+    return { secrets: upgraded, created: false };
+  }
+  return { secrets, created: false };
+}
+
+export function generateSecrets(withDemoIssuer: boolean): Secrets {
+  return {
+    estateKey: randomBytes(32).toString('base64url'),
+    mqttPasswords: Object.fromEntries(GENERATED_MQTT_USERS.map((user) => [user, randomBytes(18).toString('base64url')])),
+    ...(withDemoIssuer ? { demoIssuer: generateEd25519('demo-issuer') } : {}),
+  };
+}
+
+export function generateEd25519(kid: string): KeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const jwk = publicKey.export({ format: 'jwk' });
+  return {
+    kid,
+    privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64url'),
+    publicKey: String(jwk.x),
+  };
+}
+
+function writeSecrets(path: string, secrets: Secrets): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}

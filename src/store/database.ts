@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import { GatewardenError } from '../errors.js';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  path: string;
+  synchronous: 'full' | 'normal';
+  log: Logger;
+}
+
+/**
+ * Opens the database in WAL mode and brings the schema up to date. WAL lets
+ * readers (trace queries, the API) run beside the lanes' writes without blocking them.
+ */
+export function openDatabase({ path, synchronous, log }: OpenOptions): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+  } catch (error) {
+    throw new GatewardenError('GW_STORAGE', `cannot open database ${path}: ${(error as Error).message}`);
+  }
+  migrate(db, MIGRATIONS, log);
+  return db;
+}
+
+export function migrate(db: Db, migrations: readonly Migration[], log: Logger): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const migration of migrations.filter((m) => m.version > current)) {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+    log.info({ version: migration.version, migration: migration.name }, 'database migrated');
+  }
+}

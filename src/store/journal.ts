@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { AlertDraft } from '../core/alerts.js';
+import type { PassageOutcome, PassageRecord } from '../core/lane-types.js';
+import { alertMessage, passageMessage } from '../mqtt/messages.js';
+import type { Topics } from '../mqtt/topics.js';
+import type { Db } from './database.js';
+import { Outbox } from './outbox.js';
+import type { SubjectHasher } from './subject-hash.js';
+
+/**
+ * Writes what the gate decided. A passage, its alerts and their outgoing MQTT
+ * messages go into one transaction, so a crash at any point either keeps all
+ * of them or none, and nothing is released that was not recorded first.
+ */
+export class Journal {
+  readonly outbox: Outbox;
+  private readonly insertPassage;
+  private readonly insertAlert;
+  private readonly settleStmt;
+
+  constructor(
+    private readonly db: Db,
+    private readonly topics: Topics,
+    private readonly hashSubject: SubjectHasher,
+  ) {
+    this.outbox = new Outbox(db);
+    this.insertPassage = db.prepare(`
+      INSERT INTO passages (id, at, gate, lane, direction, kind, credential, subject_hash, verdict, reasons, rule, policy_version, temperature_c, readings, mode)
+      VALUES (@id, @at, @gate, @lane, @direction, @kind, @credential, @subjectHash, @verdict, @reasons, @rule, @policyVersion, @temperatureC, @readings, @mode)`);
+    this.insertAlert = db.prepare(`
+      INSERT INTO alerts (id, at, type, severity, gate, lane, passage_id, subject_hash, reasons, details)
+      VALUES (@id, @at, @type, @severity, @gate, @lane, @passageId, @subjectHash, @reasons, @details)`);
+    this.settleStmt = db.prepare('UPDATE passages SET outcome = ?, settled_at = ? WHERE id = ? AND outcome IS NULL');
+  }
+
+  /** Called after every committed write that queued messages, so the publisher drains without polling. */
+  onEnqueued: () => void = () => {};
+
+  /** Records a decided passage with its alerts. Throws on a storage error: the caller must then not release. */
+  recordPassage(passage: PassageRecord, alerts: readonly AlertDraft[]): string[] {
+    const subjectHash = passage.subject ? this.hashSubject(passage.subject) : null;
+    const alertIds = this.db.transaction(() => {
+      this.insertPassage.run({
+        id: passage.id,
+        at: passage.at,
+        gate: passage.gate,
+        lane: passage.lane,
+        direction: passage.direction,
+        kind: passage.kind,
+        credential: passage.credential,
+        subjectHash,
+        verdict: passage.decision.verdict,
+        reasons: JSON.stringify(passage.decision.reasons),
+        rule: passage.decision.rule,
+        policyVersion: passage.decision.policyVersion,
+        temperatureC: passage.temperatureC,
+        readings: JSON.stringify(passage.readings),
+        mode: passage.mode,
+      });
+      this.outbox.enqueue(passageMessage(this.topics, passage, subjectHash), passage.at);
+      return alerts.map((alert) => this.writeAlert(alert, subjectHash));
+    })();
+    this.onEnqueued();
+    return alertIds;
+  }
+
+  /** Records an alert that no passage raised (device fault, forced barrier, …). */
+  recordAlert(alert: AlertDraft): string {
+    const id = this.db.transaction(() => this.writeAlert(alert, null))();
+    this.onEnqueued();
+    return id;
+  }
+
+  settlePassage(passageId: string, outcome: PassageOutcome, at: number): void {
+    this.settleStmt.run(outcome, at, passageId);
+  }
+
+  private writeAlert(alert: AlertDraft, subjectHash: string | null): string {
+    const id = randomUUID();
+    this.insertAlert.run({
+      id,
+      at: alert.at,
+      type: alert.type,
+      severity: alert.severity,
+      gate: alert.gate ?? null,
+      lane: alert.lane ?? null,
+      passageId: alert.passageId ?? null,
+      subjectHash,
+      reasons: JSON.stringify(alert.reasons),
+      details: JSON.stringify(alert.details),
+    });
+    this.outbox.enqueue(alertMessage(this.topics, id, alert, subjectHash), alert.at);
+    return id;
+  }
+}

@@ -1,0 +1,58 @@
+import type { Db } from './database.js';
+import type { OutgoingMessage } from '../mqtt/messages.js';
+
+export interface OutboxRow {
+  seq: number;
+  topic: string;
+  payload: string;
+  qos: 0 | 1;
+  retain: boolean;
+}
+
+/**
+ * Store-and-forward queue of MQTT messages. Rows are written in the same
+ * transaction as the passage or alert they report, and deleted only once the
+ * broker has acknowledged them (PUBACK), so delivery is at least once.
+ */
+export class Outbox {
+  private readonly insertStmt;
+  private readonly peekStmt;
+  private readonly deleteStmt;
+  private readonly statsStmt;
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare('INSERT INTO outbox (topic, payload, qos, retain, priority, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.peekStmt = db.prepare('SELECT seq, topic, payload, qos, retain FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.deleteStmt = db.prepare('DELETE FROM outbox WHERE seq = ?');
+    this.statsStmt = db.prepare('SELECT count(*) AS depth, min(created_at) AS oldest FROM outbox');
+  }
+
+  /** Call inside the caller's transaction. */
+  enqueue(message: OutgoingMessage, at: number): void {
+    this.insertStmt.run(message.topic, message.payload, message.qos, message.retain ? 1 : 0, message.priority, at);
+  }
+
+  /** The next rows after `afterSeq`, oldest first. */
+  peek(afterSeq: number, limit: number): OutboxRow[] {
+    return (this.peekStmt.all(afterSeq, limit) as Array<{ seq: number; topic: string; payload: string; qos: number; retain: number }>).map((row) => ({
+      seq: row.seq,
+      topic: row.topic,
+      payload: row.payload,
+      qos: row.qos === 0 ? 0 : 1,
+      retain: row.retain === 1,
+    }));
+  }
+
+  /** Deletes acknowledged rows in one transaction: one fsync for a batch of PUBACKs. */
+  acknowledge(seqs: readonly number[]): void {
+    if (seqs.length === 0) return;
+    this.db.transaction(() => {
+      for (const seq of seqs) this.deleteStmt.run(seq);
+    })();
+  }
+
+  stats(now: number): { depth: number; oldestAgeMs: number | null } {
+    const row = this.statsStmt.get() as { depth: number; oldest: number | null };
+    return { depth: row.depth, oldestAgeMs: row.oldest === null ? null : Math.max(0, now - row.oldest) };
+  }
+}
