@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum } from '../schema/types.js';
+import { CommandsConfigSchema, MqttConfigSchema } from '../mqtt/config-schema.js';
 
 /**
  * The gateway configuration: one schema gives the TypeScript type, the JSON
@@ -93,35 +94,6 @@ const Card = Type.Object(
   { additionalProperties: false },
 );
 
-const EmbeddedBroker = Type.Object(
-  {
-    type: Type.Literal('embedded'),
-    host: Type.String({ default: '127.0.0.1' }),
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
-  },
-  { additionalProperties: false },
-);
-
-const ExternalBroker = Type.Object(
-  {
-    type: Type.Literal('external'),
-    url: Type.String({ pattern: '^mqtts?://' }),
-    username: Type.Optional(Type.String()),
-    /** Name of the password in the secrets file; never the password itself. */
-    passwordSecret: Type.Optional(Type.String()),
-  },
-  { additionalProperties: false },
-);
-
-const Mqtt = Type.Object(
-  {
-    broker: Type.Union([EmbeddedBroker, ExternalBroker]),
-    topicPrefix: Type.Optional(Type.String({ pattern: '^[^#+]+$' })),
-    clientId: Type.Optional(Type.String()),
-  },
-  { additionalProperties: false },
-);
-
 const Http = Type.Object(
   {
     enabled: Type.Boolean({ default: true }),
@@ -168,7 +140,8 @@ export const ConfigSchema = Type.Object(
     policy: Policy,
     trust: Trust,
     roster: Type.Object({ cards: Type.Array(Card, { default: [] }) }, { additionalProperties: false, default: {} }),
-    mqtt: Mqtt,
+    mqtt: MqttConfigSchema,
+    commands: CommandsConfigSchema,
     http: Http,
     storage: Storage,
     secrets: Secrets,

@@ -1,6 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { Outbox } from '../store/outbox.js';
+import type { Outbox, OutboxRow } from '../store/outbox.js';
 
 export interface PublisherOptions {
   outbox: Outbox;
@@ -57,7 +57,15 @@ export class OutboxPublisher {
     if (!client.connected || this.stopped) return;
     const room = window - this.inFlight.size;
     if (room <= 0) return;
-    for (const row of outbox.peek(this.highestSent, room)) {
+    let rows: OutboxRow[];
+    try {
+      rows = outbox.peek(this.highestSent, room);
+    } catch (error) {
+      // A database fault must not take the process down: the poll timer tries again.
+      this.options.log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot read the outbox');
+      return;
+    }
+    for (const row of rows) {
       this.inFlight.add(row.seq);
       this.highestSent = row.seq;
       client.publish(row.topic, row.payload, { qos: row.qos, retain: row.retain }, (error) => {

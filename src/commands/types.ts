@@ -1,0 +1,39 @@
+/**
+ * Commands change the gateway's behaviour: lockdown, mode, remote open,
+ * rosters, lists, passes, policy, drills. MQTT (`…/cmd/<name>`) and the HTTP
+ * API both go through one CommandService, so a lockdown switched from the
+ * guard-room page and one sent by a manager over MQTT are the same code path,
+ * validated, authorized, applied, persisted and audited the same way.
+ */
+
+export type CommandName = 'lockdown' | 'mode' | 'open' | 'roster' | 'lists' | 'exit-pass' | 'visitor' | 'policy' | 'drill';
+
+/** Who sent the command, as established by the transport (broker login, API token). */
+export interface CommandActor {
+  via: 'mqtt' | 'http' | 'cli';
+  /** MQTT user name or API token name. */
+  principal: string;
+  role: 'guard' | 'manager' | 'district' | 'auditor' | 'gateway' | 'observer';
+}
+
+export interface CommandRequest {
+  name: CommandName;
+  /** Unique id chosen by the sender; a command is idempotent by it. */
+  id: string;
+  body: unknown;
+  actor: CommandActor;
+  receivedAt: number;
+}
+
+export interface CommandReply {
+  id: string;
+  ok: boolean;
+  /** Stable error code when refused, for example `GW_COMMAND_INVALID`. */
+  error?: { code: string; message: string; details?: string[] };
+  /** What the command produced (a visitor pass, the new mode, …). */
+  data?: unknown;
+}
+
+export interface CommandService {
+  execute(request: CommandRequest): Promise<CommandReply>;
+}

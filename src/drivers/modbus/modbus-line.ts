@@ -1,0 +1,20 @@
+import type ModbusRTU from 'modbus-serial';
+import type { Listener } from '../device.js';
+import type { LinkState } from '../serial/serial-link.js';
+
+/**
+ * What a Modbus bus needs from its physical line, serial RTU or TCP: a
+ * modbus-serial client bound to it, the link state, and the line discipline
+ * around each request.
+ */
+export interface ModbusLine {
+  readonly client: ModbusRTU;
+  readonly isUp: boolean;
+  start(): void;
+  stop(): Promise<void>;
+  onState(listener: Listener<LinkState>): void;
+  /** Resolves when a request to `unitId` may be sent, and clears stale input. */
+  beforeRequest(unitId: number): Promise<void>;
+  /** Called after `unitId` did not answer in time. */
+  afterTimeout(unitId: number): void;
+}

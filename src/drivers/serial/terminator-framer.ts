@@ -1,0 +1,94 @@
+import { Transform, type TransformCallback } from 'node:stream';
+
+export interface TerminatorFraming {
+  /** One or two bytes ending each frame: CR, LF, CRLF or a device-specific byte such as ETX. */
+  terminator: Buffer;
+  /** Longest accepted frame, prefix and suffix included, terminator excluded. */
+  maxFrameLength: number;
+  /** Stripped from the start; a frame without it is noise. Noise before it is dropped (resynchronisation). */
+  prefix?: Buffer;
+  /** Stripped from the end; a frame without it is noise. */
+  suffix?: Buffer;
+  /** Called with a short reason whenever bytes are dropped, so drivers can count noise. */
+  onDiscard?: (reason: string, bytes: number) => void;
+}
+
+/**
+ * Cuts a byte stream into frames at a terminator, the way USB-serial scanners,
+ * plate readers and ASCII controllers delimit their messages. It never buffers
+ * more than `maxFrameLength` bytes: an overlong run is dropped up to the next
+ * terminator, which is where the device starts a fresh frame.
+ */
+export class TerminatorFramer extends Transform {
+  private pending = Buffer.alloc(0);
+  /** True while skipping the rest of an overlong frame. */
+  private skipping = false;
+
+  constructor(private readonly framing: TerminatorFraming) {
+    super({ readableObjectMode: true });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.pending = Buffer.concat([this.pending, chunk]);
+    const { terminator } = this.framing;
+    // Bounded: every iteration consumes at least one terminator from `pending`.
+    for (let end = this.pending.indexOf(terminator); end !== -1; end = this.pending.indexOf(terminator)) {
+      const segment = this.pending.subarray(0, end);
+      this.pending = this.pending.subarray(end + terminator.length);
+      if (this.skipping) {
+        this.skipping = false;
+        this.discard('overlong', segment.length);
+      } else {
+        this.emitSegment(segment);
+      }
+    }
+    this.limitPending();
+    done();
+  }
+
+  private limitPending(): void {
+    // Keep one byte back: it may be the first half of a two-byte terminator.
+    const keep = this.framing.terminator.length - 1;
+    if (this.pending.length <= this.framing.maxFrameLength + keep) return;
+    this.discard('overlong', this.pending.length - keep);
+    this.pending = Buffer.from(this.pending.subarray(this.pending.length - keep));
+    this.skipping = true;
+  }
+
+  private emitSegment(segment: Buffer): void {
+    if (segment.length === 0) return;
+    if (segment.length > this.framing.maxFrameLength) {
+      this.discard('overlong', segment.length);
+      return;
+    }
+    const body = stripAffixes(segment, this.framing);
+    if (body === undefined) {
+      this.discard('no prefix or suffix', segment.length);
+      return;
+    }
+    if (body.length > 0) this.push(Buffer.from(body));
+  }
+
+  private discard(reason: string, bytes: number): void {
+    this.framing.onDiscard?.(reason, bytes);
+  }
+}
+
+function stripAffixes(segment: Buffer, framing: TerminatorFraming): Buffer | undefined {
+  let body = segment;
+  if (framing.prefix && framing.prefix.length > 0) {
+    // Noise in front of the prefix (a burst on the line) is dropped, not the frame.
+    const start = body.indexOf(framing.prefix);
+    if (start === -1) return undefined;
+    body = body.subarray(start + framing.prefix.length);
+  }
+  if (framing.suffix && framing.suffix.length > 0) {
+    if (!endsWith(body, framing.suffix)) return undefined;
+    body = body.subarray(0, body.length - framing.suffix.length);
+  }
+  return body;
+}
+
+function endsWith(buffer: Buffer, tail: Buffer): boolean {
+  return buffer.length >= tail.length && buffer.subarray(buffer.length - tail.length).equals(tail);
+}

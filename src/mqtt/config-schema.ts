@@ -1,0 +1,137 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from '../schema/types.js';
+
+/**
+ * Config of the MQTT side (`mqtt:`) and of the command path (`commands:`).
+ * Passwords never appear here: embedded users carry a scrypt hash
+ * (`gatewarden` generates them), external brokers name a secret.
+ */
+
+export const BROKER_ROLES = ['gateway', 'guard', 'manager', 'district', 'observer'] as const;
+
+const Tls = Type.Object(
+  {
+    /** PEM files. The TLS listener runs beside the plain one (which may be disabled with `plain: false`). */
+    certFile: Type.String(),
+    keyFile: Type.String(),
+    caFile: Type.Optional(Type.String({ description: 'CA for client certificates; when set, clients must present one' })),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8883 }),
+  },
+  { additionalProperties: false },
+);
+
+const BrokerUser = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    role: StringEnum(BROKER_ROLES),
+    passwordHash: Type.String({ pattern: '^scrypt\\$[A-Za-z0-9_-]+\\$[A-Za-z0-9_-]+$', description: 'scrypt hash (gatewarden keys hash-password)' }),
+  },
+  { additionalProperties: false },
+);
+
+const Limits = Type.Object(
+  {
+    maxPayloadBytes: Type.Integer({ minimum: 256, maximum: 268_435_455, default: 65_536 }),
+    maxConnections: Type.Integer({ minimum: 1, maximum: 100_000, default: 64 }),
+    /** Messages queued per offline or slow client before aedes drops the client. */
+    queueLimit: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const EmbeddedBroker = Type.Object(
+  {
+    type: Type.Literal('embedded'),
+    host: Type.String({ default: '127.0.0.1' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
+    users: Type.Array(BrokerUser, { default: [] }),
+    limits: Limits,
+    tls: Type.Optional(Tls),
+  },
+  { additionalProperties: false },
+);
+
+const ExternalBroker = Type.Object(
+  {
+    type: Type.Literal('external'),
+    url: Type.String({ pattern: '^mqtts?://' }),
+    username: Type.Optional(Type.String()),
+    /** Name of the password in the secrets file; never the password itself. */
+    passwordSecret: Type.Optional(Type.String()),
+    /** Client certificate (mqtts://): PEM files. */
+    certFile: Type.Optional(Type.String()),
+    keyFile: Type.Optional(Type.String()),
+    caFile: Type.Optional(Type.String()),
+    /** 5 enables response topics and correlation data on command replies. */
+    protocolVersion: Type.Union([Type.Literal(4), Type.Literal(5)], { default: 4 }),
+    /**
+     * The gateway cannot see who published a command on an external broker: the
+     * broker's ACL decides who may publish to `…/cmd/#`, and an unsigned command
+     * is treated as sent by this role.
+     */
+    commandRole: StringEnum(['guard', 'manager', 'district', 'observer'] as const, { default: 'manager' }),
+  },
+  { additionalProperties: false },
+);
+
+const Uplink = Type.Object(
+  {
+    url: Type.String({ pattern: '^mqtts?://' }),
+    username: Type.Optional(Type.String()),
+    passwordSecret: Type.Optional(Type.String()),
+    caFile: Type.Optional(Type.String()),
+    clientId: Type.Optional(Type.String()),
+    /** Alerts, status, health and stats always go up; passages only when set. */
+    passages: Type.Boolean({ default: false }),
+  },
+  { additionalProperties: false },
+);
+
+const Outbox = Type.Object(
+  {
+    /** Past this many rows passages are shed (oldest first); alerts are never shed. */
+    maxRows: Type.Integer({ minimum: 100, maximum: 10_000_000, default: 200_000 }),
+    window: Type.Integer({ minimum: 1, maximum: 1000, default: 64 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const MqttConfigSchema = Type.Object(
+  {
+    broker: Type.Union([EmbeddedBroker, ExternalBroker]),
+    topicPrefix: Type.Optional(Type.String({ pattern: '^[^#+]+$' })),
+    clientId: Type.Optional(Type.String()),
+    healthIntervalS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+    statsIntervalS: Type.Integer({ minimum: 10, maximum: 86_400, default: 300 }),
+    outbox: Outbox,
+    uplink: Type.Optional(Uplink),
+  },
+  { additionalProperties: false },
+);
+
+const ManagerKey = Type.Object(
+  {
+    kid: Type.String({ minLength: 1, maxLength: 64 }),
+    publicKey: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'raw 32-byte Ed25519 public key, base64url' }),
+    role: StringEnum(['manager', 'district'] as const, { default: 'manager' }),
+  },
+  { additionalProperties: false },
+);
+
+export const CommandsConfigSchema = Type.Object(
+  {
+    /** When true every command must carry `sig` by one of `keys`; otherwise a signature is checked only when present. */
+    requireSignature: Type.Boolean({ default: false }),
+    keys: Type.Array(ManagerKey, { default: [] }),
+    /** A signed command's `ts` may differ from the gateway clock by at most this much. */
+    maxSkewS: Type.Integer({ minimum: 1, maximum: 86_400, default: 300 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export type MqttConfig = Static<typeof MqttConfigSchema>;
+export type EmbeddedBrokerConfig = Static<typeof EmbeddedBroker>;
+export type ExternalBrokerConfig = Static<typeof ExternalBroker>;
+export type UplinkConfig = Static<typeof Uplink>;
+export type CommandsConfig = Static<typeof CommandsConfigSchema>;
+export type BrokerRole = (typeof BROKER_ROLES)[number];

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig, validateConfig } from '../../../src/config/load-config.js';
+import { GatewardenError } from '../../../src/errors.js';
+import { harnessConfig } from '../../helpers/gateway-harness.js';
+
+function errorsOf(action: () => unknown): string[] {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(GatewardenError);
+    return [...(error as GatewardenError).details];
+  }
+  throw new Error('expected the config to be refused');
+}
+
+function withChange(change: (config: Record<string, any>) => void): Record<string, unknown> {
+  const config = harnessConfig('/tmp/unused') as Record<string, any>;
+  change(config);
+  return config;
+}
+
+describe('config loading', () => {
+  it('accepts the shipped demo config and fills in defaults', () => {
+    const config = loadConfig('config/demo.yaml');
+    expect(config.estate.id).toBe('lotus-garden');
+    expect(config.policy.feverThresholdC).toBe(37.3);
+    expect(config.policy.maxRemeasures).toBe(2);
+    expect(config.gates[0]?.lanes[0]?.temperatureEnforcement).toBe('hard');
+    expect(Object.isFrozen(config.gates[0])).toBe(true);
+  });
+
+  it.each([
+    ['a wrong type', (c: Record<string, any>) => (c.policy.feverThresholdC = 'hot'), 'policy.feverThresholdC: expected number'],
+    ['an unknown key', (c: Record<string, any>) => (c.policy.feverTreshold = 37), 'policy.feverTreshold: unknown key'],
+    ['a missing key', (c: Record<string, any>) => delete c.estate.id, 'estate.id: required key is missing'],
+    ['a value outside an enum', (c: Record<string, any>) => (c.gates[0].lanes[0].direction = 'sideways'), 'gates[0].lanes[0].direction: expected one of "in", "out", "both"'],
+    ['a number out of range', (c: Record<string, any>) => (c.policy.feverThresholdC = 45), 'policy.feverThresholdC: expected a number <= 40'],
+    [
+      'a missing device reference',
+      (c: Record<string, any>) => (c.gates[0].lanes[0].devices.barrier = 'no-such-barrier'),
+      'gates[0].lanes[0].devices.barrier: expected the id of a device in devices, "no-such-barrier" is not defined',
+    ],
+    [
+      'a device with the wrong role',
+      (c: Record<string, any>) => (c.gates[0].lanes[0].devices.barrier = 'in-thermo'),
+      'gates[0].lanes[0].devices.barrier: expected a device with role barrier, "in-thermo" is a thermometer',
+    ],
+    [
+      'an entry lane without a thermometer',
+      (c: Record<string, any>) => delete c.gates[0].lanes[0].devices.thermometer,
+      'gates[0].lanes[0].devices.thermometer: required when direction is "in" (temperature is checked on entry)',
+    ],
+    [
+      'a two-way lane without an exit scanner',
+      (c: Record<string, any>) => (c.gates[0].lanes[0].direction = 'both'),
+      'gates[0].lanes[0].devices.exitScanner: required when direction is "both" (one scanner on each side)',
+    ],
+    ['a duplicate device id', (c: Record<string, any>) => c.devices.push({ id: 'in-scanner', role: 'scanner', driver: 'virtual' }), 'devices[5].id: expected a unique id, "in-scanner" is used twice'],
+    ['a broker URL without a scheme', (c: Record<string, any>) => (c.mqtt.broker = { type: 'external', url: 'broker:1883' }), 'mqtt.broker.url: expected a string matching ^mqtts?://'],
+  ])('refuses %s, naming the key and the expected value', (_what, change, message) => {
+    expect(errorsOf(() => validateConfig(withChange(change), 'test'))).toContain(message);
+  });
+
+  it('reports every error at once, not only the first', () => {
+    const errors = errorsOf(() =>
+      validateConfig(
+        withChange((c) => {
+          c.policy.feverThresholdC = 'hot';
+          c.estate.colour = 'blue';
+        }),
+        'test',
+      ),
+    );
+    expect(errors).toEqual(expect.arrayContaining(['policy.feverThresholdC: expected number', 'estate.colour: unknown key']));
+  });
+
+  it('refuses YAML that does not parse, with the position', () => {
+    const errors = errorsOf(() => parseConfig('estate: [unclosed', 'broken.yaml'));
+    expect(errors.join('\n')).toMatch(/line 1/);
+  });
+
+  it('refuses a file that does not exist', () => {
+    expect(() => loadConfig('/nonexistent/gatewarden.yaml')).toThrow(/cannot read config/);
+  });
+
+  it('ships a demo config with no secrets in it', () => {
+    const text = readFileSync('config/demo.yaml', 'utf8');
+    expect(text).not.toMatch(/password\s*:/i);
+    expect(loadConfig('config/demo.yaml').secrets.generate).toBe(true);
+  });
+});
