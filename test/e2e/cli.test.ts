@@ -1,0 +1,97 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import mqtt from 'mqtt';
+import { afterAll, describe, expect, it } from 'vitest';
+import { harnessConfig, waitFor } from '../helpers/gateway-harness.js';
+
+/** These tests run the built CLI (`npm test` builds first), exactly as an operator would. */
+const CLI = 'dist/cli.js';
+const dir = mkdtempSync(join(tmpdir(), 'gatewarden-cli-'));
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeConfig(name: string, config: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(config, null, 2));
+  return path;
+}
+
+describe('gatewarden check-config', () => {
+  it('accepts the demo config', () => {
+    const run = spawnSync('node', [CLI, 'check-config', 'config/demo.yaml'], { encoding: 'utf8' });
+    expect(run.stdout).toContain('config/demo.yaml: ok');
+    expect(run.status).toBe(0);
+  });
+
+  it('refuses a bad config, naming each key, and exits non-zero', () => {
+    const config = harnessConfig(dir) as Record<string, any>;
+    config.gates[0].lanes[0].direction = 'sideways';
+    config.devices.push({ id: 'extra', role: 'scanner', driver: 'virtual', baud: 9600 });
+    const run = spawnSync('node', [CLI, 'check-config', writeConfig('bad.yaml', config)], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('GW_CONFIG_INVALID');
+    expect(run.stderr).toContain('gates[0].lanes[0].direction: expected one of "in", "out", "both"');
+    expect(run.stderr).toContain('devices[5].baud: unknown key');
+  });
+
+  it('refuses to start on a bad config before anything starts', () => {
+    const config = harnessConfig(dir) as Record<string, any>;
+    config.gates[0].lanes[0].devices.scanner = 'ghost';
+    const run = spawnSync('node', [CLI, 'start', writeConfig('ghost.yaml', config)], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('gates[0].lanes[0].devices.scanner: expected the id of a device in devices, "ghost" is not defined');
+    expect(() => readFileSync(join(dir, 'gatewarden.db'))).toThrow();
+  });
+});
+
+describe('gatewarden start on the demo crowd', () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => child?.kill('SIGKILL'));
+
+  it('runs people through, publishes to MQTT, and exits 0 on SIGINT without losing a row', async () => {
+    const runDir = mkdtempSync(join(dir, 'run-'));
+    const config = harnessConfig(runDir, { demo: { crowd: true, arrivalEveryMs: 150, seed: 7 } });
+    child = spawn('node', [CLI, 'start', writeConfig('crowd.yaml', config)], { env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' } });
+    const lines: Array<Record<string, unknown>> = [];
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop() ?? '';
+      for (const part of parts) if (part.trim()) lines.push(JSON.parse(part) as Record<string, unknown>);
+    });
+    const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
+
+    const listening = await waitFor(() => lines.find((l) => l.msg === 'embedded MQTT broker listening'), 'broker start', 20_000);
+    const secrets = JSON.parse(readFileSync(join(runDir, 'secrets.json'), 'utf8')) as { mqttPasswords: Record<string, string> };
+    const subscriber = await mqtt.connectAsync(`mqtt://127.0.0.1:${String(listening.port)}`, { username: 'observer', password: secrets.mqttPasswords.observer, protocolVersion: 4 });
+    const delivered = new Set<string>();
+    subscriber.on('message', (topic, payload) => {
+      if (topic.includes('/passages/') || topic.includes('/alerts/')) delivered.add((JSON.parse(payload.toString()) as { id: string }).id);
+    });
+    await subscriber.subscribeAsync('gatewarden/test-estate/#', { qos: 1 });
+    // The crowd starts with the gateway: passages published before this subscription are not ours to count.
+    const subscribedAt = Date.now();
+
+    await waitFor(() => lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('passage ')).length >= 8, 'eight decided passages', 30_000);
+    expect(lines.some((l) => l.msg === 'passage granted')).toBe(true);
+    expect(lines.some((l) => l.msg === 'passage denied' || l.msg === 'passage referred to the guard')).toBe(true);
+    await waitFor(() => delivered.size >= 4, 'passages over MQTT', 20_000);
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(lines.some((l) => l.msg === 'stopped cleanly')).toBe(true);
+    await subscriber.endAsync();
+
+    const db = new Database(join(runDir, 'gatewarden.db'), { readonly: true });
+    const passages = db.prepare('SELECT id FROM passages WHERE at > ?').all(subscribedAt) as Array<{ id: string }>;
+    const queued = new Set((db.prepare('SELECT payload FROM outbox').all() as Array<{ payload: string }>).map((r) => (JSON.parse(r.payload) as { id: string }).id));
+    db.close();
+    expect(passages.length).toBeGreaterThanOrEqual(4);
+    // Every decided passage was either delivered to the subscriber or is still waiting in the outbox.
+    expect(passages.filter((p) => !delivered.has(p.id) && !queued.has(p.id))).toEqual([]);
+  });
+});
