@@ -103,6 +103,9 @@ describe('a gateway on virtual devices, with its real store and embedded broker'
       harness.scanner('out-scanner').scan('04AABBCCDD');
       expect(barrier.releases).toBe(before);
       expect(harness.gateway.lanes.get('main/out')?.phase).toBe('idle');
+      // The outbox cannot take the alert: it goes straight to the broker from memory.
+      const alert = await waitFor(() => messagesOn('/alerts/storage-fault')[0], 'storage-fault alert');
+      expect(alert.payload).toMatchObject({ severity: 'critical', gate: 'main', lane: 'out' });
     } finally {
       harness.gateway.db.exec('ALTER TABLE outbox_gone RENAME TO outbox');
     }
