@@ -15,6 +15,13 @@ export const ERROR_CODES = {
   GW_BARRIER_NO_ACK: 'barrier did not acknowledge the release',
   GW_MQTT: 'MQTT connection error',
   GW_COMMAND_INVALID: 'command rejected',
+  GW_COMMAND_UNAUTHORIZED: 'the sender may not issue this command',
+  GW_COMMAND_UNSIGNED: 'command carries no signature but one is required',
+  GW_COMMAND_BAD_SIGNATURE: 'command signature does not verify with a known manager key',
+  GW_COMMAND_STALE: 'command timestamp is outside the accepted window',
+  GW_COMMAND_REPLAYED: 'command id was already used for a different command',
+  GW_COMMAND_RETAINED: 'retained command refused: it would fire again after every restart',
+  GW_COMMAND_NOT_APPLICABLE: 'command is valid but cannot be applied now',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -12,7 +12,10 @@ import { VirtualBarrier } from './drivers/virtual/virtual-barrier.js';
 import { VirtualScanner } from './drivers/virtual/virtual-scanner.js';
 import { VirtualThermometer } from './drivers/virtual/virtual-thermometer.js';
 import { GateState } from './lane/gate-state.js';
-import { LaneRunner } from './lane/lane-runner.js';
+import { LaneRunner, type LaneRunnerDeps } from './lane/lane-runner.js';
+import { StorageFaultReporter } from './lane/storage-fault-reporter.js';
+import { watchTrustList } from './lane/trust-monitor.js';
+import type { OutgoingMessage } from './mqtt/messages.js';
 import { laneSetup } from './lane/lane-setup.js';
 import { watchDevices, type DevicePlacement } from './lane/device-monitor.js';
 import { startMqtt, type MqttLink } from './mqtt/mqtt-link.js';
@@ -76,9 +79,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     const gate = new GateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock);
     const devices = createDevices(config.devices, clock);
-    const { lanes, placement } = buildLanes(config, devices, gate, journal, clock, log, options.onPassage);
+    // Lanes exist before the broker link; storage faults reach it through this late-bound reference.
+    const link: { current?: MqttLink } = {};
+    const storageFaults = new StorageFaultReporter((message) => publishDirect(link.current, message), topics, clock, log);
+    const { lanes, placement } = buildLanes(config, devices, gate, journal, clock, log, {
+      ...(options.onPassage ? { onPassage: options.onPassage } : {}),
+      onStorageFault: (error, where) => storageFaults.report(error, where),
+    });
 
     const mqtt = await startMqtt({ config, secrets, topics, clock, log, mode: () => gate.mode, devices: [...devices.values()], outbox: journal.outbox });
+    link.current = mqtt;
+    mqtt.connection.client.on('connect', () => void storageFaults.flush());
+    stack.push(watchTrustList({ gate, journal, clock, log, everyMs: 60_000 }));
     stack.push(() => mqtt.stop());
     journal.onEnqueued = () => mqtt.publisher.kick();
 
@@ -121,7 +133,7 @@ function buildLanes(
   journal: Journal,
   clock: Clock,
   log: Logger,
-  onPassage: ((passage: PassageRecord) => void) | undefined,
+  hooks: Pick<LaneRunnerDeps, 'onPassage' | 'onStorageFault'>,
 ): { lanes: Map<string, LaneRunner>; placement: DevicePlacement } {
   const lanes = new Map<string, LaneRunner>();
   const placement = new Map<string, { gate: string; lane: string }>();
@@ -144,13 +156,19 @@ function buildLanes(
         journal,
         clock,
         log,
-        ...(onPassage ? { onPassage } : {}),
+        ...hooks,
       });
       lanes.set(runner.id, runner);
       for (const id of Object.values(slots)) if (id !== undefined) placement.set(id, { gate: gateConfig.id, lane: laneConfig.id });
     }
   }
   return { lanes, placement };
+}
+
+function publishDirect(link: MqttLink | undefined, message: OutgoingMessage): Promise<boolean> {
+  const client = link?.connection.client;
+  if (!client?.connected) return Promise.resolve(false);
+  return new Promise((resolve) => client.publish(message.topic, message.payload, { qos: 1, retain: message.retain }, (error) => resolve(!error)));
 }
 
 function optional<K extends string, T>(key: K, value: T | undefined): Partial<Record<K, T>> {

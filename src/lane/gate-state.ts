@@ -6,13 +6,29 @@ import { ReplayWindow } from '../core/replay-window.js';
 import type { Roster } from '../core/roster.js';
 import { isTrustStale, type TrustList } from '../core/trust-list.js';
 
+/** A mode set for one scope (`estate` or a gate id) by a command. */
+export interface ScopedMode {
+  mode: Mode;
+  reason: string;
+  by: string;
+  since: number;
+  /** Unix ms; past it the scope falls back to normal. */
+  expiresAt: number | null;
+  drill: boolean;
+}
+
+export const ESTATE_SCOPE = 'estate';
+
+/** Life safety first, then the stricter mode: emergency-open > lockdown > normal. */
+const MODE_RANK: Record<Mode, number> = { normal: 0, lockdown: 1, 'emergency-open': 2 };
+
 /**
  * The facts every lane shares: mode, trust list, roster and the replay window.
  * Lanes read them through `world()` on each event, so a lockdown or a new
  * trust list applies to the very next scan on every lane.
  */
 export class GateState {
-  mode: Mode = 'normal';
+  private readonly modes = new Map<string, ScopedMode>();
   readonly replay: ReplayWindow;
 
   constructor(
@@ -24,11 +40,38 @@ export class GateState {
     this.replay = new ReplayWindow(replayWindowMs);
   }
 
-  world(): LaneWorld {
+  /** The estate-wide mode (what `…/status` reports). */
+  get mode(): Mode {
+    return this.modeFor(undefined);
+  }
+
+  set mode(mode: Mode) {
+    this.setMode(ESTATE_SCOPE, { mode, reason: 'set directly', by: 'gateway', since: this.clock.now(), expiresAt: null, drill: false });
+  }
+
+  setMode(scope: string, state: ScopedMode): void {
+    if (state.mode === 'normal') this.modes.delete(scope);
+    else this.modes.set(scope, state);
+  }
+
+  /** Scopes with a mode other than normal that has not expired. */
+  activeModes(): Map<string, ScopedMode> {
     const now = this.clock.now();
-    const { trust, roster, mode, replay } = this;
+    return new Map([...this.modes].filter(([, state]) => state.expiresAt === null || state.expiresAt > now));
+  }
+
+  /** The mode a lane of `gate` follows: the strictest of the estate's and the gate's own. */
+  modeFor(gate: string | undefined): Mode {
+    const active = this.activeModes();
+    const candidates = [active.get(ESTATE_SCOPE)?.mode, gate === undefined ? undefined : active.get(gate)?.mode];
+    return candidates.reduce<Mode>((worst, mode) => (mode !== undefined && MODE_RANK[mode] > MODE_RANK[worst] ? mode : worst), 'normal');
+  }
+
+  world(gate?: string): LaneWorld {
+    const now = this.clock.now();
+    const { trust, roster, replay } = this;
     return {
-      mode,
+      mode: this.modeFor(gate),
       trustStale: isTrustStale(trust, now),
       readCredential: (code) => readCredential(code, { trust, roster, now }),
       isReplayed: (fingerprint) => replay.isReplayed(fingerprint, now),

@@ -28,7 +28,7 @@ export interface LaneRunnerDeps {
   clock: Clock;
   log: Logger;
   onPassage?: (passage: PassageRecord) => void;
-  onStorageFault?: (error: Error, alert: AlertDraft | undefined) => void;
+  onStorageFault?: (error: Error, where: { gate: string; lane: string }) => void;
 }
 
 /**
@@ -90,7 +90,7 @@ export class LaneRunner {
 
   dispatch(event: LaneEvent): void {
     if (!this.running) return;
-    const step = stepLane(this.state, event, this.deps.setup, this.deps.gate.world());
+    const step = stepLane(this.state, event, this.deps.setup, this.deps.gate.world(this.deps.setup.gate));
     this.state = step.state;
     this.run(step.effects);
     clearTimeout(this.timer);
@@ -99,6 +99,43 @@ export class LaneRunner {
       const delay = Math.max(0, step.deadline - this.deps.clock.now());
       this.timer = setTimeout(() => this.dispatch({ type: 'tick', at: this.deps.clock.now() }), delay);
     }
+  }
+
+  /**
+   * Remote release by a guard or manager (`…/cmd/open`). Recorded before the
+   * barrier moves, like every grant; the lane then waits for the passage as
+   * after a grant, so the person walking through is not a forced passage.
+   * Refused (false) while the lane is busy with someone else.
+   */
+  manualRelease(reason: string, actor: string): { ok: true; passageId: string } | { ok: false; phase: string } {
+    const { setup, clock } = this.deps;
+    if (!this.running || this.state.phase.name !== 'idle') return { ok: false, phase: this.running ? this.state.phase.name : 'stopped' };
+    const at = clock.now();
+    const passage: PassageRecord = {
+      id: randomUUID(),
+      at,
+      gate: setup.gate,
+      lane: setup.lane,
+      direction: this.deps.scannerDirection,
+      kind: setup.kind,
+      credential: 'unreadable',
+      decision: { verdict: 'grant', reasons: ['MANUAL_RELEASE'], rule: 'manual-release', policyVersion: setup.policyVersion },
+      temperatureC: null,
+      readings: [],
+      mode: this.deps.gate.modeFor(setup.gate),
+    };
+    if (!this.record(passage, [])) return { ok: false, phase: 'storage-fault' };
+    this.log.info({ passage: passage.id, reason, actor }, 'manual release');
+    const effects: LaneEffect[] = [{ type: 'release', passageId: passage.id }, { type: 'indicate', signal: 'grant' }];
+    if (setup.hasPassageSensor) {
+      this.state = { ...this.state, phase: { name: 'passing', passageId: passage.id, deadline: at + setup.passageTimeoutMs } };
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.dispatch({ type: 'tick', at: clock.now() }), setup.passageTimeoutMs);
+    } else {
+      effects.push({ type: 'settle', passageId: passage.id, outcome: 'unconfirmed', at });
+    }
+    this.run(effects);
+    return { ok: true, passageId: passage.id };
   }
 
   private run(effects: readonly LaneEffect[]): void {
@@ -131,7 +168,7 @@ export class LaneRunner {
         this.log.debug({ passage: effect.passageId, outcome: effect.outcome }, 'passage settled');
         return;
       case 'alert':
-        this.guardStorage(() => journal.recordAlert(effect.alert), effect.alert);
+        this.guardStorage(() => journal.recordAlert(effect.alert));
         this.log.warn({ alert: effect.alert.type, reasons: effect.alert.reasons }, 'alert raised');
         return;
       case 'remember-pass':
@@ -172,13 +209,13 @@ export class LaneRunner {
     return true;
   }
 
-  private guardStorage(write: () => unknown, alert?: AlertDraft): boolean {
+  private guardStorage(write: () => unknown): boolean {
     try {
       write();
       return true;
     } catch (error) {
       this.log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'database write failed: lane refers to the guard');
-      this.deps.onStorageFault?.(error as Error, alert);
+      this.deps.onStorageFault?.(error as Error, { gate: this.deps.setup.gate, lane: this.deps.setup.lane });
       return false;
     }
   }

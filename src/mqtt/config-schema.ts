@@ -2,6 +2,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from '../schema/types.js';
 
 /**
+ * ajv applies no defaults inside a union ([ajv: useDefaults]), so the broker
+ * variants keep their optional keys optional and the code fills them in.
+ *
  * Config of the MQTT side (`mqtt:`) and of the command path (`commands:`).
  * Passwords never appear here: embedded users carry a scrypt hash
  * (`gatewarden` generates them), external brokers name a secret.
@@ -11,11 +14,11 @@ export const BROKER_ROLES = ['gateway', 'guard', 'manager', 'district', 'observe
 
 const Tls = Type.Object(
   {
-    /** PEM files. The TLS listener runs beside the plain one (which may be disabled with `plain: false`). */
+    /** PEM files. The TLS listener runs beside the plain one. */
     certFile: Type.String(),
     keyFile: Type.String(),
     caFile: Type.Optional(Type.String({ description: 'CA for client certificates; when set, clients must present one' })),
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8883 }),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'default 8883' })),
   },
   { additionalProperties: false },
 );
@@ -31,21 +34,23 @@ const BrokerUser = Type.Object(
 
 const Limits = Type.Object(
   {
-    maxPayloadBytes: Type.Integer({ minimum: 256, maximum: 268_435_455, default: 65_536 }),
-    maxConnections: Type.Integer({ minimum: 1, maximum: 100_000, default: 64 }),
+    maxPayloadBytes: Type.Integer({ minimum: 256, maximum: 268_435_455 }),
+    maxConnections: Type.Integer({ minimum: 1, maximum: 100_000 }),
     /** Messages queued per offline or slow client before aedes drops the client. */
-    queueLimit: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
+    queueLimit: Type.Integer({ minimum: 1, maximum: 100_000 }),
   },
-  { additionalProperties: false, default: {} },
+  { additionalProperties: false },
 );
+
+export const DEFAULT_LIMITS: Static<typeof Limits> = { maxPayloadBytes: 65_536, maxConnections: 64, queueLimit: 1000 };
 
 const EmbeddedBroker = Type.Object(
   {
     type: Type.Literal('embedded'),
     host: Type.String({ default: '127.0.0.1' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
-    users: Type.Array(BrokerUser, { default: [] }),
-    limits: Limits,
+    users: Type.Optional(Type.Array(BrokerUser)),
+    limits: Type.Optional(Limits),
     tls: Type.Optional(Tls),
   },
   { additionalProperties: false },
@@ -63,13 +68,13 @@ const ExternalBroker = Type.Object(
     keyFile: Type.Optional(Type.String()),
     caFile: Type.Optional(Type.String()),
     /** 5 enables response topics and correlation data on command replies. */
-    protocolVersion: Type.Union([Type.Literal(4), Type.Literal(5)], { default: 4 }),
+    protocolVersion: Type.Optional(Type.Union([Type.Literal(4), Type.Literal(5)], { description: 'default 4' })),
     /**
      * The gateway cannot see who published a command on an external broker: the
      * broker's ACL decides who may publish to `…/cmd/#`, and an unsigned command
      * is treated as sent by this role.
      */
-    commandRole: StringEnum(['guard', 'manager', 'district', 'observer'] as const, { default: 'manager' }),
+    commandRole: Type.Optional(StringEnum(['guard', 'manager', 'district', 'observer'] as const, { description: 'default manager' })),
   },
   { additionalProperties: false },
 );

@@ -64,4 +64,98 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'commands: audit, accepted ids, modes, lists, passes, policies, drills',
+    sql: `
+      CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        command_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        via TEXT NOT NULL,
+        principal TEXT NOT NULL,
+        role TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        error_code TEXT,
+        body TEXT NOT NULL,
+        reply TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_at ON audit (at);
+      CREATE INDEX audit_command ON audit (command_id);
+
+      -- Accepted command ids, never accepted twice; the reply makes a retry idempotent.
+      CREATE TABLE commands (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        digest TEXT NOT NULL,
+        reply TEXT NOT NULL,
+        at INTEGER NOT NULL
+      ) STRICT;
+
+      -- Mode per scope: 'estate' or a gate id.
+      CREATE TABLE modes (
+        scope TEXT PRIMARY KEY,
+        mode TEXT NOT NULL CHECK (mode IN ('normal', 'lockdown', 'emergency-open')),
+        reason TEXT NOT NULL,
+        by TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        expires_at INTEGER,
+        drill INTEGER NOT NULL DEFAULT 0,
+        command_id TEXT NOT NULL
+      ) STRICT;
+
+      -- Quarantine, recovered, risk areas, trust list, roster: the latest version of each.
+      CREATE TABLE lists (
+        name TEXT PRIMARY KEY,
+        version TEXT NOT NULL,
+        entries TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        command_id TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE policies (
+        version TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        command_id TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE exit_passes (
+        id TEXT PRIMARY KEY,
+        subject_hash TEXT NOT NULL,
+        household TEXT,
+        reason TEXT NOT NULL,
+        valid_from INTEGER NOT NULL,
+        return_by INTEGER NOT NULL,
+        issued_by TEXT NOT NULL,
+        revoked_at INTEGER,
+        returned_at INTEGER,
+        command_id TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX exit_passes_subject ON exit_passes (subject_hash, return_by);
+
+      CREATE TABLE visitor_passes (
+        id TEXT PRIMARY KEY,
+        subject_hash TEXT NOT NULL,
+        host_household TEXT NOT NULL,
+        plate TEXT,
+        valid_from INTEGER NOT NULL,
+        valid_until INTEGER NOT NULL,
+        issued_by TEXT NOT NULL,
+        revoked_at INTEGER,
+        command_id TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX visitor_passes_subject ON visitor_passes (subject_hash, valid_until);
+
+      CREATE TABLE drills (
+        id TEXT PRIMARY KEY,
+        scenario TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        ends_at INTEGER,
+        by TEXT NOT NULL,
+        command_id TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

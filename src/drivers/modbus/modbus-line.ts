@@ -1,4 +1,4 @@
-import type ModbusRTU from 'modbus-serial';
+import type { ModbusClient } from './modbus-client.js';
 import type { Listener } from '../device.js';
 import type { LinkState } from '../serial/serial-link.js';
 
@@ -8,13 +8,13 @@ import type { LinkState } from '../serial/serial-link.js';
  * around each request.
  */
 export interface ModbusLine {
-  readonly client: ModbusRTU;
+  readonly client: ModbusClient;
   readonly isUp: boolean;
   start(): void;
   stop(): Promise<void>;
   onState(listener: Listener<LinkState>): void;
   /** Resolves when a request to `unitId` may be sent, and clears stale input. */
   beforeRequest(unitId: number): Promise<void>;
-  /** Called after `unitId` did not answer in time. */
-  afterTimeout(unitId: number): void;
+  /** Called after `unitId` did not answer in time: keep requests to it back for `guardMs`. */
+  afterTimeout(unitId: number, guardMs: number): void;
 }

@@ -40,8 +40,6 @@ export function expectReply(request: Uint8Array): ReplyExpectation | undefined {
   }
 }
 
-export type FrameSearch = { frame: Buffer; end: number } | undefined;
-
 /**
  * Finds the reply in the bytes received since the request was sent. A
  * candidate must carry the expected unit, function and byte count and a valid
@@ -49,18 +47,23 @@ export type FrameSearch = { frame: Buffer; end: number } | undefined;
  * A complete candidate with a bad CRC right at the start is returned as is, so
  * the client reports the CRC error instead of waiting for its timeout.
  */
-export function findReply(buffer: Buffer, expected: ReplyExpectation): FrameSearch {
+export function findReply(buffer: Buffer, expected: ReplyExpectation): Buffer | undefined {
   for (let start = 0; start + EXCEPTION_LENGTH <= buffer.length; start += 1) {
     if (buffer[start] !== expected.unitId) continue;
-    const functionCode = buffer[start + 1];
-    const length = functionCode === (expected.functionCode | 0x80) ? EXCEPTION_LENGTH : expected.length;
-    if (functionCode !== expected.functionCode && length !== EXCEPTION_LENGTH) continue;
-    if (length !== EXCEPTION_LENGTH && expected.byteCount !== undefined && buffer[start + 2] !== expected.byteCount) continue;
-    if (start + length > buffer.length) continue;
+    const length = candidateLength(buffer, start, expected);
+    if (length === undefined || start + length > buffer.length) continue;
     const frame = buffer.subarray(start, start + length);
-    if (hasValidCrc(frame) || start === 0) return { frame: Buffer.from(frame), end: start + length };
+    if (hasValidCrc(frame) || start === 0) return Buffer.from(frame);
   }
   return undefined;
+}
+
+function candidateLength(buffer: Buffer, start: number, expected: ReplyExpectation): number | undefined {
+  const functionCode = buffer[start + 1];
+  if (functionCode === (expected.functionCode | 0x80)) return EXCEPTION_LENGTH;
+  if (functionCode !== expected.functionCode) return undefined;
+  if (expected.byteCount !== undefined && buffer[start + 2] !== expected.byteCount) return undefined;
+  return expected.length;
 }
 
 /**

@@ -1,0 +1,142 @@
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ErrorCode } from '../errors.js';
+import type { CommandsConfig } from '../mqtt/config-schema.js';
+import { makeValidator, type Validator } from '../schema/validate.js';
+import type { Applied, Appliers, ApplyContext, ApplyDeps } from './applier.js';
+import { mayIssue, type ActorRole } from './command-roles.js';
+import { COMMAND_NAMES, CommandSchemas } from './command-schemas.js';
+import { CommandStore } from './command-store.js';
+import { applyMode, applyOpen } from './mode-commands.js';
+import { applyDrill, applyExitPass, applyLists, applyPolicy, applyRoster, applyVisitor } from './record-commands.js';
+import { ed25519PublicKey, verifySignature } from './signature.js';
+import type { CommandName, CommandReply, CommandRequest, CommandService } from './types.js';
+
+const APPLIERS: Appliers = {
+  lockdown: (body, deps, ctx) => applyMode('lockdown', body, deps, ctx),
+  mode: (body, deps, ctx) => applyMode(body.mode, body, deps, ctx),
+  open: applyOpen,
+  roster: applyRoster,
+  lists: applyLists,
+  'exit-pass': applyExitPass,
+  visitor: applyVisitor,
+  policy: applyPolicy,
+  drill: applyDrill,
+};
+
+const validators = Object.fromEntries(COMMAND_NAMES.map((name) => [name, makeValidator(CommandSchemas[name])])) as Record<CommandName, Validator<(typeof CommandSchemas)[CommandName]>>;
+
+export function isCommandName(name: string): name is CommandName {
+  return (COMMAND_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * The one path every command takes, from MQTT or HTTP: validate → de-duplicate
+ * by id → verify the signature → authorize → apply and persist (with the audit
+ * row, in one transaction) → act. Every command leaves an audit row; a refused
+ * one changes nothing else.
+ */
+export class GatewayCommandService implements CommandService {
+  readonly store: CommandStore;
+  private readonly keys: ReadonlyMap<string, { key: KeyObject; role: ActorRole }>;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly deps: ApplyDeps,
+    private readonly config: CommandsConfig,
+  ) {
+    this.store = new CommandStore(deps.db);
+    this.keys = new Map(config.keys.map((k) => [k.kid, { key: ed25519PublicKey(k.publicKey), role: k.role }]));
+    this.log = deps.log.child({ module: 'commands' });
+  }
+
+  async execute(request: CommandRequest): Promise<CommandReply> {
+    const started = process.hrtime.bigint();
+    let reply: CommandReply;
+    try {
+      reply = this.run(request);
+    } catch (error) {
+      // A storage fault while applying: nothing was committed, the sender may retry with the same id.
+      this.log.error({ command: request.name, id: request.id, err: (error as Error).message, code: 'GW_STORAGE' }, 'command failed');
+      reply = refusal(request.id, 'GW_STORAGE', (error as Error).message);
+      this.tryAudit(request, reply);
+    }
+    const tookMs = Number(process.hrtime.bigint() - started) / 1e6;
+    const log = reply.ok ? this.log.info.bind(this.log) : this.log.warn.bind(this.log);
+    log({ command: request.name, id: request.id, actor: request.actor, ok: reply.ok, error: reply.error?.code, tookMs }, reply.ok ? 'command applied' : 'command refused');
+    return reply;
+  }
+
+  /** Audits and answers a command refused before it reached the service (retained, not JSON, unknown name). */
+  refuse(request: Omit<CommandRequest, 'name'> & { name: string }, code: ErrorCode, message: string): CommandReply {
+    const reply = refusal(request.id, code, message);
+    this.tryAudit(request as CommandRequest, reply);
+    this.log.warn({ command: request.name, id: request.id, actor: request.actor, error: code }, 'command refused');
+    return reply;
+  }
+
+  private run(request: CommandRequest): CommandReply {
+    const { id, name, body } = request;
+    const refuse = (code: ErrorCode, message: string, details?: string[]) => this.refuse(request, code, message, details);
+    if (!isCommandName(name)) return refuse('GW_COMMAND_INVALID', `unknown command ${JSON.stringify(name)}`);
+    const errors = validators[name].check(body);
+    if (errors.length > 0) return refuse('GW_COMMAND_INVALID', `invalid ${name} command`, errors);
+    const fields = body as Record<string, unknown>;
+    if (fields.id !== undefined && fields.id !== id) return refuse('GW_COMMAND_INVALID', 'body id differs from the command id', ['id: expected the command id']);
+
+    const digest = CommandStore.digest(name, body);
+    const seen = this.store.find(id);
+    if (seen) {
+      if (seen.digest !== digest) return refuse('GW_COMMAND_REPLAYED', `command id ${id} was already used for another command`);
+      // A retry (the first reply was lost): the same answer, applied once.
+      this.store.audit(request, seen.reply);
+      return seen.reply;
+    }
+
+    const signer = this.checkSignature(fields, request.receivedAt);
+    if ('code' in signer) return refuse(signer.code, signer.message);
+    const role = signer.role ?? request.actor.role;
+    if (!mayIssue(role, name)) return refuse('GW_COMMAND_UNAUTHORIZED', `role ${role} may not issue ${name}`);
+
+    const ctx: ApplyContext = { commandId: id, at: request.receivedAt, role, principal: signer.kid ? `${request.actor.principal} key:${signer.kid}` : request.actor.principal };
+    const applied = (APPLIERS[name] as (b: unknown, d: ApplyDeps, c: ApplyContext) => Applied)(body, this.deps, ctx);
+    if (!applied.ok) return refuse(applied.code, applied.message, applied.details);
+    const reply: CommandReply = { id, ok: true, ...(applied.data === undefined ? {} : { data: applied.data }) };
+    this.deps.db.transaction(() => {
+      applied.write?.();
+      this.store.accept(request, digest, reply);
+      this.store.audit(request, reply);
+    })();
+    applied.effect?.();
+    return reply;
+  }
+
+  private refuse(request: CommandRequest, code: ErrorCode, message: string, details?: string[]): CommandReply {
+    const reply = refusal(request.id, code, message, details);
+    this.tryAudit(request, reply);
+    return reply;
+  }
+
+  /** Returns the signer's role when a valid signature is present, `{}` when none is needed, or the refusal. */
+  private checkSignature(body: Record<string, unknown>, now: number): { role?: ActorRole; kid?: string } | { code: ErrorCode; message: string } {
+    const { sig, kid, ts } = body as { sig?: string; kid?: string; ts?: string };
+    if (sig === undefined) return this.config.requireSignature ? { code: 'GW_COMMAND_UNSIGNED', message: 'a signature by a manager key is required' } : {};
+    const signer = kid === undefined ? undefined : this.keys.get(kid);
+    if (!signer || !verifySignature(body, sig, signer.key)) return { code: 'GW_COMMAND_BAD_SIGNATURE', message: `signature does not verify with key ${JSON.stringify(kid ?? null)}` };
+    const at = ts === undefined ? Number.NaN : Date.parse(ts);
+    if (!(Math.abs(now - at) <= this.config.maxSkewS * 1000)) return { code: 'GW_COMMAND_STALE', message: `ts must be within ${this.config.maxSkewS} s of the gateway clock` };
+    return { role: signer.role, kid: kid as string };
+  }
+
+  private tryAudit(request: CommandRequest, reply: CommandReply): void {
+    try {
+      this.store.audit(request, reply);
+    } catch (error) {
+      this.log.error({ id: request.id, err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot write the audit row');
+    }
+  }
+}
+
+function refusal(id: string, code: ErrorCode, message: string, details?: string[]): CommandReply {
+  return { id, ok: false, error: { code, message, ...(details && details.length > 0 ? { details } : {}) } };
+}

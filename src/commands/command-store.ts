@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../store/database.js';
+import { canonicalJson } from './signature.js';
+import type { CommandReply, CommandRequest } from './types.js';
+
+export interface AcceptedCommand {
+  digest: string;
+  reply: CommandReply;
+}
+
+/**
+ * The memory of the command path: every accepted id with its reply (so a
+ * retry gets the same answer and is not applied twice, across restarts) and
+ * the audit trail of every command, accepted or refused.
+ */
+export class CommandStore {
+  private readonly findStmt;
+  private readonly acceptStmt;
+  private readonly auditStmt;
+
+  constructor(readonly db: Db) {
+    this.findStmt = db.prepare('SELECT digest, reply FROM commands WHERE id = ?');
+    this.acceptStmt = db.prepare('INSERT INTO commands (id, name, digest, reply, at) VALUES (?, ?, ?, ?, ?)');
+    this.auditStmt = db.prepare(`
+      INSERT INTO audit (at, command_id, name, via, principal, role, ok, error_code, body, reply)
+      VALUES (@at, @commandId, @name, @via, @principal, @role, @ok, @errorCode, @body, @reply)`);
+  }
+
+  /** What identifies a command's content: its name and body without the signature. */
+  static digest(name: string, body: unknown): string {
+    const content = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...(body as Record<string, unknown>), sig: undefined } : body;
+    return createHash('sha256').update(`${name}\n${canonicalJson(content)}`).digest('base64url');
+  }
+
+  find(id: string): AcceptedCommand | undefined {
+    const row = this.findStmt.get(id) as { digest: string; reply: string } | undefined;
+    return row && { digest: row.digest, reply: JSON.parse(row.reply) as CommandReply };
+  }
+
+  /** Call inside the transaction that applies the command. */
+  accept(request: CommandRequest, digest: string, reply: CommandReply): void {
+    this.acceptStmt.run(request.id, request.name, digest, JSON.stringify(reply), request.receivedAt);
+  }
+
+  audit(request: Pick<CommandRequest, 'id' | 'name' | 'actor' | 'receivedAt' | 'body'>, reply: CommandReply): void {
+    this.auditStmt.run({
+      at: request.receivedAt,
+      commandId: request.id,
+      name: request.name,
+      via: request.actor.via,
+      principal: request.actor.principal,
+      role: request.actor.role,
+      ok: reply.ok ? 1 : 0,
+      errorCode: reply.error?.code ?? null,
+      body: auditBody(request.body),
+      reply: JSON.stringify(reply),
+    });
+  }
+}
+
+/** The body as received, bounded: a refused command may be arbitrarily large or not JSON at all. */
+function auditBody(body: unknown): string {
+  const text = typeof body === 'string' ? JSON.stringify(body) : (JSON.stringify(body) ?? 'null');
+  return text.length > 16_384 ? JSON.stringify({ truncated: text.slice(0, 16_384) }) : text;
+}

@@ -1,0 +1,106 @@
+import type { Static } from '@sinclair/typebox';
+import { buildRoster } from '../core/roster.js';
+import { makeValidator } from '../schema/validate.js';
+import { millis, notApplicable, type Applied, type ApplyContext, type ApplyDeps } from './applier.js';
+import { ListEntrySchemas, LIST_NAMES, type CommandBodies, type ListName } from './command-schemas.js';
+import { canonicalJson } from './signature.js';
+
+/**
+ * The commands that store data for the gate rules: roster, lists, passes,
+ * policies, drills. What is simple is applied here (the roster, the trust
+ * list); the rules that read the rest belong to the policy.
+ */
+
+const entryValidators = Object.fromEntries(LIST_NAMES.map((name) => [name, makeValidator(ListEntrySchemas[name])])) as {
+  [N in ListName]: ReturnType<typeof makeValidator<(typeof ListEntrySchemas)[N]>>;
+};
+
+function upsertList(deps: ApplyDeps, name: string, version: string, entries: unknown, ctx: ApplyContext): void {
+  deps.db
+    .prepare(`INSERT INTO lists (name, version, entries, updated_at, command_id) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET version = excluded.version, entries = excluded.entries, updated_at = excluded.updated_at, command_id = excluded.command_id`)
+    .run(name, version, JSON.stringify(entries), ctx.at, ctx.commandId);
+}
+
+export function applyRoster(body: CommandBodies['roster'], deps: ApplyDeps, ctx: ApplyContext): Applied {
+  return {
+    ok: true,
+    data: { version: body.version, cards: body.cards.length },
+    write: () => upsertList(deps, 'roster', body.version, body.cards, ctx),
+    effect: () => {
+      deps.gate.roster = buildRoster(body.cards);
+    },
+  };
+}
+
+export function applyLists(body: CommandBodies['lists'], deps: ApplyDeps, ctx: ApplyContext): Applied {
+  const validator = entryValidators[body.list];
+  const errors = body.entries.flatMap((entry, i) => validator.check(entry).map((error) => (error.startsWith('(root)') ? `entries[${i}]${error.slice(6)}` : `entries[${i}].${error}`)));
+  if (errors.length > 0) return { ok: false, code: 'GW_COMMAND_INVALID', message: `invalid ${body.list} entries`, details: errors.slice(0, 20) };
+  // Subjects are kept only as keyed hashes (DESIGN.md, "Storage").
+  const stored = body.list === 'quarantine' || body.list === 'recovered'
+    ? (body.entries as Array<Static<(typeof ListEntrySchemas)['quarantine']>>).map((entry) => ({ ...entry, subject: deps.hashSubject('health-pass', entry.subject) }))
+    : body.entries;
+  return {
+    ok: true,
+    data: { list: body.list, version: body.version, entries: body.entries.length },
+    write: () => upsertList(deps, body.list, body.version, stored, ctx),
+    effect: () => {
+      if (body.list !== 'trust') return;
+      const issuers = body.entries as Array<Static<(typeof ListEntrySchemas)['trust']>>;
+      deps.gate.trust = { ...deps.gate.trust, issuers: Object.fromEntries(issuers.map((issuer) => [issuer.kid, issuer.publicKey])), refreshedAt: ctx.at };
+    },
+  };
+}
+
+export function applyExitPass(body: CommandBodies['exit-pass'], deps: ApplyDeps, ctx: ApplyContext): Applied {
+  const validFrom = body.validFrom === undefined ? ctx.at : millis(body.validFrom);
+  const returnBy = millis(body.returnBy);
+  if (returnBy <= validFrom) return notApplicable('returnBy must be after validFrom', ['returnBy: expected a time after validFrom']);
+  return {
+    ok: true,
+    data: { passId: body.passId, returnBy: body.returnBy },
+    write: () =>
+      deps.db
+        .prepare(`INSERT OR REPLACE INTO exit_passes (id, subject_hash, household, reason, valid_from, return_by, issued_by, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(body.passId, deps.hashSubject('card', body.subject), body.household ?? null, body.reason, validFrom, returnBy, body.by, ctx.commandId),
+  };
+}
+
+export function applyVisitor(body: CommandBodies['visitor'], deps: ApplyDeps, ctx: ApplyContext): Applied {
+  const validFrom = millis(body.validFrom);
+  const validUntil = millis(body.validUntil);
+  if (validUntil <= validFrom) return notApplicable('validUntil must be after validFrom', ['validUntil: expected a time after validFrom']);
+  return {
+    ok: true,
+    data: { passId: body.passId, validUntil: body.validUntil },
+    write: () =>
+      deps.db
+        .prepare(`INSERT OR REPLACE INTO visitor_passes (id, subject_hash, host_household, plate, valid_from, valid_until, issued_by, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(body.passId, deps.hashSubject('health-pass', body.subject), body.hostHousehold, body.plate ?? null, validFrom, validUntil, body.by, ctx.commandId),
+  };
+}
+
+/** Policy versions are immutable: the same version with other rules is refused. */
+export function applyPolicy(body: CommandBodies['policy'], deps: ApplyDeps, ctx: ApplyContext): Applied {
+  const rules = canonicalJson(body.rules);
+  const existing = deps.db.prepare('SELECT body FROM policies WHERE version = ?').get(body.version) as { body: string } | undefined;
+  if (existing && existing.body !== rules) return notApplicable(`policy version ${body.version} already exists with other rules`);
+  return {
+    ok: true,
+    data: { version: body.version },
+    write: () => deps.db.prepare('INSERT OR IGNORE INTO policies (version, body, received_at, command_id) VALUES (?, ?, ?, ?)').run(body.version, rules, ctx.at, ctx.commandId),
+  };
+}
+
+export function applyDrill(body: CommandBodies['drill'], deps: ApplyDeps, ctx: ApplyContext): Applied {
+  const endsAt = body.endsAt === undefined ? null : millis(body.endsAt);
+  return {
+    ok: true,
+    data: { drillId: body.drillId },
+    write: () =>
+      deps.db
+        .prepare('INSERT OR REPLACE INTO drills (id, scenario, started_at, ends_at, by, command_id) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(body.drillId, body.scenario, ctx.at, endsAt, body.by, ctx.commandId),
+  };
+}

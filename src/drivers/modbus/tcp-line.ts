@@ -1,0 +1,91 @@
+import type { Logger } from 'pino';
+import { GatewardenError } from '../../errors.js';
+import type { Listener } from '../device.js';
+import { Listeners } from '../listeners.js';
+import { createBackoff } from '../health/backoff.js';
+import type { LinkState } from '../serial/serial-link.js';
+import { ModbusClient } from './modbus-client.js';
+import type { ModbusLine } from './modbus-line.js';
+
+const RECONNECT = { initialMs: 100, maxMs: 1_000 };
+
+/**
+ * Modbus TCP to one server (often an RS-485 gateway with several unit ids
+ * behind it). The MBAP transaction id (Modbus Messaging on TCP/IP V1.0b §3.1.3)
+ * already pairs replies with requests, and modbus-serial drops replies to
+ * requests it has given up on, so the line discipline is empty; what this
+ * class adds is reconnection with back-off.
+ */
+export class TcpLine implements ModbusLine {
+  readonly client = new ModbusClient();
+  private running = false;
+  private up = false;
+  private reportedDown = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly backoff = createBackoff(RECONNECT);
+  private readonly states: Listeners<LinkState>;
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    private readonly log: Logger,
+  ) {
+    this.states = new Listeners<LinkState>((error) => log.error({ err: error }, 'link listener failed'));
+    this.client.on('error', (error: unknown) => log.warn({ err: error, code: 'GW_DEVICE_IO' }, 'modbus tcp error'));
+    this.client.on('close', () => this.down(new GatewardenError('GW_DEVICE_IO', `${host}:${port} connection closed`)));
+  }
+
+  get isUp(): boolean {
+    return this.up && this.client.isOpen;
+  }
+
+  onState(listener: Listener<LinkState>): void {
+    this.states.add(listener);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.retryTimer);
+    if (this.client.isOpen) await new Promise<void>((resolve) => this.client.close(() => resolve()));
+    this.up = false;
+  }
+
+  async beforeRequest(): Promise<void> {}
+
+  afterTimeout(): void {}
+
+  private async connect(): Promise<void> {
+    try {
+      await this.client.connectTCP(this.host, { port: this.port });
+    } catch (error) {
+      this.down(new GatewardenError('GW_DEVICE_IO', `cannot connect to ${this.host}:${this.port}: ${(error as Error).message}`));
+      return;
+    }
+    if (!this.running) {
+      this.client.close(() => {});
+      return;
+    }
+    this.up = true;
+    this.reportedDown = false;
+    this.backoff.reset();
+    this.log.info({ host: this.host, port: this.port }, 'modbus tcp connected');
+    this.states.emit({ up: true });
+  }
+
+  private down(error: GatewardenError): void {
+    this.up = false;
+    if (!this.running) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.connect(), this.backoff.next());
+    if (this.reportedDown) return;
+    this.reportedDown = true;
+    this.log.warn({ code: error.code, err: error }, 'modbus tcp down, reconnecting');
+    this.states.emit({ up: false, error });
+  }
+}
