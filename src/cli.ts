@@ -4,12 +4,16 @@ import { loadConfig } from './config/load-config.js';
 import { GatewardenError } from './errors.js';
 import { runKeys } from './cli/keys.js';
 import { runStart } from './cli/start.js';
+import { runTrace } from './cli/trace.js';
 
 const USAGE = `gatewarden: estate entrance gateway
 
 Usage:
   gatewarden start [CONFIG]           run the gateway (default config/demo.yaml)
   gatewarden check-config CONFIG...   validate config files; exit 1 on the first invalid one
+  gatewarden trace CONFIG --subject ID [--kind card|health-pass] [--from ISO] [--to ISO]
+                  [--window-min 5] [--format json|csv] [--output trail|contacts]
+                                      a subject's movement trail and contacts
   gatewarden keys generate [--kid ID] print a new Ed25519 key pair (issuer or manager key)
   gatewarden keys issue --key FILE --sub ID [--col green|yellow|red] [--hours N]
                                       sign an HP1 health pass with a key pair file
@@ -42,6 +46,16 @@ async function main(argv: string[]): Promise<void> {
         loadConfig(path);
         out(`${path}: ok`);
       }
+      return;
+    }
+    case 'trace': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: Object.fromEntries(['subject', 'kind', 'hash', 'from', 'to', 'window-min', 'format', 'output'].map((name) => [name, { type: 'string' as const }])),
+      });
+      if (!positionals[0]) fail(USAGE, 2);
+      out(runTrace(positionals[0], { ...values, windowMin: values['window-min'] } as Record<string, string | undefined>));
       return;
     }
     case 'keys': {

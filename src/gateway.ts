@@ -23,6 +23,7 @@ import { defaultPrefix, topicsFor } from './mqtt/topics.js';
 import { generateEd25519, loadSecrets, type Secrets } from './secrets.js';
 import { openDatabase, type Db } from './store/database.js';
 import { Journal } from './store/journal.js';
+import { scheduleRetention } from './store/retention.js';
 import { subjectHasher } from './store/subject-hash.js';
 import type { PassageRecord } from './core/lane-types.js';
 
@@ -91,6 +92,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     link.current = mqtt;
     mqtt.connection.client.on('connect', () => void storageFaults.flush());
     stack.push(watchTrustList({ gate, journal, clock, log, everyMs: 60_000 }));
+    stack.push(
+      scheduleRetention({
+        db,
+        passageDays: config.storage.retentionDays,
+        alertDays: config.storage.alertRetentionDays,
+        now: () => clock.now(),
+        onPurged: (counts) => log.info({ module: 'retention', ...counts }, 'expired rows purged'),
+        onError: (error) => log.error({ module: 'retention', err: error.message, code: 'GW_STORAGE' }, 'retention purge failed'),
+      }),
+    );
     stack.push(() => mqtt.stop());
     journal.onEnqueued = () => mqtt.publisher.kick();
 

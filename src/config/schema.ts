@@ -108,7 +108,10 @@ const Storage = Type.Object(
     path: Type.String({ default: './data/gatewarden.db' }),
     /** FULL survives power loss; NORMAL survives a process crash (WAL). See docs/operations.md. */
     synchronous: StringEnum(['full', 'normal'] as const, { default: 'full' }),
+    /** Passages older than this are purged (personal data: keep no longer than the plan needs). */
     retentionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 30 }),
+    /** Alerts are evidence of what was reported and when: kept longer than passages. */
+    alertRetentionDays: Type.Integer({ minimum: 1, maximum: 3650, default: 365 }),
   },
   { additionalProperties: false, default: {} },
 );
