@@ -1,0 +1,9 @@
+/**
+ * Property tests run with a fixed seed and a bounded number of runs in
+ * `npm test`; set FC_RUNS (and optionally FC_SEED) for longer runs:
+ *   FC_RUNS=100000 npx vitest run test/property
+ */
+export const propertyParameters = {
+  seed: Number(process.env.FC_SEED ?? 20261128),
+  numRuns: Number(process.env.FC_RUNS ?? 300),
+};
