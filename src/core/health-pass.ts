@@ -37,7 +37,7 @@ export function isHealthPass(code: string): boolean {
 export function readHealthPass(code: string, trust: TrustList, now: number): Credential {
   const parsed = parse(code);
   if (!parsed) return { kind: 'unreadable', problems: ['CODE_MALFORMED'] };
-  const { payload, payloadBytes, signature, encodedPayload } = parsed;
+  const { payload, payloadBytes, signature } = parsed;
 
   const problems: ReasonCode[] = [];
   const issuerKey = trust.issuers[payload.kid];
@@ -55,7 +55,8 @@ export function readHealthPass(code: string, trust: TrustList, now: number): Cre
     colour: payload.col,
     issuer: payload.kid,
     expiresAt: payload.exp * 1000,
-    fingerprint: createHash('sha256').update(encodedPayload).digest('hex').slice(0, 32),
+    // Hash the decoded bytes, not the text: base64url's spare low bits let one payload be written several ways.
+    fingerprint: createHash('sha256').update(payloadBytes).digest('hex').slice(0, 32),
     ...(payload.test ? { test: { at: payload.test.at * 1000, result: payload.test.result } } : {}),
     ...(payload.origin ? { origin: payload.origin } : {}),
     problems,
@@ -65,7 +66,6 @@ export function readHealthPass(code: string, trust: TrustList, now: number): Cre
 interface ParsedPass {
   payload: HealthPassPayload;
   payloadBytes: Buffer;
-  encodedPayload: string;
   signature: Buffer;
 }
 
@@ -83,7 +83,7 @@ function parse(code: string): ParsedPass | undefined {
     return undefined;
   }
   if (!isPayload(json)) return undefined;
-  return { payload: json, payloadBytes, encodedPayload, signature: Buffer.from(encodedSignature, 'base64url') };
+  return { payload: json, payloadBytes, signature: Buffer.from(encodedSignature, 'base64url') };
 }
 
 function isPayload(value: unknown): value is HealthPassPayload {
