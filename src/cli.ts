@@ -14,6 +14,7 @@ Usage:
   gatewarden trace CONFIG --subject ID [--kind card|health-pass] [--from ISO] [--to ISO]
                   [--window-min 5] [--format json|csv] [--output trail|contacts]
                                       a subject's movement trail and contacts
+  gatewarden keys init SECRETS_FILE    create a secrets file (estate key, MQTT passwords)
   gatewarden keys generate [--kid ID] print a new Ed25519 key pair (issuer or manager key)
   gatewarden keys issue --key FILE --sub ID [--col green|yellow|red] [--hours N]
                                       sign an HP1 health pass with a key pair file
@@ -64,7 +65,7 @@ async function main(argv: string[]): Promise<void> {
         allowPositionals: true,
         options: { kid: { type: 'string' }, key: { type: 'string' }, sub: { type: 'string' }, col: { type: 'string' }, hours: { type: 'string' } },
       });
-      out(runKeys(positionals[0], values));
+      out(runKeys(positionals[0], values, positionals[1]));
       return;
     }
     case undefined:

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { GatewardenError } from '../errors.js';
 import { PassIssuer } from '../demo/pass-issuer.js';
-import { generateEd25519, type KeyPair } from '../secrets.js';
+import { existsSync } from 'node:fs';
+import { generateEd25519, loadSecrets, type KeyPair } from '../secrets.js';
 
 interface KeysOptions {
   kid?: string | undefined;
@@ -12,8 +13,14 @@ interface KeysOptions {
 }
 
 /** `gatewarden keys …`: key pairs for issuers and managers, and test passes signed with them. */
-export function runKeys(action: string | undefined, options: KeysOptions): string {
+export function runKeys(action: string | undefined, options: KeysOptions, target?: string): string {
   switch (action) {
+    case 'init': {
+      if (!target) throw new GatewardenError('GW_COMMAND_INVALID', 'keys init needs the path of the secrets file to create');
+      if (existsSync(target)) throw new GatewardenError('GW_COMMAND_INVALID', `${target} already exists; refusing to overwrite secrets`);
+      loadSecrets(target, true, false);
+      return `created ${target} (mode 0600): estate key and MQTT passwords`;
+    }
     case 'generate':
       return JSON.stringify(generateEd25519(options.kid ?? 'issuer-1'), null, 2);
     case 'issue': {
@@ -27,6 +34,6 @@ export function runKeys(action: string | undefined, options: KeysOptions): strin
       return new PassIssuer(pair.kid, pair.privateKey).issue({ sub: options.sub, col: colour, iat: nowS, exp: nowS + Math.round(hours * 3600) });
     }
     default:
-      throw new GatewardenError('GW_COMMAND_INVALID', `keys: expected "generate" or "issue", got ${JSON.stringify(action ?? '')}`);
+      throw new GatewardenError('GW_COMMAND_INVALID', `keys: expected "init", "generate" or "issue", got ${JSON.stringify(action ?? '')}`);
   }
 }

@@ -95,3 +95,30 @@ describe('gatewarden start on the demo crowd', () => {
     expect(passages.filter((p) => !delivered.has(p.id) && !queued.has(p.id))).toEqual([]);
   });
 });
+
+describe('gatewarden keys', () => {
+  it('creates a secrets file once and refuses to overwrite it', () => {
+    const path = join(dir, 'keys', 'secrets.json');
+    const first = spawnSync('node', [CLI, 'keys', 'init', path], { encoding: 'utf8' });
+    expect(first.status).toBe(0);
+    const secrets = JSON.parse(readFileSync(path, 'utf8')) as { estateKey: string; mqttPasswords: Record<string, string> };
+    expect(secrets.estateKey.length).toBeGreaterThanOrEqual(43);
+    const again = spawnSync('node', [CLI, 'keys', 'init', path], { encoding: 'utf8' });
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('refusing to overwrite');
+  });
+
+  it('issues a health pass that the gateway verifies with the generated key', async () => {
+    const pair = spawnSync('node', [CLI, 'keys', 'generate', '--kid', 'cli-issuer'], { encoding: 'utf8' });
+    const keyFile = join(dir, 'issuer.json');
+    writeFileSync(keyFile, pair.stdout);
+    const pass = spawnSync('node', [CLI, 'keys', 'issue', '--key', keyFile, '--sub', 'visitor-9', '--col', 'yellow'], { encoding: 'utf8' }).stdout.trim();
+    const { readHealthPass } = await import('../../src/core/health-pass.js');
+    const { publicKey, kid } = JSON.parse(pair.stdout) as { publicKey: string; kid: string };
+    expect(readHealthPass(pass, { issuers: { [kid]: publicKey }, refreshedAt: Date.now(), maxAgeMs: null }, Date.now())).toMatchObject({
+      kind: 'health-pass',
+      colour: 'yellow',
+      problems: [],
+    });
+  });
+});
