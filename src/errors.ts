@@ -22,6 +22,13 @@ export const ERROR_CODES = {
   GW_COMMAND_REPLAYED: 'command id was already used for a different command',
   GW_COMMAND_RETAINED: 'retained command refused: it would fire again after every restart',
   GW_COMMAND_NOT_APPLICABLE: 'command is valid but cannot be applied now',
+  GW_HTTP_UNAUTHORIZED: 'no valid API token was presented',
+  GW_HTTP_FORBIDDEN: 'the role of the API token may not use this route',
+  GW_HTTP_INVALID: 'request does not match the route schema',
+  GW_HTTP_NOT_FOUND: 'no such resource',
+  GW_HTTP_RATE_LIMITED: 'too many requests',
+  GW_HTTP_UNAVAILABLE: 'the service behind this route is not running',
+  GW_HTTP_INTERNAL: 'unexpected error while serving a request',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -19,6 +19,8 @@ import type { OutgoingMessage } from './mqtt/messages.js';
 import { laneSetup } from './lane/lane-setup.js';
 import { watchDevices, type DevicePlacement } from './lane/device-monitor.js';
 import { startMqtt, type MqttLink } from './mqtt/mqtt-link.js';
+import { GatewayCommandService } from './commands/command-service.js';
+import { ModeController } from './commands/mode-controller.js';
 import { defaultPrefix, topicsFor } from './mqtt/topics.js';
 import { generateEd25519, loadSecrets, type Secrets } from './secrets.js';
 import { openDatabase, type Db } from './store/database.js';
@@ -26,6 +28,7 @@ import { Journal } from './store/journal.js';
 import { scheduleRetention } from './store/retention.js';
 import { subjectHasher } from './store/subject-hash.js';
 import type { PassageRecord } from './core/lane-types.js';
+import { GuardRoom, type RunningHttp } from './http/guard-room.js';
 
 export interface GatewayOptions {
   config: Readonly<Config>;
@@ -43,8 +46,14 @@ export interface Gateway {
   lanes: ReadonlyMap<string, LaneRunner>;
   devices: ReadonlyMap<string, AnyDevice>;
   mqtt: MqttLink;
+  commands: GatewayCommandService;
+  modes: ModeController;
   secrets: Secrets;
   secretsCreated: boolean;
+  /** Plain API tokens generated at this start (role → token), to print once; absent when none were made. */
+  issuedApiTokens?: Record<string, string>;
+  /** The guard-room page and API, when `http.enabled`. */
+  http?: RunningHttp;
   stop(): Promise<void>;
 }
 
@@ -69,7 +78,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 
   try {
-    const { secrets, created } = loadSecrets(config.secrets.path, config.secrets.generate, config.demo.crowd);
+    const { secrets, created, issuedApiTokens } = loadSecrets(config.secrets.path, config.secrets.generate, config.demo.crowd);
     const topics = topicsFor(config.mqtt.topicPrefix ?? defaultPrefix(config.estate.id));
 
     const db = openDatabase({ path: config.storage.path, synchronous: config.storage.synchronous, log });
@@ -80,15 +89,27 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     const gate = new GateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock);
     const devices = createDevices(config.devices, clock);
+    const guardRoom = new GuardRoom(config, devices.values(), () => journal.outbox.stats(clock.now()), log, secrets.apiTokens ?? []);
     // Lanes exist before the broker link; storage faults reach it through this late-bound reference.
     const link: { current?: MqttLink } = {};
     const storageFaults = new StorageFaultReporter((message) => publishDirect(link.current, message), topics, clock, log);
     const { lanes, placement } = buildLanes(config, devices, gate, journal, clock, log, {
-      ...(options.onPassage ? { onPassage: options.onPassage } : {}),
+      onPassage: (passage, timing) => {
+        options.onPassage?.(passage);
+        guardRoom.onPassage(passage, timing);
+      },
       onStorageFault: (error, where) => storageFaults.report(error, where),
     });
 
-    const mqtt = await startMqtt({ config, secrets, topics, clock, log, mode: () => gate.mode, devices: [...devices.values()], outbox: journal.outbox });
+    const hashSubject = subjectHasher(Buffer.from(secrets.estateKey, 'base64url'));
+    const barriers = config.gates.flatMap((g) => g.lanes.map((l) => ({ gate: g.id, barrier: devices.get(l.devices.barrier) as Barrier })));
+    const modes = new ModeController({ db, gate, barriers, journal, clock, log });
+    // The persisted mode applies before any broker is contacted: a lockdown survives a restart with the network down.
+    modes.restore();
+    stack.push(() => modes.stop());
+    const commands = new GatewayCommandService({ db, gate, modes, lanes, hashSubject: (kind, id) => hashSubject({ kind, id }), clock, log }, config.commands);
+    const mqtt = await startMqtt({ config, secrets, topics, clock, log, db, journal, gate, lanes, devices: [...devices.values()], commands });
+    modes.onChange = () => mqtt.publishMode();
     link.current = mqtt;
     mqtt.connection.client.on('connect', () => void storageFaults.flush());
     stack.push(watchTrustList({ gate, journal, clock, log, everyMs: 60_000 }));
@@ -103,13 +124,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }),
     );
     stack.push(() => mqtt.stop());
-    journal.onEnqueued = () => mqtt.publisher.kick();
+    journal.onEnqueued = () => {
+      mqtt.onEnqueued();
+      guardRoom.onJournal();
+    };
 
     watchDevices({ devices: [...devices.values()], placement, journal, clock, log, onChange: (device) => mqtt.publishDevice(device) });
     for (const device of devices.values()) {
       await device.start().catch((error: Error) => log.error({ device: device.id, err: error.message }, 'device failed to start'));
       stack.push(() => device.stop());
     }
+    modes.refresh();
     for (const lane of lanes.values()) {
       lane.start();
       stack.push(() => lane.stop());
@@ -119,8 +144,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       const crowd = startCrowd(config, secrets, devices, lanes, clock, log);
       stack.push(() => crowd.stop());
     }
+    // Last to start, first to stop: no request reaches a part that is already stopped.
+    let http: RunningHttp | undefined;
+    if (config.http.enabled) {
+      http = await guardRoom.listen({ db, gate, lanes, devices, commands, brokerConnected: () => mqtt.connection.client.connected, clock, log });
+      stack.push(() => http?.stop());
+    }
     log.info({ estate: config.estate.id, lanes: lanes.size, devices: devices.size, prefix: topics.prefix }, 'gateway running');
-    return { config, db, journal, gate, lanes, devices, mqtt, secrets, secretsCreated: created, stop };
+    return { config, db, journal, gate, lanes, devices, mqtt, commands, modes, secrets, secretsCreated: created, ...(issuedApiTokens ? { issuedApiTokens } : {}), ...(http ? { http } : {}), stop };
   } catch (error) {
     await stop();
     throw error;

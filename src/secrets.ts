@@ -3,6 +3,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { GatewardenError } from './errors.js';
+import { API_ROLES, ApiTokenSchema } from './http/config-schema.js';
+import { generateApiToken, hashApiToken } from './http/api-tokens.js';
 import { makeValidator } from './schema/validate.js';
 
 /**
@@ -22,6 +24,8 @@ const SecretsSchema = Type.Object({
   estateKey: Type.String({ minLength: 43, description: 'HMAC key for subject hashes, base64url' }),
   mqttPasswords: Type.Record(Type.String(), Type.String({ minLength: 16 })),
   demoIssuer: Type.Optional(Ed25519Pair),
+  /** Hashed API tokens generated on a demo's first run, one per role (the plain tokens are printed once). */
+  apiTokens: Type.Optional(Type.Array(ApiTokenSchema)),
 });
 
 export type Secrets = Static<typeof SecretsSchema>;
@@ -29,17 +33,25 @@ export type KeyPair = Static<typeof Ed25519Pair>;
 
 const validator = makeValidator(SecretsSchema);
 
-/** MQTT users the gateway itself needs: its own client and a read-only observer for people watching. */
-export const GENERATED_MQTT_USERS = ['gateway', 'observer'] as const;
+/** MQTT users generated for a demo: the gateway's own client, a read-only observer for people watching, a manager for commands. */
+export const GENERATED_MQTT_USERS = ['gateway', 'observer', 'manager'] as const;
 
-export function loadSecrets(path: string, generate: boolean, withDemoIssuer: boolean): { secrets: Secrets; created: boolean } {
+export interface LoadedSecrets {
+  secrets: Secrets;
+  created: boolean;
+  /** Plain API tokens made by this load (role → token); shown once, never stored. */
+  issuedApiTokens?: Record<string, string>;
+}
+
+export function loadSecrets(path: string, generate: boolean, withDemoIssuer: boolean): LoadedSecrets {
   if (!existsSync(path)) {
     if (!generate) {
       throw new GatewardenError('GW_SECRETS_MISSING', `secrets file ${path} does not exist; create it with "gatewarden keys init ${path}" or set secrets.generate: true`);
     }
-    const secrets = generateSecrets(withDemoIssuer);
+    const { apiTokens, issued } = generateApiTokens();
+    const secrets = { ...generateSecrets(withDemoIssuer), apiTokens };
     writeSecrets(path, secrets);
-    return { secrets, created: true };
+    return { secrets, created: true, issuedApiTokens: issued };
   }
   let value: unknown;
   try {
@@ -50,12 +62,24 @@ export function loadSecrets(path: string, generate: boolean, withDemoIssuer: boo
   const errors = validator.check(value);
   if (errors.length > 0) throw new GatewardenError('GW_CONFIG_INVALID', `secrets file ${path} is invalid`, errors);
   const secrets = value as Secrets;
-  if (withDemoIssuer && !secrets.demoIssuer && generate) {
-    const upgraded = { ...secrets, demoIssuer: generateEd25519('demo-issuer') };
+  const addIssuer = withDemoIssuer && !secrets.demoIssuer && generate;
+  const addTokens = !secrets.apiTokens && generate;
+  if (addIssuer || addTokens) {
+    const tokens = addTokens ? generateApiTokens() : undefined;
+    const upgraded = { ...secrets, ...(addIssuer ? { demoIssuer: generateEd25519('demo-issuer') } : {}), ...(tokens ? { apiTokens: tokens.apiTokens } : {}) };
     writeSecrets(path, upgraded);
-    return { secrets: upgraded, created: false };
+    return { secrets: upgraded, created: false, ...(tokens ? { issuedApiTokens: tokens.issued } : {}) };
   }
   return { secrets, created: false };
+}
+
+/** One token per API role, named `demo-<role>`. */
+function generateApiTokens(): { apiTokens: NonNullable<Secrets['apiTokens']>; issued: Record<string, string> } {
+  const plain = API_ROLES.map((role) => ({ role, token: generateApiToken() }));
+  return {
+    apiTokens: plain.map(({ role, token }) => ({ name: `demo-${role}`, role, hash: hashApiToken(token) })),
+    issued: Object.fromEntries(plain.map(({ role, token }) => [role, token])),
+  };
 }
 
 export function generateSecrets(withDemoIssuer: boolean): Secrets {

@@ -23,6 +23,14 @@ export async function runStart(configPath: string): Promise<void> {
     );
   }
 
+  if (gateway.http) {
+    log.info({ url: gateway.http.url }, 'guard-room page: open it and log in with an API token');
+  }
+  if (gateway.issuedApiTokens) {
+    // Shown once: only their hashes are kept (in the secrets file).
+    log.warn({ tokens: gateway.issuedApiTokens }, 'API tokens generated for the guard-room page, one per role; copy them now, they are not shown again');
+  }
+
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {

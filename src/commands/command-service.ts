@@ -67,11 +67,10 @@ export class GatewayCommandService implements CommandService {
     return reply;
   }
 
-  /** Audits and answers a command refused before it reached the service (retained, not JSON, unknown name). */
-  refuse(request: Omit<CommandRequest, 'name'> & { name: string }, code: ErrorCode, message: string): CommandReply {
-    const reply = refusal(request.id, code, message);
-    this.tryAudit(request as CommandRequest, reply);
-    this.log.warn({ command: request.name, id: request.id, actor: request.actor, error: code }, 'command refused');
+  /** Audits and answers a refused command; also for refusals before the service (retained, not JSON, unknown name). */
+  refuse(request: Omit<CommandRequest, 'name'> & { name: string }, code: ErrorCode, message: string, details?: string[]): CommandReply {
+    const reply = refusal(request.id, code, message, details);
+    this.tryAudit(request, reply);
     return reply;
   }
 
@@ -111,12 +110,6 @@ export class GatewayCommandService implements CommandService {
     return reply;
   }
 
-  private refuse(request: CommandRequest, code: ErrorCode, message: string, details?: string[]): CommandReply {
-    const reply = refusal(request.id, code, message, details);
-    this.tryAudit(request, reply);
-    return reply;
-  }
-
   /** Returns the signer's role when a valid signature is present, `{}` when none is needed, or the refusal. */
   private checkSignature(body: Record<string, unknown>, now: number): { role?: ActorRole; kid?: string } | { code: ErrorCode; message: string } {
     const { sig, kid, ts } = body as { sig?: string; kid?: string; ts?: string };
@@ -128,7 +121,7 @@ export class GatewayCommandService implements CommandService {
     return { role: signer.role, kid: kid as string };
   }
 
-  private tryAudit(request: CommandRequest, reply: CommandReply): void {
+  private tryAudit(request: Omit<CommandRequest, 'name'> & { name: string }, reply: CommandReply): void {
     try {
       this.store.audit(request, reply);
     } catch (error) {

@@ -42,7 +42,7 @@ export class CommandStore {
     this.acceptStmt.run(request.id, request.name, digest, JSON.stringify(reply), request.receivedAt);
   }
 
-  audit(request: Pick<CommandRequest, 'id' | 'name' | 'actor' | 'receivedAt' | 'body'>, reply: CommandReply): void {
+  audit(request: Pick<CommandRequest, 'id' | 'actor' | 'receivedAt' | 'body'> & { name: string }, reply: CommandReply): void {
     this.auditStmt.run({
       at: request.receivedAt,
       commandId: request.id,

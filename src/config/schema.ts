@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum } from '../schema/types.js';
 import { CommandsConfigSchema, MqttConfigSchema } from '../mqtt/config-schema.js';
+import { HttpConfigSchema } from '../http/config-schema.js';
 
 /**
  * The gateway configuration: one schema gives the TypeScript type, the JSON
@@ -94,15 +95,6 @@ const Card = Type.Object(
   { additionalProperties: false },
 );
 
-const Http = Type.Object(
-  {
-    enabled: Type.Boolean({ default: true }),
-    host: Type.String({ default: '127.0.0.1' }),
-    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-  },
-  { additionalProperties: false, default: {} },
-);
-
 const Storage = Type.Object(
   {
     path: Type.String({ default: './data/gatewarden.db' }),
@@ -145,7 +137,7 @@ export const ConfigSchema = Type.Object(
     roster: Type.Object({ cards: Type.Array(Card, { default: [] }) }, { additionalProperties: false, default: {} }),
     mqtt: MqttConfigSchema,
     commands: CommandsConfigSchema,
-    http: Http,
+    http: HttpConfigSchema,
     storage: Storage,
     secrets: Secrets,
     log: Type.Object({ level: StringEnum(['trace', 'debug', 'info', 'warn', 'error'] as const, { default: 'info' }) }, { additionalProperties: false, default: {} }),

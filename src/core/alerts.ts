@@ -11,6 +11,7 @@ export const ALERT_TYPES = [
   'trust-stale',
   'storage-fault',
   'emergency-open',
+  'outbox-pressure',
 ] as const;
 
 export type AlertType = (typeof ALERT_TYPES)[number];

@@ -40,7 +40,8 @@ export function readHealthPass(code: string, trust: TrustList, now: number): Cre
   const { payload, payloadBytes, signature } = parsed;
 
   const problems: ReasonCode[] = [];
-  const issuerKey = trust.issuers[payload.kid];
+  // Own keys only: a kid such as `constructor` must not find Object.prototype's members.
+  const issuerKey = Object.hasOwn(trust.issuers, payload.kid) ? trust.issuers[payload.kid] : undefined;
   if (issuerKey === undefined) {
     problems.push('CODE_UNKNOWN_ISSUER');
   } else if (!signatureValid(issuerKey, payloadBytes, signature)) {

@@ -24,7 +24,7 @@ export function stepLane(state: LaneState, event: LaneEvent, setup: LaneSetup, w
     case 'tick':
       return onTick(state, event.at, setup, world);
     case 'passage':
-      return onPassage(state, event.at, setup);
+      return onPassage(state, event.at, setup, world);
     case 'device':
       return onDevice({ ...state, devices: { ...state.devices, [event.role]: event.online } }, event, setup, world);
     case 'release-failed':
@@ -102,8 +102,10 @@ function onTick(state: LaneState, at: number, setup: LaneSetup, world: LaneWorld
   return settle(state, phase.passageId, 'not-passed', at);
 }
 
-function onPassage(state: LaneState, at: number, setup: LaneSetup): LaneStep {
+function onPassage(state: LaneState, at: number, setup: LaneSetup, world: LaneWorld): LaneStep {
   if (state.phase.name === 'passing') return settle(state, state.phase.passageId, 'passed', at);
+  // In emergency-open the shell holds the barriers open: people walking through are not forcing them.
+  if (world.mode === 'emergency-open') return hold(state, []);
   const alert: LaneEffect = {
     type: 'alert',
     alert: { type: 'barrier-forced', severity: 'critical', at, gate: setup.gate, lane: setup.lane, reasons: [], details: { phase: state.phase.name } },
@@ -134,7 +136,9 @@ function onReleaseFailed(state: LaneState, passageId: string, at: number, setup:
 
 function onRecordFailed(state: LaneState, passageId: string, at: number): LaneStep {
   // Nothing is released unrecorded: a failed write leaves the barrier closed and the guard in charge.
-  if (state.phase.name === 'passing' && state.phase.passageId === passageId) {
+  // The shell reports the failure in the same turn as the step that concluded the attempt, so an idle lane has
+  // just decided it (a refusal, or a grant with nothing to confirm) and the shell dropped its indication.
+  if (state.phase.name === 'idle' || (state.phase.name === 'passing' && state.phase.passageId === passageId)) {
     return hold({ ...state, phase: { name: 'idle' } }, [{ type: 'indicate', signal: 'refer' }]);
   }
   return hold(state, [{ type: 'ignored', reason: 'late-event', at }]);

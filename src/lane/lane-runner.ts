@@ -4,7 +4,7 @@ import type { AlertDraft } from '../core/alerts.js';
 import type { Clock } from '../core/clock.js';
 import { initialLaneState, stepLane } from '../core/lane-machine.js';
 import type { LaneDeviceRole, LaneEffect, LaneEvent, LaneSetup, LaneState, PassageRecord } from '../core/lane-types.js';
-import type { Barrier, Device, Indicator, Scanner, Thermometer } from '../drivers/device.js';
+import type { Barrier, Device, DeviceRole, DeviceStatus, Indicator, Scanner, Thermometer } from '../drivers/device.js';
 import type { Journal } from '../store/journal.js';
 import type { GateState } from './gate-state.js';
 
@@ -27,8 +27,22 @@ export interface LaneRunnerDeps {
   journal: Journal;
   clock: Clock;
   log: Logger;
-  onPassage?: (passage: PassageRecord) => void;
+  /** After every recorded passage; `sinceScanMs` is the scan-to-decision latency when a scan started it. */
+  onPassage?: (passage: PassageRecord, timing: { sinceScanMs: number | null }) => void;
   onStorageFault?: (error: Error, where: { gate: string; lane: string }) => void;
+}
+
+/** What the guard-room page shows of a lane; read-only. */
+export interface LaneSnapshot {
+  id: string;
+  gate: string;
+  lane: string;
+  kind: LaneSetup['kind'];
+  direction: 'in' | 'out';
+  phase: LaneState['phase']['name'] | 'stopped';
+  lastPassage: PassageRecord | null;
+  lastReading: { celsius: number; at: number } | null;
+  devices: Array<{ slot: string; id: string; role: DeviceRole; status: DeviceStatus }>;
 }
 
 /**
@@ -43,6 +57,8 @@ export class LaneRunner {
   private readonly log: Logger;
   /** Only one attempt is in flight per lane, so one slot suffices to time scan → decision. */
   private lastScan: { id: string; startedAt: bigint } | undefined;
+  private lastPassage: PassageRecord | undefined;
+  private lastReading: { celsius: number; at: number } | undefined;
 
   constructor(private readonly deps: LaneRunnerDeps) {
     this.log = deps.log.child({ module: 'lane', gate: deps.setup.gate, lane: deps.setup.lane });
@@ -61,7 +77,10 @@ export class LaneRunner {
     this.running = true;
     devices.scanner.onCode(({ code, at }) => this.scan(code, at, scannerDirection));
     devices.exitScanner?.onCode(({ code, at }) => this.scan(code, at, 'out'));
-    devices.thermometer?.onReading(({ celsius, at }) => this.dispatch({ type: 'reading', at, celsius }));
+    devices.thermometer?.onReading(({ celsius, at }) => {
+      this.lastReading = { celsius, at };
+      this.dispatch({ type: 'reading', at, celsius });
+    });
     devices.barrier.onPassage(({ at }) => this.dispatch({ type: 'passage', at }));
     const watched: Array<[LaneDeviceRole, Device | undefined]> = [
       ['scanner', devices.scanner],
@@ -74,6 +93,21 @@ export class LaneRunner {
       if (device.status().availability === 'offline') this.dispatch({ type: 'device', at: clock.now(), role, online: false });
     }
     this.log.info({ devices: Object.fromEntries(Object.entries(devices).map(([slot, d]) => [slot, (d as Device).id])) }, 'lane started');
+  }
+
+  snapshot(): LaneSnapshot {
+    const { setup, devices } = this.deps;
+    return {
+      id: this.id,
+      gate: setup.gate,
+      lane: setup.lane,
+      kind: setup.kind,
+      direction: this.deps.scannerDirection,
+      phase: this.running ? this.state.phase.name : 'stopped',
+      lastPassage: this.lastPassage ?? null,
+      lastReading: this.lastReading ?? null,
+      devices: Object.entries(devices).map(([slot, device]) => ({ slot, id: (device as Device).id, role: (device as Device).role, status: (device as Device).status() })),
+    };
   }
 
   stop(): void {
@@ -190,6 +224,8 @@ export class LaneRunner {
     const ok = this.guardStorage(() => this.deps.journal.recordPassage(passage, alerts));
     const started = this.lastScan?.id === passage.id ? this.lastScan.startedAt : undefined;
     if (!ok) return false;
+    const sinceScanMs = started === undefined ? null : Number(process.hrtime.bigint() - started) / 1e6;
+    this.lastPassage = passage;
     const { decision } = passage;
     const log = decision.verdict === 'grant' ? this.log.info.bind(this.log) : this.log.warn.bind(this.log);
     log(
@@ -201,11 +237,11 @@ export class LaneRunner {
         reasons: decision.reasons,
         temperatureC: passage.temperatureC,
         alerts: alerts.map((a) => a.type),
-        ...(started === undefined ? {} : { sinceScanMs: Number(process.hrtime.bigint() - started) / 1e6 }),
+        ...(sinceScanMs === null ? {} : { sinceScanMs }),
       },
       PASSAGE_LOG_MESSAGE[decision.verdict],
     );
-    this.deps.onPassage?.(passage);
+    this.deps.onPassage?.(passage, { sinceScanMs });
     return true;
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Mode } from '../core/mode.js';
@@ -14,6 +15,10 @@ export interface ConnectionOptions {
   version: string;
   mode: () => Mode;
   log: Logger;
+  /** 4 = MQTT 3.1.1 (aedes), 5 = MQTT 5 (response topics, retain-as-published). */
+  protocolVersion?: 4 | 5;
+  /** PEM files for mqtts:// (CA to trust; client certificate and key). */
+  tls?: { caFile?: string | undefined; certFile?: string | undefined; keyFile?: string | undefined };
 }
 
 /**
@@ -38,8 +43,9 @@ export function openConnection(options: ConnectionOptions): Connection {
     clientId: options.clientId,
     username: options.username,
     password: options.password,
-    protocolVersion: 4,
+    protocolVersion: options.protocolVersion ?? 4,
     clean: true,
+    ...tlsOptions(options.tls),
     reconnectPeriod: 1000,
     connectTimeout: 5000,
     will: { topic: options.topics.status, payload: Buffer.from(status(false)), qos: 1, retain: true },
@@ -65,5 +71,14 @@ export function openConnection(options: ConnectionOptions): Connection {
       }
       await client.endAsync();
     },
+  };
+}
+
+function tlsOptions(tls: ConnectionOptions['tls']): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  if (!tls) return {};
+  return {
+    ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+    ...(tls.certFile ? { cert: readFileSync(tls.certFile) } : {}),
+    ...(tls.keyFile ? { key: readFileSync(tls.keyFile) } : {}),
   };
 }

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { Aedes, type AuthenticateError } from 'aedes';
+import { createServer as createTlsServer } from 'node:tls';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { Acl, BrokerRole } from './acl.js';
+import type { EmbeddedBrokerConfig } from './config-schema.js';
+import { DEFAULT_LIMITS } from './config-schema.js';
 import { verifyPassword } from './password-hash.js';
 
 export interface BrokerUser {
@@ -10,59 +14,96 @@ export interface BrokerUser {
   role: BrokerRole;
 }
 
+/** A command as the broker saw it: who sent it, and whether the ACL let it through. */
+export interface BrokerCommand {
+  name: string;
+  payload: Buffer;
+  retain: boolean;
+  username: string;
+  role: BrokerRole;
+  allowed: boolean;
+}
+
 export interface EmbeddedBrokerOptions {
-  host: string;
-  port: number;
+  config: Pick<EmbeddedBrokerConfig, 'host' | 'port' | 'limits' | 'tls'>;
   users: readonly BrokerUser[];
   acl: Acl;
   log: Logger;
+  /** Every publish on `…/cmd/<name>`, refused or not, so the command path can answer and audit it. */
+  onCommand?: (command: BrokerCommand) => void;
 }
 
 export interface EmbeddedBroker {
   port: number;
+  tlsPort?: number;
   stop(): Promise<void>;
 }
 
-/** [MQTT-3.1.4-… / 3.1.1 §3.2.2.3] CONNACK return code 4: bad user name or password. */
+/** [MQTT 3.1.1 §3.2.2.3] CONNACK return codes. */
 const BAD_CREDENTIALS = 4;
+const NOT_AUTHORIZED = 5;
 
 /**
- * The default broker: aedes on a TCP listener. Every client must authenticate,
- * and every publish and subscribe is checked against the role's ACL.
- * aedes 1.2 speaks MQTT 3.1.1 only.
+ * The default broker: aedes on a TCP listener (and optionally TLS). Every
+ * client must authenticate; every publish, will, subscription and delivery is
+ * checked against the role's ACL; payload size, connections and per-client
+ * queues are bounded. aedes 1.2 speaks MQTT 3.1.1 only.
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const log = options.log.child({ module: 'broker' });
+  const { acl } = options;
+  const limits = options.config.limits ?? DEFAULT_LIMITS;
   const users = new Map(options.users.map((user) => [user.username, user]));
-  const roles = new WeakMap<object, BrokerRole>();
+  const sessions = new WeakMap<object, { role: BrokerRole; username: string }>();
+  const refuse = (returnCode: number, message: string) => Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 
   const broker = await Aedes.createBroker({
+    queueLimit: limits.queueLimit,
+    preConnect(_client, _packet, callback) {
+      // Counted before authentication, so a flood of bad logins cannot hold every slot.
+      callback(null, broker.connectedClients < limits.maxConnections);
+    },
     authenticate(client, username, password, done) {
       const user = username === undefined ? undefined : users.get(username);
       const attempt = user && password ? verifyPassword(password.toString('utf8'), user.passwordHash) : Promise.resolve(false);
       void attempt.then((ok) => {
-        if (ok && user) {
-          roles.set(client, user.role);
-          done(null, true);
+        if (!ok || !user) {
+          log.warn({ clientId: client.id, username }, 'mqtt client refused: bad credentials');
+          done(refuse(BAD_CREDENTIALS, 'bad user name or password'), false);
           return;
         }
-        log.warn({ clientId: client.id, username }, 'mqtt client refused: bad credentials');
-        const error = Object.assign(new Error('bad user name or password'), { returnCode: BAD_CREDENTIALS }) as AuthenticateError;
-        done(error, false);
+        // The will is authorized at CONNECT, not only when it fires ([MQTT-3.1.2-8] it is stored now).
+        const will = (client as Client & { _will?: { topic: string } })._will;
+        if (will && !acl.canPublish(user.role, will.topic)) {
+          log.warn({ clientId: client.id, username, topic: will.topic }, 'mqtt client refused: will topic not allowed');
+          done(refuse(NOT_AUTHORIZED, 'will topic not authorized'), false);
+          return;
+        }
+        sessions.set(client, { role: user.role, username: user.username });
+        done(null, true);
       });
     },
     authorizePublish(client, packet, callback) {
-      const role = client ? roles.get(client) : undefined;
-      if (client && (!role || !options.acl.canPublish(role, packet.topic))) {
-        log.warn({ clientId: client.id, topic: packet.topic }, 'mqtt publish refused by ACL');
+      if (!client) return callback(null);
+      const session = sessions.get(client);
+      const allowed = session !== undefined && acl.canPublish(session.role, packet.topic) && packet.payload.length <= limits.maxPayloadBytes;
+      const name = acl.commandName(packet.topic);
+      if (name !== undefined && session) {
+        options.onCommand?.({ name, payload: Buffer.from(packet.payload), retain: packet.retain, username: session.username, role: session.role, allowed });
+        // [MQTT-3.3.1-5] a retained command would be stored and fire again after every restart: never store it.
+        (packet as PublishPacket).retain = false;
+      }
+      if (!allowed) {
+        log.warn({ clientId: client.id, topic: packet.topic, bytes: packet.payload.length }, 'mqtt publish refused by ACL or size limit');
+        // [MQTT-3.3.5-2] 3.1.1 has no negative PUBACK: the server closes the connection.
         callback(new Error('publish not authorized'));
         return;
       }
       callback(null);
     },
     authorizeSubscribe(client, subscription, callback) {
-      const role = roles.get(client);
-      if (!role || !options.acl.canSubscribe(role, subscription.topic)) {
+      const session = sessions.get(client);
+      if (!session || !acl.canSubscribe(session.role, subscription.topic)) {
         log.warn({ clientId: client.id, topic: subscription.topic }, 'mqtt subscription refused by ACL');
         // [MQTT-3.9.3] a refused subscription gets return code 0x80 rather than a dropped connection.
         callback(null, null);
@@ -70,21 +111,46 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       }
       callback(null, subscription);
     },
+    authorizeForward(client, packet) {
+      const session = sessions.get(client);
+      return session && acl.canReceive(session.role, packet.topic) ? packet : null;
+    },
   });
+  broker.on('connectionError', (client, error) => log.debug({ clientId: client.id, err: error.message }, 'mqtt connection error'));
 
-  const server: Server = createServer(broker.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  log.info({ host: options.host, port }, 'embedded MQTT broker listening');
+  const servers: Server[] = [];
+  const listen = async (server: Server, port: number) => {
+    servers.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, options.config.host, () => resolve());
+    });
+    return (server.address() as AddressInfo).port;
+  };
+  const port = await listen(createServer(broker.handle), options.config.port);
+  const { tls } = options.config;
+  const tlsPort = tls
+    ? await listen(
+        createTlsServer(
+          {
+            cert: readFileSync(tls.certFile),
+            key: readFileSync(tls.keyFile),
+            ...(tls.caFile ? { ca: readFileSync(tls.caFile), requestCert: true, rejectUnauthorized: true } : {}),
+          },
+          broker.handle,
+        ),
+        tls.port ?? 8883,
+      )
+    : undefined;
+  log.info({ host: options.config.host, port, tlsPort }, 'embedded MQTT broker listening');
 
   return {
     port,
+    ...(tlsPort === undefined ? {} : { tlsPort }),
     async stop() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     },
   };
 }
+

@@ -15,6 +15,7 @@ export interface OutgoingMessage {
 
 export enum MessagePriority {
   Passage = 1,
+  Stats = 5,
   Alert = 9,
 }
 

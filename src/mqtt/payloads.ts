@@ -18,12 +18,13 @@ const Envelope = {
 };
 
 const Reasons = Type.Array(StringEnum(REASON_CODES));
+const MODES = ['normal', 'lockdown', 'emergency-open'] as const;
 
 export const StatusPayload = Type.Object(
   {
     ...Envelope,
     online: Type.Boolean(),
-    mode: StringEnum(['normal', 'lockdown', 'emergency-open'] as const),
+    mode: StringEnum(MODES, { description: 'the estate-wide mode' }),
     version: Type.String(),
     since: Type.String(),
   },
@@ -44,7 +45,7 @@ export const PassagePayload = Type.Object(
     credential: StringEnum(['health-pass', 'card', 'unreadable'] as const),
     subject: Type.Union([Type.String(), Type.Null()], { description: 'keyed hash of the subject id, never the raw id' }),
     temperatureC: Type.Union([Type.Number(), Type.Null()]),
-    mode: StringEnum(['normal', 'lockdown', 'emergency-open'] as const),
+    mode: StringEnum(MODES),
   },
   { additionalProperties: false },
 );
@@ -76,7 +77,85 @@ export const DevicePayload = Type.Object(
   { additionalProperties: false },
 );
 
+const ModeName = StringEnum(MODES);
+
+export const ModePayload = Type.Object(
+  {
+    ...Envelope,
+    mode: StringEnum(MODES, { description: 'the estate-wide mode' }),
+    scopes: Type.Array(
+      Type.Object(
+        {
+          scope: Type.String({ description: '"estate" or a gate id' }),
+          mode: ModeName,
+          reason: Type.String(),
+          by: Type.String(),
+          since: Type.String(),
+          expiresAt: Type.Union([Type.String(), Type.Null()]),
+          drill: Type.Boolean(),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'every scope not in normal mode; a gate follows the stricter of the estate and its own scope' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Count = Type.Integer({ minimum: 0 });
+
+export const HealthPayload = Type.Object(
+  {
+    ...Envelope,
+    mode: ModeName,
+    uptimeS: Count,
+    devices: Type.Record(Type.String(), StringEnum(['online', 'degraded', 'offline'] as const)),
+    lanes: Type.Record(Type.String(), Type.Object({ phase: Type.String(), mode: ModeName }, { additionalProperties: false })),
+    outbox: Type.Object(
+      { depth: Count, oldestAgeMs: Type.Union([Count, Type.Null()]), capacity: Count, shed: Count },
+      { additionalProperties: false },
+    ),
+    broker: Type.Object({ connected: Type.Boolean(), url: Type.String() }, { additionalProperties: false }),
+    uplink: Type.Union([Type.Object({ connected: Type.Boolean(), depth: Count }, { additionalProperties: false }), Type.Null()]),
+    trust: Type.Object({ ageS: Count, stale: Type.Boolean(), issuers: Count }, { additionalProperties: false }),
+    counters: Type.Object({ published: Count, commands: Count, commandsRefused: Count }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+
+export const StatsPayload = Type.Object(
+  {
+    ...Envelope,
+    from: Type.String(),
+    to: Type.String(),
+    gates: Type.Record(
+      Type.String(),
+      Type.Object({ grant: Count, deny: Count, refer: Count, alerts: Count }, { additionalProperties: false }),
+      { description: 'passages by verdict and alerts per gate in the interval' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ReplyPayload = Type.Object(
+  {
+    id: Type.String({ minLength: 1, description: 'the id of the command answered' }),
+    ts: Envelope.ts,
+    v: Envelope.v,
+    ok: Type.Boolean(),
+    error: Type.Optional(
+      Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: false }),
+    ),
+    data: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
 export type StatusMessage = Static<typeof StatusPayload>;
+export type ModeMessage = Static<typeof ModePayload>;
+export type HealthMessage = Static<typeof HealthPayload>;
+export type StatsMessage = Static<typeof StatsPayload>;
+export type ReplyMessage = Static<typeof ReplyPayload>;
 export type PassageMessage = Static<typeof PassagePayload>;
 export type AlertMessage = Static<typeof AlertPayload>;
 export type DeviceMessage = Static<typeof DevicePayload>;

@@ -148,6 +148,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX visitor_passes_subject ON visitor_passes (subject_hash, valid_until);
 
+      -- What goes up to the district uplink: filled by a trigger the gateway creates when an uplink is configured.
+      CREATE TABLE uplink_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        topic TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        qos INTEGER NOT NULL,
+        retain INTEGER NOT NULL,
+        priority INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+
       CREATE TABLE drills (
         id TEXT PRIMARY KEY,
         scenario TEXT NOT NULL,

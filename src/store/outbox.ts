@@ -20,11 +20,15 @@ export class Outbox {
   private readonly deleteStmt;
   private readonly statsStmt;
 
-  constructor(private readonly db: Db) {
-    this.insertStmt = db.prepare('INSERT INTO outbox (topic, payload, qos, retain, priority, created_at) VALUES (?, ?, ?, ?, ?, ?)');
-    this.peekStmt = db.prepare('SELECT seq, topic, payload, qos, retain FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
-    this.deleteStmt = db.prepare('DELETE FROM outbox WHERE seq = ?');
-    this.statsStmt = db.prepare('SELECT count(*) AS depth, min(created_at) AS oldest FROM outbox');
+  /** `table`: `outbox` for the estate broker, `uplink_outbox` for the district uplink (same columns). */
+  constructor(
+    private readonly db: Db,
+    readonly table: 'outbox' | 'uplink_outbox' = 'outbox',
+  ) {
+    this.insertStmt = db.prepare(`INSERT INTO ${table} (topic, payload, qos, retain, priority, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
+    this.peekStmt = db.prepare(`SELECT seq, topic, payload, qos, retain FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`);
+    this.deleteStmt = db.prepare(`DELETE FROM ${table} WHERE seq = ?`);
+    this.statsStmt = db.prepare(`SELECT count(*) AS depth, min(created_at) AS oldest FROM ${table}`);
   }
 
   /** Call inside the caller's transaction. */

@@ -1,16 +1,13 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe } from 'vitest';
 
-/** Absolute path of a system tool, or undefined when it is not installed. */
+/**
+ * Absolute path of a system tool, or undefined when it is not installed. An
+ * absolute path names a file that must exist (a header such as modbus.h counts).
+ */
 export function findTool(name: string): string | undefined {
-  if (name.startsWith('/')) {
-    try {
-      execFileSync('test', ['-x', name]);
-      return name;
-    } catch {
-      return undefined;
-    }
-  }
+  if (name.startsWith('/')) return existsSync(name) ? name : undefined;
   try {
     return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined;
   } catch {

@@ -5,23 +5,10 @@ import { initialLaneState, stepLane } from '../../src/core/lane-machine.js';
 import type { LaneEffect, LaneEvent, LaneSetup, LaneWorld } from '../../src/core/lane-types.js';
 import type { Mode } from '../../src/core/mode.js';
 import type { ReasonCode } from '../../src/core/reasons.js';
+import { LANE_SETUP } from '../helpers/lane-setup.js';
 import { propertyParameters } from './runs.js';
 
-const setup: LaneSetup = {
-  gate: 'g',
-  lane: 'l',
-  kind: 'pedestrian',
-  hasThermometer: true,
-  hasPassageSensor: true,
-  enforcement: 'hard',
-  screening: { feverThresholdC: 37.3, plausibleMinC: 34, plausibleMaxC: 42.5 },
-  freshnessMs: 3000,
-  measureTimeoutMs: 5000,
-  maxRemeasures: 2,
-  passageTimeoutMs: 8000,
-  suspectedCaseOnFever: true,
-  policyVersion: 'prop',
-};
+const setup: LaneSetup = { ...LANE_SETUP, gate: 'g', lane: 'l', policyVersion: 'prop' };
 
 /** Credentials as the reader could return them, valid or not. */
 const credentialArb: fc.Arbitrary<Credential> = fc.oneof(

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { GatewardenError } from '../../errors.js';
 import type { Listener } from '../device.js';
@@ -23,9 +24,16 @@ export interface UnitTiming {
  * a timeout or a CRC error is reported to the caller and the line stays open.
  * The queue stays short by construction: each device waits for its previous
  * request before queueing the next one.
+ *
+ * RTU has no transaction id, so a reply that comes after its timeout could be
+ * taken for the answer to the next request to the same unit. After a timeout
+ * the unit is therefore left alone for its guard time, outside the queue so
+ * the other units keep their turns; a reply later than timeout + guard cannot
+ * be told apart, and the guard is sized for the slowest model.
  */
 export class ModbusBus {
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly quietUntil = new Map<number, number>();
 
   constructor(
     private readonly line: ModbusLine,
@@ -49,7 +57,9 @@ export class ModbusBus {
   }
 
   /** Queues `operation` for one unit; rejects with a coded error. */
-  request<T>(unit: UnitTiming, what: string, operation: ModbusOperation<T>): Promise<T> {
+  async request<T>(unit: UnitTiming, what: string, operation: ModbusOperation<T>): Promise<T> {
+    const guardLeft = (this.quietUntil.get(unit.unitId) ?? 0) - performance.now();
+    if (guardLeft > 0) await sleep(guardLeft);
     const run = () => this.execute(unit, what, operation);
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => undefined);
@@ -58,7 +68,7 @@ export class ModbusBus {
 
   private async execute<T>({ unitId, timeoutMs, lateReplyGuardMs }: UnitTiming, what: string, operation: ModbusOperation<T>): Promise<T> {
     if (!this.line.isUp) throw new GatewardenError('GW_DEVICE_IO', `${what}: line is down`);
-    await this.line.beforeRequest(unitId);
+    await this.line.beforeRequest();
     const { client } = this.line;
     client.setID(unitId);
     client.setTimeout(timeoutMs);
@@ -66,7 +76,7 @@ export class ModbusBus {
       return await operation(client);
     } catch (error) {
       const coded = toDeviceError(error, `unit ${unitId} ${what}`);
-      if (coded.code === 'GW_DEVICE_TIMEOUT') this.line.afterTimeout(unitId, lateReplyGuardMs);
+      if (coded.code === 'GW_DEVICE_TIMEOUT') this.quietUntil.set(unitId, performance.now() + lateReplyGuardMs);
       this.log.debug({ unitId, code: coded.code, err: coded }, 'modbus request failed');
       throw coded;
     }

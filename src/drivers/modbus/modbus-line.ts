@@ -13,8 +13,6 @@ export interface ModbusLine {
   start(): void;
   stop(): Promise<void>;
   onState(listener: Listener<LinkState>): void;
-  /** Resolves when a request to `unitId` may be sent, and clears stale input. */
-  beforeRequest(unitId: number): Promise<void>;
-  /** Called after `unitId` did not answer in time: keep requests to it back for `guardMs`. */
-  afterTimeout(unitId: number, guardMs: number): void;
+  /** Resolves when the next request may be sent, with stale input cleared. */
+  beforeRequest(): Promise<void>;
 }

@@ -17,10 +17,8 @@ const MAX_PENDING = 512;
  * - input is discarded before each request, so nothing received earlier can
  *   answer it;
  * - a reply must match the unit, function, byte count and CRC of the request;
- * - after a unit timed out, the next request to that unit waits out a guard time,
- *   so its late reply arrives while nobody is listening for it.
- * A reply later than timeout + guard cannot be told apart on RTU, which has no
- * transaction id; the guard is sized for the slowest device on the bus.
+ * - frames are separated by the silent interval of §2.5.1.1.
+ * The bus adds the late-reply guard after timeouts (see ModbusBus).
  */
 export class RtuLine implements ModbusLine {
   readonly client: ModbusClient;
@@ -28,7 +26,6 @@ export class RtuLine implements ModbusLine {
   private pending = Buffer.alloc(0);
   private expected: ReplyExpectation | undefined;
   private lastSentAt = 0;
-  private readonly quietUntil = new Map<number, number>();
 
   constructor(
     private readonly link: SerialLink,
@@ -57,19 +54,11 @@ export class RtuLine implements ModbusLine {
     this.link.onState(listener);
   }
 
-  async beforeRequest(unitId: number): Promise<void> {
+  async beforeRequest(): Promise<void> {
     this.expected = undefined;
-    const guardLeft = (this.quietUntil.get(unitId) ?? 0) - performance.now();
-    if (guardLeft > 0) await sleep(guardLeft);
-    this.quietUntil.delete(unitId);
     const lastActivity = Math.max(this.link.lastReceivedAt, this.lastSentAt);
     const silenceLeft = silentIntervalMs(this.link.options.baudRate) - (performance.now() - lastActivity);
     if (silenceLeft > 0) await sleep(silenceLeft);
-  }
-
-  afterTimeout(unitId: number, guardMs: number): void {
-    this.expected = undefined;
-    this.quietUntil.set(unitId, performance.now() + guardMs);
   }
 
   private send(request: Buffer): void {

@@ -13,8 +13,8 @@ const RECONNECT = { initialMs: 100, maxMs: 1_000 };
  * Modbus TCP to one server (often an RS-485 gateway with several unit ids
  * behind it). The MBAP transaction id (Modbus Messaging on TCP/IP V1.0b §3.1.3)
  * already pairs replies with requests, and modbus-serial drops replies to
- * requests it has given up on, so the line discipline is empty; what this
- * class adds is reconnection with back-off.
+ * requests it has given up on, so no line discipline is needed before a
+ * request; what this class adds is reconnection with back-off.
  */
 export class TcpLine implements ModbusLine {
   readonly client = new ModbusClient();
@@ -57,8 +57,6 @@ export class TcpLine implements ModbusLine {
   }
 
   async beforeRequest(): Promise<void> {}
-
-  afterTimeout(): void {}
 
   private async connect(): Promise<void> {
     try {

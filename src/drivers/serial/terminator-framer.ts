@@ -3,9 +3,12 @@ import { Transform, type TransformCallback } from 'node:stream';
 export interface TerminatorFraming {
   /** One or two bytes ending each frame: CR, LF, CRLF or a device-specific byte such as ETX. */
   terminator: Buffer;
-  /** Longest accepted frame, prefix and suffix included, terminator excluded. */
+  /** Longest accepted payload, and the most bytes kept while waiting for a terminator. */
   maxFrameLength: number;
-  /** Stripped from the start; a frame without it is noise. Noise before it is dropped (resynchronisation). */
+  /**
+   * Stripped from the start; a frame without it is noise, and bytes before its
+   * last occurrence are dropped (resynchronisation). The payload must not contain it.
+   */
   prefix?: Buffer;
   /** Stripped from the end; a frame without it is noise. */
   suffix?: Buffer;
@@ -17,7 +20,7 @@ export interface TerminatorFraming {
  * Cuts a byte stream into frames at a terminator, the way USB-serial scanners,
  * plate readers and ASCII controllers delimit their messages. It never buffers
  * more than `maxFrameLength` bytes: an overlong run is dropped up to the next
- * terminator, which is where the device starts a fresh frame.
+ * prefix or terminator, which is where the device starts a fresh frame.
  */
 export class TerminatorFramer extends Transform {
   private pending = Buffer.alloc(0);
@@ -30,6 +33,7 @@ export class TerminatorFramer extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.pending = Buffer.concat([this.pending, chunk]);
+    if (this.skipping) this.resyncAtPrefix();
     const { terminator } = this.framing;
     // Bounded: every iteration consumes at least one terminator from `pending`.
     for (let end = this.pending.indexOf(terminator); end !== -1; end = this.pending.indexOf(terminator)) {
@@ -46,9 +50,18 @@ export class TerminatorFramer extends Transform {
     done();
   }
 
+  /** A device with a prefix can be picked up again at its next prefix, before the terminator. */
+  private resyncAtPrefix(): void {
+    const start = this.framing.prefix ? this.pending.indexOf(this.framing.prefix) : -1;
+    if (start === -1) return;
+    this.discard('overlong', start);
+    this.pending = this.pending.subarray(start);
+    this.skipping = false;
+  }
+
   private limitPending(): void {
-    // Keep one byte back: it may be the first half of a two-byte terminator.
-    const keep = this.framing.terminator.length - 1;
+    // Keep the bytes that may begin a split terminator or prefix.
+    const keep = Math.max(this.framing.terminator.length, this.framing.prefix?.length ?? 0) - 1;
     if (this.pending.length <= this.framing.maxFrameLength + keep) return;
     this.discard('overlong', this.pending.length - keep);
     this.pending = Buffer.from(this.pending.subarray(this.pending.length - keep));
@@ -57,16 +70,15 @@ export class TerminatorFramer extends Transform {
 
   private emitSegment(segment: Buffer): void {
     if (segment.length === 0) return;
-    if (segment.length > this.framing.maxFrameLength) {
-      this.discard('overlong', segment.length);
-      return;
-    }
+    // Affixes first: a long run of noise before a prefix must not cost the frame behind it.
     const body = stripAffixes(segment, this.framing);
     if (body === undefined) {
       this.discard('no prefix or suffix', segment.length);
-      return;
+    } else if (body.length > this.framing.maxFrameLength) {
+      this.discard('overlong', segment.length);
+    } else if (body.length > 0) {
+      this.push(Buffer.from(body));
     }
-    if (body.length > 0) this.push(Buffer.from(body));
   }
 
   private discard(reason: string, bytes: number): void {
@@ -77,8 +89,9 @@ export class TerminatorFramer extends Transform {
 function stripAffixes(segment: Buffer, framing: TerminatorFraming): Buffer | undefined {
   let body = segment;
   if (framing.prefix && framing.prefix.length > 0) {
-    // Noise in front of the prefix (a burst on the line) is dropped, not the frame.
-    const start = body.indexOf(framing.prefix);
+    // Noise in front of the prefix (a burst on the line) is dropped, not the
+    // frame; the last prefix is the real one, as noise may contain its bytes.
+    const start = body.lastIndexOf(framing.prefix);
     if (start === -1) return undefined;
     body = body.subarray(start + framing.prefix.length);
   }

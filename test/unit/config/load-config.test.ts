@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- configs are bent into invalid shapes on purpose */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig, validateConfig } from '../../../src/config/load-config.js';

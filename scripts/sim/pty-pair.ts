@@ -1,0 +1,44 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from './wait-for.js';
+
+/**
+ * A pseudo-terminal pair made by socat: the gateway opens `devicePath`, the
+ * simulator `simPath`. `unplug()` kills socat, so both ends vanish as a USB
+ * adapter does; `replug()` brings them back under the same names.
+ */
+export class PtyPair {
+  readonly devicePath: string;
+  readonly simPath: string;
+  private socat: ChildProcess | undefined;
+
+  constructor(dir: string, name: string) {
+    this.devicePath = join(dir, `${name}-dev`);
+    this.simPath = join(dir, `${name}-sim`);
+  }
+
+  async start(): Promise<void> {
+    const socat = spawn('socat', ['-d', `pty,raw,echo=0,link=${this.devicePath}`, `pty,raw,echo=0,link=${this.simPath}`], { stdio: 'ignore' });
+    this.socat = socat;
+    await waitFor(() => existsSync(this.devicePath) && existsSync(this.simPath), { what: `socat links ${this.devicePath}`, timeoutMs: 10_000 });
+  }
+
+  async unplug(): Promise<void> {
+    const socat = this.socat;
+    this.socat = undefined;
+    if (!socat || socat.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => socat.once('exit', () => resolve()));
+    socat.kill('SIGTERM');
+    await exited;
+  }
+
+  async replug(): Promise<void> {
+    await this.unplug();
+    await this.start();
+  }
+
+  stop(): Promise<void> {
+    return this.unplug();
+  }
+}

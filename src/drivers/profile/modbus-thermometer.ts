@@ -1,0 +1,83 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Listener, Thermometer } from '../device.js';
+import type { ModbusBus, UnitTiming } from '../modbus/modbus-bus.js';
+import type { ModbusClient } from '../modbus/modbus-client.js';
+import { decodeRegisters, registerCount } from '../modbus/register-codec.js';
+import type { Shared } from '../port-registry.js';
+import type { DeviceContext } from './device-context.js';
+import { ModbusDevice } from './modbus-device.js';
+import { Poller } from './poller.js';
+import type { RegisterSpec } from './profile-schema.js';
+import { bodyTemperature, isPlausible } from './temperature.js';
+
+/**
+ * A thermometer read over Modbus, as its profile's register map says: polled
+ * every pollMs, or read when the lane asks (`measure()`), optionally after a
+ * write that starts the measurement.
+ */
+export class ModbusThermometer extends ModbusDevice implements Thermometer {
+  readonly role = 'thermometer' as const;
+  private readonly readings = this.channel<{ celsius: number; at: number }>('reading');
+  private readonly poller: Poller | undefined;
+  private inFlight: Promise<void> | undefined;
+
+  constructor(context: DeviceContext, shared: Shared<ModbusBus>, unit: UnitTiming) {
+    super(context, shared, unit);
+    if (context.profile.trigger?.mode === 'poll') this.poller = new Poller(context.timing.pollMs, () => this.readOnce());
+  }
+
+  onReading(listener: Listener<{ celsius: number; at: number }>): void {
+    this.readings.add(listener);
+  }
+
+  override async start(): Promise<void> {
+    await super.start();
+    this.poller?.start();
+  }
+
+  override async stop(): Promise<void> {
+    this.poller?.stop();
+    await super.stop();
+  }
+
+  measure(): void {
+    void this.readOnce();
+  }
+
+  /** One measurement; concurrent callers share the one in flight. */
+  private readOnce(): Promise<void> {
+    this.inFlight ??= this.measureNow().finally(() => {
+      this.inFlight = undefined;
+    });
+    return this.inFlight;
+  }
+
+  private async measureNow(): Promise<void> {
+    if (!this.mayRequest()) return;
+    const { reading, trigger, plausible, compensation } = this.context.profile;
+    if (!reading || !plausible) return;
+    try {
+      const start = trigger?.write;
+      if (start) {
+        await this.call('start measurement', (client): Promise<unknown> =>
+          start.function === 'coil' ? client.writeCoil(start.address, start.value !== 0) : client.writeRegister(start.address, start.value),
+        );
+        if (trigger.settleMs > 0) await sleep(trigger.settleMs);
+      }
+      const result = await this.call('read temperature', (client) => readRegisters(client, reading));
+      const celsius = bodyTemperature(decodeRegisters(result.data, reading), compensation, this.context.calibrationOffset);
+      if (!isPlausible(celsius, plausible)) {
+        this.log.debug({ celsius }, 'implausible reading dropped');
+        return;
+      }
+      this.readings.emit({ celsius, at: this.clock.now() });
+    } catch {
+      // Already counted by the health and logged by `call`; the next poll or measure() tries again.
+    }
+  }
+}
+
+function readRegisters(client: ModbusClient, reading: RegisterSpec) {
+  const count = registerCount(reading.type);
+  return reading.function === 'holding' ? client.readHoldingRegisters(reading.address, count) : client.readInputRegisters(reading.address, count);
+}

@@ -1,0 +1,83 @@
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { VERSION } from '../version.js';
+import { registerAuth } from './auth.js';
+import type { HttpDeps } from './deps.js';
+import { problem, ProblemError, sendProblem } from './problem.js';
+import { AlertQueries } from './queries/alerts.js';
+import { alertRoutes } from './routes/alerts.js';
+import { auditRoutes } from './routes/audit.js';
+import { eventRoutes } from './routes/events.js';
+import { laneRoutes } from './routes/lanes.js';
+import { modeRoutes } from './routes/mode.js';
+import { opsRoutes } from './routes/ops.js';
+import { passRoutes } from './routes/passes.js';
+import { passageRoutes } from './routes/passages.js';
+import { sessionRoutes } from './routes/session.js';
+import { staticRoutes } from './static-files.js';
+import { validatorCompiler } from './validation.js';
+
+/** Bodies are small JSON documents; nothing the page sends comes near this. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * The HTTP app, apart from `listen()` (tests use `inject()`): the API, the
+ * live feed, the operations endpoints, the OpenAPI document and the page.
+ */
+export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log.child({ module: 'http' }) as FastifyBaseLogger,
+    // One line per request would drown the passage log on a busy gate.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Open event streams would otherwise hold close() forever.
+    forceCloseConnections: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ProblemError) return sendProblem(reply, error.problem);
+    if (error.statusCode === 429) return sendProblem(reply, problem('GW_HTTP_RATE_LIMITED', error.message));
+    if (error.statusCode !== undefined && error.statusCode < 500) {
+      // fastify's own client errors: unsupported media type, malformed JSON, body too large.
+      return sendProblem(reply, { ...problem('GW_HTTP_INVALID', error.message), status: error.statusCode });
+    }
+    request.log.error({ err: error.message, code: 'GW_HTTP_INTERNAL', url: request.url }, 'request failed');
+    return sendProblem(reply, problem('GW_HTTP_INTERNAL', 'unexpected error; see the gateway log'));
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('GW_HTTP_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'gatewarden guard-room API', version: VERSION, description: 'Lanes, passages, alerts, mode, manual release, visitor and exit passes. Errors are application/problem+json (RFC 9457).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token (role guard, manager or auditor)' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: deps.rateLimit.max,
+    timeWindow: deps.rateLimit.windowMs,
+    // Bounded memory: an LRU of this many clients.
+    cache: 5000,
+    keyGenerator: (request) => request.ip,
+    errorResponseBuilder: (_request, context) => ({ statusCode: 429, message: `rate limit of ${context.max} requests per ${context.after} exceeded` }),
+  });
+  registerAuth(app, deps.tokens);
+
+  const alerts = new AlertQueries(deps.db);
+  opsRoutes(app, deps);
+  sessionRoutes(app);
+  laneRoutes(app, deps);
+  passageRoutes(app, deps);
+  alertRoutes(app, deps, alerts);
+  modeRoutes(app, deps);
+  passRoutes(app, deps);
+  auditRoutes(app, deps);
+  eventRoutes(app, deps);
+  staticRoutes(app);
+  app.get('/openapi.json', { config: { auth: undefined }, schema: { hide: true } }, async () => app.swagger());
+  app.addHook('preClose', async () => deps.feed.close());
+  return app;
+}

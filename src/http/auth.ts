@@ -1,0 +1,55 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ApiPrincipal, TokenRegistry } from './api-tokens.js';
+import { API_ROLES, type ApiRole } from './config-schema.js';
+import { fail } from './problem.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `public` for the few routes open without a token; otherwise the roles allowed (all roles when absent). */
+    auth?: 'public' | readonly ApiRole[];
+  }
+  interface FastifyRequest {
+    principal?: ApiPrincipal;
+  }
+}
+
+/** Who may read; who may act at the gate; who may manage. */
+export const ANY_ROLE: readonly ApiRole[] = API_ROLES;
+export const GATE_STAFF: readonly ApiRole[] = ['guard', 'manager'];
+export const MANAGERS: readonly ApiRole[] = ['manager'];
+export const OVERSIGHT: readonly ApiRole[] = ['manager', 'auditor'];
+
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+/**
+ * Deny by default: every route needs a bearer token with one of its roles,
+ * unless the route says `auth: 'public'` (liveness and the page's static
+ * files, which carry no data). [RFC 6750, 2.1] for the header, 3.1 for the codes.
+ */
+export function registerAuth(app: FastifyInstance, tokens: TokenRegistry): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const auth = request.routeOptions.config.auth;
+    if (auth === 'public') return;
+    const principal = authenticate(request, tokens);
+    if (!principal) {
+      reply.header('www-authenticate', 'Bearer realm="gatewarden"');
+      fail('GW_HTTP_UNAUTHORIZED', 'send an API token as "Authorization: Bearer <token>"');
+    }
+    const roles = auth ?? ANY_ROLE;
+    if (!roles.includes(principal.role)) {
+      fail('GW_HTTP_FORBIDDEN', `role ${principal.role} may not use ${request.method} ${request.routeOptions.url ?? request.url}; allowed: ${roles.join(', ')}`);
+    }
+    request.principal = principal;
+  });
+}
+
+function authenticate(request: FastifyRequest, tokens: TokenRegistry): ApiPrincipal | undefined {
+  const match = BEARER.exec(request.headers.authorization ?? '');
+  return match?.[1] === undefined ? undefined : tokens.verify(match[1]);
+}
+
+/** The principal of an authenticated route; the hook above guarantees it. */
+export function principalOf(request: FastifyRequest): ApiPrincipal {
+  if (!request.principal) throw new Error(`route ${request.url} is public and has no principal`);
+  return request.principal;
+}

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { CommandName } from '../commands/types.js';
+import { principalOf } from './auth.js';
+import type { HttpDeps } from './deps.js';
+import { fail, isErrorCode } from './problem.js';
+
+/** `Idempotency-Key`: a retried request with the same key is applied once (the command id). */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{8,128}$', description: 'command id; a retry with the same key is applied once' })),
+});
+
+/**
+ * Runs a write as a command through the same CommandService as `…/cmd/<name>`
+ * over MQTT: validated, authorized, applied, persisted and audited there.
+ * The API token's name and role are the actor. A refusal becomes a problem
+ * response carrying the command path's own error code.
+ */
+export async function runCommand(deps: HttpDeps, request: FastifyRequest, name: CommandName, body: Record<string, unknown>): Promise<unknown> {
+  if (!deps.commands) fail('GW_HTTP_UNAVAILABLE', 'the command service is not running on this gateway');
+  const principal = principalOf(request);
+  const key = request.headers['idempotency-key'];
+  const reply = await deps.commands.execute({
+    name,
+    id: typeof key === 'string' ? key : randomUUID(),
+    body,
+    actor: { via: 'http', principal: principal.name, role: principal.role },
+    receivedAt: deps.clock.now(),
+  });
+  if (!reply.ok) {
+    const code = reply.error && isErrorCode(reply.error.code) ? reply.error.code : 'GW_HTTP_INTERNAL';
+    fail(code, reply.error?.message ?? `${name} refused`, reply.error?.details);
+  }
+  return reply.data;
+}

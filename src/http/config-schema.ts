@@ -1,0 +1,46 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum } from '../schema/types.js';
+
+/**
+ * Config of the HTTP side (`http:`): the guard-room page and the API.
+ * Tokens never appear in plain text: each entry carries the SHA-256 of a
+ * random 256-bit token (`gatewarden` generates them). A slow hash such as
+ * scrypt protects guessable passwords; a random token of this length cannot
+ * be guessed, and a fast hash keeps every request cheap.
+ */
+
+export const API_ROLES = ['guard', 'manager', 'auditor'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+
+export const ApiTokenSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'who holds the token; recorded as the principal in the audit trail' }),
+    role: StringEnum(API_ROLES),
+    hash: Type.String({ pattern: '^sha256\\$[A-Za-z0-9_-]{43}$', description: 'sha256$<base64url digest of the token>' }),
+  },
+  { additionalProperties: false },
+);
+
+const RateLimit = Type.Object(
+  {
+    /** Requests per window for one token (or one address before login). */
+    max: Type.Integer({ minimum: 1, maximum: 100_000, default: 600 }),
+    windowMs: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 60_000 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const HttpConfigSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true }),
+    host: Type.String({ default: '127.0.0.1' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    /** API tokens; the generated secrets file adds one per role on a demo's first run. */
+    tokens: Type.Array(ApiTokenSchema, { default: [] }),
+    rateLimit: RateLimit,
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export type HttpConfig = Static<typeof HttpConfigSchema>;
+export type ApiTokenConfig = Static<typeof ApiTokenSchema>;

@@ -1,0 +1,30 @@
+import type { Logger } from 'pino';
+import type { CommandService } from '../commands/types.js';
+import type { Clock } from '../core/clock.js';
+import type { AnyDevice } from '../drivers/device.js';
+import type { GateState } from '../lane/gate-state.js';
+import type { LaneRunner } from '../lane/lane-runner.js';
+import type { Db } from '../store/database.js';
+import type { TokenRegistry } from './api-tokens.js';
+import type { HttpConfig } from './config-schema.js';
+import type { LiveFeed } from './live-feed.js';
+import type { GatewayMetrics, OutboxStats } from './metrics.js';
+
+/** What the HTTP app reads and acts on; every write goes through `commands`. */
+export interface HttpDeps {
+  gates: ReadonlyArray<{ id: string; name: string }>;
+  db: Db;
+  gate: GateState;
+  lanes: ReadonlyMap<string, LaneRunner>;
+  devices: ReadonlyMap<string, AnyDevice>;
+  /** The command path shared with MQTT; absent, every write answers 503. */
+  commands?: CommandService;
+  tokens: TokenRegistry;
+  rateLimit: HttpConfig['rateLimit'];
+  brokerConnected(): boolean;
+  outboxStats(): OutboxStats;
+  metrics: GatewayMetrics;
+  feed: LiveFeed;
+  clock: Clock;
+  log: Logger;
+}

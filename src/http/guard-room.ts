@@ -1,0 +1,129 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { PassageRecord } from '../core/lane-types.js';
+import type { AnyDevice } from '../drivers/device.js';
+import { TokenRegistry } from './api-tokens.js';
+import { buildHttpApp } from './app.js';
+import type { HttpDeps } from './deps.js';
+import { LiveFeed } from './live-feed.js';
+import { GatewayMetrics, type OutboxStats } from './metrics.js';
+import { AlertQueries } from './queries/alerts.js';
+import { laneView, modeView, passageView, placements } from './views.js';
+
+export interface RunningHttp {
+  /** `http://host:port` the server listens on. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+type ServeDeps = Omit<HttpDeps, 'tokens' | 'rateLimit' | 'metrics' | 'feed' | 'gates' | 'outboxStats'>;
+
+/**
+ * The guard-room side of the gateway. Made before the lanes, so their
+ * passages feed the metrics from the first scan; it listens once MQTT is up
+ * (`listen`) and then also streams passages, alerts and device changes to
+ * the pages. Its hooks run inside the lanes' record path, so they never throw
+ * into it and never block it.
+ */
+export class GuardRoom {
+  readonly metrics: GatewayMetrics;
+  readonly feed: LiveFeed;
+  private readonly log: Logger;
+  private live: { deps: ServeDeps; alerts: AlertQueries; lastAlert: number; gateNames: Map<string, string> } | undefined;
+  private alertScan: NodeJS.Immediate | undefined;
+
+  constructor(
+    private readonly config: Readonly<Config>,
+    devices: Iterable<AnyDevice>,
+    private readonly outboxStats: () => OutboxStats,
+    log: Logger,
+    /** Plain-text tokens are never here: hashes from the config and the secrets file. */
+    private readonly tokenHashes: Config['http']['tokens'],
+  ) {
+    this.log = log.child({ module: 'http' });
+    this.metrics = new GatewayMetrics(devices, outboxStats);
+    this.feed = new LiveFeed(log);
+  }
+
+  /** LaneRunner `onPassage`. */
+  readonly onPassage = (passage: PassageRecord, timing: { sinceScanMs: number | null }): void => {
+    this.guard('passage', () => {
+      this.metrics.observePassage(passage, timing.sinceScanMs);
+      this.feed.publish('passage', passageView(passage));
+      this.publishLane(`${passage.gate}/${passage.lane}`);
+    });
+  };
+
+  /** Journal `onEnqueued`: an alert may have been written; looked up once per burst, after the write's call stack. */
+  readonly onJournal = (): void => {
+    if (!this.live || this.alertScan) return;
+    this.alertScan = setImmediate(() => {
+      this.alertScan = undefined;
+      this.guard('alerts', () => this.publishAlerts());
+    });
+  };
+
+  /** The mode changed (a command over HTTP or MQTT, an expiry). */
+  readonly onModeChange = (): void => {
+    this.guard('mode', () => {
+      if (!this.live) return;
+      this.feed.publish('mode', modeView(this.live.deps.gate, [...this.live.gateNames.keys()]));
+      for (const id of this.live.deps.lanes.keys()) this.publishLane(id);
+    });
+  };
+
+  async listen(deps: ServeDeps): Promise<RunningHttp> {
+    const { host, port, tokens, rateLimit } = this.config.http;
+    const alerts = new AlertQueries(deps.db);
+    this.live = { deps, alerts, lastAlert: alerts.lastRowId(), gateNames: new Map(this.config.gates.map((gate) => [gate.id, gate.name])) };
+    const registry = new TokenRegistry([...tokens, ...this.tokenHashes]);
+    if (registry.size === 0) this.log.warn('no API tokens configured: every API call will be refused (add http.tokens)');
+    const where = placements(deps.lanes.values());
+    for (const device of deps.devices.values()) {
+      device.onStatus(() =>
+        this.guard('device', () => {
+          const placed = where.get(device.id);
+          if (placed) this.publishLane(`${placed.gate}/${placed.lane}`);
+        }),
+      );
+    }
+    const app = await buildHttpApp({ ...deps, gates: this.config.gates, tokens: registry, rateLimit, metrics: this.metrics, feed: this.feed, outboxStats: this.outboxStats });
+    const url = await app.listen({ host, port });
+    this.log.info({ url }, 'guard-room page and API listening');
+    return {
+      url,
+      stop: async () => {
+        clearImmediate(this.alertScan);
+        this.live = undefined;
+        await app.close();
+      },
+    };
+  }
+
+  private publishLane(id: string): void {
+    const lane = this.live?.deps.lanes.get(id);
+    if (!this.live || !lane) return;
+    const snapshot = lane.snapshot();
+    this.feed.publish('lane', laneView(snapshot, this.live.gateNames.get(snapshot.gate) ?? snapshot.gate, this.live.deps.gate));
+  }
+
+  private publishAlerts(): void {
+    if (!this.live) return;
+    for (;;) {
+      const batch = this.live.alerts.since(this.live.lastAlert);
+      for (const { rowid, alert } of batch) {
+        this.live.lastAlert = rowid;
+        this.feed.publish('alert', alert);
+      }
+      if (batch.length < 100) return;
+    }
+  }
+
+  private guard(what: string, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.log.error({ err: (error as Error).message, code: 'GW_HTTP_INTERNAL', what }, 'live feed update failed');
+    }
+  }
+}

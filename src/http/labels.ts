@@ -1,0 +1,81 @@
+import type { AlertType } from '../core/alerts.js';
+import type { Mode } from '../core/mode.js';
+import type { ReasonCode } from '../core/reasons.js';
+
+/**
+ * What the guard-room page says for each stable code, in zh-CN (the guards'
+ * working language) and English. Codes the design names for the rules still to
+ * come are labelled already; test/integration/http/labels.test.ts fails when a
+ * reason code or alert type has no words here (the page then falls back to
+ * the English text of REASONS).
+ */
+/** Reason codes of DESIGN.md that the policy does not produce yet. */
+type FutureReason = 'RISK_AREA_NO_TEST' | 'LOCKDOWN_NO_ENTRY' | 'EXIT_PASS_REQUIRED' | 'QUARANTINED';
+
+export interface Label {
+  zh: string;
+  en: string;
+}
+
+export const REASON_LABELS: Readonly<Partial<Record<ReasonCode | FutureReason, Label>>> = {
+  CODE_GREEN: { zh: '健康码绿码有效', en: 'Health code green and valid' },
+  CARD_VALID: { zh: '门禁卡有效', en: 'Card valid' },
+  TEMP_NORMAL: { zh: '体温正常', en: 'Temperature normal' },
+  FEVER: { zh: '发热（复测确认）', en: 'Fever (confirmed by a second reading)' },
+  FEVER_SOFT: { zh: '发热：软管控通道放行并告警', en: 'Fever on a soft lane: allowed, alerted' },
+  TEMP_IMPLAUSIBLE: { zh: '体温读数异常，请人工复测', en: 'Implausible temperature: measure by hand' },
+  NO_TEMPERATURE: { zh: '未测到体温', en: 'No temperature reading' },
+  CODE_RED: { zh: '健康码红码', en: 'Health code red' },
+  CODE_YELLOW: { zh: '健康码黄码', en: 'Health code yellow' },
+  CODE_EXPIRED: { zh: '健康码已过期或未生效', en: 'Health pass expired or not yet valid' },
+  CODE_BAD_SIGNATURE: { zh: '健康码签名无效（疑似伪造）', en: 'Health pass signature invalid (possibly forged)' },
+  CODE_UNKNOWN_ISSUER: { zh: '健康码签发机构不在信任列表', en: 'Health pass issuer not trusted' },
+  CODE_MALFORMED: { zh: '无法识别的二维码', en: 'Unrecognised code' },
+  CODE_REPLAYED: { zh: '同一健康码刚刚使用过（疑似截图共用）', en: 'Same pass used moments ago (shared screenshot?)' },
+  CARD_UNKNOWN: { zh: '门禁卡未登记', en: 'Card not in the roster' },
+  TRUST_STALE: { zh: '信任列表已过期，需人工核验', en: 'Trust list out of date: guard must check' },
+  DEVICE_FAULT: { zh: '设备故障', en: 'Device fault' },
+  EMERGENCY_OPEN: { zh: '紧急开闸（消防）', en: 'Emergency open (life safety)' },
+  MANUAL_RELEASE: { zh: '保安人工放行', en: 'Released by a guard' },
+  RISK_AREA_NO_TEST: { zh: '来自中高风险地区且无7日内核酸阴性证明', en: 'From a medium/high-risk area without a negative test in 7 days' },
+  LOCKDOWN_NO_ENTRY: { zh: '封控期间外来人员禁止进入', en: 'Lockdown: no outside people' },
+  EXIT_PASS_REQUIRED: { zh: '封控期间外出须持出门证', en: 'Lockdown: exit pass required' },
+  QUARANTINED: { zh: '隔离人员', en: 'Under quarantine' },
+};
+
+export const ALERT_LABELS: Readonly<Partial<Record<AlertType, Label>>> = {
+  fever: { zh: '发热', en: 'Fever' },
+  'suspected-case': { zh: '疑似病例', en: 'Suspected case' },
+  'code-abnormal': { zh: '健康码异常', en: 'Abnormal health code' },
+  'device-fault': { zh: '设备故障', en: 'Device fault' },
+  'barrier-forced': { zh: '闸机被强行通过', en: 'Barrier forced' },
+  'barrier-held-open': { zh: '闸机长时间未关闭', en: 'Barrier held open' },
+  'trust-stale': { zh: '信任列表过期', en: 'Trust list stale' },
+  'storage-fault': { zh: '存储故障', en: 'Storage fault' },
+  'emergency-open': { zh: '紧急开闸', en: 'Emergency open' },
+  'outbox-pressure': { zh: '消息积压（上报延迟）', en: 'Outbox backlog (reports delayed)' },
+};
+
+export const MODE_LABELS: Readonly<Record<Mode, Label>> = {
+  normal: { zh: '正常', en: 'Normal' },
+  lockdown: { zh: '封控', en: 'Lockdown' },
+  'emergency-open': { zh: '紧急开闸', en: 'Emergency open' },
+};
+
+export const VERDICT_LABELS: Readonly<Record<'grant' | 'deny' | 'refer', Label>> = {
+  grant: { zh: '放行', en: 'Granted' },
+  deny: { zh: '拒绝', en: 'Denied' },
+  refer: { zh: '转人工', en: 'Referred to guard' },
+};
+
+export const PHASE_LABELS: Readonly<Record<'idle' | 'measuring' | 'passing' | 'stopped', Label>> = {
+  idle: { zh: '空闲', en: 'Idle' },
+  measuring: { zh: '测温中', en: 'Measuring' },
+  passing: { zh: '通行中', en: 'Passing' },
+  stopped: { zh: '已停止', en: 'Stopped' },
+};
+
+/** Reasons and alert types shown in red with a sound (estate plan, rule 3: reported at once). */
+export const URGENT = { reasons: ['FEVER', 'FEVER_SOFT'] satisfies ReasonCode[], alerts: ['fever', 'suspected-case'] satisfies AlertType[] };
+
+export const LABELS = { reasons: REASON_LABELS, alerts: ALERT_LABELS, modes: MODE_LABELS, verdicts: VERDICT_LABELS, phases: PHASE_LABELS, urgent: URGENT };

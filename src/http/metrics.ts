@@ -1,0 +1,91 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PassageRecord } from '../core/lane-types.js';
+import type { AnyDevice, Availability } from '../drivers/device.js';
+
+const AVAILABILITIES: readonly Availability[] = ['online', 'degraded', 'offline'];
+
+export interface OutboxStats {
+  depth: number;
+  oldestAgeMs: number | null;
+}
+
+/**
+ * The gateway's Prometheus metrics, in a registry of its own (two gateways in
+ * one test process never share counters). Event-loop lag comes with the
+ * default Node.js metrics (`nodejs_eventloop_lag_*`).
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly latency = new Histogram({
+    name: 'gatewarden_decision_latency_seconds',
+    help: 'time from a scan to its recorded decision',
+    labelNames: ['gate', 'lane', 'verdict'] as const,
+    // A lane waits for the thermometer (typically 100-500 ms) before deciding.
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly decisions = new Counter({
+    name: 'gatewarden_decisions_total',
+    help: 'decisions by verdict; the reason label counts each reason code of a decision once',
+    labelNames: ['gate', 'lane', 'verdict', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly deviceErrors = new Counter({
+    name: 'gatewarden_device_errors_total',
+    help: 'device failures reported by the drivers (a status change carrying a new error)',
+    labelNames: ['device', 'role', 'code'] as const,
+    registers: [this.registry],
+  });
+  private readonly deviceAvailability = new Gauge({
+    name: 'gatewarden_device_availability',
+    help: '1 for the current availability of each device, 0 for the others',
+    labelNames: ['device', 'role', 'availability'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(devices: Iterable<AnyDevice>, outboxStats: () => OutboxStats) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'gatewarden_outbox_depth',
+      help: 'MQTT messages waiting in the outbox for a broker acknowledgement',
+      registers: [this.registry],
+      collect() {
+        this.set(outboxStats().depth);
+      },
+    });
+    new Gauge({
+      name: 'gatewarden_outbox_oldest_age_seconds',
+      help: 'age of the oldest message in the outbox (0 when empty)',
+      registers: [this.registry],
+      collect() {
+        this.set((outboxStats().oldestAgeMs ?? 0) / 1000);
+      },
+    });
+    for (const device of devices) this.watch(device);
+  }
+
+  observePassage(passage: PassageRecord, sinceScanMs: number | null): void {
+    const { gate, lane } = passage;
+    const { verdict, reasons } = passage.decision;
+    if (sinceScanMs !== null) this.latency.observe({ gate, lane, verdict }, sinceScanMs / 1000);
+    for (const reason of reasons.length > 0 ? reasons : ['NONE']) this.decisions.inc({ gate, lane, verdict, reason });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private watch(device: AnyDevice): void {
+    const labels = { device: device.id, role: device.role };
+    const show = (availability: Availability) => {
+      for (const state of AVAILABILITIES) this.deviceAvailability.set({ ...labels, availability: state }, state === availability ? 1 : 0);
+    };
+    show(device.status().availability);
+    let lastErrorAt = device.status().lastError?.at;
+    device.onStatus((status) => {
+      show(status.availability);
+      if (status.lastError && status.lastError.at !== lastErrorAt) this.deviceErrors.inc({ ...labels, code: status.lastError.code });
+      lastErrorAt = status.lastError?.at;
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import { ANY_ROLE } from '../auth.js';
+import type { HttpDeps } from '../deps.js';
+import { MAX_CLIENTS } from '../live-feed.js';
+import { fail, problemResponses } from '../problem.js';
+
+/**
+ * The live stream for the page: `passage`, `alert`, `lane`, `device` and
+ * `mode` events as Server-Sent Events. The page reads it with fetch (so the
+ * token travels in the Authorization header, never in a URL or a log).
+ */
+export function eventRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.get(
+    '/api/events',
+    {
+      config: { auth: ANY_ROLE, rateLimit: false },
+      schema: { tags: ['live'], summary: 'Server-Sent Events: passage, alert, lane, device, mode', produces: ['text/event-stream'], response: { ...problemResponses(401, 403, 503) } },
+    },
+    async (request, reply) => {
+      if (deps.feed.size >= MAX_CLIENTS) fail('GW_HTTP_UNAVAILABLE', `the live feed serves at most ${MAX_CLIENTS} pages at once`);
+      reply.hijack();
+      deps.feed.attach(reply.raw);
+      request.log.debug('live feed client attached');
+    },
+  );
+}

@@ -1,0 +1,57 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { Id } from '../../schema/types.js';
+import { ANY_ROLE, GATE_STAFF, MANAGERS } from '../auth.js';
+import { IdempotencyHeaders, runCommand } from '../command-bridge.js';
+import type { HttpDeps } from '../deps.js';
+import { problemResponses } from '../problem.js';
+import { IsoTimeInput, ModeSchema, Reason } from '../schemas.js';
+import { modeView } from '../views.js';
+
+const Gates = Type.Optional(Type.Array(Id, { minItems: 1, uniqueItems: true, description: 'gate ids; absent means the whole estate' }));
+const LockdownBody = Type.Object(
+  { reason: Reason, gates: Gates, expiresAt: Type.Optional(IsoTimeInput), drill: Type.Optional(Type.Boolean({ description: 'part of an exercise (estate plan, rule 8)' })) },
+  { additionalProperties: false },
+);
+const LiftBody = Type.Object({ reason: Reason, gates: Gates }, { additionalProperties: false });
+
+/**
+ * The estate's mode. Setting and lifting a lockdown are the MQTT commands
+ * `lockdown` and `mode` (normal); lifting is for managers (estate plan, rule 9),
+ * checked here and again by the command service.
+ */
+export function modeRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const gateIds = deps.gates.map((gate) => gate.id);
+  const current = () => modeView(deps.gate, gateIds);
+  const after = () => {
+    const view = current();
+    deps.feed.publish('mode', view);
+    return view;
+  };
+
+  app.get('/api/mode', { config: { auth: ANY_ROLE }, schema: { tags: ['mode'], summary: 'The current mode of the estate and of each gate', response: { 200: ModeSchema, ...problemResponses(401, 403) } } }, async () => current());
+
+  app.post<{ Body: Static<typeof LockdownBody> }>(
+    '/api/mode/lockdown',
+    {
+      config: { auth: GATE_STAFF },
+      schema: { tags: ['mode'], summary: 'Lock down the estate or some gates (command `lockdown`)', headers: IdempotencyHeaders, body: LockdownBody, response: { 200: ModeSchema, ...problemResponses(400, 401, 403, 409, 503) } },
+    },
+    async (request) => {
+      await runCommand(deps, request, 'lockdown', { ...request.body, by: request.principal?.name });
+      return after();
+    },
+  );
+
+  app.post<{ Body: Static<typeof LiftBody> }>(
+    '/api/mode/lift',
+    {
+      config: { auth: MANAGERS },
+      schema: { tags: ['mode'], summary: 'Lift a lockdown: back to normal (command `mode`)', headers: IdempotencyHeaders, body: LiftBody, response: { 200: ModeSchema, ...problemResponses(400, 401, 403, 409, 503) } },
+    },
+    async (request) => {
+      await runCommand(deps, request, 'mode', { ...request.body, mode: 'normal', by: request.principal?.name });
+      return after();
+    },
+  );
+}

@@ -1,0 +1,68 @@
+import { Readable } from 'node:stream';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { Id } from '../../schema/types.js';
+import { ANY_ROLE } from '../auth.js';
+import type { HttpDeps } from '../deps.js';
+import { fail, problemResponses } from '../problem.js';
+import { CURSOR_PATTERN } from '../queries/cursor.js';
+import { PassageQueries, type PassageFilter } from '../queries/passages.js';
+import { IsoTimeInput, PageOf, PassageSchema, Verdict, type PassageView } from '../schemas.js';
+import { toCsv } from '../csv.js';
+
+const Filter = {
+  gate: Type.Optional(Id),
+  lane: Type.Optional(Id),
+  verdict: Type.Optional(Verdict),
+  from: Type.Optional(IsoTimeInput),
+  to: Type.Optional(IsoTimeInput),
+};
+const ListQuery = Type.Object(
+  { ...Filter, limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), cursor: Type.Optional(Type.String({ pattern: CURSOR_PATTERN })) },
+  { additionalProperties: false },
+);
+const CsvQuery = Type.Object({ ...Filter, limit: Type.Integer({ minimum: 1, maximum: 100_000, default: 10_000 }) }, { additionalProperties: false });
+
+const CSV_COLUMNS: ReadonlyArray<keyof PassageView> = ['id', 'at', 'gate', 'lane', 'direction', 'kind', 'credential', 'verdict', 'reasons', 'rule', 'policyVersion', 'temperatureC', 'mode', 'outcome'];
+
+/** Passage search, newest first, and its CSV export. */
+export function passageRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const queries = new PassageQueries(deps.db);
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/api/passages',
+    {
+      config: { auth: ANY_ROLE },
+      schema: { tags: ['passages'], summary: 'Passages filtered by gate, lane, verdict and time range; paginated by cursor', querystring: ListQuery, response: { 200: PageOf(PassageSchema), ...problemResponses(400, 401, 403) } },
+    },
+    async (request) => queries.list({ ...filterOf(request.query), ...(request.query.cursor ? { cursor: request.query.cursor } : {}) }, request.query.limit),
+  );
+
+  app.get<{ Querystring: Static<typeof CsvQuery> }>(
+    '/api/passages.csv',
+    {
+      config: { auth: ANY_ROLE },
+      schema: { tags: ['passages'], summary: 'The same search as CSV (RFC 4180), newest first', querystring: CsvQuery, produces: ['text/csv'], response: { 200: Type.String(), ...problemResponses(400, 401, 403) } },
+    },
+    async (request, reply) => {
+      const rows = queries.iterate(filterOf(request.query), request.query.limit);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="passages.csv"')
+        .send(Readable.from(toCsv(CSV_COLUMNS, rows)));
+    },
+  );
+}
+
+function filterOf(query: Static<typeof CsvQuery>): PassageFilter {
+  const from = query.from === undefined ? undefined : Date.parse(query.from);
+  const to = query.to === undefined ? undefined : Date.parse(query.to);
+  if (from !== undefined && to !== undefined && to <= from) fail('GW_HTTP_INVALID', 'to must be after from', ['to: expected a time after from']);
+  return {
+    ...(query.gate ? { gate: query.gate } : {}),
+    ...(query.lane ? { lane: query.lane } : {}),
+    ...(query.verdict ? { verdict: query.verdict } : {}),
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+  };
+}

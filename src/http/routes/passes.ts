@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import QRCode from 'qrcode';
+import { GATE_STAFF, MANAGERS } from '../auth.js';
+import { IdempotencyHeaders, runCommand } from '../command-bridge.js';
+import type { HttpDeps } from '../deps.js';
+import { fail, problemResponses } from '../problem.js';
+import { IsoTimeInput, Reason } from '../schemas.js';
+
+const Subject = Type.String({ minLength: 1, maxLength: 128, description: 'subject id of the health pass (visitor) or card (resident); stored only as its keyed hash' });
+const VisitorBody = Type.Object(
+  {
+    subject: Subject,
+    hostHousehold: Type.String({ minLength: 1, maxLength: 32 }),
+    plate: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+    validFrom: Type.Optional(IsoTimeInput),
+    validUntil: IsoTimeInput,
+  },
+  { additionalProperties: false },
+);
+const VisitorPass = Type.Object({
+  passId: Type.String(),
+  hostHousehold: Type.String(),
+  plate: Type.Union([Type.String(), Type.Null()]),
+  validFrom: Type.String(),
+  validUntil: Type.String(),
+  code: Type.String({ description: 'the text of the pass QR: VP1:<passId>' }),
+  qrSvg: Type.String({ description: 'the pass QR as an SVG data URL, to show or print' }),
+});
+const ExitPassBody = Type.Object(
+  { subject: Subject, household: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })), reason: Reason, validFrom: Type.Optional(IsoTimeInput), returnBy: IsoTimeInput },
+  { additionalProperties: false },
+);
+const ExitPass = Type.Object({ passId: Type.String(), returnBy: Type.String() });
+
+/** A pass id short enough to key in by hand when a QR will not scan. */
+function passId(prefix: string): string {
+  return `${prefix}${randomBytes(9).toString('base64url')}`;
+}
+
+/** Visitor registration (estate plan, rule 1) and exit passes (rule 4), through the `visitor` and `exit-pass` commands. */
+export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.post<{ Body: Static<typeof VisitorBody> }>(
+    '/api/visitors',
+    {
+      config: { auth: GATE_STAFF },
+      schema: { tags: ['passes'], summary: 'Register a visitor and issue the visitor pass with its QR (command `visitor`)', headers: IdempotencyHeaders, body: VisitorBody, response: { 200: VisitorPass, ...problemResponses(400, 401, 403, 409, 503) } },
+    },
+    async (request) => {
+      const body = request.body;
+      const validFrom = body.validFrom ?? new Date(deps.clock.now()).toISOString();
+      if (Date.parse(body.validUntil) <= Date.parse(validFrom)) fail('GW_HTTP_INVALID', 'validUntil must be after validFrom', ['validUntil: expected a time after validFrom']);
+      const id = passId('V');
+      await runCommand(deps, request, 'visitor', { passId: id, subject: body.subject, hostHousehold: body.hostHousehold, ...(body.plate ? { plate: body.plate } : {}), validFrom, validUntil: body.validUntil, by: request.principal?.name });
+      const code = `VP1:${id}`;
+      const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      return { passId: id, hostHousehold: body.hostHousehold, plate: body.plate ?? null, validFrom, validUntil: body.validUntil, code, qrSvg: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
+    },
+  );
+
+  app.post<{ Body: Static<typeof ExitPassBody> }>(
+    '/api/exit-passes',
+    {
+      config: { auth: MANAGERS },
+      schema: { tags: ['passes'], summary: 'Issue an exit pass for a resident during lockdown, with a return deadline (command `exit-pass`)', headers: IdempotencyHeaders, body: ExitPassBody, response: { 200: ExitPass, ...problemResponses(400, 401, 403, 409, 503) } },
+    },
+    async (request) => {
+      const id = passId('E');
+      await runCommand(deps, request, 'exit-pass', { ...request.body, passId: id, by: request.principal?.name });
+      return { passId: id, returnBy: request.body.returnBy };
+    },
+  );
+}

@@ -1,0 +1,22 @@
+import type { Secrets } from '../secrets.js';
+import { BROKER_ROLES, type BrokerRole, type EmbeddedBrokerConfig } from './config-schema.js';
+import type { BrokerUser } from './embedded-broker.js';
+import { hashPassword } from './password-hash.js';
+
+/**
+ * The embedded broker's users: those in the config (with scrypt hashes) and
+ * those with a password in the secrets file, whose role is their name
+ * (`gateway`, `observer`, `manager`, …; any other name is an observer).
+ * There is no default user: with neither, nobody but the gateway can log in,
+ * and the gateway only when the secrets hold its password.
+ */
+export function brokerUsers(config: Pick<EmbeddedBrokerConfig, 'users'>, secrets: Secrets): BrokerUser[] {
+  const fromSecrets = Object.entries(secrets.mqttPasswords).map(([username, password]) => ({
+    username,
+    passwordHash: hashPassword(password),
+    role: (BROKER_ROLES as readonly string[]).includes(username) ? (username as BrokerRole) : 'observer',
+  }));
+  const configured = config.users ?? [];
+  const names = new Set(configured.map((user) => user.username));
+  return [...configured, ...fromSecrets.filter((user) => !names.has(user.username))];
+}

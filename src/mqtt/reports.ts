@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { isTrustStale } from '../core/trust-list.js';
+import type { AnyDevice } from '../drivers/device.js';
+import type { GateState } from '../lane/gate-state.js';
+import type { LaneRunner } from '../lane/lane-runner.js';
+import type { Db } from '../store/database.js';
+import type { Outbox } from '../store/outbox.js';
+import { MessagePriority, type OutgoingMessage } from './messages.js';
+import { PAYLOAD_VERSION, type HealthMessage, type StatsMessage } from './payloads.js';
+import type { Topics } from './topics.js';
+
+/** What `…/health` reports, gathered from the running parts. */
+export interface HealthSources {
+  gate: GateState;
+  lanes: ReadonlyMap<string, LaneRunner>;
+  devices: readonly AnyDevice[];
+  outbox: Outbox;
+  maxRows: number;
+  shed: () => number;
+  broker: { url: string; connected: () => boolean };
+  uplink?: { connected: () => boolean; outbox: Outbox } | undefined;
+  counters: () => HealthMessage['counters'];
+  startedAt: number;
+  clock: Clock;
+}
+
+/** The periodic `…/health` message (QoS 0, not retained): a snapshot, not a record. */
+export function healthMessage(s: HealthSources): HealthMessage {
+  const now = s.clock.now();
+  const depthOf = (outbox: Outbox) => outbox.stats(now);
+  const main = depthOf(s.outbox);
+  return {
+    id: randomUUID(),
+    ts: new Date(now).toISOString(),
+    v: PAYLOAD_VERSION,
+    mode: s.gate.mode,
+    uptimeS: Math.max(0, Math.round((now - s.startedAt) / 1000)),
+    devices: Object.fromEntries(s.devices.map((device) => [device.id, device.status().availability])),
+    lanes: Object.fromEntries([...s.lanes.values()].map((lane) => [lane.id, { phase: lane.phase, mode: s.gate.modeFor(lane.id.split('/')[0]) }])),
+    outbox: { depth: main.depth, oldestAgeMs: main.oldestAgeMs, capacity: s.maxRows, shed: s.shed() },
+    broker: { connected: s.broker.connected(), url: s.broker.url },
+    uplink: s.uplink ? { connected: s.uplink.connected(), depth: depthOf(s.uplink.outbox).depth } : null,
+    trust: {
+      ageS: Math.max(0, Math.round((now - s.gate.trust.refreshedAt) / 1000)),
+      stale: isTrustStale(s.gate.trust, now),
+      issuers: Object.keys(s.gate.trust.issuers).length,
+    },
+    counters: s.counters(),
+  };
+}
+
+/**
+ * The periodic report (`…/stats`): passages by verdict and alerts per gate in
+ * [from, to), counted from the tables, so a report after an outage still
+ * counts every passage of its interval.
+ */
+export function statsMessage(db: Db, topics: Topics, from: number, to: number): OutgoingMessage {
+  const gates: StatsMessage['gates'] = {};
+  const row = (gate: string) => (gates[gate] ??= { grant: 0, deny: 0, refer: 0, alerts: 0 });
+  const passages = db.prepare('SELECT gate, verdict, count(*) AS n FROM passages WHERE at >= ? AND at < ? GROUP BY gate, verdict').all(from, to) as Array<{
+    gate: string;
+    verdict: 'grant' | 'deny' | 'refer';
+    n: number;
+  }>;
+  for (const p of passages) row(p.gate)[p.verdict] = p.n;
+  const alerts = db.prepare("SELECT coalesce(gate, 'estate') AS gate, count(*) AS n FROM alerts WHERE at >= ? AND at < ? GROUP BY 1").all(from, to) as Array<{ gate: string; n: number }>;
+  for (const a of alerts) row(a.gate).alerts = a.n;
+  const payload: StatsMessage = { id: randomUUID(), ts: new Date(to).toISOString(), v: PAYLOAD_VERSION, from: new Date(from).toISOString(), to: new Date(to).toISOString(), gates };
+  return { topic: topics.stats, payload: JSON.stringify(payload), qos: 1, retain: false, priority: MessagePriority.Stats };
+}

@@ -1,0 +1,54 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import type { Thermometer } from '../../../src/drivers/device.js';
+import { setTemperature } from '../../../scripts/sim/modbus-sim.js';
+import { TcpSlave } from '../../../scripts/sim/tcp-slave.js';
+import { describeWithTools } from '../../helpers/system-tools.js';
+import { profile, useHarness, waitFor } from './harness.js';
+
+const source = fileURLToPath(new URL('./fixtures/libmodbus-thermometer.c', import.meta.url));
+
+describeWithTools(['cc', '/usr/include/modbus/modbus.h'], 'a thermometer from another Modbus implementation (libmodbus)', () => {
+  const harness = useHarness();
+
+  /** Starts the compiled libmodbus slave and resolves with the port it listens on. */
+  async function startLibmodbus(celsius: string): Promise<number> {
+    const binary = join(harness().dir, 'libmodbus-thermometer');
+    execFileSync('cc', ['-O1', '-o', binary, source, '-lmodbus']);
+    const child = spawn(binary, [celsius], { stdio: ['ignore', 'pipe', 'inherit'] });
+    harness().onClose(() => void child.kill());
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitFor(() => /port \d+/.test(output), { what: 'libmodbus slave listening' });
+    return Number(/port (\d+)/.exec(output)?.[1]);
+  }
+
+  it('is read correctly over Modbus TCP from the thermo-modbus-float32 profile alone (float32, low word first, compensation)', async () => {
+    const tcpPort = await startLibmodbus('36.9');
+    const thermo = await harness().device<Thermometer>({ id: 'thermo', role: 'thermometer', profile: 'thermo-modbus-float32', host: '127.0.0.1', tcpPort });
+    // On-demand model: each measure() writes the trigger register, waits the settle time, reads.
+    await waitFor(() => {
+      thermo.device.measure();
+      return thermo.values().length > 0;
+    }, { what: 'reading from libmodbus', timeoutMs: 10_000, intervalMs: 200 });
+    // 36.9 measured + the profile's 0.3 °C forehead-to-core offset.
+    expect(thermo.values()[0]).toBeCloseTo(37.2, 2);
+    expect(thermo.availability).toBe('online');
+  });
+
+  it('agrees with our own simulator for the same profile', async () => {
+    const sim = new TcpSlave();
+    await sim.start();
+    harness().onClose(() => sim.stop());
+    setTemperature(sim.bank, await profile('thermo-modbus-float32'), 37.2);
+    const thermo = await harness().device<Thermometer>({ id: 'thermo', role: 'thermometer', profile: 'thermo-modbus-float32', host: '127.0.0.1', tcpPort: sim.port });
+    await waitFor(() => {
+      thermo.device.measure();
+      return thermo.values().length > 0;
+    }, { what: 'reading from the simulator', timeoutMs: 10_000, intervalMs: 200 });
+    expect(thermo.values()[0]).toBeCloseTo(37.2, 2);
+    expect(sim.bank.writes).toContainEqual({ functionCode: 6, address: 256, value: 1 });
+  });
+});

@@ -1,0 +1,40 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hashApiToken, TokenRegistry } from '../../../src/http/api-tokens.js';
+import { generateSecrets, loadSecrets } from '../../../src/secrets.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gatewarden-tokens-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('API tokens in the secrets file', () => {
+  it('are generated once per role on first run, stored hashed, and not shown again', () => {
+    const path = join(dir, 'secrets.json');
+    const first = loadSecrets(path, true, false);
+    expect(Object.keys(first.issuedApiTokens ?? {}).sort()).toEqual(['auditor', 'guard', 'manager']);
+    const stored = readFileSync(path, 'utf8');
+    const registry = new TokenRegistry(first.secrets.apiTokens ?? []);
+    for (const [role, token] of Object.entries(first.issuedApiTokens ?? {})) {
+      expect(stored).not.toContain(token);
+      expect(registry.verify(token)).toEqual({ name: `demo-${role}`, role });
+    }
+    expect(loadSecrets(path, true, false).issuedApiTokens).toBeUndefined();
+  });
+
+  it('are added to an older secrets file that has none, keeping its other secrets', () => {
+    const path = join(dir, 'old-secrets.json');
+    const old = generateSecrets(false);
+    writeFileSync(path, JSON.stringify(old));
+    const loaded = loadSecrets(path, true, false);
+    expect(loaded.secrets.estateKey).toBe(old.estateKey);
+    expect(loaded.issuedApiTokens?.guard).toMatch(/^gw_[A-Za-z0-9_-]{43}$/);
+    expect(loaded.secrets.apiTokens).toHaveLength(3);
+  });
+
+  it('refuse anything but an exact known token', () => {
+    const registry = new TokenRegistry([{ name: 'n', role: 'guard', hash: hashApiToken(`gw_${'a'.repeat(43)}`) }]);
+    expect(registry.verify(`gw_${'a'.repeat(43)}`)).toEqual({ name: 'n', role: 'guard' });
+    for (const wrong of [`gw_${'a'.repeat(42)}b`, `gw_${'a'.repeat(42)}`, `GW_${'a'.repeat(43)}`, '', `gw_${'a'.repeat(43)} `]) expect(registry.verify(wrong)).toBeUndefined();
+  });
+});

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import type { CommandReply, CommandRequest, CommandService } from '../../../src/commands/types.js';
+import { generateApiToken, hashApiToken, TokenRegistry } from '../../../src/http/api-tokens.js';
+import { buildHttpApp } from '../../../src/http/app.js';
+import type { ApiRole } from '../../../src/http/config-schema.js';
+import { LiveFeed } from '../../../src/http/live-feed.js';
+import { GatewayMetrics } from '../../../src/http/metrics.js';
+import { startHarness, type Harness } from '../../helpers/gateway-harness.js';
+
+/** A hand-written CommandService: records every request and answers with `reply` (ok by default). */
+export class RecordingCommands implements CommandService {
+  readonly requests: CommandRequest[] = [];
+  reply: (request: CommandRequest) => CommandReply = (request) => ({ id: request.id, ok: true, data: request.name === 'open' ? { passageId: 'p-1' } : {} });
+
+  async execute(request: CommandRequest): Promise<CommandReply> {
+    this.requests.push(request);
+    return this.reply(request);
+  }
+}
+
+export interface HttpFixture {
+  harness: Harness;
+  app: FastifyInstance;
+  commands: RecordingCommands;
+  feed: LiveFeed;
+  /** Plain token per role, plus one the gateway never issued. */
+  tokens: Record<ApiRole | 'unknown', string>;
+  auth(role: ApiRole | 'unknown'): { authorization: string };
+  stop(): Promise<void>;
+}
+
+/** A whole gateway on virtual devices with the HTTP app built from its parts, for `inject()`. */
+export async function startHttpFixture(options: { rateLimit?: { max: number; windowMs: number } } = {}): Promise<HttpFixture> {
+  const harness = await startHarness();
+  const { gateway } = harness;
+  const tokens = { guard: generateApiToken(), manager: generateApiToken(), auditor: generateApiToken(), unknown: generateApiToken() };
+  const registry = new TokenRegistry((['guard', 'manager', 'auditor'] as const).map((role) => ({ name: `test-${role}`, role, hash: hashApiToken(tokens[role]) })));
+  const commands = new RecordingCommands();
+  const log = pino({ level: 'silent' });
+  const feed = new LiveFeed(log);
+  const outboxStats = () => gateway.journal.outbox.stats(Date.now());
+  const app = await buildHttpApp({
+    gates: gateway.config.gates,
+    db: gateway.db,
+    gate: gateway.gate,
+    lanes: gateway.lanes,
+    devices: gateway.devices,
+    commands,
+    tokens: registry,
+    rateLimit: options.rateLimit ?? { max: 10_000, windowMs: 60_000 },
+    brokerConnected: () => gateway.mqtt.connection.client.connected,
+    outboxStats,
+    metrics: new GatewayMetrics(gateway.devices.values(), outboxStats),
+    feed,
+    clock: { now: () => Date.now() },
+    log,
+  });
+  await app.ready();
+  return {
+    harness,
+    app,
+    commands,
+    feed,
+    tokens,
+    auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }),
+    async stop() {
+      await app.close();
+      await harness.stop();
+    },
+  };
+}

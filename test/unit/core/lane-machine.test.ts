@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { initialLaneState, stepLane } from '../../../src/core/lane-machine.js';
+import type { LaneEffect, LaneState } from '../../../src/core/lane-types.js';
+import { CREDENTIAL_AND_MODE_CASES, LANE_CASES, PASSAGE_CASES, SCREENING_CASES, type LaneScenario } from './fixtures/lane-cases.js';
+import { LANE_SETUP } from '../../helpers/lane-setup.js';
+import { device, passage, reading, releaseFailed, runLane, scan, T0, tick, worldOf } from './fixtures/lane.js';
+
+const named = (cases: LaneScenario[]) => cases.map((c): [string, LaneScenario] => [c.name, c]);
+
+function expectScenario(scenario: LaneScenario): void {
+  const run = runLane(scenario.events, scenario);
+  expect(run.summaries).toEqual(scenario.steps);
+  expect(run.state.phase.name).toBe(scenario.phase);
+}
+
+describe('lane machine: screening', () => {
+  it.each(named(SCREENING_CASES))('%s', (_name, scenario) => expectScenario(scenario));
+});
+
+describe('lane machine: credentials and modes', () => {
+  it.each(named(CREDENTIAL_AND_MODE_CASES))('%s', (_name, scenario) => expectScenario(scenario));
+});
+
+describe('lane machine: release, passage and failures', () => {
+  it.each(named(PASSAGE_CASES))('%s', (_name, scenario) => expectScenario(scenario));
+});
+
+describe('lane machine: invariants over the whole table', () => {
+  const effectsOf = (scenario: LaneScenario) => runLane(scenario.events, scenario).steps.map((s) => s.effects);
+
+  it('record comes first in its step and before any release, settle or remember of the same passage', () => {
+    let checked = 0;
+    for (const effects of LANE_CASES.flatMap(effectsOf)) {
+      const record = effects.findIndex((e) => e.type === 'record');
+      if (record === -1) continue;
+      checked += 1;
+      const id = (effects[record] as Extract<LaneEffect, { type: 'record' }>).passage.id;
+      expect(effects.slice(0, record).filter((e) => e.type !== 'abandoned')).toEqual([]);
+      for (const effect of effects.slice(record + 1)) {
+        if (effect.type === 'release' || effect.type === 'settle') expect(effect.passageId).toBe(id);
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+  });
+
+  it('the step deadline is the phase deadline: present while measuring or passing, absent when idle', () => {
+    for (const scenario of LANE_CASES) {
+      for (const { state, deadline } of runLane(scenario.events, scenario).steps) {
+        expect(deadline).toBe(state.phase.name === 'idle' ? undefined : state.phase.deadline);
+      }
+    }
+  });
+});
+
+describe('lane machine: deadlines, records and state', () => {
+  it('measuring waits measureTimeoutMs from the scan, and each re-measure from its reading', () => {
+    const run = runLane([scan('green'), reading(31, 1200), reading(38, 2500)]);
+    expect(run.steps.map((s) => s.deadline)).toEqual([T0 + 5000, T0 + 6200, T0 + 7500]);
+  });
+
+  it('passing waits passageTimeoutMs from the grant, and a busy scan keeps that deadline', () => {
+    const run = runLane([scan('green'), reading(36.5, 800), scan('card', 1000, { id: 'a2' }), tick(1500)]);
+    expect(run.steps.slice(1).map((s) => s.deadline)).toEqual([T0 + 8800, T0 + 8800, T0 + 8800]);
+  });
+
+  it('records the whole passage: ids, place, direction, credential, subject, decision, readings and mode', () => {
+    const run = runLane([scan('card', 0, { id: 'attempt-7' }), reading(37.6, 400), reading(36.9, 1100)], { world: { mode: 'lockdown' } });
+    expect(run.steps[2]?.effects[0]).toEqual({
+      type: 'record',
+      passage: {
+        id: 'attempt-7',
+        at: T0 + 1100,
+        gate: 'north',
+        lane: 'in-1',
+        direction: 'in',
+        kind: 'pedestrian',
+        credential: 'card',
+        subject: { kind: 'card', id: 'resident-1' },
+        decision: { verdict: 'grant', reasons: ['CARD_VALID', 'TEMP_NORMAL'], rule: 'card-roster', policyVersion: 'test-1' },
+        temperatureC: 36.9,
+        readings: [37.6, 36.9],
+        mode: 'lockdown',
+      },
+      alerts: [],
+    });
+  });
+
+  it('an unreadable code is recorded without a subject', () => {
+    const [effect] = runLane([scan('garbage')]).steps[0]?.effects ?? [];
+    expect(effect?.type === 'record' && effect.passage).toMatchObject({ credential: 'unreadable', decision: { verdict: 'deny' } });
+    expect(effect?.type === 'record' && 'subject' in effect.passage).toBe(false);
+  });
+
+  it('settles, remembers and raises alerts with the time and place of the event', () => {
+    const run = runLane([scan('green'), reading(36.5, 800), releaseFailed('a1', 950), passage(1200)]);
+    expect(run.steps[1]?.effects).toContainEqual({ type: 'remember-pass', fingerprint: 'fp-green', at: T0 + 800 });
+    expect(run.steps[2]?.effects).toEqual([
+      { type: 'settle', passageId: 'a1', outcome: 'barrier-fault', at: T0 + 950 },
+      { type: 'indicate', signal: 'idle' },
+      { type: 'alert', alert: { type: 'device-fault', severity: 'critical', at: T0 + 950, gate: 'north', lane: 'in-1', passageId: 'a1', reasons: ['DEVICE_FAULT'], details: { device: 'barrier' } } },
+      { type: 'indicate', signal: 'refer' },
+    ]);
+    expect(run.steps[3]?.effects).toEqual([
+      { type: 'alert', alert: { type: 'barrier-forced', severity: 'critical', at: T0 + 1200, gate: 'north', lane: 'in-1', reasons: [], details: { phase: 'idle' } } },
+    ]);
+  });
+
+  it('abandoning and ignoring carry the event time', () => {
+    const run = runLane([scan('green'), scan('green', 700, { id: 'a2' }), reading(20, -4000)]);
+    expect(run.steps[1]?.effects[0]).toEqual({ type: 'abandoned', attemptId: 'a1', at: T0 + 700 });
+    expect(run.steps[2]?.effects).toEqual([{ type: 'ignored', reason: 'stale-reading', at: T0 - 4000 }]);
+  });
+
+  it('starts idle with every device online and no fault alerted', () => {
+    expect(initialLaneState()).toEqual({ phase: { name: 'idle' }, devices: { scanner: true, thermometer: true, barrier: true }, thermometerFaultAlerted: false });
+  });
+
+  it('tracks device availability, and a scan consumes the pending reading', () => {
+    const run = runLane([device('barrier', false), reading(36.6, 100), device('barrier', true, 200)]);
+    expect(run.state.devices).toEqual({ scanner: true, thermometer: true, barrier: true });
+    expect(run.steps[1]?.state.devices.barrier).toBe(false);
+    expect(run.state.pendingReading).toEqual({ celsius: 36.6, at: T0 + 100 });
+    expect(runLane([reading(36.6, 100), scan('green', 200)]).state.pendingReading).toBeUndefined();
+  });
+
+  it('never changes the state it is given', () => {
+    const frozen = (state: LaneState): LaneState => Object.freeze({ ...state, phase: Object.freeze({ ...state.phase }), devices: Object.freeze({ ...state.devices }) });
+    let state = frozen(initialLaneState());
+    const world = worldOf();
+    for (const event of [reading(36.6, -100), scan('green'), passage(500), scan('card', 600), reading(38, 700), reading(38.1, 800), device('thermometer', false, 900)]) {
+      const before = structuredClone(state);
+      const step = stepLane(state, event, LANE_SETUP, world);
+      expect(state).toEqual(before);
+      state = frozen(step.state);
+    }
+  });
+});
