@@ -25,13 +25,11 @@ const FILES: Record<string, string> = {
 
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
 
-/** Next to this module when run from source; the build (tsc) does not copy it, so dist/ reads it from src/. */
+/** Next to this module: in src/ when run from source, in dist/ where `npm run build` copies it. */
 function publicDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'public'), join(here, '..', '..', 'src', 'http', 'public')];
-  const found = candidates.find((dir) => existsSync(join(dir, 'index.html')));
-  if (!found) throw new Error(`guard-room page not found in ${candidates.join(' or ')}`);
-  return found;
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'public');
+  if (!existsSync(join(dir, 'index.html'))) throw new Error(`guard-room page not found in ${dir}; run npm run build`);
+  return dir;
 }
 
 export function staticRoutes(app: FastifyInstance): void {
