@@ -1,0 +1,113 @@
+import { createPrivateKey, sign } from 'node:crypto';
+import { signedBytes } from '../../src/commands/signature.js';
+
+/**
+ * One example payload per channel of the contract (src/mqtt/contract.ts), shown
+ * in docs/mqtt.md and docs/asyncapi.yaml. Fixed values, so the generated files
+ * only change when the contract does; test/contract checks each one against
+ * its schema.
+ */
+
+const TS = '2026-11-29T08:15:00.000Z';
+const SINCE = '2026-11-29T06:00:00.000Z';
+
+/**
+ * A documentation-only manager key from a fixed seed, so the signed example
+ * is reproducible and verifiable. Never configure it on a real gateway.
+ */
+const EXAMPLE_SEED = Buffer.alloc(32, 7);
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const exampleKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, EXAMPLE_SEED]), format: 'der', type: 'pkcs8' });
+export const EXAMPLE_MANAGER_KID = 'mgr-example';
+export const EXAMPLE_MANAGER_PUBLIC_KEY = exampleKey.export({ format: 'jwk' }).x as string;
+
+export function signExample(body: Record<string, unknown>): Record<string, unknown> {
+  const unsigned = { ...body, kid: EXAMPLE_MANAGER_KID };
+  return { ...unsigned, sig: sign(null, signedBytes(unsigned), exampleKey).toString('base64url') };
+}
+
+const envelope = (id: string) => ({ id, ts: TS, v: 1 });
+
+export const EXAMPLES: Record<string, unknown> = {
+  status: { ...envelope('5b0e8d1c-status'), online: true, mode: 'normal', version: '0.1.0', since: SINCE },
+  mode: {
+    ...envelope('0c9a5e2f-mode'),
+    mode: 'lockdown',
+    scopes: [{ scope: 'estate', mode: 'lockdown', reason: 'confirmed case in building 3', by: 'manager-zhang', since: TS, expiresAt: null, drill: false }],
+  },
+  health: {
+    ...envelope('a1f3-health'),
+    mode: 'normal',
+    uptimeS: 8100,
+    devices: { 'north-in-thermo': 'online', 'north-in-scanner': 'online', 'north-in-barrier': 'online' },
+    lanes: { 'north/in-1': { phase: 'idle', mode: 'normal' } },
+    outbox: { depth: 3, oldestAgeMs: 120, capacity: 200000, shed: 0 },
+    broker: { connected: true, url: 'mqtt://127.0.0.1:1883' },
+    uplink: null,
+    trust: { ageS: 3600, stale: false, issuers: 2 },
+    counters: { published: 10412, commands: 3, commandsRefused: 1 },
+  },
+  device: {
+    ...envelope('77c2-device'),
+    device: 'north-in-thermo',
+    role: 'thermometer',
+    availability: 'offline',
+    since: TS,
+    lastError: { code: 'GW_DEVICE_TIMEOUT', message: 'no Modbus reply within 300 ms', at: TS },
+  },
+  passage: {
+    ...envelope('p-01JDX3M6Q8'),
+    gate: 'north',
+    lane: 'in-1',
+    direction: 'in',
+    kind: 'pedestrian',
+    verdict: 'deny',
+    reasons: ['FEVER'],
+    rule: 'fever',
+    policyVersion: '2026-11-01',
+    credential: 'health-pass',
+    subject: 'kH3q0x9Yp1mZ7c2VtR4bLw',
+    temperatureC: 38.4,
+    mode: 'normal',
+  },
+  alert: {
+    ...envelope('a-01JDX3M6QA'),
+    type: 'fever',
+    severity: 'critical',
+    gate: 'north',
+    lane: 'in-1',
+    passageId: 'p-01JDX3M6Q8',
+    subject: 'kH3q0x9Yp1mZ7c2VtR4bLw',
+    reasons: ['FEVER'],
+    details: { readings: '38.2,38.4', thresholdC: 37.3 },
+  },
+  stats: { ...envelope('s-2026-11-29T08:15'), from: '2026-11-29T08:10:00.000Z', to: TS, gates: { north: { grant: 212, deny: 3, refer: 1, alerts: 2 } } },
+  'cmd-lockdown': signExample({ ...envelope('cmd-2026-11-29-001'), reason: 'confirmed case in building 3', by: 'manager-zhang' }),
+  'cmd-mode': { ...envelope('cmd-2026-11-29-002'), mode: 'normal', reason: 'lockdown lifted by the district CDC', by: 'manager-zhang' },
+  'cmd-open': { ...envelope('cmd-2026-11-29-003'), gate: 'north', lane: 'in-1', reason: 'ambulance crew', by: 'guard-li' },
+  'cmd-roster': { ...envelope('cmd-2026-11-29-004'), version: '2026-11-29', cards: [{ uid: '04AABBCCDD', subject: 'resident-1', role: 'resident', household: '3-1201' }] },
+  'cmd-lists': { ...envelope('cmd-2026-11-29-005'), list: 'risk-areas', version: '2026-11-29', entries: [{ code: '350502', level: 'high' }] },
+  'cmd-exit-pass': { ...envelope('cmd-2026-11-29-006'), passId: 'exit-0042', subject: 'resident-1', household: '3-1201', reason: 'dialysis appointment', returnBy: '2026-11-29T14:00:00Z', by: 'manager-zhang' },
+  'cmd-visitor': {
+    ...envelope('cmd-2026-11-29-007'),
+    passId: 'visit-0107',
+    subject: 'visitor-8841',
+    hostHousehold: '3-1201',
+    plate: '闽D12345',
+    validFrom: '2026-11-29T09:00:00Z',
+    validUntil: '2026-11-29T18:00:00Z',
+    by: 'guard-li',
+  },
+  'cmd-policy': { ...envelope('cmd-2026-11-29-008'), version: '2026-11-29', rules: { feverThresholdC: 37.3 } },
+  'cmd-drill': { ...envelope('cmd-2026-11-29-009'), drillId: 'drill-q4', scenario: 'suspected case at the north gate', endsAt: '2026-11-29T10:00:00Z', by: 'manager-zhang' },
+  'cmd-reply': { id: 'cmd-2026-11-29-001', ts: TS, v: 1, ok: true, data: { mode: 'lockdown', scopes: ['estate'] } },
+};
+
+/** A refused command's reply, shown beside the accepted one. */
+export const REFUSED_REPLY_EXAMPLE = {
+  id: 'cmd-2026-11-29-010',
+  ts: TS,
+  v: 1,
+  ok: false,
+  error: { code: 'GW_COMMAND_INVALID', message: 'invalid mode command', details: ['mode: expected one of normal, lockdown, emergency-open'] },
+};

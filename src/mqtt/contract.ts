@@ -1,0 +1,105 @@
+import type { TSchema } from '@sinclair/typebox';
+import { ALERT_TYPES } from '../core/alerts.js';
+import { COMMAND_NAMES, CommandSchemas } from '../commands/command-schemas.js';
+import type { CommandName } from '../commands/types.js';
+import { makeValidator, type Validator } from '../schema/validate.js';
+import { AlertPayload, DevicePayload, HealthPayload, ModePayload, PassagePayload, ReplyPayload, StatsPayload, StatusPayload } from './payloads.js';
+
+/**
+ * The MQTT contract as data: every topic under `gatewarden/<estate>` with its
+ * payload schema, QoS and retain flag. The publisher's payload types, the
+ * contract tests and the generated docs (docs/asyncapi.yaml, docs/mqtt.md via
+ * scripts/contract) all read this one table, so they cannot drift apart.
+ */
+export interface Channel {
+  /** Stable key, also the AsyncAPI channel id. */
+  key: string;
+  /** Topic below the prefix; `{param}` stands for one topic level. */
+  address: string;
+  /** `gateway`: the gateway publishes it; `sender`: a manager, guard or district system publishes it to the gateway. */
+  from: 'gateway' | 'sender';
+  qos: 0 | 1;
+  retain: boolean;
+  summary: string;
+  schema: TSchema;
+  /** Values each `{param}` may take, when they are a closed set. */
+  params?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A command body as it must arrive over MQTT: the envelope's `id` is required there (the idempotency key). */
+function mqttCommandSchema(name: CommandName): TSchema {
+  const schema = CommandSchemas[name];
+  return { ...schema, required: [...new Set(['id', ...(schema.required ?? [])])] };
+}
+
+const STATE_CHANNELS: readonly Channel[] = [
+  { key: 'status', address: 'status', from: 'gateway', qos: 1, retain: true, schema: StatusPayload, summary: 'Gateway online status; the last will sets `online: false`.' },
+  { key: 'mode', address: 'mode', from: 'gateway', qos: 1, retain: true, schema: ModePayload, summary: 'Current mode per scope (estate or gate): who, why, since, drill flag.' },
+  { key: 'health', address: 'health', from: 'gateway', qos: 0, retain: false, schema: HealthPayload, summary: 'Periodic snapshot: devices, lanes, outbox depth and oldest-row age, broker link, trust-list age, counters.' },
+  { key: 'device', address: 'devices/{device}', from: 'gateway', qos: 1, retain: true, schema: DevicePayload, summary: 'Availability and last error of one device.' },
+  { key: 'passage', address: 'passages/{gate}/{lane}', from: 'gateway', qos: 1, retain: false, schema: PassagePayload, summary: 'Every lane decision, with its reason codes; no raw personal data.' },
+  { key: 'alert', address: 'alerts/{type}', from: 'gateway', qos: 1, retain: false, schema: AlertPayload, params: { type: ALERT_TYPES }, summary: 'An alert; alerts are never shed from the outbox.' },
+  { key: 'stats', address: 'stats', from: 'gateway', qos: 1, retain: false, schema: StatsPayload, summary: 'Periodic report: passages by verdict and alerts per gate in an interval.' },
+];
+
+const COMMAND_CHANNELS: readonly Channel[] = COMMAND_NAMES.map((name) => ({
+  key: `cmd-${name}`,
+  address: `cmd/${name}`,
+  from: 'sender',
+  qos: 1,
+  retain: false,
+  schema: mqttCommandSchema(name),
+  summary: CommandSchemas[name].description ?? name,
+}));
+
+const REPLY_CHANNEL: Channel = {
+  key: 'cmd-reply',
+  address: 'cmd/{name}/reply',
+  from: 'gateway',
+  qos: 1,
+  retain: false,
+  schema: ReplyPayload,
+  params: { name: COMMAND_NAMES },
+  summary: 'The answer to every command, accepted or refused. With MQTT 5 the same payload also goes to the response topic, with the correlation data.',
+};
+
+export const CHANNELS: readonly Channel[] = [...STATE_CHANNELS, ...COMMAND_CHANNELS, REPLY_CHANNEL];
+
+const validators = new Map<string, Validator<TSchema>>(CHANNELS.map((channel) => [channel.key, makeValidator(channel.schema)]));
+
+/** The channel a topic belongs to, or undefined when the topic is not in the contract. */
+export function channelOf(prefix: string, topic: string): Channel | undefined {
+  if (!topic.startsWith(`${prefix}/`)) return undefined;
+  const levels = topic.slice(prefix.length + 1).split('/');
+  return CHANNELS.find((channel) => {
+    const pattern = channel.address.split('/');
+    return pattern.length === levels.length && pattern.every((part, i) => matchesLevel(channel, part, levels[i] as string));
+  });
+}
+
+function matchesLevel(channel: Channel, part: string, level: string): boolean {
+  const param = /^\{(\w+)\}$/.exec(part)?.[1];
+  if (param === undefined) return part === level;
+  const allowed = channel.params?.[param];
+  return level.length > 0 && (allowed === undefined || allowed.includes(level));
+}
+
+/**
+ * Checks one message against the contract: a known topic, the channel's retain
+ * flag, and a payload that is JSON and valid against the channel's schema.
+ * Returns the problems, empty when the message conforms.
+ */
+export function checkMessage(prefix: string, message: { topic: string; payload: Buffer | string; retain?: boolean }): string[] {
+  const channel = channelOf(prefix, message.topic);
+  if (!channel) return [`${message.topic}: not a topic of the contract`];
+  const problems: string[] = [];
+  if (message.retain === true && !channel.retain) problems.push(`${message.topic}: retained, but ${channel.key} is never retained`);
+  let payload: unknown;
+  try {
+    payload = JSON.parse(message.payload.toString());
+  } catch {
+    return [...problems, `${message.topic}: payload is not JSON`];
+  }
+  const errors = (validators.get(channel.key) as Validator<TSchema>).check(payload);
+  return [...problems, ...errors.map((error) => `${message.topic}: ${error}`)];
+}

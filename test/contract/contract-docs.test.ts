@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { ed25519PublicKey, verifySignature } from '../../src/commands/signature.js';
+import { CHANNELS, checkMessage } from '../../src/mqtt/contract.js';
+import { expectedContractFiles } from '../../scripts/contract/asyncapi.js';
+import { EXAMPLE_MANAGER_PUBLIC_KEY, EXAMPLES, REFUSED_REPLY_EXAMPLE } from '../../scripts/contract/examples.js';
+
+const PREFIX = 'gatewarden/estate';
+const topicOf = (address: string) => `${PREFIX}/${address.replace('{name}', 'lockdown').replace('{type}', 'fever').replace(/\{\w+\}/g, 'x')}`;
+
+describe('the MQTT contract docs', () => {
+  it('docs/asyncapi.yaml and the reference in docs/mqtt.md are generated from the code schemas (run npm run contract)', () => {
+    for (const [path, expected] of Object.entries(expectedContractFiles())) expect(readFileSync(path, 'utf8'), path).toBe(expected);
+  });
+
+  it('has one valid example per channel, every payload with id, ts and v', () => {
+    for (const channel of CHANNELS) {
+      const example = EXAMPLES[channel.key];
+      expect(example, channel.key).toBeDefined();
+      expect(checkMessage(PREFIX, { topic: topicOf(channel.address), payload: JSON.stringify(example) }), channel.key).toEqual([]);
+      expect(example).toMatchObject({ id: expect.any(String), ts: expect.any(String), v: 1 });
+    }
+    expect(checkMessage(PREFIX, { topic: `${PREFIX}/cmd/mode/reply`, payload: JSON.stringify(REFUSED_REPLY_EXAMPLE) })).toEqual([]);
+  });
+
+  it('shows a signed command that verifies with the documented key', () => {
+    const signed = EXAMPLES['cmd-lockdown'] as Record<string, unknown>;
+    expect(verifySignature(signed, signed.sig as string, ed25519PublicKey(EXAMPLE_MANAGER_PUBLIC_KEY))).toBe(true);
+  });
+
+  it('refuses unknown topics, retained flags on live-only topics and invalid payloads', () => {
+    expect(checkMessage(PREFIX, { topic: `${PREFIX}/nonsense`, payload: '{}' })).toEqual([`${PREFIX}/nonsense: not a topic of the contract`]);
+    expect(checkMessage(PREFIX, { topic: `${PREFIX}/alerts/unheard-of`, payload: JSON.stringify(EXAMPLES.alert) })).toHaveLength(1);
+    expect(checkMessage(PREFIX, { topic: `${PREFIX}/alerts/fever`, payload: JSON.stringify(EXAMPLES.alert), retain: true })[0]).toMatch(/never retained/);
+    expect(checkMessage(PREFIX, { topic: `${PREFIX}/status`, payload: 'not json' })).toEqual([`${PREFIX}/status: payload is not JSON`]);
+    expect(checkMessage(PREFIX, { topic: `${PREFIX}/status`, payload: JSON.stringify({ ...(EXAMPLES.status as object), v: 2 }) })[0]).toMatch(/v/);
+    expect(checkMessage(PREFIX, { topic: `${PREFIX}/cmd/lockdown`, payload: JSON.stringify({ reason: 'r', by: 'b' }) })[0]).toMatch(/id/);
+  });
+});
