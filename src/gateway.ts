@@ -8,6 +8,7 @@ import { Crowd, type CrowdLane } from './demo/crowd.js';
 import { PassIssuer } from './demo/pass-issuer.js';
 import type { AnyDevice, Barrier, Indicator, Scanner, Thermometer } from './drivers/device.js';
 import { createDevices } from './drivers/create-devices.js';
+import { createPortRegistry } from './drivers/port-registry.js';
 import { VirtualBarrier } from './drivers/virtual/virtual-barrier.js';
 import { VirtualScanner } from './drivers/virtual/virtual-scanner.js';
 import { VirtualThermometer } from './drivers/virtual/virtual-thermometer.js';
@@ -88,7 +89,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const journal = new Journal(db, topics, subjectHasher(Buffer.from(secrets.estateKey, 'base64url')));
 
     const gate = new GateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock);
-    const devices = createDevices(config.devices, clock);
+    const ports = createPortRegistry({ log });
+    // Pushed before the devices' own stops, so it runs after them: ports close once no device uses them.
+    stack.push(() => ports.stop());
+    const devices = await createDevices(config.devices, { clock, log, ports });
     const guardRoom = new GuardRoom(config, devices.values(), () => journal.outbox.stats(clock.now()), log, secrets.apiTokens ?? []);
     // Lanes exist before the broker link; storage faults reach it through this late-bound reference.
     const link: { current?: MqttLink } = {};

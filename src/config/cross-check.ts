@@ -1,3 +1,5 @@
+import { checkDeviceSettings } from '../drivers/profile/check-device-settings.js';
+import { SHIPPED_PROFILES_DIR } from '../drivers/profile/profiles-dir.js';
 import type { Config } from './schema.js';
 
 /**
@@ -10,6 +12,7 @@ export function crossCheck(config: Config): string[] {
   config.devices.forEach((device, i) => {
     if (roles.has(device.id)) errors.push(`devices[${i}].id: expected a unique id, "${device.id}" is used twice`);
     roles.set(device.id, device.role);
+    if (device.driver === 'profile') errors.push(...checkDeviceSettings(device, `devices[${i}]`, SHIPPED_PROFILES_DIR));
   });
   const used = new Map<string, string>();
   const gateIds = new Set<string>();

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum } from '../schema/types.js';
 import { CommandsConfigSchema, MqttConfigSchema } from '../mqtt/config-schema.js';
 import { HttpConfigSchema } from '../http/config-schema.js';
+import { ProfileDeviceSettings } from '../drivers/profile-device-settings.js';
 
 /**
  * The gateway configuration: one schema gives the TypeScript type, the JSON
@@ -50,6 +51,23 @@ const VirtualDevice = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/**
+ * A device is virtual or driven by a profile from `devices/`. Chosen by
+ * `driver` with if/then/else rather than a union, so an error names the key of
+ * the one branch that applies instead of listing both.
+ */
+const Device = Type.Unsafe<Static<typeof VirtualDevice> | ProfileDeviceSettings>({
+  type: 'object',
+  required: ['driver'],
+  if: { properties: { driver: { const: 'profile' } } },
+  then: ProfileDeviceSettings,
+  else: {
+    if: { properties: { driver: { const: 'virtual' } } },
+    then: VirtualDevice,
+    else: { properties: { driver: StringEnum(['virtual', 'profile'] as const) } },
+  },
+});
 
 const Policy = Type.Object(
   {
@@ -131,7 +149,7 @@ export const ConfigSchema = Type.Object(
   {
     estate: Type.Object({ id: Id, name: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
     gates: Type.Array(Gate, { minItems: 1 }),
-    devices: Type.Array(VirtualDevice, { minItems: 1 }),
+    devices: Type.Array(Device, { minItems: 1 }),
     policy: Policy,
     trust: Trust,
     roster: Type.Object({ cards: Type.Array(Card, { default: [] }) }, { additionalProperties: false, default: {} }),
@@ -149,4 +167,5 @@ export const ConfigSchema = Type.Object(
 export type Config = Static<typeof ConfigSchema>;
 export type LaneConfig = Static<typeof Lane>;
 export type GateConfig = Static<typeof Gate>;
-export type DeviceConfig = Static<typeof VirtualDevice>;
+export type DeviceConfig = Static<typeof Device>;
+export type VirtualDeviceConfig = Static<typeof VirtualDevice>;

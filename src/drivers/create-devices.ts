@@ -1,17 +1,40 @@
+import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import type { DeviceConfig } from '../config/schema.js';
+import type { DeviceConfig, VirtualDeviceConfig } from '../config/schema.js';
+import { createProfileDevice } from './create-profile-device.js';
 import type { AnyDevice } from './device.js';
+import type { PortRegistry } from './port-registry.js';
+import { SHIPPED_PROFILES_DIR } from './profile/profiles-dir.js';
 import { VirtualBarrier } from './virtual/virtual-barrier.js';
 import { VirtualIndicator } from './virtual/virtual-indicator.js';
 import { VirtualScanner } from './virtual/virtual-scanner.js';
 import { VirtualThermometer } from './virtual/virtual-thermometer.js';
 
-/** Builds the driver for each configured device. */
-export function createDevices(configs: readonly DeviceConfig[], clock: Clock): Map<string, AnyDevice> {
-  return new Map(configs.map((config) => [config.id, createVirtual(config, clock)]));
+export interface CreateDevicesDeps {
+  clock: Clock;
+  log: Logger;
+  /** The gateway's one port registry: devices on one port share its owner. */
+  ports: PortRegistry;
+  profilesDir?: string;
 }
 
-function createVirtual(config: DeviceConfig, clock: Clock): AnyDevice {
+/**
+ * Builds the driver for each configured device, virtual or from its profile.
+ * Nothing is started: profile devices stay offline until their port opens.
+ */
+export async function createDevices(configs: readonly DeviceConfig[], deps: CreateDevicesDeps): Promise<Map<string, AnyDevice>> {
+  const devices = new Map<string, AnyDevice>();
+  for (const config of configs) {
+    const device =
+      config.driver === 'profile'
+        ? await createProfileDevice(config, { log: deps.log, clock: deps.clock, ports: deps.ports, profilesDir: deps.profilesDir ?? SHIPPED_PROFILES_DIR })
+        : createVirtual(config, deps.clock);
+    devices.set(config.id, device);
+  }
+  return devices;
+}
+
+function createVirtual(config: VirtualDeviceConfig, clock: Clock): AnyDevice {
   switch (config.role) {
     case 'scanner':
       return new VirtualScanner(config.id, clock);
