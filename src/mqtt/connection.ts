@@ -28,6 +28,8 @@ export interface ConnectionOptions {
  */
 export interface Connection {
   client: MqttClient;
+  /** Publishes the retained online status again (it carries the mode, so after every mode change). */
+  publishStatus(): void;
   /** Publishes the retained offline status (a clean goodbye suppresses the will), then disconnects. */
   stop(): Promise<void>;
 }
@@ -52,10 +54,13 @@ export function openConnection(options: ConnectionOptions): Connection {
   });
   let connected = false;
   let closing = false;
+  const publishStatus = () => {
+    if (client.connected && !closing) client.publish(options.topics.status, status(true), { qos: 1, retain: true });
+  };
   client.on('connect', () => {
     connected = true;
     log.info({ url: options.url }, 'connected to MQTT broker');
-    client.publish(options.topics.status, status(true), { qos: 1, retain: true });
+    publishStatus();
   });
   client.on('close', () => {
     if (connected && !closing) log.warn('MQTT connection lost; messages wait in the outbox');
@@ -64,6 +69,7 @@ export function openConnection(options: ConnectionOptions): Connection {
   client.on('error', (error) => log.warn({ err: error.message, code: 'GW_MQTT' }, 'MQTT error'));
   return {
     client,
+    publishStatus,
     async stop() {
       closing = true;
       if (client.connected) {

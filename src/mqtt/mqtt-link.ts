@@ -47,7 +47,7 @@ export interface MqttLink {
   commands: MqttCommandHandler;
   uplink?: Uplink;
   publishDevice(device: AnyDevice): void;
-  /** Publishes the retained `…/mode`; called on every mode change and every (re)connect. */
+  /** Publishes the retained `…/mode` and `…/status` (which carries the estate mode); called on every mode change. */
   publishMode(): void;
   /** Call after enqueueing: checks the bound and wakes the publishers. */
   onEnqueued(): void;
@@ -146,6 +146,10 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
     const payload: ModeMessage = { ...envelope(), mode: gate.mode, scopes };
     publishRetained(topics.mode, payload);
   };
+  const publishModeAndStatus = () => {
+    publishMode();
+    connection.publishStatus();
+  };
   // Retained state is republished on every connect, so a restarted broker never serves stale or missing state.
   client.on('connect', () => {
     publishMode();
@@ -216,7 +220,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
     commands: handler,
     ...(uplink ? { uplink } : {}),
     publishDevice,
-    publishMode,
+    publishMode: publishModeAndStatus,
     onEnqueued,
     async stop() {
       clearInterval(healthTimer);
