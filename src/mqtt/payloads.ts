@@ -42,7 +42,7 @@ export const PassagePayload = Type.Object(
     reasons: Reasons,
     rule: Type.String(),
     policyVersion: Type.String(),
-    credential: StringEnum(['health-pass', 'card', 'unreadable'] as const),
+    credential: StringEnum(['health-pass', 'card', 'visitor-pass', 'plate', 'unreadable'] as const),
     subject: Type.Union([Type.String(), Type.Null()], { description: 'keyed hash of the subject id, never the raw id' }),
     temperatureC: Type.Union([Type.Number(), Type.Null()]),
     mode: StringEnum(MODES),
