@@ -1,0 +1,47 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { waitFor, type Harness } from '../../helpers/gateway-harness.js';
+import { freePort } from '../../helpers/mosquitto.js';
+import { aedesBroker, setUpExternal, type ExternalSetup } from './external-broker.js';
+import { commandBody, TestClient } from './mqtt-test-client.js';
+
+/** DESIGN.md: the mode is persisted and applied by every lane even when no broker is reachable. */
+describe('lockdown without a broker', () => {
+  let setup: ExternalSetup;
+  let harness: Harness | undefined;
+  const prefix = 'gatewarden/test-estate';
+
+  afterAll(async () => {
+    await harness?.stop();
+    await setup?.close();
+  });
+
+  it('stays in force for every lane after a restart with the broker unreachable', async () => {
+    setup = await setUpExternal({ prefix, broker: aedesBroker, protocolVersion: 4 });
+    harness = await setup.startGateway();
+    const manager = await TestClient.connect({ url: setup.broker.url, prefix, username: 'manager', password: setup.secrets.mqttPasswords.manager });
+    await manager.subscribe('cmd/+/reply');
+    expect(await manager.send('lockdown', commandBody('lock-offline-1', { reason: 'confirmed case', by: 'manager-zhang' }))).toMatchObject({ ok: true });
+    await manager.end();
+    await harness.stop();
+    harness = undefined;
+    await setup.broker.close();
+
+    // Nothing listens on this port: the gateway starts, keeps retrying the broker, and decides locally.
+    const deadUrl = `mqtt://127.0.0.1:${await freePort()}`;
+    harness = await setup.startGateway({
+      mqtt: { broker: { type: 'external', url: deadUrl, username: 'gateway', passwordSecret: 'gateway', protocolVersion: 4 }, healthIntervalS: 1 },
+    });
+    const { gateway } = harness;
+    expect(gateway.mqtt.connection.client.connected).toBe(false);
+    expect(gateway.gate.mode).toBe('lockdown');
+    for (const lane of gateway.lanes.values()) expect(gateway.gate.modeFor(lane.id.split('/')[0]), lane.id).toBe('lockdown');
+
+    // A lane records the mode it decided under: the lockdown, with no broker in sight.
+    harness.thermometer('in-thermo').present(36.6);
+    harness.barrier('in-barrier').expectWalk(50);
+    harness.scanner('in-scanner').scan('04aabbccdd');
+    const passage = await waitFor(() => harness?.passages[0], 'passage during lockdown');
+    expect(passage.mode).toBe('lockdown');
+    expect(gateway.journal.outbox.stats(Date.now()).depth).toBeGreaterThan(0);
+  });
+});
