@@ -28,7 +28,8 @@ for (const name of selected) {
   const outcome = await SCENARIOS[name]!({ quick: values.quick, log });
   reports.push(outcome.report);
   results.push({ ...outcome.result, ranAt: new Date().toISOString() });
-  log(`${outcome.report.passages} passages in ${Math.round(outcome.report.durationMs / 1000)} s; ${lossLine([outcome.report])}`);
+  for (const [label, value] of Object.entries(outcome.result.figures)) log(`${label}: ${value}`);
+  log(lossLine([outcome.report]));
   if (outcome.report.lostIds.length > 0) log(`lost ids (first 10): ${outcome.report.lostIds.slice(0, 10).join(', ')}`);
 }
 if (!values.quick) process.stdout.write(`results: ${saveResults(results)} and docs/BENCHMARKS.md\n`);

@@ -1,6 +1,8 @@
 import type { BenchResult } from '../bench/types.js';
 import type { ChaosReport } from './chaos-estate.js';
 import { chaosResult } from './chaos-result.js';
+import { DISK_FULL_PLAN, runDiskFull } from './disk-full.js';
+import { KILL_STORM_PLAN, runKillStorm } from './kill-storm.js';
 import { LOSS_PLAN, runLoss } from './loss.js';
 
 export interface ScenarioOutcome {
@@ -24,6 +26,38 @@ export const SCENARIOS: Record<string, Scenario> = {
         'Subscriber: persistent session (clean=false), QoS 1, on passages/# and alerts/#; every passage and alert row in SQLite is looked up by message id.',
         'Delivery is at least once: a message published but not yet deleted from the outbox when the gateway is killed is sent again after restart, and counts as a duplicate.',
       ]),
+    };
+  },
+  kill: async ({ quick, log }) => {
+    const plan = { ...KILL_STORM_PLAN, durationMs: quicken(quick, KILL_STORM_PLAN.durationMs), brokerOutageMs: quicken(quick, KILL_STORM_PLAN.brokerOutageMs), kills: quick ? 3 : KILL_STORM_PLAN.kills };
+    const report = await runKillStorm(plan, log);
+    return {
+      report,
+      result: chaosResult('chaos-kill', `Chaos: ${plan.kills} SIGKILLs and a broker stop and start under load`, 'npm run chaos -- --only kill', report, [
+        `${plan.lanes} virtual entry lanes driven by the demo crowd, the gateway as a child process on an external Mosquitto, killed with SIGKILL ${plan.kills} times in ${plan.durationMs / 1000} s and restarted at once; the broker stopped for ${plan.brokerOutageMs / 1000} s.`,
+      ]),
+    };
+  },
+  disk: async ({ quick, log }) => {
+    const plan = { ...DISK_FULL_PLAN, fullMs: quicken(quick, DISK_FULL_PLAN.fullMs), afterMs: quicken(quick, DISK_FULL_PLAN.afterMs) };
+    const outcome = await runDiskFull(plan, log);
+    if ('unavailable' in outcome) throw new Error(`disk-full scenario: ${outcome.unavailable}`);
+    const base = chaosResult('chaos-disk-full', 'Chaos: the database disk runs full (SQLITE_FULL) and space returns', 'npm run chaos -- --only disk', outcome, [
+      `The database on a 32 MiB tmpfs, filled up ${plan.beforeMs / 1000} s into the load (while the WAL still grows) and freed ${plan.fullMs / 1000} s later.`,
+      'While it is full every lane refers (nothing is released unrecorded) and the storage-fault alert goes straight to the broker from memory.',
+    ]);
+    return {
+      report: outcome,
+      result: {
+        ...base,
+        figures: {
+          ...base.figures,
+          'database writes refused while full (lane referred)': outcome.storageErrors,
+          'storage-fault alerts delivered (direct, from memory)': outcome.storageFaultAlerts,
+          'grants recorded while full': outcome.grantsWhileFull,
+          'space back → first passage recorded (ms)': Number.isFinite(outcome.recoveryMs) ? outcome.recoveryMs : 'did not recover',
+        },
+      },
     };
   },
 };
