@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import type { DeviceProfile } from '../../src/drivers/profile/profile-schema.js';
 import { createFramer, terminatorBytes } from '../../src/drivers/serial/create-framer.js';
 import { SerialLink, type SerialOptions } from '../../src/drivers/serial/serial-link.js';
+import { pushBounded } from './bounded-log.js';
 
 export type BarrierAnswer = 'ack' | 'nack' | 'silent';
 
@@ -12,8 +13,11 @@ export type BarrierAnswer = 'ack' | 'nack' | 'silent';
  */
 export class LineSim {
   private readonly link: SerialLink;
+  /** Commands received (the last SIM_LOG_LIMIT). */
   readonly commands: string[] = [];
   answer: BarrierAnswer = 'ack';
+  /** Hears every command as it arrives, after the answer went out. */
+  onCommand: ((command: string) => void) | undefined;
 
   constructor(
     private readonly profile: DeviceProfile,
@@ -67,8 +71,9 @@ export class LineSim {
   }
 
   private command(text: string): void {
-    this.commands.push(text);
+    pushBounded(this.commands, text);
     const reply = this.answer === 'ack' ? this.profile.simulator.ack : this.answer === 'nack' ? this.profile.simulator.nack : undefined;
     if (reply !== undefined) this.link.write(this.frame(reply));
+    this.onCommand?.(text);
   }
 }

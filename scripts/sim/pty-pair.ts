@@ -9,13 +9,21 @@ import { waitFor } from './wait-for.js';
  * adapter does; `replug()` brings them back under the same names.
  */
 export class PtyPair {
-  readonly devicePath: string;
-  readonly simPath: string;
   private socat: ChildProcess | undefined;
 
-  constructor(dir: string, name: string) {
-    this.devicePath = join(dir, `${name}-dev`);
-    this.simPath = join(dir, `${name}-sim`);
+  constructor(
+    readonly devicePath: string,
+    readonly simPath: string,
+  ) {}
+
+  /** A pair named `<name>-dev` / `<name>-sim` in `dir` (tests, benches). */
+  static inDir(dir: string, name: string): PtyPair {
+    return new PtyPair(join(dir, `${name}-dev`), join(dir, `${name}-sim`));
+  }
+
+  /** The simulator's end beside a configured device port: `<port>.sim`. */
+  static forPort(devicePath: string): PtyPair {
+    return new PtyPair(devicePath, `${devicePath}.sim`);
   }
 
   async start(): Promise<void> {

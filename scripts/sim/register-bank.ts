@@ -1,3 +1,11 @@
+import { pushBounded } from './bounded-log.js';
+
+export interface BankWrite {
+  functionCode: number;
+  address: number;
+  value: number;
+}
+
 /**
  * The data model of one simulated Modbus unit (Application Protocol V1.1b3
  * §4.3: coils, discrete inputs, input registers, holding registers) and the
@@ -8,8 +16,10 @@ export class RegisterBank {
   readonly discreteInputs = new Map<number, boolean>();
   readonly holding = new Map<number, number>();
   readonly input = new Map<number, number>();
-  /** Every write received, in order, for tests to inspect. */
-  readonly writes: { functionCode: number; address: number; value: number }[] = [];
+  /** The writes received, in order (the last SIM_LOG_LIMIT), for tests to inspect. */
+  readonly writes: BankWrite[] = [];
+  /** Hears every write as it arrives (a simulated person walking through an opened barrier). */
+  onWrite: ((write: BankWrite) => void) | undefined;
 
   setRegisters(table: 'holding' | 'input', address: number, values: readonly number[]): void {
     values.forEach((value, index) => this[table].set(address + index, value & 0xffff));
@@ -31,16 +41,21 @@ export class RegisterBank {
         return words(functionCode, this.input, address, value);
       case 5:
         this.coils.set(address, value === 0xff00);
-        this.writes.push({ functionCode, address, value });
+        this.written({ functionCode, address, value });
         return Buffer.from(pdu.subarray(0, 5));
       case 6:
         this.holding.set(address, value);
-        this.writes.push({ functionCode, address, value });
+        this.written({ functionCode, address, value });
         return Buffer.from(pdu.subarray(0, 5));
       default:
         // Exception 01: illegal function.
         return Buffer.of(functionCode | 0x80, 1);
     }
+  }
+
+  private written(write: BankWrite): void {
+    pushBounded(this.writes, write);
+    this.onWrite?.(write);
   }
 }
 

@@ -66,7 +66,7 @@ export class ModbusBarrier extends ModbusDevice implements Barrier {
   }
 
   private async setContact(closed: boolean): Promise<void> {
-    if (!this.mayRequest()) throw new GatewardenError('GW_BARRIER_NO_ACK', `${this.id} is offline (circuit open)`);
+    if (!this.mayRequest()) throw new GatewardenError('GW_BARRIER_NO_ACK', `${this.id} is offline (port down or circuit open)`);
     try {
       await this.call(closed ? 'close release contact' : 'open release contact', (client) => client.writeCoil(this.relay.releaseCoil, closed));
     } catch (error) {

@@ -36,6 +36,14 @@ export abstract class ModbusDevice extends ProfileDevice {
     await this.shared.release();
   }
 
+  /**
+   * Nothing goes out while the line is down: those would be failures of the
+   * port, not of the unit, and would mark a device degraded that was never up.
+   */
+  protected override mayRequest(): boolean {
+    return this.shared.value.isUp && super.mayRequest();
+  }
+
   /** One logical exchange with the unit, retried; rejects with a coded error after the last attempt. */
   protected async call<T>(what: string, operation: ModbusOperation<T>): Promise<T> {
     let lastError = new GatewardenError('GW_DEVICE_IO', `${this.id}: not started`);

@@ -31,7 +31,7 @@ export class ModbusIndicator extends ModbusDevice implements Indicator {
   }
 
   async show(signal: IndicatorSignal): Promise<void> {
-    if (!this.mayRequest()) throw new GatewardenError('GW_DEVICE_IO', `${this.id} is offline (circuit open)`);
+    if (!this.mayRequest()) throw new GatewardenError('GW_DEVICE_IO', `${this.id} is offline (port down or circuit open)`);
     const on = new Set(this.spec.signals[signal]);
     for (const [name, output] of Object.entries(this.spec.outputs)) {
       const state = on.has(name);

@@ -18,12 +18,15 @@ import { bodyTemperature, isPlausible } from './temperature.js';
 export class ModbusThermometer extends ModbusDevice implements Thermometer {
   readonly role = 'thermometer' as const;
   private readonly readings = this.channel<{ celsius: number; at: number }>('reading');
-  private readonly poller: Poller | undefined;
+  private readonly poller: Poller;
   private inFlight: Promise<void> | undefined;
 
   constructor(context: DeviceContext, shared: Shared<ModbusBus>, unit: UnitTiming) {
     super(context, shared, unit);
-    if (context.profile.trigger?.mode === 'poll') this.poller = new Poller(context.timing.pollMs, () => this.readOnce());
+    // An on-demand unit is still read every pollMs, without the trigger, so its
+    // health is known before a lane needs it: a lane refuses to start a
+    // measurement on a device it believes offline.
+    this.poller = new Poller(context.timing.pollMs, context.profile.trigger?.mode === 'poll' ? () => this.readOnce() : () => this.probe());
   }
 
   onReading(listener: Listener<{ celsius: number; at: number }>): void {
@@ -32,11 +35,11 @@ export class ModbusThermometer extends ModbusDevice implements Thermometer {
 
   override async start(): Promise<void> {
     await super.start();
-    this.poller?.start();
+    this.poller.start();
   }
 
   override async stop(): Promise<void> {
-    this.poller?.stop();
+    this.poller.stop();
     await super.stop();
   }
 
@@ -50,6 +53,13 @@ export class ModbusThermometer extends ModbusDevice implements Thermometer {
       this.inFlight = undefined;
     });
     return this.inFlight;
+  }
+
+  /** A liveness read: the reading registers, value unused; skipped while a measurement is on its way. */
+  private async probe(): Promise<void> {
+    const { reading } = this.context.profile;
+    if (!reading || this.inFlight || !this.mayRequest()) return;
+    await this.call('liveness read', (client) => readRegisters(client, reading)).catch(() => undefined);
   }
 
   private async measureNow(): Promise<void> {

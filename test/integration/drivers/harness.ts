@@ -33,7 +33,7 @@ export class Harness {
   private readonly cleanups: (() => Promise<unknown> | void)[] = [];
 
   async pty(name: string): Promise<PtyPair> {
-    const pair = new PtyPair(this.dir, name);
+    const pair = PtyPair.inDir(this.dir, name);
     await pair.start();
     this.cleanups.push(() => pair.stop());
     return pair;

@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { PassageRecord } from '../../src/core/lane-types.js';
+import { startGateway, type Gateway } from '../../src/gateway.js';
+import { SimEstate } from '../../scripts/sim/estate.js';
+import { loadSimConfig, type SimConfig } from '../../scripts/sim/sim-config.js';
+import { waitFor } from '../../scripts/sim/wait-for.js';
+import { freePort } from '../helpers/mosquitto.js';
+import { describeWithTools } from '../helpers/system-tools.js';
+
+/**
+ * config/sim.yaml end to end, as `npm run sim` runs it: the gateway on profile
+ * drivers over socat ptys and Modbus TCP, the simulators on the other ends.
+ * Nothing here touches a driver directly: scans and temperatures go in over
+ * the wire, and the barrier command is read off the barrier's wire.
+ */
+describeWithTools(['socat'], 'simulated estate (config/sim.yaml) over real ptys', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-sim-estate-'));
+  const passages: PassageRecord[] = [];
+  let sim: SimConfig;
+  let estate: SimEstate;
+  let gateway: Gateway;
+
+  beforeAll(async () => {
+    sim = loadSimConfig('config/sim.yaml', { dir, tcpPort: await freePort() }, (raw) => {
+      (raw.http as { enabled: boolean }).enabled = false;
+    });
+    estate = await SimEstate.start(sim.config, { walkThroughMs: 100 });
+    gateway = await startGateway({ config: sim.config, log: pino({ level: process.env.GATEWARDEN_TEST_LOG ?? 'silent' }), onPassage: (p) => passages.push(p) });
+    await waitFor(() => [...gateway.devices.values()].every((device) => device.role === 'indicator' || device.status().availability === 'online'), {
+      what: 'every polled or line device online',
+      timeoutMs: 15_000,
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await estate?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The next passage recorded on a lane after `from` passages. */
+  async function nextPassage(lane: string, from: number): Promise<PassageRecord> {
+    const find = () => passages.slice(from).find((p) => `${p.gate}/${p.lane}` === lane);
+    await waitFor(() => find() !== undefined, { what: `a passage on ${lane}`, timeoutMs: 10_000 });
+    return find()!;
+  }
+
+  /** A scan is only a new person once the lane is idle again (the last one walked through). */
+  async function laneIdle(lane: string): Promise<void> {
+    const runner = gateway.lanes.get(lane);
+    await waitFor(() => runner?.phase === 'idle', { what: `${lane} idle` });
+  }
+
+  /** Sets a polled thermometer and waits until the gateway has read the new value over the wire. */
+  async function readsTemperature(id: string, celsius: number): Promise<void> {
+    const thermometer = gateway.devices.get(id);
+    if (thermometer?.role !== 'thermometer') throw new Error(`${id} is not a thermometer`);
+    let seen = false;
+    thermometer.onReading((reading) => (seen ||= Math.abs(reading.celsius - celsius) < 0.05));
+    estate.setTemperature(id, celsius);
+    await waitFor(() => seen, { what: `${id} reads ${celsius}` });
+  }
+
+  function storedVerdict(id: string): unknown {
+    return gateway.db.prepare('SELECT verdict FROM passages WHERE id = ?').pluck().get(id);
+  }
+
+  it('grants a card scanned on the south pty, records it, and sends OPEN on the barrier pty', async () => {
+    const from = passages.length;
+    estate.setTemperature('south-p1-thermo', 36.5);
+    estate.line('south-p1-cards').send('04A1B2C3D4');
+    const passage = await nextPassage('south/p1', from);
+    expect(passage.decision.verdict).toBe('grant');
+    expect(storedVerdict(passage.id)).toBe('grant');
+    await waitFor(() => estate.line('south-p1-barrier').commands.includes('OPEN'), { what: 'OPEN on the barrier pty' });
+  });
+
+  it('grants a health pass scanned on the north pty and pulses the relay coil over the RS-485 bus', async () => {
+    const from = passages.length;
+    const nowS = Math.floor(Date.now() / 1000);
+    estate.line('north-p1-qr').send(sim.issuer.issue({ sub: 'visitor-e2e', col: 'green', iat: nowS - 60, exp: nowS + 3600 }));
+    const passage = await nextPassage('north/p1', from);
+    expect(passage.decision.verdict).toBe('grant');
+    expect(storedVerdict(passage.id)).toBe('grant');
+    const relay = estate.device('north-p1-barrier');
+    if (relay.kind !== 'modbus') throw new Error('north-p1-barrier should be a Modbus unit');
+    await waitFor(() => relay.unit.bank.writes.some((write) => write.functionCode === 5 && write.address === 0 && write.value === 0xff00), { what: 'release coil on' });
+  });
+
+  it('denies a fever read from the Modbus thermometer', async () => {
+    await laneIdle('north/p1');
+    await readsTemperature('north-p1-thermo', 38.6);
+    const from = passages.length;
+    const nowS = Math.floor(Date.now() / 1000);
+    estate.line('north-p1-qr').send(sim.issuer.issue({ sub: 'visitor-fever', col: 'green', iat: nowS - 60, exp: nowS + 3600 }));
+    const passage = await nextPassage('north/p1', from);
+    expect(passage.decision.verdict).toBe('deny');
+    expect(passage.decision.reasons).toContain('FEVER');
+    await readsTemperature('north-p1-thermo', 36.6);
+  });
+
+  it('refers with DEVICE_FAULT when the thermometer on the bus goes dead', async () => {
+    const thermometer = gateway.devices.get('north-p1-thermo')!;
+    estate.faults('north-p1-thermo').silent = true;
+    await waitFor(() => thermometer.status().availability === 'offline', { what: 'thermometer offline', timeoutMs: 10_000 });
+    await laneIdle('north/p1');
+    const from = passages.length;
+    const nowS = Math.floor(Date.now() / 1000);
+    estate.line('north-p1-qr').send(sim.issuer.issue({ sub: 'visitor-dead-thermo', col: 'green', iat: nowS - 60, exp: nowS + 3600 }));
+    const passage = await nextPassage('north/p1', from);
+    expect(passage.decision.verdict).toBe('refer');
+    expect(passage.decision.reasons).toContain('DEVICE_FAULT');
+    estate.faults('north-p1-thermo').silent = false;
+  });
+});
