@@ -3,6 +3,8 @@ import { saveResults } from './report.js';
 import { sqliteLogging } from './sqlite-logging.js';
 import { traceQuery } from './trace-query.js';
 import { startup } from './startup.js';
+import { lockdownLatency } from './lockdown-latency.js';
+import { outboxDrain } from './outbox-drain.js';
 import type { Bench, BenchResult } from './types.js';
 
 /**

@@ -58,6 +58,8 @@ export function openConnection(options: ConnectionOptions): Connection {
     if (client.connected && !closing) client.publish(options.topics.status, status(true), { qos: 1, retain: true });
   };
   client.on('connect', () => {
+    // mqtt.js leaves Nagle's algorithm on: a small PUBLISH (a command reply) could wait for the previous packet's ACK.
+    (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true);
     connected = true;
     log.info({ url: options.url }, 'connected to MQTT broker');
     publishStatus();

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
@@ -127,7 +127,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     });
     return (server.address() as AddressInfo).port;
   };
-  const port = await listen(createServer(broker.handle), options.config.port);
+  // MQTT packets are small: without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold a command or its reply back by tens of ms.
+  const handle = (socket: Socket) => {
+    socket.setNoDelay(true);
+    broker.handle(socket);
+  };
+  const port = await listen(createServer(handle), options.config.port);
   const { tls } = options.config;
   const tlsPort = tls
     ? await listen(
@@ -137,7 +142,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
             key: readFileSync(tls.keyFile),
             ...(tls.caFile ? { ca: readFileSync(tls.caFile), requestCert: true, rejectUnauthorized: true } : {}),
           },
-          broker.handle,
+          handle,
         ),
         tls.port ?? 8883,
       )

@@ -42,6 +42,8 @@ export class TestClient {
       reconnectPeriod: 0,
     });
     client.on('error', () => {});
+    // As the gateway does (src/mqtt/connection.ts): no Nagle delay on small packets.
+    (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true);
     return new TestClient(client, options.prefix);
   }
 

@@ -1,0 +1,82 @@
+import { rmSync } from 'node:fs';
+import mqtt from 'mqtt';
+import { openConnection } from '../../src/mqtt/connection.js';
+import { passageMessage } from '../../src/mqtt/messages.js';
+import { OutboxPublisher } from '../../src/mqtt/outbox-publisher.js';
+import { topicsFor } from '../../src/mqtt/topics.js';
+import { findTool } from '../../test/helpers/system-tools.js';
+import { MOSQUITTO_TOOLS, type MosquittoUser } from '../../test/helpers/mosquitto.js';
+import { aedesBroker, mosquittoBroker, type BrokerFactory } from '../../test/integration/mqtt/external-broker.js';
+import { benchJournal, silent, syntheticPassage } from './fixtures.js';
+import type { Bench } from './types.js';
+
+const PREFIX = 'gatewarden/bench';
+const WINDOW = 64;
+const USERS: MosquittoUser[] = [
+  { username: 'gateway', password: 'bench-gateway-password', role: 'gateway' },
+  { username: 'observer', password: 'bench-observer-password', role: 'observer' },
+];
+
+/**
+ * Messages per second from a pre-filled outbox to a subscriber, QoS 1 end to
+ * end: the OutboxPublisher (window of 64 in flight, a row deleted only on its
+ * PUBACK) drains N passage messages from a real SQLite store; the clock stops
+ * when the subscriber has received every id and the outbox is empty.
+ */
+async function drain(factory: BrokerFactory, rows: number): Promise<{ perSecond: number; seconds: number; duplicates: number }> {
+  const { db, journal, dir } = benchJournal('normal');
+  const broker = await factory(PREFIX, USERS);
+  const topics = topicsFor(PREFIX);
+  const start = Date.now();
+  db.transaction(() => {
+    for (let i = 0; i < rows; i += 1) journal.outbox.enqueue(passageMessage(topics, syntheticPassage(i, start + i), null), start + i);
+  })();
+
+  const subscriber = await mqtt.connectAsync(broker.url, { username: 'observer', password: 'bench-observer-password', protocolVersion: 4, clean: true });
+  const seen = new Set<string>();
+  let duplicates = 0;
+  subscriber.on('message', (_topic, payload) => {
+    const { id } = JSON.parse(payload.toString()) as { id: string };
+    if (seen.has(id)) duplicates += 1;
+    seen.add(id);
+  });
+  await subscriber.subscribeAsync(`${PREFIX}/passages/#`, { qos: 1 });
+
+  // The gateway's own session (src/mqtt/connection.ts), as in production.
+  const connection = openConnection({ url: broker.url, username: 'gateway', password: 'bench-gateway-password', clientId: 'bench-gateway', topics, version: 'bench', mode: () => 'normal', log: silent });
+  const started = process.hrtime.bigint();
+  const publisher = new OutboxPublisher({ outbox: journal.outbox, client: connection.client, log: silent, window: WINDOW, ackFlushMs: 25 });
+  try {
+    const deadline = Date.now() + 300_000;
+    while (seen.size < rows || journal.outbox.stats(Date.now()).depth > 0) {
+      if (Date.now() > deadline) throw new Error(`drain stalled: ${seen.size}/${rows} received`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    return { perSecond: Math.round(rows / seconds), seconds: Math.round(seconds * 100) / 100, duplicates };
+  } finally {
+    await publisher.stop(0);
+    await connection.stop();
+    await subscriber.endAsync();
+    await broker.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const outboxDrain: Bench = async ({ scale, log }) => {
+  const rows = Math.max(1000, Math.round(20_000 * scale));
+  const figures: Record<string, number | string> = { 'rows pre-filled': rows, 'in-flight window': WINDOW };
+  const notes = ['Real SQLite store (WAL, synchronous NORMAL) and a real broker on 127.0.0.1; the subscriber confirms every id at QoS 1; publisher and broker on the same machine.'];
+  const aedes = await drain(aedesBroker, rows);
+  log(`aedes: ${aedes.perSecond} msg/s (${aedes.seconds} s, ${aedes.duplicates} duplicates)`);
+  figures['aedes, messages/s'] = aedes.perSecond;
+  if (MOSQUITTO_TOOLS.every((tool) => findTool(tool) !== undefined)) {
+    const mosquitto = await drain(mosquittoBroker, rows);
+    log(`Mosquitto: ${mosquitto.perSecond} msg/s (${mosquitto.seconds} s, ${mosquitto.duplicates} duplicates)`);
+    figures['Mosquitto, messages/s'] = mosquitto.perSecond;
+  } else {
+    figures['Mosquitto, messages/s'] = 'not measured (mosquitto not installed)';
+  }
+  return { name: 'outbox-drain', title: 'Outbox drain rate, QoS 1', command: 'npm run build && npm run bench -- --only outbox-drain', figures, notes };
+};
