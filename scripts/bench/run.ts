@@ -15,6 +15,8 @@ const BENCHES: Record<string, Bench> = {
   'sqlite-logging': sqliteLogging,
   'trace-query': traceQuery,
   startup,
+  'lockdown-latency': lockdownLatency,
+  'outbox-drain': outboxDrain,
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } } });
