@@ -67,4 +67,22 @@ describe('MQTT commands on the embedded broker', () => {
     expect(harness.gateway.gate.mode).toBe('lockdown');
     observer.end(true);
   });
+
+  it('refuses a client whose will topic its role may not publish ([MQTT-3.1.2-8] the will is authorized at CONNECT)', async () => {
+    const will = { topic: `${prefix}/status`, payload: Buffer.from(JSON.stringify({ online: false })), qos: 1 as const, retain: true };
+    const attempt = mqtt.connectAsync(harness.gateway.mqtt.url, { username: 'observer', password: harness.gateway.secrets.mqttPasswords.observer, will, reconnectPeriod: 0 });
+    await expect(attempt).rejects.toThrow(/Not authorized/i);
+  });
+
+  it('refuses a command over the payload limit, with an audit row and an error reply', async () => {
+    // 3.1.1 has no negative PUBACK: the broker drops the sender's connection, so the reply goes to the other session.
+    const sender = await connect('manager');
+    sender.on('error', () => {});
+    const big = JSON.stringify({ id: 'cmd-big-1', mode: 'normal', reason: 'x'.repeat(70_000), by: 'y' });
+    sender.publish(`${prefix}/cmd/mode`, big, { qos: 1 });
+    expect((await reply('cmd-big-1')).error?.code).toBe('GW_COMMAND_UNAUTHORIZED');
+    sender.end(true);
+    expect(audit('cmd-big-1')).toEqual([{ ok: 0, code: 'GW_COMMAND_UNAUTHORIZED' }]);
+    expect(harness.gateway.gate.mode).toBe('lockdown');
+  });
 });
