@@ -3,7 +3,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 export interface TerminatorFraming {
   /** One or two bytes ending each frame: CR, LF, CRLF or a device-specific byte such as ETX. */
   terminator: Buffer;
-  /** Longest accepted payload, and the most bytes kept while waiting for a terminator. */
+  /** Longest accepted payload; at most that plus prefix, suffix and terminator are kept while waiting for a terminator. */
   maxFrameLength: number;
   /**
    * Stripped from the start; a frame without it is noise, and bytes before its
@@ -60,9 +60,21 @@ export class TerminatorFramer extends Transform {
   }
 
   private limitPending(): void {
+    const { terminator, prefix, suffix, maxFrameLength } = this.framing;
+    // The most bytes one valid frame can hold before its terminator is complete:
+    // the payload limit is for the payload, affixes and a split terminator come on top.
+    const frameLimit = (prefix?.length ?? 0) + maxFrameLength + (suffix?.length ?? 0) + terminator.length - 1;
+    if (this.pending.length <= frameLimit) return;
+    // A frame may have begun at the last prefix after a noise burst: keep it while it can still be one.
+    const start = prefix && prefix.length > 0 ? this.pending.lastIndexOf(prefix) : -1;
+    if (start > 0 && this.pending.length - start <= frameLimit) {
+      this.discard('noise before prefix', start);
+      this.pending = Buffer.from(this.pending.subarray(start));
+      this.skipping = false;
+      return;
+    }
     // Keep the bytes that may begin a split terminator or prefix.
-    const keep = Math.max(this.framing.terminator.length, this.framing.prefix?.length ?? 0) - 1;
-    if (this.pending.length <= this.framing.maxFrameLength + keep) return;
+    const keep = Math.max(terminator.length, prefix?.length ?? 0) - 1;
     this.discard('overlong', this.pending.length - keep);
     this.pending = Buffer.from(this.pending.subarray(this.pending.length - keep));
     this.skipping = true;
@@ -71,7 +83,8 @@ export class TerminatorFramer extends Transform {
   private emitSegment(segment: Buffer): void {
     if (segment.length === 0) return;
     // Affixes first: a long run of noise before a prefix must not cost the frame behind it.
-    const body = stripAffixes(segment, this.framing);
+    const { body, noise } = stripAffixes(segment, this.framing);
+    if (noise > 0) this.discard('noise before prefix', noise);
     if (body === undefined) {
       this.discard('no prefix or suffix', segment.length);
     } else if (body.length > this.framing.maxFrameLength) {
@@ -86,20 +99,24 @@ export class TerminatorFramer extends Transform {
   }
 }
 
-function stripAffixes(segment: Buffer, framing: TerminatorFraming): Buffer | undefined {
+/** The payload of a segment (undefined: not a frame) and how many noise bytes stood before its prefix. */
+function stripAffixes(segment: Buffer, framing: TerminatorFraming): { body: Buffer | undefined; noise: number } {
   let body = segment;
+  let noise = 0;
   if (framing.prefix && framing.prefix.length > 0) {
     // Noise in front of the prefix (a burst on the line) is dropped, not the
     // frame; the last prefix is the real one, as noise may contain its bytes.
     const start = body.lastIndexOf(framing.prefix);
-    if (start === -1) return undefined;
+    if (start === -1) return { body: undefined, noise };
+    noise = start;
     body = body.subarray(start + framing.prefix.length);
   }
   if (framing.suffix && framing.suffix.length > 0) {
-    if (!endsWith(body, framing.suffix)) return undefined;
+    // Not a frame: the caller drops the whole segment, noise included.
+    if (!endsWith(body, framing.suffix)) return { body: undefined, noise: 0 };
     body = body.subarray(0, body.length - framing.suffix.length);
   }
-  return body;
+  return { body, noise };
 }
 
 function endsWith(buffer: Buffer, tail: Buffer): boolean {
