@@ -16,6 +16,10 @@ import { GateState } from './lane/gate-state.js';
 import { LaneRunner, type LaneRunnerDeps } from './lane/lane-runner.js';
 import { StorageFaultReporter } from './lane/storage-fault-reporter.js';
 import { watchTrustList } from './lane/trust-monitor.js';
+import { EstateRegistry } from './lane/estate-registry.js';
+import { watchExitPasses } from './lane/exit-overdue-monitor.js';
+import { RuleStore } from './store/rule-store.js';
+import { createHmac } from 'node:crypto';
 import type { OutgoingMessage } from './mqtt/messages.js';
 import { laneSetup } from './lane/lane-setup.js';
 import { watchDevices, type DevicePlacement } from './lane/device-monitor.js';
@@ -55,6 +59,8 @@ export interface Gateway {
   issuedApiTokens?: Record<string, string>;
   /** The guard-room page and API, when `http.enabled`. */
   http?: RunningHttp;
+  /** The estate rules' data and their periodic checks, callable at once (scenario runner, tests). */
+  rules: { registry: EstateRegistry; checkExitPasses: () => number; checkLists: () => void };
   stop(): Promise<void>;
 }
 
@@ -89,6 +95,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const journal = new Journal(db, topics, subjectHasher(Buffer.from(secrets.estateKey, 'base64url')));
 
     const gate = new GateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock);
+    const ruleStore = new RuleStore(db);
+    gate.registry = estateRegistry(config, ruleStore, journal, secrets, clock);
     const ports = createPortRegistry({ log });
     // Pushed before the devices' own stops, so it runs after them: ports close once no device uses them.
     stack.push(() => ports.stop());
@@ -99,6 +107,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const storageFaults = new StorageFaultReporter((message) => publishDirect(link.current, message), topics, clock, log);
     const { lanes, placement } = buildLanes(config, devices, gate, journal, clock, log, {
       onPassage: (passage, timing) => {
+        gate.registry?.onPassage(passage);
         options.onPassage?.(passage);
         guardRoom.onPassage(passage, timing);
       },
@@ -116,7 +125,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     modes.onChange = () => mqtt.publishMode();
     link.current = mqtt;
     mqtt.connection.client.on('connect', () => void storageFaults.flush());
-    stack.push(watchTrustList({ gate, journal, clock, log, everyMs: 60_000 }));
+    const listWatch = watchTrustList({ gate, journal, clock, log, everyMs: 60_000 });
+    stack.push(listWatch.stop);
+    const exitWatch = watchExitPasses({ store: ruleStore, journal, clock, log, everyMs: config.policy.exitOverdueCheckS * 1000 });
+    stack.push(exitWatch.stop);
     stack.push(
       scheduleRetention({
         db,
@@ -155,11 +167,34 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       stack.push(() => http?.stop());
     }
     log.info({ estate: config.estate.id, lanes: lanes.size, devices: devices.size, prefix: topics.prefix }, 'gateway running');
-    return { config, db, journal, gate, lanes, devices, mqtt, commands, modes, secrets, secretsCreated: created, ...(issuedApiTokens ? { issuedApiTokens } : {}), ...(http ? { http } : {}), stop };
+    const rules = { registry: gate.registry, checkExitPasses: exitWatch.check, checkLists: listWatch.check };
+    return { config, db, journal, gate, lanes, devices, mqtt, commands, modes, secrets, secretsCreated: created, rules, ...(issuedApiTokens ? { issuedApiTokens } : {}), ...(http ? { http } : {}), stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** The rules' registry: lists and vehicles restored from the store (commands win over config), the visitor key derived from the estate key. */
+function estateRegistry(config: Readonly<Config>, store: RuleStore, journal: Journal, secrets: Secrets, clock: Clock): EstateRegistry {
+  const { policy } = config;
+  const estateKey = Buffer.from(secrets.estateKey, 'base64url');
+  const registry = new EstateRegistry(
+    store,
+    journal.hashSubject,
+    createHmac('sha256', estateKey).update('gatewarden visitor pass v1').digest(),
+    {
+      exemptRoles: policy.lockdownExemptRoles,
+      antiPassback: policy.antiPassback,
+      drillEnforces: policy.drillEnforces,
+      suspectedCaseContacts: policy.suspectedCaseContacts,
+      riskListMaxAgeMs: policy.riskListMaxAgeHours === null ? null : policy.riskListMaxAgeHours * 3_600_000,
+    },
+    clock,
+  );
+  registry.reloadLists();
+  registry.setVehicles(store.list<Config['roster']['vehicles'][number]>('vehicles')?.entries ?? config.roster.vehicles);
+  return registry;
 }
 
 function trustList(config: Readonly<Config>, secrets: Secrets, clock: Clock): TrustList {

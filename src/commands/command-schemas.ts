@@ -1,5 +1,6 @@
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
 import { Id, StringEnum } from '../schema/types.js';
+import { SUBJECT_ROLES } from '../core/credential.js';
 import type { CommandName } from './types.js';
 
 /**
@@ -11,7 +12,11 @@ import type { CommandName } from './types.js';
 
 export const COMMAND_NAMES = ['lockdown', 'mode', 'open', 'roster', 'lists', 'exit-pass', 'visitor', 'policy', 'drill'] as const satisfies readonly CommandName[];
 
-const IsoTime = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$', description: 'ISO 8601 date-time' });
+// Field ranges in the pattern: Date.parse gives NaN for month 13 or minute 60, and a NaN time would be stored and never expire.
+const IsoTime = Type.String({
+  pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d+)?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)$',
+  description: 'ISO 8601 date-time',
+});
 const Text = (description: string) => Type.String({ minLength: 1, maxLength: 500, description });
 const Actor = Text('who ordered it (name or staff id), for the audit trail');
 
@@ -40,19 +45,29 @@ const Card = Type.Object(
   {
     uid: Type.String({ pattern: '^[0-9A-Fa-f]{8,20}$' }),
     subject: Type.String({ minLength: 1 }),
-    role: StringEnum(['resident', 'staff'] as const),
+    role: StringEnum(SUBJECT_ROLES),
     household: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
 );
 
-export const LIST_NAMES = ['quarantine', 'recovered', 'risk-areas', 'trust'] as const;
+const Vehicle = Type.Object(
+  {
+    plate: Type.String({ minLength: 5, maxLength: 16 }),
+    household: Type.Optional(Type.String()),
+    role: StringEnum(SUBJECT_ROLES),
+  },
+  { additionalProperties: false },
+);
+
+export const LIST_NAMES = ['quarantine', 'recovered', 'contacts', 'risk-areas', 'trust'] as const;
 export type ListName = (typeof LIST_NAMES)[number];
 
 /** Entries of each list; the `lists` body is checked against the one its `list` names. */
 export const ListEntrySchemas = {
   quarantine: Type.Object({ subject: Type.String({ minLength: 1 }), until: Type.Optional(IsoTime) }, { additionalProperties: false }),
   recovered: Type.Object({ subject: Type.String({ minLength: 1 }), isolatedUntil: IsoTime, testedNegativeAt: IsoTime }, { additionalProperties: false }),
+  contacts: Type.Object({ subject: Type.String({ minLength: 1 }), until: Type.Optional(IsoTime) }, { additionalProperties: false, description: 'general contacts: pass, flagged, monitored (rule 5)' }),
   'risk-areas': Type.Object({ code: Type.String({ pattern: '^\\d{6}$', description: 'GB/T 2260 region code' }), level: StringEnum(['medium', 'high'] as const) }, { additionalProperties: false }),
   trust: Type.Object({ kid: Type.String({ minLength: 1, maxLength: 64 }), publicKey: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) }, { additionalProperties: false }),
 } satisfies Record<ListName, TObject>;
@@ -69,8 +84,12 @@ export const CommandSchemas = {
     reason: Text('why the lane is released'),
     by: Actor,
   }),
-  roster: command('Replace the card roster.', { version: Type.String({ minLength: 1, maxLength: 64 }), cards: Type.Array(Card, { maxItems: 100_000 }) }),
-  lists: command('Replace one list: quarantine, recovered, risk areas or the trust list.', {
+  roster: command('Replace the card roster and, when given, the resident vehicle roster.', {
+    version: Type.String({ minLength: 1, maxLength: 64 }),
+    cards: Type.Array(Card, { maxItems: 100_000 }),
+    vehicles: Type.Optional(Type.Array(Vehicle, { maxItems: 100_000 })),
+  }),
+  lists: command('Replace one list: quarantine, recovered, general contacts, risk areas or the trust list.', {
     list: StringEnum(LIST_NAMES),
     version: Type.String({ minLength: 1, maxLength: 64 }),
     entries: Type.Array(Type.Unknown(), { maxItems: 100_000 }),
@@ -89,6 +108,9 @@ export const CommandSchemas = {
     subject: Type.String({ minLength: 1, description: 'subject id of the visitor health pass; stored only as its keyed hash' }),
     hostHousehold: Type.String({ minLength: 1 }),
     plate: Type.Optional(Type.String({ maxLength: 16 })),
+    purpose: Type.Optional(Text('why the visitor comes')),
+    origin: Type.Optional(Type.String({ pattern: '^\\d{6}$', description: 'GB/T 2260 region code the visitor comes from' })),
+    testedNegativeAt: Type.Optional(IsoTime),
     validFrom: IsoTime,
     validUntil: IsoTime,
     by: Actor,
@@ -97,10 +119,12 @@ export const CommandSchemas = {
     version: Type.String({ minLength: 1, maxLength: 64 }),
     rules: Type.Record(Type.String(), Type.Unknown()),
   }),
-  drill: command('Start a drill or tabletop exercise (rule 8).', {
+  drill: command('Start or stop a drill or tabletop exercise (rule 8); stopping returns and stores the drill report.', {
     drillId: Type.String({ minLength: 1, maxLength: 64 }),
-    scenario: Text('what is exercised'),
+    action: Type.Optional(StringEnum(['start', 'stop'] as const, { description: 'default start' })),
+    scenario: Type.Optional(Text('what is exercised (required to start)')),
     endsAt: Type.Optional(IsoTime),
+    enforce: Type.Optional(Type.Boolean({ description: 'barriers really enforce during the drill; default from policy.drillEnforces' })),
     by: Actor,
   }),
 } satisfies Record<CommandName, TObject>;

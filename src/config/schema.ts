@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum } from '../schema/types.js';
+import { SUBJECT_ROLES } from '../core/credential.js';
 import { CommandsConfigSchema, MqttConfigSchema } from '../mqtt/config-schema.js';
 import { HttpConfigSchema } from '../http/config-schema.js';
 import { ProfileDeviceSettings } from '../drivers/profile-device-settings.js';
@@ -81,6 +82,18 @@ const Policy = Type.Object(
     passageTimeoutMs: Type.Integer({ minimum: 500, maximum: 120_000, default: 8000 }),
     replayWindowS: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
     suspectedCaseOnFever: Type.Boolean({ default: true }),
+    /** Who a suspected-case alert is routed to (estate plan, rule 3): police, community health station, … */
+    suspectedCaseContacts: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { default: [] }),
+    /** Roles the lockdown rules do not hold back (docs/rules.md). */
+    lockdownExemptRoles: Type.Array(StringEnum(SUBJECT_ROLES), { default: ['medical', 'emergency'], uniqueItems: true }),
+    /** Flag (reason + alert) a card or pass that enters twice without leaving. */
+    antiPassback: Type.Boolean({ default: false }),
+    /** During a drill, do lockdown refusals keep the barrier closed? Off: recorded and alerted, barrier opens. */
+    drillEnforces: Type.Boolean({ default: true }),
+    /** Past this age the district's risk-area list is stale and visitors with an origin are referred. */
+    riskListMaxAgeHours: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], { default: 48 }),
+    /** How often the shell looks for exit passes whose holder has not returned by the deadline. */
+    exitOverdueCheckS: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
   },
   { additionalProperties: false },
 );
@@ -107,8 +120,17 @@ const Card = Type.Object(
   {
     uid: Type.String({ pattern: '^[0-9A-Fa-f]{8,20}$' }),
     subject: Type.String({ minLength: 1 }),
-    role: StringEnum(['resident', 'staff'] as const),
+    role: StringEnum(SUBJECT_ROLES),
     household: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const Vehicle = Type.Object(
+  {
+    plate: Type.String({ minLength: 5, maxLength: 16, description: 'licence plate as the reader reports it; compared without spaces, dots or dashes' }),
+    household: Type.Optional(Type.String()),
+    role: StringEnum(SUBJECT_ROLES, { default: 'resident' }),
   },
   { additionalProperties: false },
 );
@@ -152,7 +174,7 @@ export const ConfigSchema = Type.Object(
     devices: Type.Array(Device, { minItems: 1 }),
     policy: Policy,
     trust: Trust,
-    roster: Type.Object({ cards: Type.Array(Card, { default: [] }) }, { additionalProperties: false, default: {} }),
+    roster: Type.Object({ cards: Type.Array(Card, { default: [] }), vehicles: Type.Array(Vehicle, { default: [] }) }, { additionalProperties: false, default: {} }),
     mqtt: MqttConfigSchema,
     commands: CommandsConfigSchema,
     http: HttpConfigSchema,

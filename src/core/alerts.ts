@@ -12,6 +12,10 @@ export const ALERT_TYPES = [
   'storage-fault',
   'emergency-open',
   'outbox-pressure',
+  'lockdown-breach',
+  'exit-overdue',
+  'quarantine-breach',
+  'anti-passback',
 ] as const;
 
 export type AlertType = (typeof ALERT_TYPES)[number];
@@ -28,5 +32,6 @@ export interface AlertDraft {
   /** The passage that raised it, when there is one. */
   passageId?: string;
   reasons: ReasonCode[];
+  /** Drill alerts carry `drill: true`, so the district can tell an exercise apart (rule 8). */
   details: Readonly<Record<string, string | number | boolean | null>>;
 }

@@ -1,4 +1,5 @@
 import type { Direction, TemperatureFact } from './policy.js';
+import { NO_STATUS } from './estate-facts.js';
 import { decide } from './policy.js';
 import { passageAlerts, THERMOMETER_FAULT } from './passage-alerts.js';
 import { classifyReading } from './temperature.js';
@@ -44,7 +45,7 @@ function onScan(state: LaneState, event: Extract<LaneEvent, { type: 'scan' }>, s
     id: event.attemptId,
     at: event.at,
     direction: event.direction,
-    credential: world.readCredential(event.code),
+    credential: world.readCredential(event.code, setup.kind),
     readings: [],
     implausibleReadings: 0,
     feverReadings: 0,
@@ -52,7 +53,8 @@ function onScan(state: LaneState, event: Extract<LaneEvent, { type: 'scan' }>, s
   const idle: LaneState = { ...state, phase: { name: 'idle' }, pendingReading: undefined };
 
   // An unreadable code has no one to screen: refuse at once rather than make them wait for a reading.
-  const needsTemperature = temperatureRequired(attempt.direction, world) && attempt.credential.kind !== 'unreadable';
+  // A plate names a vehicle: its occupants are screened at the pedestrian check, not by the plate reader.
+  const needsTemperature = temperatureRequired(attempt.direction, world) && attempt.credential.kind !== 'unreadable' && attempt.credential.kind !== 'plate';
   if (!needsTemperature || world.mode === 'emergency-open') {
     return prepend(abandoned, conclude(idle, attempt, { kind: 'not-required' }, event.at, setup, world));
   }
@@ -97,7 +99,7 @@ function onTick(state: LaneState, at: number, setup: LaneSetup, world: LaneWorld
   const { phase } = state;
   if (phase.name === 'idle' || at < phase.deadline) return hold(state, []);
   if (phase.name === 'measuring') {
-    return conclude({ ...state, phase: { name: 'idle' } }, phase.attempt, { kind: 'missing' }, at, setup, world);
+    return conclude({ ...state, phase: { name: 'idle' } }, phase.attempt, unmeasured(phase.attempt), at, setup, world);
   }
   return settle(state, phase.passageId, 'not-passed', at);
 }
@@ -117,9 +119,18 @@ function onDevice(state: LaneState, event: Extract<LaneEvent, { type: 'device' }
   const { phase } = state;
   // Losing the thermometer mid-measurement refers now instead of making the person wait for the timeout.
   if (phase.name === 'measuring' && event.role === 'thermometer' && !event.online) {
-    return conclude({ ...state, phase: { name: 'idle' } }, phase.attempt, { kind: 'missing' }, event.at, setup, world);
+    return conclude({ ...state, phase: { name: 'idle' } }, phase.attempt, unmeasured(phase.attempt), event.at, setup, world);
   }
   return hold(state, []);
+}
+
+/**
+ * No (further) reading came. A first fever reading that was never re-measured is not forgotten: the guard
+ * decides with FEVER_UNCONFIRMED and a fever alert is raised, since a person may walk off rather than wait.
+ */
+function unmeasured(attempt: Attempt): TemperatureFact {
+  const last = attempt.readings.at(-1);
+  return attempt.feverReadings > 0 && last !== undefined ? { kind: 'unconfirmed-fever', celsius: last } : { kind: 'missing' };
 }
 
 function onReleaseFailed(state: LaneState, passageId: string, at: number, setup: LaneSetup): LaneStep {
@@ -148,6 +159,7 @@ function conclude(state: LaneState, attempt: Attempt, temperature: TemperatureFa
   const { credential } = attempt;
   const decision = decide(
     {
+      at,
       direction: attempt.direction,
       mode: world.mode,
       credential,
@@ -155,7 +167,10 @@ function conclude(state: LaneState, attempt: Attempt, temperature: TemperatureFa
       enforcement: setup.enforcement,
       trustStale: world.trustStale,
       replayed: credential.kind === 'health-pass' && world.isReplayed(credential.fingerprint),
-      deviceFault: !state.devices.barrier || (temperature.kind === 'missing' && (!setup.hasThermometer || !state.devices.thermometer)),
+      deviceFault: !state.devices.barrier || ((temperature.kind === 'missing' || temperature.kind === 'unconfirmed-fever') && (!setup.hasThermometer || !state.devices.thermometer)),
+      status: credential.kind === 'unreadable' ? NO_STATUS : world.status(credential.subject),
+      risk: world.risk,
+      rules: world.rules,
     },
     setup.policyVersion,
   );
@@ -172,8 +187,9 @@ function conclude(state: LaneState, attempt: Attempt, temperature: TemperatureFa
     temperatureC: 'celsius' in temperature ? temperature.celsius : null,
     readings: attempt.readings,
     mode: world.mode,
+    ...(world.rules.drill.active ? { drill: true as const } : {}),
   };
-  const alerts = passageAlerts(passage, setup, state.thermometerFaultAlerted);
+  const alerts = passageAlerts(passage, setup, world.rules, state.thermometerFaultAlerted);
   const thermometerFaultAlerted = state.thermometerFaultAlerted || decision.reasons.some((r) => THERMOMETER_FAULT.includes(r));
   const recorded: LaneState = { ...state, phase: { name: 'idle' }, thermometerFaultAlerted };
   const effects: LaneEffect[] = [{ type: 'record', passage, alerts }];

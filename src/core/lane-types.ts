@@ -1,6 +1,7 @@
 import type { AlertDraft } from './alerts.js';
 import type { Credential, Subject } from './credential.js';
 import type { Decision } from './decision.js';
+import type { EstateRules, RiskAreas, SubjectStatus } from './estate-facts.js';
 import type { Mode } from './mode.js';
 import type { Direction, Enforcement } from './policy.js';
 import type { ScreeningRules } from './temperature.js';
@@ -28,9 +29,13 @@ export interface LaneSetup {
 export interface LaneWorld {
   mode: Mode;
   trustStale: boolean;
-  /** Bound to the current trust list, roster and time; pure. */
-  readCredential(code: string): Credential;
+  /** Bound to the current trust list, roster, registry and time; a vehicle lane reads plates. */
+  readCredential(code: string, laneKind: LaneSetup['kind']): Credential;
   isReplayed(fingerprint: string): boolean;
+  /** What the estate's lists and passes say about a subject (quarantine, exit pass, …). */
+  status(subject: Subject): SubjectStatus;
+  risk: RiskAreas;
+  rules: EstateRules;
 }
 
 export type LaneDeviceRole = 'scanner' | 'thermometer' | 'barrier';
@@ -60,6 +65,8 @@ export interface PassageRecord {
   /** Every reading taken for this attempt, in order (re-measures included). */
   readings: number[];
   mode: Mode;
+  /** Decided during a drill (estate plan, rule 8): the district tells it apart. */
+  drill?: true;
 }
 
 export type PassageOutcome = 'passed' | 'not-passed' | 'unconfirmed' | 'barrier-fault';

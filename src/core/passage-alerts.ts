@@ -1,4 +1,5 @@
-import type { AlertDraft } from './alerts.js';
+import type { AlertDraft, AlertSeverity, AlertType } from './alerts.js';
+import type { EstateRules } from './estate-facts.js';
 import type { LaneSetup, PassageRecord } from './lane-types.js';
 import type { ReasonCode } from './reasons.js';
 
@@ -8,28 +9,53 @@ const ABNORMAL_CODE: readonly ReasonCode[] = ['CODE_RED', 'CODE_YELLOW', 'CODE_B
 /** Reasons that mean the thermometer did not give a usable reading. */
 export const THERMOMETER_FAULT: readonly ReasonCode[] = ['NO_TEMPERATURE', 'TEMP_IMPLAUSIBLE'];
 
+const FEVER: readonly ReasonCode[] = ['FEVER', 'FEVER_SOFT'];
+
+/** Alerts raised whenever one of their reasons is on the decision: type, severity, reasons. */
+const REASON_ALERTS: ReadonlyArray<{ type: AlertType; severity: AlertSeverity; reasons: readonly ReasonCode[] }> = [
+  { type: 'fever', severity: 'warning', reasons: ['FEVER_UNCONFIRMED'] },
+  { type: 'lockdown-breach', severity: 'warning', reasons: ['LOCKDOWN_NO_ENTRY', 'EXIT_PASS_REQUIRED'] },
+  { type: 'quarantine-breach', severity: 'critical', reasons: ['QUARANTINED', 'RECOVERED_NO_TEST'] },
+  { type: 'anti-passback', severity: 'warning', reasons: ['ANTI_PASSBACK'] },
+];
+
 /**
  * The alerts a decided passage raises. A confirmed fever is reported at once as
- * a `fever` and, by policy, a `suspected-case` (estate plan, rule 3).
+ * a `fever` and, by policy or when the person is a general contact, a
+ * `suspected-case` routed to the configured contacts (estate plan, rules 3 and 5).
+ * Drill decisions tag their alerts `drill: true` (rule 8).
  */
-export function passageAlerts(passage: PassageRecord, setup: LaneSetup, thermometerFaultAlerted: boolean): AlertDraft[] {
+export function passageAlerts(passage: PassageRecord, setup: LaneSetup, rules: EstateRules, thermometerFaultAlerted: boolean): AlertDraft[] {
   const { reasons } = passage.decision;
   const base = {
     at: passage.at,
     gate: passage.gate,
     lane: passage.lane,
     passageId: passage.id,
-    details: { verdict: passage.decision.verdict, temperatureC: passage.temperatureC, direction: passage.direction },
+    details: {
+      verdict: passage.decision.verdict,
+      temperatureC: passage.temperatureC,
+      direction: passage.direction,
+      ...(passage.drill ? { drill: true } : {}),
+    },
   };
   const alerts: AlertDraft[] = [];
-  const fever = reasons.filter((r) => r === 'FEVER' || r === 'FEVER_SOFT');
+  const fever = reasons.filter((r) => FEVER.includes(r));
   if (fever.length > 0) {
     alerts.push({ ...base, type: 'fever', severity: 'critical', reasons: fever });
-    if (setup.suspectedCaseOnFever) alerts.push({ ...base, type: 'suspected-case', severity: 'critical', reasons: fever });
+    const contact = reasons.includes('GENERAL_CONTACT');
+    if (setup.suspectedCaseOnFever || contact) {
+      const routing = rules.suspectedCaseContacts.join('; ');
+      alerts.push({ ...base, type: 'suspected-case', severity: 'critical', reasons: contact ? [...fever, 'GENERAL_CONTACT'] : fever, details: { ...base.details, routing } });
+    }
   }
   const abnormal = reasons.filter((r) => ABNORMAL_CODE.includes(r));
   if (abnormal.length > 0) {
     alerts.push({ ...base, type: 'code-abnormal', severity: abnormal.includes('CODE_RED') ? 'critical' : 'warning', reasons: abnormal });
+  }
+  for (const rule of REASON_ALERTS) {
+    const matched = reasons.filter((r) => rule.reasons.includes(r));
+    if (matched.length > 0) alerts.push({ ...base, type: rule.type, severity: rule.severity, reasons: matched });
   }
   const thermometer = reasons.filter((r) => THERMOMETER_FAULT.includes(r));
   if (thermometer.length > 0 && !thermometerFaultAlerted) {

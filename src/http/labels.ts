@@ -9,15 +9,12 @@ import type { ReasonCode } from '../core/reasons.js';
  * reason code or alert type has no words here (the page then falls back to
  * the English text of REASONS).
  */
-/** Reason codes of DESIGN.md that the policy does not produce yet. */
-type FutureReason = 'RISK_AREA_NO_TEST' | 'LOCKDOWN_NO_ENTRY' | 'EXIT_PASS_REQUIRED' | 'QUARANTINED';
-
 export interface Label {
   zh: string;
   en: string;
 }
 
-export const REASON_LABELS: Readonly<Partial<Record<ReasonCode | FutureReason, Label>>> = {
+export const REASON_LABELS: Readonly<Partial<Record<ReasonCode, Label>>> = {
   CODE_GREEN: { zh: '健康码绿码有效', en: 'Health code green and valid' },
   CARD_VALID: { zh: '门禁卡有效', en: 'Card valid' },
   TEMP_NORMAL: { zh: '体温正常', en: 'Temperature normal' },
@@ -41,6 +38,20 @@ export const REASON_LABELS: Readonly<Partial<Record<ReasonCode | FutureReason, L
   LOCKDOWN_NO_ENTRY: { zh: '封控期间外来人员禁止进入', en: 'Lockdown: no outside people' },
   EXIT_PASS_REQUIRED: { zh: '封控期间外出须持出门证', en: 'Lockdown: exit pass required' },
   QUARANTINED: { zh: '隔离人员', en: 'Under quarantine' },
+  FEVER_UNCONFIRMED: { zh: '首次测温发热未复测，请人工处理', en: 'Fever reading not re-measured: guard decides' },
+  VISITOR_PASS_VALID: { zh: '访客通行证有效', en: 'Visitor pass valid' },
+  VISITOR_PASS_INVALID: { zh: '访客通行证无效或已撤销', en: 'Visitor pass invalid or revoked' },
+  VISITOR_PASS_EXPIRED: { zh: '访客通行证不在有效期内', en: 'Visitor pass outside its validity' },
+  VEHICLE_RESIDENT: { zh: '业主车辆', en: 'Resident vehicle' },
+  VEHICLE_VISITOR: { zh: '已登记访客车辆', en: 'Registered visitor vehicle' },
+  PLATE_UNKNOWN: { zh: '车牌未登记', en: 'Plate not registered' },
+  RISK_LIST_STALE: { zh: '风险地区名单已过期，需人工核验', en: 'Risk-area list out of date: guard must check' },
+  LOCKDOWN_EXEMPT: { zh: '封控豁免人员（医护、应急）', en: 'Exempt from lockdown (medical, emergency)' },
+  EXIT_PASS_VALID: { zh: '持有效出门证外出', en: 'Leaving on a valid exit pass' },
+  RECOVERED_NO_TEST: { zh: '康复人员须持解除隔离后的核酸阴性证明', en: 'Recovered: negative test after release required' },
+  GENERAL_CONTACT: { zh: '一般接触者（放行并监测）', en: 'General contact (passes, monitored)' },
+  ANTI_PASSBACK: { zh: '重复进入（未出先进）', en: 'Entered twice without leaving' },
+  DRILL_NOT_ENFORCED: { zh: '演练（不实际拦截）', en: 'Drill: refusal recorded, not enforced' },
 };
 
 export const ALERT_LABELS: Readonly<Partial<Record<AlertType, Label>>> = {
@@ -54,6 +65,10 @@ export const ALERT_LABELS: Readonly<Partial<Record<AlertType, Label>>> = {
   'storage-fault': { zh: '存储故障', en: 'Storage fault' },
   'emergency-open': { zh: '紧急开闸', en: 'Emergency open' },
   'outbox-pressure': { zh: '消息积压（上报延迟）', en: 'Outbox backlog (reports delayed)' },
+  'lockdown-breach': { zh: '封控期间闯入/违规外出', en: 'Lockdown breach attempt' },
+  'exit-overdue': { zh: '出门证逾期未归', en: 'Exit pass overdue' },
+  'quarantine-breach': { zh: '隔离人员试图通行', en: 'Quarantined person at the gate' },
+  'anti-passback': { zh: '重复进入', en: 'Anti-passback' },
 };
 
 export const MODE_LABELS: Readonly<Record<Mode, Label>> = {

@@ -1,10 +1,13 @@
 import type { Clock } from '../core/clock.js';
+import { DEFAULT_RULES, NO_RISK_AREAS, NO_STATUS } from '../core/estate-facts.js';
 import type { LaneWorld } from '../core/lane-types.js';
 import type { Mode } from '../core/mode.js';
 import { readCredential } from '../core/read-credential.js';
 import { ReplayWindow } from '../core/replay-window.js';
 import type { Roster } from '../core/roster.js';
+import { EMPTY_REGISTRY } from '../core/registry.js';
 import { isTrustStale, type TrustList } from '../core/trust-list.js';
+import type { EstateRegistry } from './estate-registry.js';
 
 /** A mode set for one scope (`estate` or a gate id) by a command. */
 export interface ScopedMode {
@@ -30,6 +33,8 @@ const MODE_RANK: Record<Mode, number> = { normal: 0, lockdown: 1, 'emergency-ope
 export class GateState {
   private readonly modes = new Map<string, ScopedMode>();
   readonly replay: ReplayWindow;
+  /** Lists, passes, vehicles and drills for the estate rules; absent, only code and temperature are judged. */
+  registry: EstateRegistry | undefined;
 
   constructor(
     public trust: TrustList,
@@ -67,14 +72,24 @@ export class GateState {
     return candidates.reduce<Mode>((worst, mode) => (mode !== undefined && MODE_RANK[mode] > MODE_RANK[worst] ? mode : worst), 'normal');
   }
 
+  /** A drill runs for a lane of `gate`: a `drill` command, or a mode set as part of an exercise. */
+  drillFor(gate: string | undefined): boolean {
+    const active = this.activeModes();
+    const modeDrill = [active.get(ESTATE_SCOPE), gate === undefined ? undefined : active.get(gate)].some((state) => state?.drill === true);
+    return modeDrill || (this.registry?.drillRunning(this.clock.now()) ?? false);
+  }
+
   world(gate?: string): LaneWorld {
     const now = this.clock.now();
-    const { trust, roster, replay } = this;
+    const { trust, roster, replay, registry } = this;
     return {
       mode: this.modeFor(gate),
       trustStale: isTrustStale(trust, now),
-      readCredential: (code) => readCredential(code, { trust, roster, now }),
+      readCredential: (code, laneKind) => readCredential(code, { trust, roster, registry: registry ?? EMPTY_REGISTRY, now }, laneKind),
       isReplayed: (fingerprint) => replay.isReplayed(fingerprint, now),
+      status: (subject) => registry?.status(subject, now) ?? NO_STATUS,
+      risk: registry?.risk(now) ?? NO_RISK_AREAS,
+      rules: registry?.rules(this.drillFor(gate)) ?? DEFAULT_RULES,
     };
   }
 }

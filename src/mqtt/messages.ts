@@ -36,6 +36,7 @@ export function passageMessage(topics: Topics, passage: PassageRecord, subjectHa
     subject: subjectHash,
     temperatureC: passage.temperatureC,
     mode: passage.mode,
+    ...(passage.drill ? { drill: true } : {}),
   };
   return { topic: topics.passage(passage.gate, passage.lane), payload: JSON.stringify(payload), qos: 1, retain: false, priority: MessagePriority.Passage };
 }

@@ -46,6 +46,7 @@ export const PassagePayload = Type.Object(
     subject: Type.Union([Type.String(), Type.Null()], { description: 'keyed hash of the subject id, never the raw id' }),
     temperatureC: Type.Union([Type.Number(), Type.Null()]),
     mode: StringEnum(MODES),
+    drill: Type.Optional(Type.Boolean({ description: 'decided during a drill (estate plan, rule 8); absent otherwise' })),
   },
   { additionalProperties: false },
 );

@@ -21,12 +21,12 @@ export class Journal {
   constructor(
     private readonly db: Db,
     private readonly topics: Topics,
-    private readonly hashSubject: SubjectHasher,
+    readonly hashSubject: SubjectHasher,
   ) {
     this.outbox = new Outbox(db);
     this.insertPassage = db.prepare(`
-      INSERT INTO passages (id, at, gate, lane, direction, kind, credential, subject_hash, verdict, reasons, rule, policy_version, temperature_c, readings, mode)
-      VALUES (@id, @at, @gate, @lane, @direction, @kind, @credential, @subjectHash, @verdict, @reasons, @rule, @policyVersion, @temperatureC, @readings, @mode)`);
+      INSERT INTO passages (id, at, gate, lane, direction, kind, credential, subject_hash, verdict, reasons, rule, policy_version, temperature_c, readings, mode, drill)
+      VALUES (@id, @at, @gate, @lane, @direction, @kind, @credential, @subjectHash, @verdict, @reasons, @rule, @policyVersion, @temperatureC, @readings, @mode, @drill)`);
     this.insertAlert = db.prepare(`
       INSERT INTO alerts (id, at, type, severity, gate, lane, passage_id, subject_hash, reasons, details)
       VALUES (@id, @at, @type, @severity, @gate, @lane, @passageId, @subjectHash, @reasons, @details)`);
@@ -56,6 +56,7 @@ export class Journal {
         temperatureC: passage.temperatureC,
         readings: JSON.stringify(passage.readings),
         mode: passage.mode,
+        drill: passage.drill ? 1 : 0,
       });
       this.outbox.enqueue(passageMessage(this.topics, passage, subjectHash), passage.at);
       return alerts.map((alert) => this.writeAlert(alert, subjectHash));

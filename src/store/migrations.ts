@@ -169,4 +169,38 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'gate rules: drill tag, visitor details, exit-pass use, drill reports, stats',
+    sql: `
+      ALTER TABLE passages ADD COLUMN drill INTEGER NOT NULL DEFAULT 0;
+
+      ALTER TABLE visitor_passes ADD COLUMN purpose TEXT;
+      ALTER TABLE visitor_passes ADD COLUMN origin TEXT;
+      ALTER TABLE visitor_passes ADD COLUMN tested_negative_at INTEGER;
+      CREATE INDEX visitor_passes_plate ON visitor_passes (plate, valid_until);
+
+      -- When the resident went out on the pass, and when exit-overdue was raised (once).
+      ALTER TABLE exit_passes ADD COLUMN left_at INTEGER;
+      ALTER TABLE exit_passes ADD COLUMN overdue_alerted_at INTEGER;
+      CREATE INDEX exit_passes_overdue ON exit_passes (return_by) WHERE left_at IS NOT NULL AND returned_at IS NULL;
+
+      ALTER TABLE drills ADD COLUMN enforce INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE drills ADD COLUMN stopped_at INTEGER;
+      ALTER TABLE drills ADD COLUMN report TEXT;
+
+      -- The periodic report (…/stats), one row per gate per interval.
+      CREATE TABLE stats (
+        gate TEXT NOT NULL,
+        period_start INTEGER NOT NULL,
+        period_end INTEGER NOT NULL,
+        entries INTEGER NOT NULL,
+        exits INTEGER NOT NULL,
+        refusals TEXT NOT NULL,
+        fevers INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (gate, period_start)
+      ) STRICT;
+    `,
+  },
 ];

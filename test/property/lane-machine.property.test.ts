@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Credential } from '../../src/core/credential.js';
 import { initialLaneState, stepLane } from '../../src/core/lane-machine.js';
+import { DEFAULT_RULES, NO_RISK_AREAS, NO_STATUS } from '../../src/core/estate-facts.js';
 import type { LaneEffect, LaneEvent, LaneSetup, LaneWorld } from '../../src/core/lane-types.js';
 import type { Mode } from '../../src/core/mode.js';
 import type { ReasonCode } from '../../src/core/reasons.js';
@@ -69,7 +70,7 @@ describe('lane machine properties', () => {
         for (const [input, advance] of steps) {
           now += advance;
           const credential = input.type === 'scan' ? input.credential : undefined;
-          const world: LaneWorld = { mode, trustStale, readCredential: () => credential as Credential, isReplayed: () => false };
+          const world: LaneWorld = { mode, trustStale, readCredential: () => credential as Credential, isReplayed: () => false, status: () => NO_STATUS, risk: NO_RISK_AREAS, rules: DEFAULT_RULES };
           let event: LaneEvent;
           if (input.type === 'scan') {
             attempt += 1;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertDraft } from '../../../src/core/alerts.js';
 import type { PassageRecord } from '../../../src/core/lane-types.js';
+import { DEFAULT_RULES } from '../../../src/core/estate-facts.js';
 import { passageAlerts } from '../../../src/core/passage-alerts.js';
 import type { ReasonCode } from '../../../src/core/reasons.js';
 import { LANE_SETUP } from '../../helpers/lane-setup.js';
@@ -40,19 +41,19 @@ describe('passageAlerts', () => {
     ['implausible temperature', ['TEMP_IMPLAUSIBLE'], ['device-fault/warning/TEMP_IMPLAUSIBLE']],
     ['red code with a fever', ['CODE_RED', 'FEVER'], ['fever/critical/FEVER', 'suspected-case/critical/FEVER', 'code-abnormal/critical/CODE_RED']],
   ])('%s', (_name, reasons, expected) => {
-    expect(brief(passageAlerts(passageWith(reasons), LANE_SETUP, false))).toEqual(expected);
+    expect(brief(passageAlerts(passageWith(reasons), LANE_SETUP, DEFAULT_RULES, false))).toEqual(expected);
   });
 
   it('raises no suspected-case alert when the policy does not ask for one', () => {
-    expect(brief(passageAlerts(passageWith(['FEVER']), { ...LANE_SETUP, suspectedCaseOnFever: false }, false))).toEqual(['fever/critical/FEVER']);
+    expect(brief(passageAlerts(passageWith(['FEVER']), { ...LANE_SETUP, suspectedCaseOnFever: false }, DEFAULT_RULES, false))).toEqual(['fever/critical/FEVER']);
   });
 
   it('a thermometer fault already alerted is not alerted again; other alerts still are', () => {
-    expect(brief(passageAlerts(passageWith(['CODE_RED', 'NO_TEMPERATURE'], null), LANE_SETUP, true))).toEqual(['code-abnormal/critical/CODE_RED']);
+    expect(brief(passageAlerts(passageWith(['CODE_RED', 'NO_TEMPERATURE'], null), LANE_SETUP, DEFAULT_RULES, true))).toEqual(['code-abnormal/critical/CODE_RED']);
   });
 
   it('each alert names the passage, its place and time, the verdict, the temperature and the direction', () => {
-    const [fever, , thermometer] = [...passageAlerts(passageWith(['FEVER']), LANE_SETUP, false), ...passageAlerts(passageWith(['NO_TEMPERATURE'], null), LANE_SETUP, false)];
+    const [fever, , thermometer] = [...passageAlerts(passageWith(['FEVER']), LANE_SETUP, DEFAULT_RULES, false), ...passageAlerts(passageWith(['NO_TEMPERATURE'], null), LANE_SETUP, DEFAULT_RULES, false)];
     expect(fever).toMatchObject({ at: T0, gate: 'north', lane: 'in-1', passageId: 'p-1', details: { verdict: 'deny', temperatureC: 38.4, direction: 'in' } });
     expect(thermometer?.details).toEqual({ verdict: 'deny', temperatureC: null, direction: 'in', device: 'thermometer' });
   });

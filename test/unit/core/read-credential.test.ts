@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readCredential, type CredentialContext } from '../../../src/core/read-credential.js';
 import { buildRoster } from '../../../src/core/roster.js';
+import { EMPTY_REGISTRY } from '../../../src/core/registry.js';
 import { createIssuer, trustListOf } from '../../helpers/health-pass-issuer.js';
 
 const NOW = Date.UTC(2026, 2, 1, 8, 0, 0);
@@ -11,6 +12,7 @@ const context: CredentialContext = {
     { uid: '04A1B2C3', subject: 'resident-1', role: 'resident', household: '3-2-401' },
     { uid: 'DEADBEEF00', subject: 'staff-1', role: 'staff' },
   ]),
+  registry: EMPTY_REGISTRY,
   now: NOW,
 };
 

@@ -1,0 +1,148 @@
+import type { Clock } from '../core/clock.js';
+import type { Subject } from '../core/credential.js';
+import { NO_STATUS, type EstateRules, type RiskAreas, type RiskLevel, type SubjectStatus } from '../core/estate-facts.js';
+import type { PassageRecord } from '../core/lane-types.js';
+import { normalisePlate, type Registry, type VehicleEntry, type VisitorPassRecord } from '../core/registry.js';
+import type { RuleStore } from '../store/rule-store.js';
+import type { SubjectHasher } from '../store/subject-hash.js';
+
+/** Settings of the rules from config; the drill and lists come from commands. */
+export interface RuleSettings {
+  exemptRoles: EstateRules['exemptRoles'];
+  antiPassback: boolean;
+  drillEnforces: boolean;
+  suspectedCaseContacts: readonly string[];
+  /** Past this age the risk-area list is stale; `null`: never. */
+  riskListMaxAgeMs: number | null;
+}
+
+interface HashedEntry {
+  subject: string;
+  until?: string;
+}
+interface RecoveredEntry {
+  subject: string;
+  isolatedUntil: string;
+  testedNegativeAt: string;
+}
+
+/**
+ * What the estate has registered and listed, as the gate rules read it: the
+ * in-memory lists (reloaded when a `lists` command lands), visitor and exit
+ * passes (straight from the store), resident vehicles, who is inside, and the
+ * running drill. Subjects are matched by their keyed hashes: a list entry
+ * names a person, who may show a card or a health pass.
+ */
+export class EstateRegistry implements Registry {
+  private quarantine = new Map<string, number | null>();
+  private recovered = new Map<string, { isolatedUntil: number; testedNegativeAt: number }>();
+  private contacts = new Map<string, number | null>();
+  private riskAreas: { version: string; refreshedAt: number | null; levels: Map<string, RiskLevel> } = { version: 'none', refreshedAt: null, levels: new Map() };
+  private vehicles = new Map<string, VehicleEntry>();
+  /** Subject hashes whose last granted passage was an entry (anti-passback); kept in memory only. */
+  private readonly inside = new Set<string>();
+
+  constructor(
+    private readonly store: RuleStore,
+    private readonly hash: SubjectHasher,
+    readonly visitorKey: Buffer,
+    private readonly settings: RuleSettings,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Loads the persisted lists; call at start and after a `lists` command commits. */
+  reloadLists(): void {
+    const byHash = <T extends { subject: string }, V>(name: string, value: (entry: T) => V) =>
+      new Map((this.store.list<T>(name)?.entries ?? []).map((entry) => [entry.subject, value(entry)]));
+    const until = (entry: HashedEntry) => (entry.until ? Date.parse(entry.until) : null);
+    this.quarantine = byHash<HashedEntry, number | null>('quarantine', until);
+    this.contacts = byHash<HashedEntry, number | null>('contacts', until);
+    this.recovered = byHash<RecoveredEntry, { isolatedUntil: number; testedNegativeAt: number }>('recovered', (e) => ({
+      isolatedUntil: Date.parse(e.isolatedUntil),
+      testedNegativeAt: Date.parse(e.testedNegativeAt),
+    }));
+    const risk = this.store.list<{ code: string; level: RiskLevel }>('risk-areas');
+    this.riskAreas = { version: risk?.version ?? 'none', refreshedAt: risk?.updatedAt ?? null, levels: new Map((risk?.entries ?? []).map((e) => [e.code, e.level])) };
+  }
+
+  setVehicles(vehicles: readonly VehicleEntry[]): void {
+    this.vehicles = new Map(vehicles.map((v) => [normalisePlate(v.plate), { ...v, plate: normalisePlate(v.plate) }]));
+  }
+
+  visitorPass(passId: string): VisitorPassRecord | undefined {
+    return this.store.visitorPass(passId);
+  }
+
+  visitorPassForPlate(plate: string, at: number): VisitorPassRecord | undefined {
+    return this.store.visitorPassForPlate(plate, at);
+  }
+
+  vehicle(plate: string): VehicleEntry | undefined {
+    return this.vehicles.get(plate);
+  }
+
+  /** The risk-area list with its staleness now; a list never received cannot be stale. */
+  risk(now: number): RiskAreas {
+    const { refreshedAt } = this.riskAreas;
+    const maxAge = this.settings.riskListMaxAgeMs;
+    return { version: this.riskAreas.version, stale: refreshedAt !== null && maxAge !== null && now - refreshedAt > maxAge, levels: this.riskAreas.levels };
+  }
+
+  riskRefreshedAt(): number | null {
+    return this.riskAreas.refreshedAt;
+  }
+
+  rules(drillActive: boolean): EstateRules {
+    const drill = drillActive ? this.store.activeDrill(this.clock.now()) : undefined;
+    return {
+      exemptRoles: this.settings.exemptRoles,
+      antiPassback: this.settings.antiPassback,
+      drill: { active: drillActive, enforce: drill?.enforce ?? this.settings.drillEnforces },
+      suspectedCaseContacts: this.settings.suspectedCaseContacts,
+    };
+  }
+
+  drillRunning(now: number): boolean {
+    return this.store.activeDrill(now) !== undefined;
+  }
+
+  status(subject: Subject, now: number): SubjectStatus {
+    if (subject.kind === 'plate') return NO_STATUS;
+    const hashes = this.hashesOf(subject);
+    const current = (until: number | null | undefined) => until !== undefined && (until === null || until > now);
+    const recovered = hashes.map((h) => this.recovered.get(h)).find((r) => r !== undefined);
+    const exitPass = this.store.exitPass(hashes);
+    return {
+      quarantined: hashes.some((h) => current(this.quarantine.get(h))),
+      generalContact: hashes.some((h) => current(this.contacts.get(h))),
+      inside: this.inside.has(this.hash(subject)),
+      ...(recovered ? { recovered } : {}),
+      ...(exitPass ? { exitPass: { passId: exitPass.passId, validFrom: exitPass.validFrom, returnBy: exitPass.returnBy } } : {}),
+    };
+  }
+
+  /**
+   * After a recorded grant: who is inside (anti-passback), an exit pass used
+   * to leave, a return on one. Refusals change nothing.
+   */
+  onPassage(passage: PassageRecord): void {
+    const { subject, decision } = passage;
+    if (!subject || subject.kind === 'plate' || decision.verdict !== 'grant') return;
+    const key = this.hash(subject);
+    if (passage.direction === 'in') {
+      this.inside.add(key);
+      this.store.markReturned(this.hashesOf(subject), passage.at);
+      return;
+    }
+    this.inside.delete(key);
+    if (decision.reasons.includes('EXIT_PASS_VALID')) {
+      const pass = this.store.exitPass(this.hashesOf(subject));
+      if (pass) this.store.markLeft(pass.passId, passage.at);
+    }
+  }
+
+  /** A person's list entries and passes are keyed by the hash of their id as a card and as a health pass. */
+  private hashesOf(subject: Subject): [string, string] {
+    return [this.hash({ kind: 'card', id: subject.id }), this.hash({ kind: 'health-pass', id: subject.id })];
+  }
+}
