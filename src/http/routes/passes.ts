@@ -14,6 +14,9 @@ const VisitorBody = Type.Object(
     subject: Subject,
     hostHousehold: Type.String({ minLength: 1, maxLength: 32 }),
     plate: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+    purpose: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    origin: Type.Optional(Type.String({ pattern: '^\\d{6}$', description: 'GB/T 2260 region code the visitor comes from (rule 2)' })),
+    testedNegativeAt: Type.Optional(IsoTimeInput),
     validFrom: Type.Optional(IsoTimeInput),
     validUntil: IsoTimeInput,
   },
@@ -25,7 +28,7 @@ const VisitorPass = Type.Object({
   plate: Type.Union([Type.String(), Type.Null()]),
   validFrom: Type.String(),
   validUntil: Type.String(),
-  code: Type.String({ description: 'the text of the pass QR: VP1:<passId>' }),
+  code: Type.String({ description: 'the text of the pass QR: VP1:<payload>.<tag> (docs/rules.md)' }),
   qrSvg: Type.String({ description: 'the pass QR as an SVG data URL, to show or print' }),
 });
 const ExitPassBody = Type.Object(
@@ -52,8 +55,10 @@ export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const validFrom = body.validFrom ?? new Date(deps.clock.now()).toISOString();
       if (Date.parse(body.validUntil) <= Date.parse(validFrom)) fail('GW_HTTP_INVALID', 'validUntil must be after validFrom', ['validUntil: expected a time after validFrom']);
       const id = passId('V');
-      await runCommand(deps, request, 'visitor', { passId: id, subject: body.subject, hostHousehold: body.hostHousehold, ...(body.plate ? { plate: body.plate } : {}), validFrom, validUntil: body.validUntil, by: request.principal?.name });
-      const code = `VP1:${id}`;
+      const { plate, purpose, origin, testedNegativeAt } = body;
+      const optional = { ...(plate ? { plate } : {}), ...(purpose ? { purpose } : {}), ...(origin ? { origin } : {}), ...(testedNegativeAt ? { testedNegativeAt } : {}) };
+      const issued = (await runCommand(deps, request, 'visitor', { passId: id, subject: body.subject, hostHousehold: body.hostHousehold, ...optional, validFrom, validUntil: body.validUntil, by: request.principal?.name })) as { code: string };
+      const { code } = issued;
       const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
       return { passId: id, hostHousehold: body.hostHousehold, plate: body.plate ?? null, validFrom, validUntil: body.validUntil, code, qrSvg: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
     },

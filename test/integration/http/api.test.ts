@@ -128,7 +128,7 @@ describe('writes go through the command service', () => {
     const validUntil = new Date(Date.now() + 3_600_000).toISOString();
     const response = await fx.app.inject({ method: 'POST', url: '/api/visitors', headers: fx.auth('guard'), payload: { subject: 'visitor-7', hostHousehold: '1-101', plate: '闽D12345', validUntil } });
     const pass = response.json();
-    expect(pass).toMatchObject({ hostHousehold: '1-101', plate: '闽D12345', validUntil, code: `VP1:${pass.passId}` });
+    expect(pass).toMatchObject({ hostHousehold: '1-101', plate: '闽D12345', validUntil, code: 'VP1:e30.AAAAAAAAAAAAAAAAAAAAAA' });
     expect(pass.qrSvg).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(Buffer.from(pass.qrSvg.split(',')[1], 'base64').toString()).toContain('<svg');
     expect(fx.commands.requests[0]).toMatchObject({ name: 'visitor', body: { passId: pass.passId, subject: 'visitor-7', hostHousehold: '1-101', plate: '闽D12345', validUntil, by: 'test-guard' } });

@@ -11,7 +11,7 @@ import { startHarness, type Harness } from '../../helpers/gateway-harness.js';
 /** A hand-written CommandService: records every request and answers with `reply` (ok by default). */
 export class RecordingCommands implements CommandService {
   readonly requests: CommandRequest[] = [];
-  reply: (request: CommandRequest) => CommandReply = (request) => ({ id: request.id, ok: true, data: request.name === 'open' ? { passageId: 'p-1' } : {} });
+  reply: (request: CommandRequest) => CommandReply = (request) => ({ id: request.id, ok: true, data: request.name === 'open' ? { passageId: 'p-1' } : request.name === 'visitor' ? { code: 'VP1:e30.AAAAAAAAAAAAAAAAAAAAAA' } : {} });
 
   async execute(request: CommandRequest): Promise<CommandReply> {
     this.requests.push(request);
