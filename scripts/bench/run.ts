@@ -5,6 +5,7 @@ import { traceQuery } from './trace-query.js';
 import { startup } from './startup.js';
 import { lockdownLatency } from './lockdown-latency.js';
 import { outboxDrain } from './outbox-drain.js';
+import { modbusRtt } from './modbus-rtt.js';
 import type { Bench, BenchResult } from './types.js';
 
 /**
@@ -17,6 +18,7 @@ const BENCHES: Record<string, Bench> = {
   startup,
   'lockdown-latency': lockdownLatency,
   'outbox-drain': outboxDrain,
+  'modbus-rtt': modbusRtt,
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } } });
