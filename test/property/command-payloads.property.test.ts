@@ -1,0 +1,165 @@
+import fc from 'fast-check';
+import mqtt from 'mqtt';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMAND_NAMES } from '../../src/commands/command-schemas.js';
+import type { CommandActor, CommandReply } from '../../src/commands/types.js';
+import { MqttCommandHandler } from '../../src/mqtt/command-handler.js';
+import { topicsFor } from '../../src/mqtt/topics.js';
+import { EXAMPLES } from '../../scripts/contract/examples.js';
+import { startHarness, waitFor, type Harness } from '../helpers/gateway-harness.js';
+import { propertyParameters } from './runs.js';
+
+/**
+ * Garbage on `…/cmd/<name>`: random bytes, random JSON and near-valid bodies
+ * (a valid example with one thing wrong), through the real MQTT command
+ * handler and CommandService of a running gateway. Whatever arrives: no
+ * crash, no unhandled rejection, one reply; a refusal carries a stable error
+ * code, leaves exactly one audit row and changes nothing else.
+ */
+
+const PREFIX = 'gatewarden/test-estate';
+const NAMES = [...COMMAND_NAMES, 'reboot', '', 'lockdown/extra'] as const;
+/** Tables a command may change; a refusal must leave every one as it was. */
+const STATE_TABLES = ['commands', 'modes', 'lists', 'policies', 'exit_passes', 'visitor_passes', 'drills'] as const;
+
+/** A valid body per command, from the contract examples, unsigned and aimed at the harness's gate. */
+function validBody(name: string): Record<string, unknown> {
+  const example = (EXAMPLES[`cmd-${name}`] ?? { id: 'x', reason: 'r', by: 'b' }) as Record<string, unknown>;
+  const { sig: _sig, kid: _kid, ...body } = example;
+  return name === 'open' ? { ...body, gate: 'main', lane: 'in' } : body;
+}
+
+const jsonText = (value: unknown) => JSON.stringify(value) ?? 'null';
+
+/** One wrong thing done to a valid body. */
+const nearValid = (name: string, fresh: string) => {
+  const body = { ...validBody(name), id: fresh };
+  const keys = Object.keys(body);
+  return fc.oneof(
+    fc.constantFrom(...keys).map((key) => jsonText(Object.fromEntries(Object.entries(body).filter(([k]) => k !== key)))),
+    fc.tuple(fc.constantFrom(...keys), fc.jsonValue()).map(([key, value]) => jsonText({ ...body, [key]: value })),
+    fc.tuple(fc.string({ maxLength: 12 }), fc.jsonValue()).map(([key, value]) => jsonText({ ...body, [key]: value })),
+    fc.oneof(fc.string({ maxLength: 200 }), fc.constant(''), fc.constant('x'.repeat(129)), fc.integer()).map((id) => jsonText({ ...body, id })),
+    fc.nat({ max: jsonText(body).length }).map((cut) => jsonText(body).slice(0, cut)),
+    fc.constantFrom(jsonText([body]), jsonText(jsonText(body)), `${jsonText(body)}${jsonText(body)}`, jsonText({ ...body, __proto__: { mode: 'emergency-open' } })),
+  );
+};
+
+const payloadFor = (name: string, fresh: string) =>
+  fc.oneof(
+    fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)),
+    fc.json({ maxDepth: 3 }).map((text) => Buffer.from(text)),
+    fc.jsonValue({ maxDepth: 2 }).map((value) => Buffer.from(jsonText(typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value, id: fresh } : value))),
+    nearValid(name, fresh).map((text) => Buffer.from(text)),
+  );
+
+let fresh = 0;
+const arbitraryCommand = fc
+  .tuple(fc.constantFrom(...NAMES), fc.constantFrom('guard', 'manager', 'district', 'observer'), fc.boolean(), fc.boolean())
+  .chain(([name, role, retain, refusedByBroker]) => {
+    fresh += 1;
+    return payloadFor(name, `fuzz-${fresh}`).map((payload) => ({ name, role: role as CommandActor['role'], retain: retain && refusedByBroker, refusedByBroker: refusedByBroker && !retain, payload }));
+  });
+
+describe('MQTT command payload fuzzing', () => {
+  let harness: Harness;
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+
+  beforeAll(async () => {
+    process.on('unhandledRejection', onUnhandled);
+    harness = await startHarness();
+  });
+
+  afterAll(async () => {
+    process.off('unhandledRejection', onUnhandled);
+    await harness?.stop();
+  });
+
+  const state = () => {
+    const { db, gate } = harness.gateway;
+    return jsonText({ mode: gate.mode, tables: STATE_TABLES.map((table) => db.prepare(`SELECT * FROM ${table}`).all()) });
+  };
+  const auditRows = (id: string) => harness.gateway.db.prepare('SELECT ok, error_code AS code FROM audit WHERE command_id = ?').all(id) as Array<{ ok: number; code: string | null }>;
+
+  it('answers every payload once, and a refusal has an error code, an audit row and no effect', async () => {
+    const sent: Array<{ topic: string; payload: string }> = [];
+    const handler = new MqttCommandHandler({
+      service: harness.gateway.commands,
+      topics: topicsFor(PREFIX),
+      clock: { now: () => Date.now() },
+      log: pino({ level: 'silent' }),
+      reply: (topic, payload) => sent.push({ topic, payload }),
+    });
+    await fc.assert(
+      fc.asyncProperty(arbitraryCommand, async (command) => {
+        sent.length = 0;
+        const before = state();
+        const reply: CommandReply = await handler.handle({ ...command, actor: { via: 'mqtt', principal: `fuzz-${command.role}`, role: command.role } });
+        expect(sent).toHaveLength(1);
+        expect(JSON.parse(sent[0]?.payload ?? '{}')).toMatchObject({ id: reply.id, ok: reply.ok });
+        if (command.retain || command.refusedByBroker) expect(reply.ok).toBe(false);
+        const rows = auditRows(reply.id);
+        if (reply.ok) {
+          expect(rows.at(-1)).toEqual({ ok: 1, code: null });
+          return;
+        }
+        expect(reply.error?.code).toMatch(/^GW_[A-Z_]+$/);
+        expect(reply.error?.message.length).toBeGreaterThan(0);
+        expect(rows.at(-1)).toEqual({ ok: 0, code: reply.error?.code });
+        expect(state()).toBe(before);
+      }),
+      propertyParameters,
+    );
+    expect(unhandled).toEqual([]);
+  });
+
+  it('a time that fits the ISO pattern but is no time (month 13, minute 60, offset +25:00) is refused as invalid', async () => {
+    const handler = new MqttCommandHandler({ service: harness.gateway.commands, topics: topicsFor(PREFIX), clock: { now: () => Date.now() }, log: pino({ level: 'silent' }), reply: () => {} });
+    const two = fc.nat({ max: 99 }).map((n) => String(n).padStart(2, '0'));
+    const impossibleTime = fc
+      .tuple(two, two, two, two, fc.constantFrom('Z', '+25:00', '+08:00'))
+      .map(([month, day, hour, minute, zone]) => `2027-${month}-${day}T${hour}:${minute}${zone}`)
+      .filter((time) => Number.isNaN(Date.parse(time)));
+    const timed = fc.constantFrom(
+      { name: 'lockdown', key: 'expiresAt' },
+      { name: 'exit-pass', key: 'returnBy' },
+      { name: 'visitor', key: 'validUntil' },
+      { name: 'drill', key: 'endsAt' },
+    );
+    await fc.assert(
+      fc.asyncProperty(timed, impossibleTime, async ({ name, key }, time) => {
+        fresh += 1;
+        const body = { ...validBody(name), id: `fuzz-time-${fresh}`, [key]: time };
+        const before = state();
+        const reply = await handler.handle({ name, payload: Buffer.from(jsonText(body)), retain: false, actor: { via: 'mqtt', principal: 'fuzz', role: 'manager' } });
+        expect(reply.error?.code).toBe('GW_COMMAND_INVALID');
+        expect(state()).toBe(before);
+      }),
+      propertyParameters,
+    );
+  });
+
+  it('through the embedded broker: every publish gets a reply and an audit row, and the gateway stays up', { timeout: 60_000 }, async () => {
+    const password = harness.gateway.secrets.mqttPasswords.manager;
+    const manager = await mqtt.connectAsync(harness.gateway.mqtt.url, { username: 'manager', ...(password ? { password } : {}), reconnectPeriod: 0 });
+    const replies: CommandReply[] = [];
+    manager.on('message', (_topic, payload) => replies.push(JSON.parse(payload.toString()) as CommandReply));
+    await manager.subscribeAsync(`${PREFIX}/cmd/+/reply`, { qos: 1 });
+    const samples = fc.sample(
+      fc.constantFrom(...COMMAND_NAMES).chain((name) => payloadFor(name, `broker-fuzz-${name}`).map((payload) => ({ name, payload }))),
+      { seed: propertyParameters.seed, numRuns: Math.min(propertyParameters.numRuns, 100) },
+    );
+    const auditBefore = (harness.gateway.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
+    for (const { name, payload } of samples) await manager.publishAsync(`${PREFIX}/cmd/${name}`, payload, { qos: 1 });
+    await waitFor(() => replies.length >= samples.length, `${samples.length} replies`, 30_000);
+    expect(replies).toHaveLength(samples.length);
+    const auditAfter = (harness.gateway.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
+    expect(auditAfter - auditBefore).toBe(samples.length);
+    for (const reply of replies.filter((r) => !r.ok)) expect(reply.error?.code).toMatch(/^GW_[A-Z_]+$/);
+    expect(harness.gateway.mqtt.connection.client.connected).toBe(true);
+    await manager.endAsync();
+    expect(unhandled).toEqual([]);
+  });
+});
