@@ -59,9 +59,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
 
   const broker = await Aedes.createBroker({
     queueLimit: limits.queueLimit,
-    preConnect(_client, _packet, callback) {
+    preConnect(client, _packet, callback) {
       // Counted before authentication, so a flood of bad logins cannot hold every slot.
-      callback(null, broker.connectedClients < limits.maxConnections);
+      if (broker.connectedClients < limits.maxConnections) return callback(null, true);
+      log.warn({ clientId: client.id, maxConnections: limits.maxConnections }, 'mqtt client refused: connection limit reached');
+      // An error, not `false`: aedes leaves a refused socket open (no CONNACK, no close) unless told it failed.
+      callback(new Error('connection limit reached'), false);
     },
     authenticate(client, username, password, done) {
       const user = username === undefined ? undefined : users.get(username);
