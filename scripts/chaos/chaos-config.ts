@@ -10,6 +10,28 @@ export interface ChaosConfigOptions {
   lanes: number;
   arrivalEveryMs: number;
   prefix: string;
+  /** Serial ports of one extra lane on real drivers (socat ptys): the `pty` scenario. */
+  ptyLane?: PtyLanePorts;
+}
+
+export interface PtyLanePorts {
+  scanner: string;
+  thermometer: string;
+  barrier: string;
+}
+
+export const PTY_LANE_ID = 'pty';
+
+/** The extra lane's devices: a QR scanner, a push thermometer and a command barrier, each on its own pty. */
+function ptyLane(ports: PtyLanePorts) {
+  return {
+    lane: { id: PTY_LANE_ID, direction: 'in', devices: { scanner: 'pty-scanner', thermometer: 'pty-thermo', barrier: 'pty-barrier' } },
+    devices: [
+      { id: 'pty-scanner', role: 'scanner', driver: 'profile', profile: 'scanner-qr-cr', port: ports.scanner },
+      { id: 'pty-thermo', role: 'thermometer', driver: 'profile', profile: 'thermo-ascii-push', port: ports.thermometer },
+      { id: 'pty-barrier', role: 'barrier', driver: 'profile', profile: 'barrier-serial-ack', port: ports.barrier },
+    ],
+  };
 }
 
 /**
@@ -19,19 +41,23 @@ export interface ChaosConfigOptions {
  */
 export function writeChaosConfigs(options: ChaosConfigOptions): { walking: string; draining: string } {
   const laneIds = Array.from({ length: options.lanes }, (_, i) => `l${String(i + 1).padStart(2, '0')}`);
+  const extra = options.ptyLane ? ptyLane(options.ptyLane) : undefined;
   const base = harnessConfig(options.dir, {
     gates: [
       {
         id: 'chaos',
         name: 'Chaos gate',
-        lanes: laneIds.map((id) => ({ id, direction: 'in', devices: { scanner: `${id}-scanner`, thermometer: `${id}-thermo`, barrier: `${id}-barrier` } })),
+        lanes: [...laneIds.map((id) => ({ id, direction: 'in', devices: { scanner: `${id}-scanner`, thermometer: `${id}-thermo`, barrier: `${id}-barrier` } })), ...(extra ? [extra.lane] : [])],
       },
     ],
-    devices: laneIds.flatMap((id) => [
-      { id: `${id}-scanner`, role: 'scanner', driver: 'virtual' },
-      { id: `${id}-thermo`, role: 'thermometer', driver: 'virtual' },
-      { id: `${id}-barrier`, role: 'barrier', driver: 'virtual' },
-    ]),
+    devices: [
+      ...laneIds.flatMap((id) => [
+        { id: `${id}-scanner`, role: 'scanner', driver: 'virtual' },
+        { id: `${id}-thermo`, role: 'thermometer', driver: 'virtual' },
+        { id: `${id}-barrier`, role: 'barrier', driver: 'virtual' },
+      ]),
+      ...(extra?.devices ?? []),
+    ],
     // Default timeouts: the harness's short passage timeout is shorter than the crowd's slowest walk.
     policy: { version: 'chaos-1' },
     mqtt: { broker: { type: 'external', url: options.brokerUrl, username: 'gateway', passwordSecret: 'gateway' }, topicPrefix: options.prefix },

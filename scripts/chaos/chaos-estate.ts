@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadSecrets } from '../../src/secrets.js';
+import { loadSecrets, type Secrets } from '../../src/secrets.js';
 import { startMosquitto, type Mosquitto } from '../../test/helpers/mosquitto.js';
-import { writeChaosConfigs } from './chaos-config.js';
+import { writeChaosConfigs, type PtyLanePorts } from './chaos-config.js';
 import { GatewayProcess } from './gateway-process.js';
 import { compareLedger, outboxDepth, readRecorded, type LossFigures, type RecordedRow } from './ledger.js';
 import { Subscriber } from './subscriber.js';
@@ -18,12 +18,14 @@ export interface ChaosEstateOptions {
   arrivalEveryMs: number;
   /** Directory for the database (default: the run's temp dir). */
   databaseDir?: string;
+  /** An extra lane on real serial drivers over these ptys. */
+  ptyLane?: PtyLanePorts;
   log: (line: string) => void;
 }
 
 /** A fault with the moment it ended, for the recovery figures. */
 export interface FaultRecord {
-  kind: 'sigkill' | 'broker-outage' | 'disk-full';
+  kind: 'sigkill' | 'broker-outage' | 'disk-full' | 'unplug';
   startedAt: number;
   endedAt: number;
   /** Start-up of the gateway after a SIGKILL, spawn to ready. */
@@ -59,6 +61,7 @@ export class ChaosEstate {
     readonly subscriber: Subscriber,
     private readonly drainingConfig: string,
     private readonly log: (line: string) => void,
+    readonly secrets: Secrets,
   ) {}
 
   static async open(options: ChaosEstateOptions): Promise<ChaosEstate> {
@@ -74,9 +77,9 @@ export class ChaosEstate {
         { username: 'district', password: districtPassword, role: 'district' },
       ],
     });
-    const configs = writeChaosConfigs({ dir, databasePath, brokerUrl: mosquitto.url, lanes: options.lanes, arrivalEveryMs: options.arrivalEveryMs, prefix: CHAOS_PREFIX });
+    const configs = writeChaosConfigs({ dir, databasePath, brokerUrl: mosquitto.url, lanes: options.lanes, arrivalEveryMs: options.arrivalEveryMs, prefix: CHAOS_PREFIX, ...(options.ptyLane ? { ptyLane: options.ptyLane } : {}) });
     const subscriber = await Subscriber.connect(mosquitto.url, 'district', districtPassword, CHAOS_PREFIX);
-    const estate = new ChaosEstate(dir, databasePath, mosquitto, new GatewayProcess(configs.walking), subscriber, configs.draining, options.log);
+    const estate = new ChaosEstate(dir, databasePath, mosquitto, new GatewayProcess(configs.walking), subscriber, configs.draining, options.log, secrets);
     const readyMs = await estate.gateway.start();
     estate.startedAt = Date.now();
     options.log(`gateway ready in ${Math.round(readyMs)} ms: ${options.lanes} lanes, a person every ${options.arrivalEveryMs} ms per lane`);

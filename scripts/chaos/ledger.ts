@@ -7,14 +7,18 @@ export interface RecordedRow {
   at: number;
   table: 'passages' | 'alerts';
   verdict?: string;
+  /** `gate/lane` of a passage. */
+  lane?: string;
+  /** Type of an alert. */
+  type?: string;
 }
 
 /** What SQLite holds at the end of a run (read-only, beside a running gateway: WAL allows it). */
 export function readRecorded(databasePath: string): { rows: RecordedRow[]; outboxDepth: number } {
   const db = new Database(databasePath, { readonly: true, fileMustExist: true });
   try {
-    const passages = db.prepare('SELECT id, at, verdict FROM passages').all() as Array<{ id: string; at: number; verdict: string }>;
-    const alerts = db.prepare('SELECT id, at FROM alerts').all() as Array<{ id: string; at: number }>;
+    const passages = db.prepare("SELECT id, at, verdict, gate || '/' || lane AS lane FROM passages").all() as Array<{ id: string; at: number; verdict: string; lane: string }>;
+    const alerts = db.prepare('SELECT id, at, type FROM alerts').all() as Array<{ id: string; at: number; type: string }>;
     const { depth } = db.prepare('SELECT COUNT(*) AS depth FROM outbox').get() as { depth: number };
     return {
       rows: [...passages.map((p) => ({ ...p, table: 'passages' as const })), ...alerts.map((a) => ({ ...a, table: 'alerts' as const }))],

@@ -4,6 +4,7 @@ import { chaosResult } from './chaos-result.js';
 import { DISK_FULL_PLAN, runDiskFull } from './disk-full.js';
 import { KILL_STORM_PLAN, runKillStorm } from './kill-storm.js';
 import { LOSS_PLAN, runLoss } from './loss.js';
+import { runUnplug, UNPLUG_PLAN } from './unplug.js';
 
 export interface ScenarioOutcome {
   report: ChaosReport;
@@ -56,6 +57,28 @@ export const SCENARIOS: Record<string, Scenario> = {
           'storage-fault alerts delivered (direct, from memory)': outcome.storageFaultAlerts,
           'grants recorded while full': outcome.grantsWhileFull,
           'space back → first passage recorded (ms)': Number.isFinite(outcome.recoveryMs) ? outcome.recoveryMs : 'did not recover',
+        },
+      },
+    };
+  },
+  pty: async ({ quick, log }) => {
+    const plan = { ...UNPLUG_PLAN, durationMs: quicken(quick, UNPLUG_PLAN.durationMs) * (quick ? 2 : 1), unpluggedMs: quicken(quick, UNPLUG_PLAN.unpluggedMs) };
+    const report = await runUnplug(plan, log);
+    const base = chaosResult('chaos-pty-unplug', 'Chaos: a serial scanner unplugged and replugged, the barrier simulator as witness', 'npm run chaos -- --only pty', report, [
+      `One lane on real drivers over socat ptys (scanner-qr-cr, thermo-ascii-push, barrier-serial-ack) beside ${plan.lanes} virtual lanes; a resident with a fresh green pass every ${plan.ptyArrivalEveryMs} ms; the scanner pty unplugged for ${plan.unpluggedMs / 1000} s, then one SIGKILL.`,
+      'Every OPEN the barrier simulator received is paired with a grant recorded before it on that lane.',
+    ]);
+    return {
+      report,
+      result: {
+        ...base,
+        figures: {
+          ...base.figures,
+          'serial lane: grants recorded': report.ptyGrants,
+          'serial lane: OPEN commands at the barrier simulator': report.barrierOpens,
+          'serial lane: OPENs without an earlier recorded grant': report.opensWithoutGrant,
+          'device-fault alerts recorded': report.deviceFaultAlerts,
+          'replug → first passage recorded on the serial lane (ms)': Number.isFinite(report.recoveryMs) ? report.recoveryMs : 'did not recover',
         },
       },
     };
