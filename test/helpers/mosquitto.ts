@@ -26,11 +26,18 @@ export interface MosquittoOptions {
   users: readonly MosquittoUser[];
   /** Keep retained messages across a restart (persistence file); default false, so a restart forgets them. */
   persistence?: boolean;
+  /**
+   * A second listener for mqtts:// that requires a client certificate signed by
+   * `caFile`; the certificate's CN is the user name the ACL sees.
+   */
+  tls?: { caFile: string; certFile: string; keyFile: string };
 }
 
 export interface Mosquitto {
   port: number;
   url: string;
+  /** `mqtts://127.0.0.1:<port>` when `tls` was given. */
+  tlsUrl?: string;
   /** Stops the broker (SIGTERM) and waits for it to exit; the port stays reserved for start(). */
   stop(): Promise<void>;
   /** Starts it again on the same port, after stop(). */
@@ -42,6 +49,7 @@ export interface Mosquitto {
 export async function startMosquitto(options: MosquittoOptions): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'gw-mosquitto-'));
   const port = await freePort();
+  const tlsPort = options.tls ? await freePort() : undefined;
   const passwordFile = join(dir, 'passwd');
   writeFileSync(passwordFile, '');
   for (const user of options.users) execFileSync('mosquitto_passwd', ['-b', passwordFile, user.username, user.password]);
@@ -57,6 +65,16 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
       `acl_file ${aclFile}`,
       `persistence ${options.persistence ? 'true' : 'false'}`,
       `persistence_location ${dir}/`,
+      ...(options.tls
+        ? [
+            `listener ${tlsPort} 127.0.0.1`,
+            `cafile ${options.tls.caFile}`,
+            `certfile ${options.tls.certFile}`,
+            `keyfile ${options.tls.keyFile}`,
+            'require_certificate true',
+            'use_identity_as_username true',
+          ]
+        : []),
       // Mosquitto started as root drops to user `mosquitto`, who cannot read our 0700 temp dir.
       `user ${userInfo().username}`,
       'log_dest stderr',
@@ -71,7 +89,7 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
     let stderr = '';
     spawned.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child = spawned;
-    await waitForPort(port, spawned, () => stderr);
+    for (const listening of tlsPort === undefined ? [port] : [port, tlsPort]) await waitForPort(listening, spawned, () => stderr);
   };
   const stop = async () => {
     const running = child;
@@ -86,6 +104,7 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
   return {
     port,
     url: `mqtt://127.0.0.1:${port}`,
+    ...(tlsPort === undefined ? {} : { tlsUrl: `mqtts://127.0.0.1:${tlsPort}` }),
     start,
     stop,
     async close() {
