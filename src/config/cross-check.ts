@@ -37,8 +37,9 @@ export function crossCheck(config: Config): string[] {
       if (lane.direction === 'both' && lane.devices.exitScanner === undefined) {
         errors.push(`${at}.devices.exitScanner: required when direction is "both" (one scanner on each side)`);
       }
-      // Estate plan, rule 1: temperature is checked on the way in.
-      if (lane.direction !== 'out' && lane.devices.thermometer === undefined) {
+      // Estate plan, rule 1: temperature is checked on the way in. A vehicle lane decides on the plate; its
+      // occupants are screened by the guard or at a pedestrian lane (docs/rules.md).
+      if (lane.direction !== 'out' && lane.kind !== 'vehicle' && lane.devices.thermometer === undefined) {
         errors.push(`${at}.devices.thermometer: required when direction is "${lane.direction}" (temperature is checked on entry)`);
       }
     });

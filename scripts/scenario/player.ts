@@ -1,0 +1,143 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import pino from 'pino';
+import { validateConfig } from '../../src/config/load-config.js';
+import type { PassageRecord } from '../../src/core/lane-types.js';
+import { startGateway, type Gateway } from '../../src/gateway.js';
+import { defaultPrefix } from '../../src/mqtt/topics.js';
+import { TraceQueries } from '../../src/store/trace.js';
+import { createScenarioIssuer, People } from './people.js';
+import { mergeConfig, scenarioConfig } from './scenario-config.js';
+import { playScan } from './scan-step.js';
+import { alertsAfter, lastAlertRow, until, type Stage } from './stage.js';
+import { describeMismatch, sameMembers } from './expect.js';
+import { loadTimeline, offsetMs, type CheckStep, type CommandStep, type Step, type Timeline, type TraceStep } from './timeline.js';
+
+export interface StepResult {
+  index: number;
+  at: string;
+  what: string;
+  problems: string[];
+}
+
+export interface ScenarioResult {
+  file: string;
+  name: string;
+  rules: number[];
+  steps: StepResult[];
+  ok: boolean;
+}
+
+/** A settable clock: the timeline moves it, the gateway reads it. */
+class ScenarioClock {
+  constructor(public t: number) {}
+  now = (): number => this.t;
+}
+
+/**
+ * Plays a timeline through the real gateway: real SQLite file, the embedded
+ * aedes broker, virtual devices, a simulated clock. Commands go over MQTT as a
+ * manager's console sends them; decisions and alerts are checked in the store
+ * and on the broker. Returns every step's problems rather than stopping at the
+ * first, so one run shows all that is wrong.
+ */
+export async function playScenario(file: string): Promise<ScenarioResult> {
+  const timeline = loadTimeline(file);
+  const start = Date.parse(timeline.start);
+  const clock = new ScenarioClock(start);
+  const issuer = createScenarioIssuer('district-health');
+  const dir = mkdtempSync(join(tmpdir(), 'gatewarden-scenario-'));
+  const passages: PassageRecord[] = [];
+  let gateway: Gateway | undefined;
+  let console_: MqttClient | undefined;
+  try {
+    const config = validateConfig(mergeConfig(scenarioConfig(dir, issuer, start), timeline.config), file);
+    gateway = await startGateway({ config, log: pino({ level: process.env.GATEWARDEN_SCENARIO_LOG ?? 'silent' }), clock, onPassage: (p) => passages.push(p) });
+    const prefix = config.mqtt.topicPrefix ?? defaultPrefix(config.estate.id);
+    const received: Stage['received'] = [];
+    console_ = await mqtt.connectAsync(gateway.mqtt.url, { username: 'manager', password: gateway.secrets.mqttPasswords.manager, reconnectPeriod: 0 });
+    console_.on('message', (topic, payload) => received.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown> }));
+    await console_.subscribeAsync(`${prefix}/#`, { qos: 1 });
+    const stage: Stage = { gateway, people: new People(timeline, issuer, start), passages, received, prefix, start };
+    const steps: StepResult[] = [];
+    for (const [index, step] of timeline.steps.entries()) {
+      clock.t = start + offsetMs(step.at);
+      steps.push({ index, at: step.at, what: describe(step), problems: await playStep(stage, step, index, console_) });
+    }
+    return result(file, timeline, steps);
+  } finally {
+    await console_?.endAsync();
+    await gateway?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function result(file: string, timeline: Timeline, steps: StepResult[]): ScenarioResult {
+  return { file, name: timeline.name, rules: timeline.rules, steps, ok: steps.every((s) => s.problems.length === 0) };
+}
+
+function describe(step: Step): string {
+  const note = step.note ? ` (${step.note})` : '';
+  if ('scan' in step) return `${step.scan} at ${step.lane ?? 'main/in'}${note}`;
+  if ('command' in step) return `command ${step.command}${note}`;
+  if ('check' in step) return `check ${step.check}${note}`;
+  return `trace ${step.trace}${note}`;
+}
+
+async function playStep(stage: Stage, step: Step, index: number, console_: MqttClient): Promise<string[]> {
+  try {
+    if ('scan' in step) return await playScan(stage, step);
+    if ('command' in step) return await playCommand(stage, step, index, console_);
+    if ('check' in step) return playCheck(stage, step);
+    return playTrace(stage, step);
+  } catch (error) {
+    return [(error as Error).message];
+  }
+}
+
+async function playCommand(stage: Stage, step: CommandStep, index: number, console_: MqttClient): Promise<string[]> {
+  const before = lastAlertRow(stage);
+  const id = `scenario-${index}-${step.command}`;
+  await console_.publishAsync(`${stage.prefix}/cmd/${step.command}`, JSON.stringify({ id, v: 1, ...step.body }), { qos: 1 });
+  const reply = await until(() => stage.received.find((m) => m.topic === `${stage.prefix}/cmd/${step.command}/reply` && m.body.id === id)?.body, `the reply to ${id}`);
+  const data = reply.data as Record<string, unknown> | undefined;
+  if (step.command === 'visitor' && typeof data?.code === 'string') stage.people.learnVisitorCode(String(step.body.passId), data.code);
+  const problems: string[] = [];
+  const expected = step.expect ?? { ok: true };
+  if (reply.ok !== expected.ok) problems.push(`reply ok=${String(reply.ok)}, expected ${String(expected.ok)}: ${JSON.stringify(reply.error ?? {})}`);
+  const error = reply.error as { code?: string } | undefined;
+  if (expected.error !== undefined && error?.code !== expected.error) problems.push(`error ${error?.code ?? 'none'}, expected ${expected.error}`);
+  if (expected.data !== undefined) problems.push(...describeMismatch('reply data', expected.data, data));
+  if (expected.alerts) {
+    const raised = alertsAfter(stage, before);
+    const missing = expected.alerts.filter((type) => !raised.includes(type));
+    if (missing.length > 0) problems.push(`alerts ${missing.join(', ')} not raised (raised: ${raised.join(', ') || 'none'})`);
+  }
+  return problems;
+}
+
+function playCheck(stage: Stage, step: CheckStep): string[] {
+  const before = lastAlertRow(stage);
+  if (step.check === 'exit-passes') stage.gateway.rules.checkExitPasses();
+  else stage.gateway.rules.checkLists();
+  const raised = alertsAfter(stage, before);
+  return sameMembers(step.expect.alerts, raised) ? [] : [`alerts [${raised.join(', ')}], expected [${step.expect.alerts.join(', ')}]`];
+}
+
+function playTrace(stage: Stage, step: TraceStep): string[] {
+  const { gateway, people, start } = stage;
+  const hashOf = (name: string) => gateway.journal.hashSubject(people.subject(name, gateway.gate.roster));
+  const names = new Map(people.names().map((name) => [hashOf(name), name]));
+  const range = { subjectHash: hashOf(step.trace), from: start + offsetMs(step.from), to: start + offsetMs(step.to) };
+  const queries = new TraceQueries(gateway.db);
+  const trail = queries.trail(range);
+  const contacts = queries.contacts(range, (step.windowMinutes ?? 5) * 60_000).map((c) => names.get(c.subject) ?? `unknown:${c.subject}`);
+  const problems: string[] = [];
+  if (trail.length !== step.expect.trail) problems.push(`trail of ${trail.length} passages, expected ${step.expect.trail}`);
+  const gates = [...new Set(trail.map((t) => t.gate))].sort();
+  if (step.expect.gates && !sameMembers(step.expect.gates, gates)) problems.push(`trail gates [${gates.join(', ')}], expected [${step.expect.gates.join(', ')}]`);
+  if (JSON.stringify(contacts) !== JSON.stringify(step.expect.contacts)) problems.push(`contacts [${contacts.join(', ')}], expected [${step.expect.contacts.join(', ')}]`);
+  return problems;
+}

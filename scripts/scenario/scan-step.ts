@@ -1,0 +1,47 @@
+import type { VirtualBarrier } from '../../src/drivers/virtual/virtual-barrier.js';
+import type { VirtualScanner } from '../../src/drivers/virtual/virtual-scanner.js';
+import type { VirtualThermometer } from '../../src/drivers/virtual/virtual-thermometer.js';
+import { describeMismatch, sameMembers } from './expect.js';
+import { until, type Stage } from './stage.js';
+import type { ScanStep } from './timeline.js';
+
+/**
+ * One person at one lane: they stand at the thermometer, scan their code,
+ * walk through if released. Checks the decision the lane recorded, the alert
+ * types stored with it, and that the passage and each alert reached the broker.
+ */
+export async function playScan(stage: Stage, step: ScanStep): Promise<string[]> {
+  const { gateway, passages } = stage;
+  const lane = step.lane ?? 'main/in';
+  const temperature = step.temperature ?? 36.5;
+  const [gateId, laneId] = lane.split('/') as [string, string];
+  const runner = gateway.lanes.get(lane);
+  const laneConfig = gateway.config.gates.find((g) => g.id === gateId)?.lanes.find((l) => l.id === laneId);
+  if (!runner || !laneConfig) return [`no lane ${lane}`];
+  const device = <T>(id: string | undefined) => (id === undefined ? undefined : (gateway.devices.get(id) as T | undefined));
+  const thermometer = device<VirtualThermometer>(laneConfig.devices.thermometer);
+  const barrier = device<VirtualBarrier>(laneConfig.devices.barrier);
+  thermometer?.present(temperature === 'none' ? undefined : temperature);
+  barrier?.expectWalk(step.walk === false ? undefined : 10);
+
+  const seen = passages.length;
+  device<VirtualScanner>(laneConfig.devices.scanner)?.scan(stage.people.code(step.scan));
+  const passage = await until(() => passages[seen], `a decision at ${lane}`);
+  await until(() => (runner.phase === 'idle' ? true : undefined), `lane ${lane} to be idle again`);
+  thermometer?.present(undefined);
+
+  const { expect } = step;
+  const { decision } = passage;
+  const problems: string[] = [];
+  if (decision.verdict !== expect.verdict) problems.push(`verdict ${decision.verdict} (${decision.reasons.join(', ')}), expected ${expect.verdict}`);
+  if (expect.reasons) problems.push(...describeMismatch('reasons', expect.reasons, decision.reasons));
+  if (expect.drill !== undefined && (passage.drill ?? false) !== expect.drill) problems.push(`drill tag ${String(passage.drill ?? false)}, expected ${String(expect.drill)}`);
+  const alerts = gateway.db.prepare('SELECT id, type FROM alerts WHERE passage_id = ?').all(passage.id) as Array<{ id: string; type: string }>;
+  if (expect.alerts && !sameMembers(expect.alerts, alerts.map((a) => a.type))) {
+    problems.push(`alerts [${alerts.map((a) => a.type).join(', ')}], expected [${expect.alerts.join(', ')}]`);
+  }
+  // The district must never miss one (estate plan, rule 7): each alert and the passage itself reach the broker.
+  const published = (id: string) => stage.received.some((m) => m.body.id === id);
+  await until(() => (alerts.every((a) => published(a.id)) && published(passage.id) ? true : undefined), `passage ${passage.id} and its alerts on the broker`);
+  return problems;
+}
