@@ -11,7 +11,7 @@ export function chaosResult(name: string, title: string, command: string, report
     command,
     figures: {
       'load duration (s)': Math.round(report.durationMs / 1000),
-      'passages/s recorded': Number(rate.toFixed(1)),
+      'passages/s recorded, averaged over the run (restarts included)': Number(rate.toFixed(1)),
       'events recorded (passages + alerts in SQLite)': report.recorded,
       'passages recorded': report.passages,
       'alerts recorded': report.alerts,
@@ -35,12 +35,14 @@ export function lossLine(reports: readonly ChaosReport[]): string {
 
 function recoveryFigures(fault: string, count: number, samples: readonly number[], what: string): Record<string, number | string> {
   if (count === 0) return {};
-  const finite = samples.filter(Number.isFinite);
-  const s = summarize(finite.length > 0 ? finite : [Number.NaN]);
+  const recovered = samples.filter(Number.isFinite);
+  const missing = samples.length - recovered.length;
+  if (recovered.length === 0) return { [`${fault}s`]: count, [`${fault}: ${what}`]: 'none recovered' };
+  const s = summarize(recovered);
   return {
     [`${fault}s`]: count,
-    [`${fault}: ${what}, median (ms)`]: finite.length > 0 ? Math.round(s.p50) : 'none recovered',
-    [`${fault}: ${what}, max (ms)`]: finite.length === samples.length ? Math.round(s.max) : `${samples.length - finite.length} did not recover`,
+    [`${fault}: ${what}, median (ms)`]: Math.round(s.p50),
+    [`${fault}: ${what}, max (ms)`]: missing === 0 ? Math.round(s.max) : `${Math.round(s.max)} (${missing} did not recover before the end)`,
   };
 }
 

@@ -13,6 +13,9 @@ export interface LossPlan {
 /** Issue 4: 20 passages/s for 60 s, the broker down for 30 s and 5 SIGKILLs. */
 export const LOSS_PLAN: LossPlan = { durationMs: 60_000, kills: 5, brokerOutageMs: 30_000, lanes: 48, arrivalEveryMs: 1200 };
 
+/** Issue 7: 20 SIGKILLs under load, and one broker stop and start between them. */
+export const KILL_STORM_PLAN: LossPlan = { durationMs: 90_000, kills: 20, brokerOutageMs: 10_000, lanes: 48, arrivalEveryMs: 1200 };
+
 /**
  * The loss test: the load runs while the broker is down for the middle of
  * the run and the gateway is killed `kills` times (some inside the outage,

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { loadProfile } from '../../src/drivers/profile/load-profile.js';
 import { PassIssuer } from '../../src/demo/pass-issuer.js';
@@ -24,7 +25,8 @@ export class PtyLane {
   /** When each OPEN reached the barrier (ms since epoch). */
   readonly opens: number[] = [];
   private scans = 0;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Aborts the walks and readings still scheduled when the lane stops. */
+  private readonly pending = new AbortController();
 
   private constructor(
     private readonly dir: string,
@@ -73,18 +75,13 @@ export class PtyLane {
   }
 
   async stop(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.pending.abort();
     for (const sim of Object.values(this.sims)) await sim.stop();
     for (const pair of Object.values(this.pairs)) await pair.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
   private later(ms: number, action: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      action();
-    }, ms);
-    this.timers.add(timer);
+    sleep(ms, undefined, { signal: this.pending.signal }).then(action, () => {});
   }
 }

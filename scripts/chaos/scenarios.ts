@@ -2,8 +2,7 @@ import type { BenchResult } from '../bench/types.js';
 import type { ChaosReport } from './chaos-estate.js';
 import { chaosResult } from './chaos-result.js';
 import { DISK_FULL_PLAN, runDiskFull } from './disk-full.js';
-import { KILL_STORM_PLAN, runKillStorm } from './kill-storm.js';
-import { LOSS_PLAN, runLoss } from './loss.js';
+import { KILL_STORM_PLAN, LOSS_PLAN, runLoss } from './loss.js';
 import { runUnplug, UNPLUG_PLAN } from './unplug.js';
 
 export interface ScenarioOutcome {
@@ -31,7 +30,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   },
   kill: async ({ quick, log }) => {
     const plan = { ...KILL_STORM_PLAN, durationMs: quicken(quick, KILL_STORM_PLAN.durationMs), brokerOutageMs: quicken(quick, KILL_STORM_PLAN.brokerOutageMs), kills: quick ? 3 : KILL_STORM_PLAN.kills };
-    const report = await runKillStorm(plan, log);
+    const report = await runLoss(plan, log);
     return {
       report,
       result: chaosResult('chaos-kill', `Chaos: ${plan.kills} SIGKILLs and a broker stop and start under load`, 'npm run chaos -- --only kill', report, [
