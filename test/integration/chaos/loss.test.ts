@@ -12,7 +12,7 @@ import { MOSQUITTO_TOOLS } from '../../helpers/mosquitto.js';
  * must reach the persistent QoS 1 subscriber. `npm test` builds dist first.
  */
 describeWithTools(MOSQUITTO_TOOLS, 'chaos: nothing recorded is lost across SIGKILLs and a broker outage', () => {
-  it('delivers every passage and alert row, and no barrier opens without a recorded grant', { timeout: 60_000 }, async () => {
+  it('delivers every passage and alert row, and no barrier opens without a recorded grant', { timeout: 120_000 }, async () => {
     expect(existsSync(fileURLToPath(new URL('../../../dist/cli.js', import.meta.url))), 'dist/cli.js (npm run build)').toBe(true);
     const report = await runLoss({ durationMs: 15_000, kills: 3, brokerOutageMs: 4000, lanes: 12, arrivalEveryMs: 1200 }, () => {});
     expect(report.passages).toBeGreaterThan(20);
