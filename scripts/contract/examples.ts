@@ -81,7 +81,7 @@ export const EXAMPLES: Record<string, unknown> = {
     reasons: ['FEVER'],
     details: { readings: '38.2,38.4', thresholdC: 37.3 },
   },
-  stats: { ...envelope('s-2026-11-29T08:15'), from: '2026-11-29T08:10:00.000Z', to: TS, gates: { north: { grant: 212, deny: 3, refer: 1, alerts: 2 } } },
+  stats: { ...envelope('s-2026-11-29T08:15'), from: '2026-11-29T08:10:00.000Z', to: TS, gates: { north: { grant: 212, deny: 3, refer: 1, alerts: 2, entries: 130, exits: 82, refusals: { CODE_RED: 1, FEVER: 2, NO_TEMPERATURE: 1 }, fevers: 2 } } },
   'cmd-lockdown': signExample({ ...envelope('cmd-2026-11-29-001'), reason: 'confirmed case in building 3', by: 'manager-zhang' }),
   'cmd-mode': { ...envelope('cmd-2026-11-29-002'), mode: 'normal', reason: 'lockdown lifted by the district CDC', by: 'manager-zhang' },
   'cmd-open': { ...envelope('cmd-2026-11-29-003'), gate: 'north', lane: 'in-1', reason: 'ambulance crew', by: 'guard-li' },

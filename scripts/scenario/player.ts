@@ -6,8 +6,9 @@ import pino from 'pino';
 import { validateConfig } from '../../src/config/load-config.js';
 import type { PassageRecord } from '../../src/core/lane-types.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
-import { defaultPrefix } from '../../src/mqtt/topics.js';
+import { defaultPrefix, topicsFor } from '../../src/mqtt/topics.js';
 import { TraceQueries } from '../../src/store/trace.js';
+import { publishStats } from '../../src/mqtt/reports.js';
 import { createScenarioIssuer, People } from './people.js';
 import { mergeConfig, scenarioConfig } from './scenario-config.js';
 import { playScan } from './scan-step.js';
@@ -30,10 +31,25 @@ export interface ScenarioResult {
   ok: boolean;
 }
 
-/** A settable clock: the timeline moves it, the gateway reads it. */
+/**
+ * The simulated clock: the timeline jumps it to each step's time, and within a
+ * step it runs at real speed, so the lane's own timeouts (re-measure, passage)
+ * still expire.
+ */
 class ScenarioClock {
-  constructor(public t: number) {}
-  now = (): number => this.t;
+  private base: number;
+  private setAt = performance.now();
+
+  constructor(start: number) {
+    this.base = start;
+  }
+
+  set(t: number): void {
+    this.base = t;
+    this.setAt = performance.now();
+  }
+
+  now = (): number => this.base + Math.floor(performance.now() - this.setAt);
 }
 
 /**
@@ -60,10 +76,10 @@ export async function playScenario(file: string): Promise<ScenarioResult> {
     console_ = await mqtt.connectAsync(gateway.mqtt.url, { username: 'manager', password: gateway.secrets.mqttPasswords.manager, reconnectPeriod: 0 });
     console_.on('message', (topic, payload) => received.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown> }));
     await console_.subscribeAsync(`${prefix}/#`, { qos: 1 });
-    const stage: Stage = { gateway, people: new People(timeline, issuer, start), passages, received, prefix, start };
+    const stage: Stage = { gateway, people: new People(timeline, issuer, start), passages, received, prefix, start, clock };
     const steps: StepResult[] = [];
     for (const [index, step] of timeline.steps.entries()) {
-      clock.t = start + offsetMs(step.at);
+      clock.set(start + offsetMs(step.at));
       steps.push({ index, at: step.at, what: describe(step), problems: await playStep(stage, step, index, console_) });
     }
     return result(file, timeline, steps);
@@ -90,7 +106,7 @@ async function playStep(stage: Stage, step: Step, index: number, console_: MqttC
   try {
     if ('scan' in step) return await playScan(stage, step);
     if ('command' in step) return await playCommand(stage, step, index, console_);
-    if ('check' in step) return playCheck(stage, step);
+    if ('check' in step) return await playCheck(stage, step);
     return playTrace(stage, step);
   } catch (error) {
     return [(error as Error).message];
@@ -118,12 +134,22 @@ async function playCommand(stage: Stage, step: CommandStep, index: number, conso
   return problems;
 }
 
-function playCheck(stage: Stage, step: CheckStep): string[] {
+async function playCheck(stage: Stage, step: CheckStep): Promise<string[]> {
   const before = lastAlertRow(stage);
-  if (step.check === 'exit-passes') stage.gateway.rules.checkExitPasses();
-  else stage.gateway.rules.checkLists();
+  const { gateway } = stage;
+  const problems: string[] = [];
+  if (step.check === 'exit-passes') gateway.rules.checkExitPasses();
+  if (step.check === 'lists') gateway.rules.checkLists();
+  if (step.check === 'stats') {
+    const message = publishStats(gateway.db, gateway.journal.outbox, topicsFor(stage.prefix), stage.start, stage.clock.now() + 1);
+    gateway.journal.onEnqueued();
+    const id = (JSON.parse(message.payload) as { id: string }).id;
+    const published = await until(() => stage.received.find((m) => m.topic === `${stage.prefix}/stats` && m.body.id === id)?.body, 'the stats report on the broker');
+    if (step.expect.stats !== undefined) problems.push(...describeMismatch('stats', step.expect.stats, published.gates));
+  }
   const raised = alertsAfter(stage, before);
-  return sameMembers(step.expect.alerts, raised) ? [] : [`alerts [${raised.join(', ')}], expected [${step.expect.alerts.join(', ')}]`];
+  if (step.expect.alerts && !sameMembers(step.expect.alerts, raised)) problems.push(`alerts [${raised.join(', ')}], expected [${step.expect.alerts.join(', ')}]`);
+  return problems;
 }
 
 function playTrace(stage: Stage, step: TraceStep): string[] {

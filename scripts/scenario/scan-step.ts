@@ -1,9 +1,30 @@
+import type { PassageRecord } from '../../src/core/lane-types.js';
 import type { VirtualBarrier } from '../../src/drivers/virtual/virtual-barrier.js';
 import type { VirtualScanner } from '../../src/drivers/virtual/virtual-scanner.js';
 import type { VirtualThermometer } from '../../src/drivers/virtual/virtual-thermometer.js';
 import { describeMismatch, sameMembers } from './expect.js';
 import { until, type Stage } from './stage.js';
 import type { ScanStep } from './timeline.js';
+
+/**
+ * The person in front of the thermometer for one attempt: each measurement the
+ * lane asks for reads the next value; after the last, the last repeats; `none`
+ * means nobody is there (any more). Returns the undo.
+ */
+function standInFront(thermometer: VirtualThermometer, temperature: NonNullable<ScanStep['temperature']>): () => void {
+  const sequence = Array.isArray(temperature) ? [...temperature] : [temperature];
+  const measure = thermometer.measure.bind(thermometer);
+  let index = 0;
+  thermometer.measure = () => {
+    const value = sequence[Math.min(index++, sequence.length - 1)];
+    thermometer.present(value === 'none' ? undefined : value);
+    measure();
+  };
+  return () => {
+    thermometer.measure = measure;
+    thermometer.present(undefined);
+  };
+}
 
 /**
  * One person at one lane: they stand at the thermometer, scan their code,
@@ -21,14 +42,18 @@ export async function playScan(stage: Stage, step: ScanStep): Promise<string[]> 
   const device = <T>(id: string | undefined) => (id === undefined ? undefined : (gateway.devices.get(id) as T | undefined));
   const thermometer = device<VirtualThermometer>(laneConfig.devices.thermometer);
   const barrier = device<VirtualBarrier>(laneConfig.devices.barrier);
-  thermometer?.present(temperature === 'none' ? undefined : temperature);
+  const restore = thermometer ? standInFront(thermometer, temperature) : () => {};
   barrier?.expectWalk(step.walk === false ? undefined : 10);
 
   const seen = passages.length;
-  device<VirtualScanner>(laneConfig.devices.scanner)?.scan(stage.people.code(step.scan));
-  const passage = await until(() => passages[seen], `a decision at ${lane}`);
-  await until(() => (runner.phase === 'idle' ? true : undefined), `lane ${lane} to be idle again`);
-  thermometer?.present(undefined);
+  try {
+    device<VirtualScanner>(laneConfig.devices.scanner)?.scan(stage.people.code(step.scan));
+    await until(() => passages[seen], `a decision at ${lane}`);
+    await until(() => (runner.phase === 'idle' ? true : undefined), `lane ${lane} to be idle again`);
+  } finally {
+    restore();
+  }
+  const passage = passages[seen] as PassageRecord;
 
   const { expect } = step;
   const { decision } = passage;

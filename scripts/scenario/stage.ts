@@ -1,3 +1,4 @@
+import type { Clock } from '../../src/core/clock.js';
 import type { PassageRecord } from '../../src/core/lane-types.js';
 import type { Gateway } from '../../src/gateway.js';
 import type { People } from './people.js';
@@ -11,6 +12,7 @@ export interface Stage {
   received: Array<{ topic: string; body: Record<string, unknown> }>;
   prefix: string;
   start: number;
+  clock: Clock;
 }
 
 export function lastAlertRow(stage: Stage): number {

@@ -58,8 +58,11 @@ const ScanStep = Type.Object(
     ...Base,
     scan: Name,
     lane: Type.Optional(Type.String({ pattern: '^[a-z0-9-]+/[a-z0-9-]+$', description: 'gate/lane, default main/in' })),
-    /** One reading, a re-measure sequence, or `none` (nobody in front of the thermometer); default 36.5. */
-    temperature: Type.Optional(Type.Union([Type.Number(), Type.Array(Type.Number(), { minItems: 1 }), Type.Literal('none')])),
+    /**
+     * What each measurement reads: one value (every time), a sequence (re-measures), `none` (nobody in front of
+     * the thermometer); `none` inside a sequence means the person walked off. Default 36.5.
+     */
+    temperature: Type.Optional(Type.Union([Type.Number(), Type.Array(Type.Union([Type.Number(), Type.Literal('none')]), { minItems: 1 }), Type.Literal('none')])),
     /** Whether the person walks through after a grant (the passage sensor sees them); default true. */
     walk: Type.Optional(Type.Boolean()),
     expect: PassageExpectation,
@@ -91,8 +94,14 @@ const CommandStep = Type.Object(
 const CheckStep = Type.Object(
   {
     ...Base,
-    check: StringEnum(['exit-passes', 'lists'] as const, { description: 'run a periodic checker now' }),
-    expect: Type.Object({ alerts: Type.Array(Alert, { description: 'exactly the alert types the check raised' }) }, { additionalProperties: false }),
+    check: StringEnum(['exit-passes', 'lists', 'stats'] as const, { description: 'run a periodic checker or the stats report (since start) now' }),
+    expect: Type.Object(
+      {
+        alerts: Type.Optional(Type.Array(Alert, { description: 'exactly the alert types the check raised' })),
+        stats: Type.Optional(Type.Unknown({ description: 'a subset of the per-gate counts the …/stats message carries' })),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

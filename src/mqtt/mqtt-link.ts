@@ -18,7 +18,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 import { OutboxGuard } from './outbox-guard.js';
 import { OutboxPublisher } from './outbox-publisher.js';
 import { PAYLOAD_VERSION, type DeviceMessage, type ModeMessage } from './payloads.js';
-import { healthMessage, statsMessage } from './reports.js';
+import { healthMessage, publishStats } from './reports.js';
 import type { Topics } from './topics.js';
 import { startUplink, type Uplink } from './uplink.js';
 
@@ -187,8 +187,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
   const statsTimer = setInterval(() => {
     const to = clock.now();
     try {
-      const message = statsMessage(options.db, topics, statsFrom, to);
-      options.db.transaction(() => options.journal.outbox.enqueue(message, to))();
+      publishStats(options.db, options.journal.outbox, topics, statsFrom, to);
       statsFrom = to;
       onEnqueued();
     } catch (error) {

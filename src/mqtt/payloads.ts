@@ -131,8 +131,20 @@ export const StatsPayload = Type.Object(
     to: Type.String(),
     gates: Type.Record(
       Type.String(),
-      Type.Object({ grant: Count, deny: Count, refer: Count, alerts: Count }, { additionalProperties: false }),
-      { description: 'passages by verdict and alerts per gate in the interval' },
+      Type.Object(
+        {
+          grant: Count,
+          deny: Count,
+          refer: Count,
+          alerts: Count,
+          entries: Type.Integer({ minimum: 0, description: 'granted passages going in' }),
+          exits: Type.Integer({ minimum: 0, description: 'granted passages going out' }),
+          refusals: Type.Record(Type.String(), Count, { description: 'denied or referred passages by reason code' }),
+          fevers: Type.Integer({ minimum: 0, description: 'passages with a fever reason (FEVER, FEVER_SOFT, FEVER_UNCONFIRMED)' }),
+        },
+        { additionalProperties: false },
+      ),
+      { description: 'passages by verdict, entries, exits, refusals by reason, fevers and alerts per gate in the interval (estate plan, rule 7)' },
     ),
   },
   { additionalProperties: false },

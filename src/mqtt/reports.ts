@@ -6,6 +6,7 @@ import type { GateState } from '../lane/gate-state.js';
 import type { LaneRunner } from '../lane/lane-runner.js';
 import type { Db } from '../store/database.js';
 import type { Outbox } from '../store/outbox.js';
+import { countStats, storeStats } from '../store/stats.js';
 import { MessagePriority, type OutgoingMessage } from './messages.js';
 import { PAYLOAD_VERSION, type HealthMessage, type StatsMessage } from './payloads.js';
 import type { Topics } from './topics.js';
@@ -51,21 +52,17 @@ export function healthMessage(s: HealthSources): HealthMessage {
 }
 
 /**
- * The periodic report (`…/stats`): passages by verdict and alerts per gate in
- * [from, to), counted from the tables, so a report after an outage still
- * counts every passage of its interval.
+ * The periodic report (`…/stats`): entries, exits, refusals by reason, fevers
+ * and alerts per gate in [from, to) (estate plan, rule 7), stored in the
+ * `stats` table and queued for the broker in one transaction.
  */
-export function statsMessage(db: Db, topics: Topics, from: number, to: number): OutgoingMessage {
-  const gates: StatsMessage['gates'] = {};
-  const row = (gate: string) => (gates[gate] ??= { grant: 0, deny: 0, refer: 0, alerts: 0 });
-  const passages = db.prepare('SELECT gate, verdict, count(*) AS n FROM passages WHERE at >= ? AND at < ? GROUP BY gate, verdict').all(from, to) as Array<{
-    gate: string;
-    verdict: 'grant' | 'deny' | 'refer';
-    n: number;
-  }>;
-  for (const p of passages) row(p.gate)[p.verdict] = p.n;
-  const alerts = db.prepare("SELECT coalesce(gate, 'estate') AS gate, count(*) AS n FROM alerts WHERE at >= ? AND at < ? GROUP BY 1").all(from, to) as Array<{ gate: string; n: number }>;
-  for (const a of alerts) row(a.gate).alerts = a.n;
+export function publishStats(db: Db, outbox: Outbox, topics: Topics, from: number, to: number): OutgoingMessage {
+  const gates = countStats(db, from, to);
   const payload: StatsMessage = { id: randomUUID(), ts: new Date(to).toISOString(), v: PAYLOAD_VERSION, from: new Date(from).toISOString(), to: new Date(to).toISOString(), gates };
-  return { topic: topics.stats, payload: JSON.stringify(payload), qos: 1, retain: false, priority: MessagePriority.Stats };
+  const message: OutgoingMessage = { topic: topics.stats, payload: JSON.stringify(payload), qos: 1, retain: false, priority: MessagePriority.Stats };
+  db.transaction(() => {
+    storeStats(db, from, to, gates);
+    outbox.enqueue(message, to);
+  })();
+  return message;
 }
