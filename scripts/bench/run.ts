@@ -6,6 +6,8 @@ import { startup } from './startup.js';
 import { lockdownLatency } from './lockdown-latency.js';
 import { outboxDrain } from './outbox-drain.js';
 import { modbusRtt } from './modbus-rtt.js';
+import { decisionLatency } from './decision-latency.js';
+import { memory } from './memory.js';
 import type { Bench, BenchResult } from './types.js';
 
 /**
@@ -19,6 +21,8 @@ const BENCHES: Record<string, Bench> = {
   'lockdown-latency': lockdownLatency,
   'outbox-drain': outboxDrain,
   'modbus-rtt': modbusRtt,
+  'decision-latency': decisionLatency,
+  memory,
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } } });
