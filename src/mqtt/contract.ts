@@ -86,14 +86,16 @@ function matchesLevel(channel: Channel, part: string, level: string): boolean {
 
 /**
  * Checks one message against the contract: a known topic, the channel's retain
- * flag, and a payload that is JSON and valid against the channel's schema.
+ * flag and QoS (when the subscriber asked for QoS 1), and a payload that is JSON and valid against the channel's schema.
  * Returns the problems, empty when the message conforms.
  */
-export function checkMessage(prefix: string, message: { topic: string; payload: Buffer | string; retain?: boolean }): string[] {
+export function checkMessage(prefix: string, message: { topic: string; payload: Buffer | string; retain?: boolean; qos?: number }): string[] {
   const channel = channelOf(prefix, message.topic);
   if (!channel) return [`${message.topic}: not a topic of the contract`];
   const problems: string[] = [];
   if (message.retain === true && !channel.retain) problems.push(`${message.topic}: retained, but ${channel.key} is never retained`);
+  // A subscriber at QoS 1 receives min(publish QoS, 1) [MQTT-3.8.4-6], so it sees the publisher's QoS.
+  if (message.qos !== undefined && message.qos !== channel.qos) problems.push(`${message.topic}: QoS ${message.qos}, but ${channel.key} is QoS ${channel.qos}`);
   let payload: unknown;
   try {
     payload = JSON.parse(message.payload.toString());

@@ -33,6 +33,7 @@ describe('the MQTT contract docs', () => {
     expect(checkMessage(PREFIX, { topic: `${PREFIX}/alerts/unheard-of`, payload: JSON.stringify(EXAMPLES.alert) })).toHaveLength(1);
     expect(checkMessage(PREFIX, { topic: `${PREFIX}/alerts/fever`, payload: JSON.stringify(EXAMPLES.alert), retain: true })[0]).toMatch(/never retained/);
     expect(checkMessage(PREFIX, { topic: `${PREFIX}/status`, payload: 'not json' })).toEqual([`${PREFIX}/status: payload is not JSON`]);
+    expect(checkMessage(PREFIX, { topic: `${PREFIX}/health`, payload: JSON.stringify(EXAMPLES.health), qos: 1 })[0]).toMatch(/QoS 1, but health is QoS 0/);
     expect(checkMessage(PREFIX, { topic: `${PREFIX}/status`, payload: JSON.stringify({ ...(EXAMPLES.status as object), v: 2 }) })[0]).toMatch(/v/);
     expect(checkMessage(PREFIX, { topic: `${PREFIX}/cmd/lockdown`, payload: JSON.stringify({ reason: 'r', by: 'b' }) })[0]).toMatch(/id/);
   });

@@ -7,6 +7,7 @@ export interface Received {
   topic: string;
   payload: Buffer;
   retain: boolean;
+  qos: number;
   correlationData?: Buffer;
 }
 
@@ -30,21 +31,29 @@ export class TestClient {
   ) {
     client.on('message', (topic, payload, packet) => {
       const correlationData = packet.properties?.correlationData;
-      this.received.push({ topic, payload, retain: packet.retain, ...(correlationData ? { correlationData } : {}) });
+      this.received.push({ topic, payload, retain: packet.retain, qos: packet.qos, ...(correlationData ? { correlationData } : {}) });
     });
   }
 
-  static async connect(options: { url: string; prefix: string; username: string; password: string | undefined; protocolVersion?: 4 | 5 }): Promise<TestClient> {
-    const client = await mqtt.connectAsync(options.url, {
+  /** `session`: a persistent session (clean = false) under this client id, to receive what was queued while away. */
+  static async connect(options: { url: string; prefix: string; username: string; password: string | undefined; protocolVersion?: 4 | 5; session?: string }): Promise<TestClient> {
+    const client = mqtt.connect(options.url, {
       username: options.username,
       ...(options.password === undefined ? {} : { password: options.password }),
       protocolVersion: options.protocolVersion ?? 4,
       reconnectPeriod: 0,
+      ...(options.session ? { clientId: options.session, clean: false } : {}),
+    });
+    // Recording starts before CONNACK: a persistent session's queued messages follow it at once.
+    const recorder = new TestClient(client, options.prefix);
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
     });
     client.on('error', () => {});
     // As the gateway does (src/mqtt/connection.ts): no Nagle delay on small packets.
     (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true);
-    return new TestClient(client, options.prefix);
+    return recorder;
   }
 
   /** Messages on `prefix/<suffix>`, decoded. */

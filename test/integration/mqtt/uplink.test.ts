@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PassIssuer } from '../../../src/demo/pass-issuer.js';
 import { checkMessage } from '../../../src/mqtt/contract.js';
 import { generateEd25519, loadSecrets } from '../../../src/secrets.js';
 import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js';
-import { aedesBroker, type ExternalBroker } from './external-broker.js';
+import { MOSQUITTO_TOOLS, startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
+import { describeWithTools } from '../../helpers/system-tools.js';
 import { TestClient } from './mqtt-test-client.js';
 
 const issuerKey = generateEd25519('district-1');
@@ -15,19 +16,20 @@ const nowS = () => Math.floor(Date.now() / 1000);
 const PREFIX = 'gatewarden/test-estate';
 
 /**
- * The district uplink: a second session to the district's broker with its own
+ * The district uplink: a second session to the district's broker (Mosquitto,
+ * keeping sessions across restarts as a district broker would) with its own
  * outbox. Alerts, status, health and stats go up; passages only when
  * configured; an alert raised while the district broker is down arrives once
  * it is back.
  */
-describe('district uplink', () => {
+describeWithTools(MOSQUITTO_TOOLS, 'district uplink', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-uplink-'));
   const uplinkPassword = 'district-uplink-password-1';
-  let district: ExternalBroker;
+  let district: Mosquitto;
   let harness: Harness;
   const sessions: TestClient[] = [];
-  const districtClient = async () => {
-    const client = await TestClient.connect({ url: district.url, prefix: PREFIX, username: 'district-desk', password: 'district-desk-password', protocolVersion: 4 });
+  const districtClient = async (session?: string) => {
+    const client = await TestClient.connect({ url: district.url, prefix: PREFIX, username: 'district-desk', password: 'district-desk-password', ...(session ? { session } : {}) });
     sessions.push(client);
     await client.subscribe('#');
     return client;
@@ -37,10 +39,14 @@ describe('district uplink', () => {
     const secretsPath = join(dir, 'secrets.json');
     const { secrets } = loadSecrets(secretsPath, true, false);
     writeFileSync(secretsPath, JSON.stringify({ ...secrets, mqttPasswords: { ...secrets.mqttPasswords, 'estate-uplink': uplinkPassword } }), { mode: 0o600 });
-    district = await aedesBroker(PREFIX, [
-      { username: 'estate-uplink', password: uplinkPassword, role: 'gateway' },
-      { username: 'district-desk', password: 'district-desk-password', role: 'observer' },
-    ]);
+    district = await startMosquitto({
+      prefix: PREFIX,
+      users: [
+        { username: 'estate-uplink', password: uplinkPassword, role: 'gateway' },
+        { username: 'district-desk', password: 'district-desk-password', role: 'observer' },
+      ],
+      persistence: true,
+    });
     harness = await startHarness({
       trust: { maxAgeHours: 24, issuers: [{ kid: issuerKey.kid, publicKey: issuerKey.publicKey }] },
       secrets: { path: secretsPath, generate: false },
@@ -73,6 +79,8 @@ describe('district uplink', () => {
   }, 30_000);
 
   it('keeps an alert raised while the district broker is down and delivers it when it is back', async () => {
+    // The district desk keeps a session on its broker, so it gets what arrived while it was away.
+    await (await districtClient('district-desk')).end();
     await district.stop();
     harness.thermometer('in-thermo').setOnline(false);
     const outbox = harness.gateway.mqtt.uplink?.outbox;
@@ -89,9 +97,9 @@ describe('district uplink', () => {
     expect(health.uplink).toMatchObject({ connected: false });
     expect(health.outbox).toMatchObject({ depth: expect.any(Number), capacity: expect.any(Number) });
     await district.start();
-    const desk = await districtClient();
+    await waitFor(() => outbox?.stats(Date.now()).depth === 0, 'uplink outbox drained', 15_000);
+    const desk = await districtClient('district-desk');
     await waitFor(() => desk.json('alerts/device-fault').some((a) => a.id === alert.id), 'the same alert upstream after the outage', 15_000);
-    await waitFor(() => outbox?.stats(Date.now()).depth === 0, 'uplink outbox drained');
   }, 30_000);
 
   it('sent only messages that conform to the contract', () => {
