@@ -14,7 +14,7 @@ export interface LossPlan {
 export const LOSS_PLAN: LossPlan = { durationMs: 60_000, kills: 5, brokerOutageMs: 30_000, lanes: 48, arrivalEveryMs: 1200 };
 
 /** Issue 7: 20 SIGKILLs under load, and one broker stop and start between them. */
-export const KILL_STORM_PLAN: LossPlan = { durationMs: 90_000, kills: 20, brokerOutageMs: 10_000, lanes: 48, arrivalEveryMs: 1200 };
+export const KILL_STORM_PLAN: LossPlan = { durationMs: 180_000, kills: 20, brokerOutageMs: 10_000, lanes: 48, arrivalEveryMs: 1200 };
 
 /**
  * The loss test: the load runs while the broker is down for the middle of
