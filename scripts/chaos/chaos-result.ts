@@ -5,6 +5,9 @@ import type { ChaosReport } from './chaos-estate.js';
 /** The figures of one chaos scenario as a bench result (bench/results, docs/BENCHMARKS.md). */
 export function chaosResult(name: string, title: string, command: string, report: ChaosReport, notes: string[]): Omit<BenchResult, 'ranAt'> {
   const rate = report.passages / (report.durationMs / 1000);
+  // Kill to ready again: no process, so nobody is decided.
+  const downMs = report.faults.filter((f) => f.kind === 'sigkill').reduce((total, f) => total + f.endedAt - f.startedAt, 0);
+  const upRate = report.passages / ((report.durationMs - downMs) / 1000);
   return {
     name,
     title,
@@ -12,6 +15,7 @@ export function chaosResult(name: string, title: string, command: string, report
     figures: {
       'load duration (s)': Math.round(report.durationMs / 1000),
       'passages/s recorded, averaged over the run (restarts included)': Number(rate.toFixed(1)),
+      ...(downMs > 0 ? { 'passages/s recorded while a gateway process was up': Number(upRate.toFixed(1)) } : {}),
       'events recorded (passages + alerts in SQLite)': report.recorded,
       'passages recorded': report.passages,
       'alerts recorded': report.alerts,
