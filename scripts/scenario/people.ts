@@ -57,7 +57,7 @@ export class People {
     const startS = Math.floor(this.start / 1000);
     const test = pass.testDaysAgo === undefined ? undefined : { at: Math.floor((this.start - pass.testDaysAgo * DAY_MS) / 1000), result: pass.testResult ?? 'negative' };
     const issuer = pass.forged ? this.forger.issuer : this.trusted.issuer;
-    return issuer.issue({ sub: name, col: pass.colour ?? 'green', iat: startS - 3600, exp: startS + 60 * 86_400, ...(test ? { test } : {}), ...(pass.origin ? { origin: pass.origin } : {}) });
+    return issuer.issue({ sub: pass.subject ?? name, col: pass.colour ?? 'green', iat: startS - 3600, exp: startS + 60 * 86_400, ...(test ? { test } : {}), ...(pass.origin ? { origin: pass.origin } : {}) });
   }
 
   /** The subject the journal hashes for this person's passages; a card holder by their roster subject. */
@@ -65,7 +65,7 @@ export class People {
     const spec = this.spec(name);
     if ('card' in spec) return { kind: 'card', id: lookupCard(roster, spec.card)?.subject ?? spec.card.toUpperCase() };
     if ('plate' in spec) return { kind: 'plate', id: normalisePlate(spec.plate) };
-    return { kind: 'health-pass', id: name };
+    return { kind: 'health-pass', id: 'pass' in spec ? (spec.pass.subject ?? name) : name };
   }
 
   private spec(name: string): PersonSpec {

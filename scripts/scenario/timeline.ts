@@ -24,6 +24,8 @@ const Person = Type.Union([
     {
       pass: Type.Object(
         {
+          /** The pass subject; default the person's name (two people may be one subject showing different passes). */
+          subject: Type.Optional(Type.String({ minLength: 1 })),
           colour: Type.Optional(StringEnum(['green', 'yellow', 'red'] as const, { description: 'default green' })),
           origin: Type.Optional(Type.String({ pattern: '^\\d{6}$' })),
           testDaysAgo: Type.Optional(Type.Number({ minimum: 0 })),
