@@ -9,11 +9,13 @@ export function plainSchema(channel: Channel): unknown {
   return JSON.parse(JSON.stringify(channel.schema)) as unknown;
 }
 
+const PARAM_DESCRIPTIONS: Record<string, string> = { device: 'device id', gate: 'gate id', lane: 'lane id', name: 'the command name the command was sent to' };
+
 function parameters(channel: Channel): Record<string, unknown> {
   const params: Record<string, unknown> = { estate: { description: 'estate id (config `estate.id`), or the configured `mqtt.topicPrefix` replaces `gatewarden/{estate}`' } };
   for (const [, name] of channel.address.matchAll(/\{(\w+)\}/g)) {
     const allowed = channel.params?.[name as string];
-    params[name as string] = allowed ? { enum: [...allowed] } : { description: `${name} id` };
+    params[name as string] = allowed ? { enum: [...allowed] } : { description: PARAM_DESCRIPTIONS[name as string] ?? name };
   }
   return params;
 }

@@ -59,8 +59,8 @@ const REPLY_CHANNEL: Channel = {
   qos: 1,
   retain: false,
   schema: ReplyPayload,
-  params: { name: COMMAND_NAMES },
-  summary: 'The answer to every command, accepted or refused. With MQTT 5 the same payload also goes to the response topic, with the correlation data.',
+  summary:
+    'The answer to every command, accepted or refused, on the reply topic of the name it was sent to (an unknown name is answered too, with GW_COMMAND_INVALID or GW_COMMAND_UNAUTHORIZED). With MQTT 5 the same payload also goes to the response topic, with the correlation data.',
 };
 
 export const CHANNELS: readonly Channel[] = [...STATE_CHANNELS, ...COMMAND_CHANNELS, REPLY_CHANNEL];

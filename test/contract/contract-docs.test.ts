@@ -21,6 +21,8 @@ describe('the MQTT contract docs', () => {
       expect(example).toMatchObject({ id: expect.any(String), ts: expect.any(String), v: 1 });
     }
     expect(checkMessage(PREFIX, { topic: `${PREFIX}/cmd/mode/reply`, payload: JSON.stringify(REFUSED_REPLY_EXAMPLE) })).toEqual([]);
+    // A command sent to an unknown name is answered on that name's reply topic.
+    expect(checkMessage(PREFIX, { topic: `${PREFIX}/cmd/self-destruct/reply`, payload: JSON.stringify(REFUSED_REPLY_EXAMPLE) })).toEqual([]);
   });
 
   it('shows a signed command that verifies with the documented key', () => {
