@@ -47,6 +47,9 @@ export class Visitors {
     if (lane.thermometer) this.estate.setTemperature(lane.thermometer, celsius);
     const code = lane.cards ? this.card(laneIndex) : this.pass(laneIndex);
     setTimeout(() => this.estate.line(lane.scanner).send(code), 50);
+    // A self-triggering head measures again while the person stays in front of it (the lane re-measures a first fever).
+    const thermometer = lane.thermometer;
+    if (thermometer && this.estate.device(thermometer).kind === 'line') setTimeout(() => this.estate.setTemperature(thermometer, celsius), 400);
     return { lane: lane.id, celsius };
   }
 

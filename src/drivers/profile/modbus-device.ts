@@ -19,9 +19,14 @@ export abstract class ModbusDevice extends ProfileDevice {
   ) {
     super(context);
     shared.value.onState((state) => {
-      if (this.running && !state.up) this.health.linkDown(state.error);
+      if (!this.running) return;
+      if (state.up) this.lineUp();
+      else this.health.linkDown(state.error);
     });
   }
+
+  /** The line has just come up (port opened, TCP connected): a device that polls can ask at once instead of at its next period. */
+  protected lineUp(): void {}
 
   async start(): Promise<void> {
     if (this.running) return;

@@ -20,6 +20,7 @@ export class ModbusThermometer extends ModbusDevice implements Thermometer {
   private readonly readings = this.channel<{ celsius: number; at: number }>('reading');
   private readonly poller: Poller;
   private inFlight: Promise<void> | undefined;
+  private measureAgain = false;
 
   constructor(context: DeviceContext, shared: Shared<ModbusBus>, unit: UnitTiming) {
     super(context, shared, unit);
@@ -43,14 +44,28 @@ export class ModbusThermometer extends ModbusDevice implements Thermometer {
     await super.stop();
   }
 
-  measure(): void {
-    void this.readOnce();
+  /** Health is known as soon as the line is, not a poll period later: a lane refers anyone while its thermometer is offline. */
+  protected override lineUp(): void {
+    void (this.context.profile.trigger?.mode === 'poll' ? this.readOnce() : this.probe());
   }
 
-  /** One measurement; concurrent callers share the one in flight. */
+  /**
+   * A lane asking while a measurement is in flight (typically from inside the
+   * listener of that measurement's reading: a first fever is re-measured) gets
+   * a fresh measurement after it; sharing the old one would answer nothing.
+   */
+  measure(): void {
+    if (this.inFlight) this.measureAgain = true;
+    else void this.readOnce();
+  }
+
+  /** One measurement; polls that overlap share the one in flight. */
   private readOnce(): Promise<void> {
     this.inFlight ??= this.measureNow().finally(() => {
       this.inFlight = undefined;
+      if (!this.measureAgain) return;
+      this.measureAgain = false;
+      void this.readOnce();
     });
     return this.inFlight;
   }
