@@ -103,6 +103,18 @@ describeWithTools(['socat'], 'simulated estate (config/sim.yaml) over real ptys'
     await readsTemperature('north-p1-thermo', 36.6);
   });
 
+  it('denies a fever on the vehicle lane, measured on demand over Modbus TCP and re-measured', async () => {
+    await laneIdle('east/v1');
+    estate.setTemperature('east-v1-thermo', 38.7);
+    const from = passages.length;
+    const nowS = Math.floor(Date.now() / 1000);
+    estate.line('east-v1-qr').send(sim.issuer.issue({ sub: 'driver-fever', col: 'green', iat: nowS - 60, exp: nowS + 3600 }));
+    const passage = await nextPassage('east/v1', from);
+    expect(passage.decision.verdict).toBe('deny');
+    expect(passage.decision.reasons).toContain('FEVER');
+    expect(passage.readings).toHaveLength(2);
+  });
+
   it('refers with DEVICE_FAULT when the thermometer on the bus goes dead', async () => {
     const thermometer = gateway.devices.get('north-p1-thermo')!;
     estate.faults('north-p1-thermo').silent = true;
