@@ -15,6 +15,7 @@ import { opsRoutes } from './routes/ops.js';
 import { passRoutes } from './routes/passes.js';
 import { passageRoutes } from './routes/passages.js';
 import { sessionRoutes } from './routes/session.js';
+import { traceRoutes } from './routes/trace.js';
 import { staticRoutes } from './static-files.js';
 import { validatorCompiler } from './validation.js';
 
@@ -75,6 +76,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   modeRoutes(app, deps);
   passRoutes(app, deps);
   auditRoutes(app, deps);
+  traceRoutes(app, deps);
   eventRoutes(app, deps);
   staticRoutes(app);
   app.get('/openapi.json', { config: { auth: undefined }, schema: { hide: true } }, async () => app.swagger());

@@ -141,6 +141,11 @@ export class EstateRegistry implements Registry {
     }
   }
 
+  /** The keyed hash the store keeps for a subject (trace lookups). */
+  hashSubject(subject: Subject): string {
+    return this.hash(subject);
+  }
+
   /** A person's list entries and passes are keyed by the hash of their id as a card and as a health pass. */
   private hashesOf(subject: Subject): [string, string] {
     return [this.hash({ kind: 'card', id: subject.id }), this.hash({ kind: 'health-pass', id: subject.id })];
