@@ -33,6 +33,8 @@ export interface FaultRecord {
 }
 
 export interface ChaosReport extends LossFigures {
+  /** Every passage and alert row in SQLite at the end. */
+  rows: RecordedRow[];
   faults: FaultRecord[];
   /** Per SIGKILL: kill → first passage recorded by the new process (ms). */
   killRecoveryMs: number[];
@@ -100,8 +102,9 @@ export class ChaosEstate {
     await this.mosquitto.stop();
   }
 
-  /** Starts the broker again on the same port. */
-  async brokerUp(): Promise<void> {
+  /** Starts the broker again on the same port, once it has been down for at least `minOutageMs`. */
+  async brokerUp(minOutageMs = 0): Promise<void> {
+    await sleep(Math.max(0, this.brokerDownAt + minOutageMs - Date.now()));
     await this.mosquitto.start();
     this.faults.push({ kind: 'broker-outage', startedAt: this.brokerDownAt, endedAt: Date.now() });
     this.log(`broker back after ${Date.now() - this.brokerDownAt} ms`);
@@ -124,10 +127,10 @@ export class ChaosEstate {
     while (outboxDepth(this.databasePath) > 0 && Date.now() < deadline) await sleep(200);
     await this.waitForQuietSubscriber();
     await this.gateway.stop();
-    const { rows } = readRecorded(this.databasePath);
-    const figures = compareLedger(rows, this.subscriber);
+    const rows = readRecorded(this.databasePath);
     return {
-      ...figures,
+      ...compareLedger(rows, this.subscriber),
+      rows,
       faults: this.faults,
       killRecoveryMs: this.faults.filter((f) => f.kind === 'sigkill').map((f) => firstRowAfter(rows, f.endedAt) - f.startedAt),
       brokerRecoveryMs: this.faults.filter((f) => f.kind === 'broker-outage').map((f) => this.backlogDeliveredAt(rows, f.endedAt) - f.endedAt),

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChaosEstate, type ChaosReport } from './chaos-estate.js';
-import { readRecorded } from './ledger.js';
 import { SmallDisk } from './small-disk.js';
 
 export interface DiskFullPlan {
@@ -45,7 +44,7 @@ export async function runDiskFull(plan: DiskFullPlan, log: (line: string) => voi
       estate.recordFault({ kind: 'disk-full', startedAt: fullAt, endedAt: freedAt });
       await sleep(plan.afterMs);
       const report = await estate.settle();
-      const { rows } = readRecorded(estate.databasePath);
+      const { rows } = report;
       const afterFree = rows.filter((row) => row.table === 'passages' && row.at >= freedAt).map((row) => row.at);
       let storageFaultAlerts = 0;
       for (const receipt of estate.subscriber.receipts.values()) if (receipt.topic.endsWith('/alerts/storage-fault')) storageFaultAlerts += 1;

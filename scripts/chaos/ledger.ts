@@ -14,16 +14,12 @@ export interface RecordedRow {
 }
 
 /** What SQLite holds at the end of a run (read-only, beside a running gateway: WAL allows it). */
-export function readRecorded(databasePath: string): { rows: RecordedRow[]; outboxDepth: number } {
+export function readRecorded(databasePath: string): RecordedRow[] {
   const db = new Database(databasePath, { readonly: true, fileMustExist: true });
   try {
     const passages = db.prepare("SELECT id, at, verdict, gate || '/' || lane AS lane FROM passages").all() as Array<{ id: string; at: number; verdict: string; lane: string }>;
     const alerts = db.prepare('SELECT id, at, type FROM alerts').all() as Array<{ id: string; at: number; type: string }>;
-    const { depth } = db.prepare('SELECT COUNT(*) AS depth FROM outbox').get() as { depth: number };
-    return {
-      rows: [...passages.map((p) => ({ ...p, table: 'passages' as const })), ...alerts.map((a) => ({ ...a, table: 'alerts' as const }))],
-      outboxDepth: depth,
-    };
+    return [...passages.map((p) => ({ ...p, table: 'passages' as const })), ...alerts.map((a) => ({ ...a, table: 'alerts' as const }))];
   } finally {
     db.close();
   }
@@ -46,17 +42,12 @@ export interface LossFigures {
   delivered: number;
   lost: number;
   duplicated: number;
-  /** Messages that reached the subscriber with no row behind them (storage-fault alerts go direct, by design). */
-  unrecorded: number;
   lostIds: string[];
 }
 
 /** Every recorded passage and alert against what the subscriber received, by message id. */
 export function compareLedger(rows: readonly RecordedRow[], subscriber: Subscriber): LossFigures {
-  const recordedIds = new Set(rows.map((row) => row.id));
   const lostIds = rows.filter((row) => !subscriber.receipts.has(row.id)).map((row) => row.id);
-  let unrecorded = 0;
-  for (const id of subscriber.receipts.keys()) if (!recordedIds.has(id)) unrecorded += 1;
   return {
     recorded: rows.length,
     passages: rows.filter((row) => row.table === 'passages').length,
@@ -65,7 +56,6 @@ export function compareLedger(rows: readonly RecordedRow[], subscriber: Subscrib
     delivered: rows.length - lostIds.length,
     lost: lostIds.length,
     duplicated: subscriber.duplicated,
-    unrecorded,
     lostIds,
   };
 }

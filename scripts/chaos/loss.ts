@@ -27,7 +27,7 @@ export async function runLoss(plan: LossPlan, log: (line: string) => void): Prom
     const outageStart = Math.round((plan.durationMs - plan.brokerOutageMs) / 2);
     const steps: TimedStep[] = [
       { atMs: outageStart, what: 'broker stopped', run: () => estate.brokerDown() },
-      { atMs: outageStart + plan.brokerOutageMs, what: 'broker started', run: () => estate.brokerUp() },
+      { atMs: outageStart + plan.brokerOutageMs, what: 'broker started', run: () => estate.brokerUp(plan.brokerOutageMs) },
       ...spread(plan.kills, plan.durationMs).map((atMs, i) => ({ atMs: atMs + 1, what: `SIGKILL ${i + 1}/${plan.kills}`, run: () => estate.killAndRestart() })),
     ];
     await runTimeline(plan.durationMs, steps, log);

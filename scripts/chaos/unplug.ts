@@ -1,7 +1,7 @@
 import { PassIssuer } from '../../src/demo/pass-issuer.js';
 import { PTY_LANE_ID } from './chaos-config.js';
 import { ChaosEstate, type ChaosReport } from './chaos-estate.js';
-import { readRecorded, type RecordedRow } from './ledger.js';
+import type { RecordedRow } from './ledger.js';
 import { PtyLane } from './pty-lane.js';
 import { runTimeline } from './timeline.js';
 
@@ -60,7 +60,7 @@ export async function runUnplug(plan: UnplugPlan, log: (line: string) => void): 
       }
       estate.recordFault({ kind: 'unplug', startedAt: unpluggedAt, endedAt: replugAt });
       const report = await estate.settle();
-      const { rows } = readRecorded(estate.databasePath);
+      const { rows } = report;
       const ptyPassages = rows.filter((row) => row.lane === `chaos/${PTY_LANE_ID}`);
       const grants = ptyPassages.filter((row) => row.verdict === 'grant').map((row) => row.at);
       const afterReplug = ptyPassages.filter((row) => row.at >= replugAt).map((row) => row.at);
