@@ -40,6 +40,14 @@ describe('passageAlerts', () => {
     ['thermometer offline', ['DEVICE_FAULT', 'NO_TEMPERATURE'], ['device-fault/warning/NO_TEMPERATURE']],
     ['implausible temperature', ['TEMP_IMPLAUSIBLE'], ['device-fault/warning/TEMP_IMPLAUSIBLE']],
     ['red code with a fever', ['CODE_RED', 'FEVER'], ['fever/critical/FEVER', 'suspected-case/critical/FEVER', 'code-abnormal/critical/CODE_RED']],
+    ['unconfirmed fever', ['FEVER_UNCONFIRMED'], ['fever/warning/FEVER_UNCONFIRMED']],
+    ['outsider in lockdown', ['LOCKDOWN_NO_ENTRY'], ['lockdown-breach/warning/LOCKDOWN_NO_ENTRY']],
+    ['leaving without an exit pass', ['EXIT_PASS_REQUIRED'], ['lockdown-breach/warning/EXIT_PASS_REQUIRED']],
+    ['quarantined', ['QUARANTINED'], ['quarantine-breach/critical/QUARANTINED']],
+    ['recovered without a test', ['RECOVERED_NO_TEST'], ['quarantine-breach/critical/RECOVERED_NO_TEST']],
+    ['entered twice', ['CARD_VALID', 'ANTI_PASSBACK'], ['anti-passback/warning/ANTI_PASSBACK']],
+    ['general contact with a fever', ['GENERAL_CONTACT', 'FEVER'], ['fever/critical/FEVER', 'suspected-case/critical/FEVER,GENERAL_CONTACT']],
+    ['risk area without a test (no alert: the visitor is simply refused)', ['RISK_AREA_NO_TEST'], []],
   ])('%s', (_name, reasons, expected) => {
     expect(brief(passageAlerts(passageWith(reasons), LANE_SETUP, DEFAULT_RULES, false))).toEqual(expected);
   });
@@ -56,5 +64,13 @@ describe('passageAlerts', () => {
     const [fever, , thermometer] = [...passageAlerts(passageWith(['FEVER']), LANE_SETUP, DEFAULT_RULES, false), ...passageAlerts(passageWith(['NO_TEMPERATURE'], null), LANE_SETUP, DEFAULT_RULES, false)];
     expect(fever).toMatchObject({ at: T0, gate: 'north', lane: 'in-1', passageId: 'p-1', details: { verdict: 'deny', temperatureC: 38.4, direction: 'in' } });
     expect(thermometer?.details).toEqual({ verdict: 'deny', temperatureC: null, direction: 'in', device: 'thermometer' });
+  });
+
+  it('a suspected-case alert carries the routing contacts; drill decisions tag every alert', () => {
+    const rules = { ...DEFAULT_RULES, suspectedCaseContacts: ['district CDC', 'police 110'] };
+    const alerts = passageAlerts({ ...passageWith(['FEVER']), drill: true }, LANE_SETUP, rules, false);
+    expect(alerts.find((a) => a.type === 'suspected-case')?.details).toMatchObject({ routing: 'district CDC; police 110', drill: true });
+    expect(alerts.every((a) => a.details.drill === true)).toBe(true);
+    expect(passageAlerts(passageWith(['FEVER']), LANE_SETUP, rules, false).some((a) => 'drill' in a.details)).toBe(false);
   });
 });
