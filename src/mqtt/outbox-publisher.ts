@@ -12,11 +12,17 @@ export interface PublisherOptions {
   ackFlushMs: number;
 }
 
+/** Back-off for a publish the broker refused without dropping the connection. */
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 30_000;
+
 /**
  * Drains the outbox to the broker with QoS 1, oldest first, with a bounded
  * in-flight window. A row is deleted only after its PUBACK; after a lost
  * connection everything unacknowledged is sent again (at least once: consumers
- * de-duplicate by `id`).
+ * de-duplicate by `id`). A publish the broker refuses on a live connection
+ * (an MQTT 5 PUBACK reason code of 0x80 or more, [MQTT-5: 3.4.2.1]) is sent
+ * again with back-off, from the oldest refused row on.
  */
 export class OutboxPublisher {
   private readonly inFlight = new Set<number>();
@@ -24,18 +30,26 @@ export class OutboxPublisher {
   private highestSent = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = RETRY_MIN_MS;
+  /** Where the next retry starts: just before the oldest refused row. */
+  private rewindTo: number | undefined;
   private draining = false;
   private stopped = false;
   published = 0;
 
   constructor(private readonly options: PublisherOptions) {
     const { client } = options;
-    client.on('connect', () => this.kick());
+    client.on('connect', () => {
+      this.retryDelayMs = RETRY_MIN_MS;
+      this.kick();
+    });
     client.on('close', () => {
       // Unacknowledged rows are still in the table: resend them from the start after reconnecting.
       this.flushAcks();
       this.inFlight.clear();
       this.highestSent = 0;
+      this.rewindTo = undefined;
     });
     // A safety net for wake-ups lost to races; normal traffic is pushed by kick().
     this.pollTimer = setInterval(() => this.kick(), 1000);
@@ -66,12 +80,14 @@ export class OutboxPublisher {
       return;
     }
     for (const row of rows) {
+      this.highestSent = Math.max(this.highestSent, row.seq);
+      // After a rewind, rows still awaiting their PUBACK are not sent twice.
+      if (this.inFlight.has(row.seq)) continue;
       this.inFlight.add(row.seq);
-      this.highestSent = row.seq;
       client.publish(row.topic, row.payload, { qos: row.qos, retain: row.retain }, (error) => {
         if (!this.inFlight.delete(row.seq)) return;
         if (error) {
-          this.options.log.debug({ seq: row.seq, err: error.message }, 'publish failed; will retry after reconnect');
+          this.retryLater(row.seq, error);
           return;
         }
         this.published += 1;
@@ -80,6 +96,22 @@ export class OutboxPublisher {
         this.kick();
       });
     }
+  }
+
+  /** A refused row stays in the outbox; it and the rows after it are sent again after a growing delay. */
+  private retryLater(seq: number, error: Error): void {
+    if (!this.options.client.connected) return; // the reconnect resends everything
+    this.rewindTo = Math.min(this.rewindTo ?? seq - 1, seq - 1);
+    if (this.retryTimer || this.stopped) return;
+    this.options.log.warn({ seq, err: error.message, retryInMs: this.retryDelayMs, code: 'GW_MQTT' }, 'broker refused a publish; retrying with back-off');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.rewindTo !== undefined) this.highestSent = Math.min(this.highestSent, this.rewindTo);
+      this.rewindTo = undefined;
+      this.kick();
+    }, this.retryDelayMs);
+    this.retryTimer.unref();
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
   }
 
   private scheduleFlush(): void {
@@ -109,6 +141,7 @@ export class OutboxPublisher {
     this.stopped = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.flushTimer);
+    clearTimeout(this.retryTimer);
     this.flushAcks();
   }
 }

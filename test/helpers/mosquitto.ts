@@ -31,6 +31,8 @@ export interface MosquittoOptions {
    * `caFile`; the certificate's CN is the user name the ACL sees.
    */
   tls?: { caFile: string; certFile: string; keyFile: string };
+  /** An ACL file of your own instead of the role mirror (mosquittoAcl). */
+  acl?: string;
 }
 
 export interface Mosquitto {
@@ -44,6 +46,8 @@ export interface Mosquitto {
   start(): Promise<void>;
   /** Stops it for good and removes its files. */
   close(): Promise<void>;
+  /** Replaces the ACL file and makes the running broker reload it (SIGHUP). */
+  setAcl(acl: string): void;
 }
 
 export async function startMosquitto(options: MosquittoOptions): Promise<Mosquitto> {
@@ -54,7 +58,7 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
   writeFileSync(passwordFile, '');
   for (const user of options.users) execFileSync('mosquitto_passwd', ['-b', passwordFile, user.username, user.password]);
   const aclFile = join(dir, 'acl');
-  writeFileSync(aclFile, mosquittoAcl(options.prefix, options.users));
+  writeFileSync(aclFile, options.acl ?? mosquittoAcl(options.prefix, options.users));
   const confFile = join(dir, 'mosquitto.conf');
   writeFileSync(
     confFile,
@@ -110,6 +114,10 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
     async close() {
       await stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+    setAcl(acl) {
+      writeFileSync(aclFile, acl);
+      child?.kill('SIGHUP');
     },
   };
 }
