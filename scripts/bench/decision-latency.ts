@@ -1,6 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { SerialLink } from '../../src/drivers/serial/serial-link.js';
+import { PtyPair } from '../sim/pty-pair.js';
+import { waitFor } from '../sim/wait-for.js';
 import { LANES, LoadRig, type LoadResult } from './lane-load.js';
-import { summarize } from './stats.js';
+import { elapsedMs, summarize } from './stats.js';
 import type { Bench, BenchContext } from './types.js';
 
 const STEADY_PER_S = 200;
@@ -37,6 +44,10 @@ export const decisionLatency: Bench = async (context) => {
     });
   };
 
+  const hop = summarize(await ptyHopMs(Math.max(200, Math.round(2000 * scale))));
+  log(`one pty hop (serialport → socat → serialport): p50 ${hop.p50} ms, p99 ${hop.p99} ms`);
+  figures['one pty hop, no gateway: p50 / p99 (ms)'] = `${hop.p50} / ${hop.p99}`;
+
   const rig = await LoadRig.start();
   try {
     await rig.run(STEADY_PER_S / 4, 1); // warm-up, not recorded
@@ -57,6 +68,16 @@ export const decisionLatency: Bench = async (context) => {
     await down.stop();
   }
 
+  // The same steady load with synchronous NORMAL: how much of the latency is the fsync that FULL puts before every release.
+  const normal = await LoadRig.start({ synchronous: 'normal' });
+  try {
+    await normal.run(STEADY_PER_S / 4, 1);
+    normal.insideMs.splice(0);
+    record(`steady ${STEADY_PER_S}/s, synchronous NORMAL`, await normal.run(STEADY_PER_S, steadyS), normal);
+  } finally {
+    await normal.stop();
+  }
+
   return {
     name: 'decision-latency',
     title: 'Decision latency, end to end: last scan byte on a pty → barrier command on a pty',
@@ -69,6 +90,8 @@ export const decisionLatency: Bench = async (context) => {
       'Every scan is a distinct, valid, green health pass (Ed25519 verified by the gateway), so every decision is a grant followed by a barrier command; the simulated person walks through at once and the lane takes the next person 8 ms later.',
       'Trace query: a guard exports the passages as CSV (GET /api/passages.csv?limit=100000) over and over for the whole run, in the gateway process.',
       'Broker down: the gateway is pointed at an external broker on a closed port; it keeps deciding and the outbox grows.',
+      'Synchronous NORMAL: the same steady load with the store in NORMAL mode, for comparison. Every passage is committed before its barrier is released, so with FULL each decision waits for an fsync; on a busy disk that fsync, not the decision, dominates the latency and caps the rate a lane can take.',
+      'One pty hop: a frame written through serialport on one end of a socat pty pair until serialport reads it on the other, in one process with no gateway. The end-to-end path has two such hops (scan in, command out), so they are transport, not gateway; "inside the gateway" is the gateway\'s own log of scan read → decision recorded (SQLite commit included).',
     ],
   };
 };
@@ -96,4 +119,37 @@ async function withTraceQueries(rig: LoadRig, load: () => Promise<LoadResult>, {
     await guard;
     log(`trace query: ${exports} full exports during the run`);
   }
+}
+
+/** Latency of one pty hop alone: write on one end of a socat pair, read on the other, `count` times, 5 ms apart. */
+async function ptyHopMs(count: number): Promise<number[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-pty-hop-'));
+  const pair = PtyPair.inDir(dir, 'hop');
+  await pair.start();
+  const serial = { baudRate: 115_200, dataBits: 8, parity: 'none', stopBits: 1 } as const;
+  const silent = pino({ level: 'silent' });
+  const writer = new SerialLink({ ...serial, path: pair.simPath }, silent);
+  const reader = new SerialLink({ ...serial, path: pair.devicePath }, silent);
+  const samples: number[] = [];
+  let sentAt: bigint | undefined;
+  reader.onData(() => {
+    if (sentAt !== undefined) samples.push(elapsedMs(sentAt));
+    sentAt = undefined;
+  });
+  try {
+    writer.start();
+    reader.start();
+    await waitFor(() => writer.isOpen && reader.isOpen, { what: 'pty hop ends open' });
+    // Bounded: count pings, each given up after 5 ms if it has not arrived.
+    for (let i = 0; i < count; i += 1) {
+      sentAt = process.hrtime.bigint();
+      writer.write(Buffer.from(']Q1ping\r'));
+      await sleep(5);
+    }
+  } finally {
+    await Promise.all([writer.stop(), reader.stop()]);
+    await pair.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return samples;
 }

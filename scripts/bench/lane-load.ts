@@ -34,6 +34,8 @@ export interface RigOptions {
   lanes?: number;
   /** Point the gateway at a broker that is not there, so the outbox backs up. */
   brokerDown?: boolean;
+  /** SQLite synchronous mode; FULL (the default config) unless a run compares. */
+  synchronous?: 'full' | 'normal';
 }
 
 export interface LoadResult {
@@ -200,7 +202,7 @@ function rigConfig(dir: string, key: { kid: string; publicKey: string }, options
     // A closed port stands for a broker that is down: the gateway keeps deciding, the outbox grows.
     mqtt: { broker: options.brokerDown ? { type: 'external', url: 'mqtt://127.0.0.1:9' } : { type: 'embedded', host: '127.0.0.1', port: 0 } },
     http: { host: '127.0.0.1', port: 0 },
-    storage: { path: join(dir, 'gatewarden.db'), synchronous: 'full' },
+    storage: { path: join(dir, 'gatewarden.db'), synchronous: options.synchronous ?? 'full' },
     secrets: { path: join(dir, 'secrets.json'), generate: true },
   };
 }
