@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readCredential, type CredentialContext } from '../../../src/core/read-credential.js';
 import { EMPTY_REGISTRY, type Registry, type VisitorPassRecord } from '../../../src/core/registry.js';
@@ -25,8 +26,11 @@ describe('VP1 visitor passes', () => {
     expect(verifyVisitorPass(code, Buffer.alloc(32, 8))).toBeUndefined();
     expect(verifyVisitorPass(`${code.slice(0, -2)}AA`, KEY)).toBeUndefined();
     expect(verifyVisitorPass('VP1:not-a-token', KEY)).toBeUndefined();
-    const notJson = `VP1:${Buffer.from('nope').toString('base64url')}.${code.split('.')[1]}`;
-    expect(verifyVisitorPass(notJson, KEY)).toBeUndefined();
+    // Correctly tagged, yet not a pass: text that is not JSON, and JSON without the fields.
+    const tagged = (text: string) => `VP1:${Buffer.from(text).toString('base64url')}.${createHmac('sha256', KEY).update(text).digest().subarray(0, 16).toString('base64url')}`;
+    expect(verifyVisitorPass(tagged('nope'), KEY)).toBeUndefined();
+    expect(verifyVisitorPass(tagged('{"pid":"V-1"}'), KEY)).toBeUndefined();
+    expect(verifyVisitorPass(tagged('{"pid":"V-1","sub":"v"}'), KEY)).toEqual({ passId: 'V-1', subject: 'v' });
   });
 
   it('reads a valid pass as the visitor, named by their health-pass subject', () => {
@@ -68,5 +72,11 @@ describe('plates on vehicle lanes', () => {
   it('a resident showing a health pass is known by the roster card of the same subject', () => {
     expect(readCredential(issuer.issue({ sub: 'resident-1' }), context)).toMatchObject({ kind: 'health-pass', role: 'resident', household: '3-2-401' });
     expect(readCredential(issuer.issue({ sub: 'stranger' }), { ...context, registry: EMPTY_REGISTRY })).not.toHaveProperty('role');
+  });
+
+  it('with no registry nothing is registered: no visitor pass, no vehicle', () => {
+    const empty = { ...context, registry: EMPTY_REGISTRY };
+    expect(readCredential(issueVisitorPass({ passId: 'V-1', subject: 'v' }, EMPTY_REGISTRY.visitorKey), empty).problems).toEqual(['VISITOR_PASS_INVALID']);
+    expect(readCredential('MINA88888', empty, 'vehicle').problems).toEqual(['PLATE_UNKNOWN']);
   });
 });
