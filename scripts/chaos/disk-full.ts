@@ -34,8 +34,9 @@ export async function runDiskFull(plan: DiskFullPlan, log: (line: string) => voi
     const estate = await ChaosEstate.open({ lanes: plan.lanes, arrivalEveryMs: plan.arrivalEveryMs, databaseDir: disk.databaseDir, log });
     try {
       await sleep(plan.beforeMs);
-      const fullAt = Date.now();
       disk.fill();
+      // From here on no write can allocate: what was recorded while filling does not count as "while full".
+      const fullAt = Date.now();
       log('disk full');
       await sleep(plan.fullMs);
       const freedAt = Date.now();

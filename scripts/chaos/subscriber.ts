@@ -27,6 +27,8 @@ export class Subscriber {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
+    // Errors while the broker is down are retried by the client; without a listener an 'error' event would throw.
+    client.on('error', () => {});
     await client.subscribeAsync([`${prefix}/passages/#`, `${prefix}/alerts/#`], { qos: 1 });
     return subscriber;
   }
