@@ -121,7 +121,7 @@ export function applyDrill(body: CommandBodies['drill'], deps: ApplyDeps, ctx: A
   if (body.action === 'stop') return stopDrill(body, deps, ctx);
   if (body.scenario === undefined) return notApplicable('a drill needs a scenario to start', ['scenario: required to start a drill']);
   const endsAt = body.endsAt === undefined ? null : millis(body.endsAt);
-  const enforce = body.enforce ?? deps.gate.registry?.rules(true).drill.enforce ?? true;
+  const enforce = body.enforce ?? deps.gate.registry?.drillEnforcesByDefault ?? true;
   return {
     ok: true,
     data: { drillId: body.drillId, enforce },

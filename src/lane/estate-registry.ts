@@ -102,6 +102,11 @@ export class EstateRegistry implements Registry {
     };
   }
 
+  /** Whether a drill started without `enforce` keeps the barriers enforcing (config). */
+  get drillEnforcesByDefault(): boolean {
+    return this.settings.drillEnforces;
+  }
+
   drillRunning(now: number): boolean {
     return this.store.activeDrill(now) !== undefined;
   }
