@@ -36,6 +36,8 @@ export interface RigOptions {
   brokerDown?: boolean;
   /** SQLite synchronous mode; FULL (the default config) unless a run compares. */
   synchronous?: 'full' | 'normal';
+  /** Extra node flags for the gateway process, for diagnosis (e.g. --trace-gc). */
+  nodeFlags?: string[];
 }
 
 export interface LoadResult {
@@ -92,7 +94,7 @@ export class LoadRig {
     const estate = await SimEstate.start(validateConfig(structuredClone(raw), 'bench'), { walkThroughMs: 0 });
     const configPath = join(dir, 'config.json');
     writeFileSync(configPath, JSON.stringify(raw));
-    const gateway = spawn(process.execPath, ['dist/cli.js', 'start', configPath], { env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const gateway = spawn(process.execPath, [...(options.nodeFlags ?? []), 'dist/cli.js', 'start', configPath], { env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'inherit'] });
     const inside: number[] = [];
     // Capped so a long soak cannot grow it without bound; each run takes and clears it.
     const http = await untilRunning(gateway, (ms) => inside.length < 200_000 && inside.push(ms));
