@@ -24,7 +24,9 @@ export interface PersonaContext {
 
 type PersonaName =
   | 'resident'
+  | 'resident-pass'
   | 'visitor-green'
+  | 'visitor-risk-area'
   | 'visitor-yellow'
   | 'visitor-red'
   | 'fever'
@@ -38,8 +40,10 @@ type PersonaName =
   | 'changed-mind';
 
 const ENTRY_MIX: ReadonlyArray<readonly [PersonaName, number]> = [
-  ['resident', 34],
-  ['visitor-green', 24],
+  ['resident', 30],
+  ['resident-pass', 4],
+  ['visitor-green', 21],
+  ['visitor-risk-area', 3],
   ['visitor-yellow', 4],
   ['visitor-red', 3],
   ['fever', 5],
@@ -72,8 +76,18 @@ function visitFor(persona: PersonaName, context: PersonaContext): Omit<Visit, 'p
   switch (persona) {
     case 'resident':
       return { code: pick(random, context.cards).uid, temperatures: [normal()], walks: true };
+    case 'resident-pass':
+      // A resident showing their health pass: the roster links it to their card (docs/rules.md).
+      return { code: context.issuer.issue({ sub: pick(random, context.cards).subject, col: 'green', iat: context.nowS - 3600, exp: context.nowS + 86_400 }), temperatures: [normal()], walks: true };
     case 'visitor-green':
       return { code: pass('green'), temperatures: [normal()], walks: true };
+    case 'visitor-risk-area':
+      // From Wuhan Wuchang (420106) with a test 10 days old: refused once a risk-area list names the region (rule 2).
+      return {
+        code: context.issuer.issue({ sub: `visitor-${Math.floor(random() * 1e6)}`, col: 'green', iat: context.nowS - 3600, exp: context.nowS + 86_400, origin: '420106', test: { at: context.nowS - 10 * 86_400, result: 'negative' } }),
+        temperatures: [normal()],
+        walks: true,
+      };
     case 'visitor-yellow':
       return { code: pass('yellow'), temperatures: [normal()], walks: false };
     case 'visitor-red':
