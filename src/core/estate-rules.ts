@@ -16,7 +16,7 @@ export function estateFindings(facts: PassageFacts): Finding[] {
 }
 
 /** The roster role behind a credential; none for outsiders. */
-export function roleOf(credential: Credential): SubjectRole | undefined {
+function roleOf(credential: Credential): SubjectRole | undefined {
   if (credential.kind === 'card' || credential.kind === 'health-pass') return credential.role;
   if (credential.kind === 'plate') return credential.vehicle?.role;
   return undefined;
