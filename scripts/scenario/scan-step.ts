@@ -68,5 +68,9 @@ export async function playScan(stage: Stage, step: ScanStep): Promise<string[]> 
   // The district must never miss one (estate plan, rule 7): each alert and the passage itself reach the broker.
   const published = (id: string) => stage.received.some((m) => m.body.id === id);
   await until(() => (alerts.every((a) => published(a.id)) && published(passage.id) ? true : undefined), `passage ${passage.id} and its alerts on the broker`);
+  // A drill is told apart on the wire too (rule 8): the passage message and each alert's details carry the tag.
+  const onWire = stage.received.filter((m) => m.body.id === passage.id || alerts.some((a) => a.id === m.body.id));
+  const tagged = onWire.map((m) => m.body.drill ?? (m.body.details as Record<string, unknown> | undefined)?.drill ?? false);
+  if (tagged.some((tag) => tag !== (passage.drill ?? false))) problems.push(`drill tags on the broker [${tagged.join(', ')}], expected all ${String(passage.drill ?? false)}`);
   return problems;
 }
