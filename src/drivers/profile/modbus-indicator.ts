@@ -14,6 +14,8 @@ import { ModbusDevice } from './modbus-device.js';
 export class ModbusIndicator extends ModbusDevice implements Indicator {
   readonly role = 'indicator' as const;
   private readonly pulses = new Set<NodeJS.Timeout>();
+  private wanted: IndicatorSignal | undefined;
+  private switching: Promise<void> | undefined;
 
   constructor(
     context: DeviceContext,
@@ -30,8 +32,30 @@ export class ModbusIndicator extends ModbusDevice implements Indicator {
     await super.stop();
   }
 
-  async show(signal: IndicatorSignal): Promise<void> {
-    if (!this.mayRequest()) throw new GatewardenError('GW_DEVICE_IO', `${this.id} is offline (port down or circuit open)`);
+  /**
+   * Lights show a state, so only the latest signal matters: one asked for while
+   * another is being switched replaces any still waiting, and the bus queue
+   * never holds more than one signal per indicator, however fast lanes change.
+   * Every caller's promise settles once the latest signal is shown.
+   */
+  show(signal: IndicatorSignal): Promise<void> {
+    if (!this.mayRequest()) return Promise.reject(new GatewardenError('GW_DEVICE_IO', `${this.id} is offline (port down or circuit open)`));
+    this.wanted = signal;
+    this.switching ??= this.switchToWanted().finally(() => {
+      this.switching = undefined;
+    });
+    return this.switching;
+  }
+
+  private async switchToWanted(): Promise<void> {
+    // Bounded: each pass takes the wanted signal; only a caller arriving during a pass adds one more.
+    for (let signal = this.wanted; signal !== undefined; signal = this.wanted) {
+      this.wanted = undefined;
+      await this.switchTo(signal);
+    }
+  }
+
+  private async switchTo(signal: IndicatorSignal): Promise<void> {
     const on = new Set(this.spec.signals[signal]);
     for (const [name, output] of Object.entries(this.spec.outputs)) {
       const state = on.has(name);
