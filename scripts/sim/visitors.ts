@@ -1,5 +1,6 @@
 import type { Config } from '../../src/config/schema.js';
 import type { PassIssuer } from '../../src/demo/pass-issuer.js';
+import type { DeviceProfile } from '../../src/drivers/profile/profile-schema.js';
 import type { SimEstate } from './estate.js';
 
 /** One person (or car) to send through a lane: their credential and their temperature. */
@@ -12,14 +13,14 @@ interface SimLane {
   id: string;
   scanner: string;
   thermometer: string | undefined;
-  /** Card readers get roster card ids, code scanners signed health passes. */
-  cards: boolean;
+  /** Card readers get roster card ids, plate cameras roster plates, code scanners signed health passes. */
+  credential: 'card' | 'plate' | 'pass';
 }
 
 /**
- * Sends people through the simulated estate's entry lanes in turn: the
- * thermometer gets a temperature (now and then a fever), then the scanner a
- * credential, over the wire like the real devices. Stops after `count` visits.
+ * Sends people (and cars) through the simulated estate's entry lanes in turn:
+ * the thermometer gets a temperature (now and then a fever), then the scanner
+ * a credential, over the wire like the real devices. Stops after `count` visits.
  */
 export class Visitors {
   private readonly lanes: SimLane[];
@@ -36,7 +37,7 @@ export class Visitors {
         id: `${gate.id}/${lane.id}`,
         scanner: lane.devices.scanner,
         thermometer: lane.devices.thermometer,
-        cards: estate.device(lane.devices.scanner).profile.model.includes('card'),
+        credential: credentialOf(estate.device(lane.devices.scanner).profile),
       })),
     );
   }
@@ -45,7 +46,7 @@ export class Visitors {
   visit(laneIndex: number, celsius: number): Visit {
     const lane = this.lanes[laneIndex % this.lanes.length]!;
     if (lane.thermometer) this.estate.setTemperature(lane.thermometer, celsius);
-    const code = lane.cards ? this.card(laneIndex) : this.pass(laneIndex);
+    const code = lane.credential === 'card' ? this.card(laneIndex) : lane.credential === 'plate' ? this.plate(laneIndex) : this.pass(laneIndex);
     setTimeout(() => this.estate.line(lane.scanner).send(code), 50);
     // A self-triggering head measures again while the person stays in front of it (the lane re-measures a first fever).
     const thermometer = lane.thermometer;
@@ -73,8 +74,18 @@ export class Visitors {
     return cards[index % cards.length]?.uid ?? '00000000';
   }
 
+  private plate(index: number): string {
+    const vehicles = this.config.roster.vehicles;
+    return vehicles[index % vehicles.length]?.plate ?? '京A00000';
+  }
+
   private pass(index: number): string {
     const nowS = Math.floor(Date.now() / 1000);
     return this.issuer.issue({ sub: `visitor-${index}`, col: 'green', iat: nowS - 60, exp: nowS + 3600 });
   }
+}
+
+function credentialOf(scanner: DeviceProfile): SimLane['credential'] {
+  if (scanner.role === 'plate-reader') return 'plate';
+  return scanner.model.includes('card') ? 'card' : 'pass';
 }

@@ -29,7 +29,10 @@ export function crossCheck(config: Config): string[] {
         if (ref === undefined) continue;
         const role = roles.get(ref);
         if (role === undefined) errors.push(`${at}.devices.${slot}: expected the id of a device in devices, "${ref}" is not defined`);
-        else if (role !== expected[slot]) errors.push(`${at}.devices.${slot}: expected a device with role ${expected[slot]}, "${ref}" is a ${role}`);
+        // A vehicle lane may decide on plates: its plate reader sits in the scanner slot.
+        else if (role !== expected[slot] && !(lane.kind === 'vehicle' && slot === 'scanner' && role === 'plate-reader')) {
+          errors.push(`${at}.devices.${slot}: expected a device with role ${expected[slot]}, "${ref}" is a ${role}`);
+        }
         const owner = used.get(ref);
         if (owner !== undefined) errors.push(`${at}.devices.${slot}: expected a device not used elsewhere, "${ref}" is already used by ${owner}`);
         used.set(ref, `${at}.devices.${slot}`);

@@ -33,10 +33,11 @@ export interface Scanner extends Device {
   onCode(listener: Listener<{ code: string; at: number }>): void;
 }
 
-/** A licence-plate reader on a vehicle lane. */
+/** A licence-plate reader on a vehicle lane; in the lane's scanner slot each plate is a code. */
 export interface PlateReader extends Device {
   readonly role: 'plate-reader';
   onPlate(listener: Listener<{ plate: string; at: number }>): void;
+  onCode(listener: Listener<{ code: string; at: number }>): void;
 }
 
 /**

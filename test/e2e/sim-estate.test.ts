@@ -103,13 +103,23 @@ describeWithTools(['socat'], 'simulated estate (config/sim.yaml) over real ptys'
     await readsTemperature('north-p1-thermo', 36.6);
   });
 
-  it('denies a fever on the vehicle lane, measured on demand over Modbus TCP and re-measured', async () => {
-    await laneIdle('east/v1');
-    estate.setTemperature('east-v1-thermo', 38.7);
+  it('grants a resident vehicle whose plate the camera reads, and opens the vehicle barrier', async () => {
+    const from = passages.length;
+    estate.line('east-v1-plates').send('闽D12345');
+    const passage = await nextPassage('east/v1', from);
+    expect(passage.kind).toBe('vehicle');
+    expect(passage.decision.verdict).toBe('grant');
+    expect(storedVerdict(passage.id)).toBe('grant');
+    await waitFor(() => estate.line('east-v1-barrier').commands.includes('OPEN'), { what: 'OPEN on the vehicle barrier pty' });
+  });
+
+  it('denies a fever measured on demand over Modbus TCP, after a re-measure', async () => {
+    await laneIdle('east/p1');
+    estate.setTemperature('east-p1-thermo', 38.7);
     const from = passages.length;
     const nowS = Math.floor(Date.now() / 1000);
-    estate.line('east-v1-qr').send(sim.issuer.issue({ sub: 'driver-fever', col: 'green', iat: nowS - 60, exp: nowS + 3600 }));
-    const passage = await nextPassage('east/v1', from);
+    estate.line('east-p1-qr').send(sim.issuer.issue({ sub: 'visitor-tcp-fever', col: 'green', iat: nowS - 60, exp: nowS + 3600 }));
+    const passage = await nextPassage('east/p1', from);
     expect(passage.decision.verdict).toBe('deny');
     expect(passage.decision.reasons).toContain('FEVER');
     expect(passage.readings).toHaveLength(2);

@@ -16,13 +16,21 @@ export class LineScanner extends LineDevice implements Scanner {
   }
 }
 
-/** A licence-plate camera: every frame is one recognised plate. */
+/**
+ * A licence-plate camera: every frame is one recognised plate. On a vehicle
+ * lane it sits in the scanner slot, where the plate is the code the lane
+ * decides on (docs/rules.md), so it also speaks `onCode`.
+ */
 export class LinePlateReader extends LineDevice implements PlateReader {
   readonly role = 'plate-reader' as const;
   private readonly plates = this.channel<{ plate: string; at: number }>('plate');
 
   onPlate(listener: Listener<{ plate: string; at: number }>): void {
     this.plates.add(listener);
+  }
+
+  onCode(listener: Listener<{ code: string; at: number }>): void {
+    this.plates.add(({ plate, at }) => listener({ code: plate, at }));
   }
 
   protected accept(plate: string): void {

@@ -41,6 +41,14 @@ describe('profile devices in the config', () => {
     expect(errors.some((line) => line.startsWith(expected)), errors.join('\n')).toBe(true);
   });
 
+  it('takes a plate reader in the scanner slot of a vehicle lane only', () => {
+    const config = harnessConfig('/tmp/unused') as Record<string, any>;
+    config.devices[0] = { id: 'in-scanner', role: 'plate-reader', driver: 'profile', profile: 'plate-reader-serial', port: '/dev/ttyS2' };
+    expect(errorsOf(config)).toEqual(['gates[0].lanes[0].devices.scanner: expected a device with role scanner, "in-scanner" is a plate-reader']);
+    config.gates[0].lanes[0].kind = 'vehicle';
+    expect(() => validateConfig(config, 'test')).not.toThrow();
+  });
+
   it('names an unknown driver once, not the keys of both kinds', () => {
     const config = harnessConfig('/tmp/unused') as Record<string, any>;
     config.devices[1].driver = 'modbus';
