@@ -20,6 +20,10 @@ describe('lockdown without a broker', () => {
     harness = await setup.startGateway();
     const manager = await TestClient.connect({ url: setup.broker.url, prefix, username: 'manager', password: setup.secrets.mqttPasswords.manager });
     await manager.subscribe('cmd/+/reply');
+    // The gateway subscribes to commands when its connection comes up, just before it publishes the
+    // online status: a command sent before that would reach nobody.
+    await manager.subscribe('status');
+    await waitFor(() => manager.json('status').some((s) => s.online === true), 'gateway online');
     expect(await manager.send('lockdown', commandBody('lock-offline-1', { reason: 'confirmed case', by: 'manager-zhang' }))).toMatchObject({ ok: true });
     await manager.end();
     await harness.stop();
