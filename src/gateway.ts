@@ -122,7 +122,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     stack.push(() => modes.stop());
     const commands = new GatewayCommandService({ db, gate, modes, lanes, hashSubject: (kind, id) => hashSubject({ kind, id }), clock, log }, config.commands);
     const mqtt = await startMqtt({ config, secrets, topics, clock, log, db, journal, gate, lanes, devices: [...devices.values()], commands });
-    modes.onChange = () => mqtt.publishMode();
+    modes.onChange = () => {
+      mqtt.publishMode();
+      guardRoom.onModeChange();
+    };
     link.current = mqtt;
     mqtt.connection.client.on('connect', () => void storageFaults.flush());
     const listWatch = watchTrustList({ gate, journal, clock, log, everyMs: 60_000 });
