@@ -97,7 +97,13 @@ export class LoadRig {
     const gateway = spawn(process.execPath, [...(options.nodeFlags ?? []), 'dist/cli.js', 'start', configPath], { env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'inherit'] });
     const inside: number[] = [];
     // Capped so a long soak cannot grow it without bound; each run takes and clears it.
-    const http = await untilRunning(gateway, (ms) => inside.length < 200_000 && inside.push(ms));
+    const http = await untilRunning(gateway, (ms) => inside.length < 200_000 && inside.push(ms)).catch(async (error: unknown) => {
+      // No gateway, no rig: take the simulators and their socat processes down with it.
+      gateway.kill('SIGKILL');
+      await estate.stop();
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    });
     // Every device comes online once its port opens.
     await sleep(1000);
     return new LoadRig(dir, estate, gateway, http, new PassIssuer(key.kid, key.privateKey), options.lanes ?? LANES, inside);

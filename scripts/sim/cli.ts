@@ -29,7 +29,7 @@ const { values, positionals } = parseArgs({
 });
 const { config, issuer } = loadSimConfig(positionals[0] ?? 'config/sim.yaml');
 const log = createLogger(config.log.level);
-const estate = await SimEstate.start(config, { walkThroughMs: 300 });
+const estate = await SimEstate.start(config, { walkThroughMs: 300, detachPtys: true });
 log.info({ ports: [...estate.pairs.keys()] }, 'simulators up behind every device port');
 const gateway = await startGateway({ config, log });
 if (gateway.http) log.info({ url: gateway.http.url, tokens: gateway.issuedApiTokens }, 'guard-room page');

@@ -23,6 +23,8 @@ export interface EstateOptions {
   walkThroughMs?: number;
   /** The temperature every thermometer starts with. */
   celsius?: number;
+  /** Keep the ptys through a terminal's Ctrl-C, so the gateway stops before its ports go (PtyPair.detached). */
+  detachPtys?: boolean;
 }
 
 /** How long a walker interrupts a relay barrier's photo-eye: longer than two sensor polls. */
@@ -122,6 +124,7 @@ export class SimEstate {
     rmSync(port, { force: true });
     rmSync(`${port}.sim`, { force: true });
     pair = PtyPair.forPort(port);
+    pair.detached = this.options.detachPtys ?? false;
     this.pairs.set(port, pair);
     await pair.start();
     return pair;

@@ -10,6 +10,13 @@ import { waitFor } from './wait-for.js';
  */
 export class PtyPair {
   private socat: ChildProcess | undefined;
+  /**
+   * Ctrl-C in a terminal signals the whole foreground process group: socat
+   * would die with the simulator's caller and pull the ports from under a
+   * gateway that is still shutting down. A detached socat has a group of its
+   * own and is stopped by stop(), or when this process exits.
+   */
+  detached = false;
 
   constructor(
     readonly devicePath: string,
@@ -27,8 +34,13 @@ export class PtyPair {
   }
 
   async start(): Promise<void> {
-    const socat = spawn('socat', ['-d', `pty,raw,echo=0,link=${this.devicePath}`, `pty,raw,echo=0,link=${this.simPath}`], { stdio: 'ignore' });
+    const socat = spawn('socat', ['-d', `pty,raw,echo=0,link=${this.devicePath}`, `pty,raw,echo=0,link=${this.simPath}`], { stdio: 'ignore', detached: this.detached });
     this.socat = socat;
+    if (this.detached) {
+      const killOnExit = () => socat.kill('SIGTERM');
+      process.once('exit', killOnExit);
+      socat.once('exit', () => process.off('exit', killOnExit));
+    }
     await waitFor(() => existsSync(this.devicePath) && existsSync(this.simPath), { what: `socat links ${this.devicePath}`, timeoutMs: 10_000 });
   }
 
