@@ -24,6 +24,7 @@ import type { OutgoingMessage } from './mqtt/messages.js';
 import { laneSetup } from './lane/lane-setup.js';
 import { watchDevices, type DevicePlacement } from './lane/device-monitor.js';
 import { startMqtt, type MqttLink } from './mqtt/mqtt-link.js';
+import { reportBrokerOutages } from './mqtt/broker-outage-reporter.js';
 import { GatewayCommandService } from './commands/command-service.js';
 import { ModeController } from './commands/mode-controller.js';
 import { defaultPrefix, topicsFor } from './mqtt/topics.js';
@@ -128,6 +129,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     };
     link.current = mqtt;
     mqtt.connection.client.on('connect', () => void storageFaults.flush());
+    reportBrokerOutages({ client: mqtt.connection.client, journal, clock, log, url: mqtt.url });
     const listWatch = watchTrustList({ gate, journal, clock, log, everyMs: 60_000 });
     stack.push(listWatch.stop);
     const exitWatch = watchExitPasses({ store: ruleStore, journal, clock, log, everyMs: config.policy.exitOverdueCheckS * 1000 });

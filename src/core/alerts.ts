@@ -12,6 +12,7 @@ export const ALERT_TYPES = [
   'storage-fault',
   'emergency-open',
   'outbox-pressure',
+  'broker-outage',
   'lockdown-breach',
   'exit-overdue',
   'quarantine-breach',

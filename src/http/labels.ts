@@ -65,6 +65,7 @@ export const ALERT_LABELS: Readonly<Partial<Record<AlertType, Label>>> = {
   'storage-fault': { zh: '存储故障', en: 'Storage fault' },
   'emergency-open': { zh: '紧急开闸', en: 'Emergency open' },
   'outbox-pressure': { zh: '消息积压（上报延迟）', en: 'Outbox backlog (reports delayed)' },
+  'broker-outage': { zh: '消息服务器曾中断（上报延迟）', en: 'Broker was unreachable (reports delayed)' },
   'lockdown-breach': { zh: '封控期间闯入/违规外出', en: 'Lockdown breach attempt' },
   'exit-overdue': { zh: '出门证逾期未归', en: 'Exit pass overdue' },
   'quarantine-breach': { zh: '隔离人员试图通行', en: 'Quarantined person at the gate' },
