@@ -2,6 +2,9 @@ import type { Db } from '../../store/database.js';
 import { iso, type PassageView } from '../schemas.js';
 import { AFTER_CURSOR, decodeCursor, page } from './cursor.js';
 
+/** Rows per query of an export: short statements, so the lanes' writes interleave. */
+const EXPORT_PAGE = 500;
+
 export interface PassageFilter {
   gate?: string;
   lane?: string;
@@ -39,9 +42,21 @@ export class PassageQueries {
     return page(rows, limit, toView);
   }
 
-  /** Rows one by one, for a streamed export. */
+  /**
+   * Rows one by one, for a streamed export, read a page at a time. An open
+   * better-sqlite3 iterator would hold the one connection busy while the
+   * client downloads, and every lane's passage write would fail meanwhile.
+   */
   *iterate(filter: PassageFilter, limit: number): Generator<PassageView> {
-    for (const row of this.select(filter, limit).iterate(this.params(filter)) as Iterable<PassageRow>) yield toView(row);
+    let left = limit;
+    let cursor = filter.cursor;
+    while (left > 0) {
+      const { items, nextCursor } = this.list({ ...filter, ...(cursor === undefined ? {} : { cursor }) }, Math.min(EXPORT_PAGE, left));
+      yield* items;
+      left -= items.length;
+      if (nextCursor === null) return;
+      cursor = nextCursor;
+    }
   }
 
   private select(filter: PassageFilter, limit: number) {

@@ -6,6 +6,7 @@ import type { PassageRecord } from '../../../src/core/lane-types.js';
 import { REASON_CODES } from '../../../src/core/reasons.js';
 import { ALERT_TYPES } from '../../../src/core/alerts.js';
 import { ALERT_LABELS, REASON_LABELS } from '../../../src/http/labels.js';
+import { PassageQueries } from '../../../src/http/queries/passages.js';
 import { waitFor } from '../../helpers/gateway-harness.js';
 import { startHttpFixture, type HttpFixture } from './http-fixture.js';
 
@@ -84,6 +85,17 @@ describe('passages', () => {
     expect(lines).toHaveLength(3);
     const all = (await get('/api/passages.csv?limit=10')).body.split('\r\n');
     expect(all).toHaveLength(12);
+  });
+
+  it('lets the lanes record passages while an export is being downloaded', () => {
+    const rows = new PassageQueries(fx.harness.gateway.db).iterate({ gate: 'main' }, 1000);
+    const first = rows.next();
+    expect(first.value).toMatchObject({ id: 'p-quote' });
+    // A lane decides mid-download: its write must not find the connection busy.
+    expect(() => fx.harness.gateway.journal.recordPassage(passage(200, { id: 'p-during-export' }), [])).not.toThrow();
+    const rest = [...rows].map((p) => p.id);
+    expect(rest).toHaveLength(25);
+    expect(rest).not.toContain('p-during-export');
   });
 });
 
