@@ -11,7 +11,7 @@ const USAGE = `gatewarden: estate entrance gateway
 Usage:
   gatewarden start [CONFIG]           run the gateway (default config/demo.yaml)
   gatewarden check-config CONFIG...   validate config files; exit 1 on the first invalid one
-  gatewarden trace CONFIG --subject ID [--kind card|health-pass] [--from ISO] [--to ISO]
+  gatewarden trace CONFIG --subject ID [--kind card|health-pass|plate] [--from ISO] [--to ISO]
                   [--window-min 5] [--format json|csv] [--output trail|contacts]
                                       a subject's movement trail and contacts
   gatewarden keys init SECRETS_FILE    create a secrets file (estate key, MQTT passwords)

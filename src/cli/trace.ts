@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/load-config.js';
+import { storedSubject } from '../core/registry.js';
 import { GatewardenError } from '../errors.js';
 import { loadSecrets } from '../secrets.js';
 import { openDatabase } from '../store/database.js';
@@ -26,12 +27,12 @@ export interface TraceOptions {
 export function runTrace(configPath: string, options: TraceOptions): string {
   const config = loadConfig(configPath);
   const kind = options.kind ?? 'card';
-  if (kind !== 'card' && kind !== 'health-pass') throw new GatewardenError('GW_COMMAND_INVALID', '--kind: expected one of card, health-pass');
+  if (kind !== 'card' && kind !== 'health-pass' && kind !== 'plate') throw new GatewardenError('GW_COMMAND_INVALID', '--kind: expected one of card, health-pass, plate');
   let subjectHash = options.hash;
   if (!subjectHash) {
     if (!options.subject) throw new GatewardenError('GW_COMMAND_INVALID', 'trace needs --subject ID (or --hash HASH)');
     const { secrets } = loadSecrets(config.secrets.path, false, false);
-    subjectHash = subjectHasher(Buffer.from(secrets.estateKey, 'base64url'))({ kind, id: options.subject });
+    subjectHash = subjectHasher(Buffer.from(secrets.estateKey, 'base64url'))(storedSubject(kind, options.subject));
   }
   const to = parseTime(options.to, Date.now(), '--to');
   const from = parseTime(options.from, to - 14 * 86_400_000, '--from');

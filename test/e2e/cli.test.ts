@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
+import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { topicsFor } from '../../src/mqtt/topics.js';
+import { openDatabase } from '../../src/store/database.js';
+import { Journal } from '../../src/store/journal.js';
+import { subjectHasher } from '../../src/store/subject-hash.js';
 import { harnessConfig, waitFor } from '../helpers/gateway-harness.js';
 
 /** These tests run the built CLI (`npm test` builds first), exactly as an operator would. */
@@ -121,5 +126,37 @@ describe('gatewarden keys', () => {
       colour: 'yellow',
       problems: [],
     });
+  });
+});
+
+describe('gatewarden trace', () => {
+  it("finds a vehicle's trail by its plate as a person types it, as JSON and as CSV", () => {
+    const runDir = mkdtempSync(join(dir, 'trace-'));
+    const config = harnessConfig(runDir);
+    const configPath = writeConfig('trace.yaml', config);
+    expect(spawnSync('node', [CLI, 'keys', 'init', join(runDir, 'secrets.json')], { encoding: 'utf8' }).status).toBe(0);
+    const { estateKey } = JSON.parse(readFileSync(join(runDir, 'secrets.json'), 'utf8')) as { estateKey: string };
+    const db = openDatabase({ path: join(runDir, 'gatewarden.db'), synchronous: 'normal', log: pino({ level: 'silent' }) });
+    const journal = new Journal(db, topicsFor('gatewarden/test-estate'), subjectHasher(Buffer.from(estateKey, 'base64url')));
+    const at = Date.now() - 3_600_000;
+    for (const [id, plate] of [['v-1', '粤B12345'], ['v-2', 'ZZ99999']] as const) {
+      journal.recordPassage({
+        id, at, gate: 'main', lane: 'in', direction: 'in', kind: 'vehicle', credential: 'plate', subject: { kind: 'plate', id: plate },
+        decision: { verdict: 'grant', reasons: ['VEHICLE_RESIDENT'], rule: 'vehicle', policyVersion: 't' }, temperatureC: null, readings: [], mode: 'normal',
+      }, []);
+    }
+    db.close();
+
+    const json = spawnSync('node', [CLI, 'trace', configPath, '--kind', 'plate', '--subject', '粤b 123-45'], { encoding: 'utf8' });
+    expect(json.stderr).toBe('');
+    expect(json.status).toBe(0);
+    const result = JSON.parse(json.stdout) as { trail: Array<{ passageId: string }>; contacts: Array<{ encounters: number }> };
+    expect(result.trail.map((entry) => entry.passageId)).toEqual(['v-1']);
+    expect(result.contacts).toMatchObject([{ encounters: 1 }]);
+    const csv = spawnSync('node', [CLI, 'trace', configPath, '--kind', 'plate', '--subject', 'ZZ-99999', '--format', 'csv'], { encoding: 'utf8' });
+    expect(csv.stdout.trim().split('\r\n')).toEqual(['time,gate,lane,direction,verdict,reasons,temperatureC,outcome,passageId', expect.stringMatching(/,main,in,in,grant,VEHICLE_RESIDENT,,,v-2$/)]);
+    const wrongKind = spawnSync('node', [CLI, 'trace', configPath, '--kind', 'van', '--subject', 'x'], { encoding: 'utf8' });
+    expect(wrongKind.status).not.toBe(0);
+    expect(wrongKind.stderr).toContain('--kind: expected one of card, health-pass, plate');
   });
 });

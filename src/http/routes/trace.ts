@@ -7,6 +7,7 @@ import type { HttpDeps } from '../deps.js';
 import { fail, problemResponses } from '../problem.js';
 import { IsoTimeInput } from '../schemas.js';
 import { StringEnum } from '../../schema/types.js';
+import { storedSubject } from '../../core/registry.js';
 import { TraceQueries } from '../../store/trace.js';
 
 const TraceQuery = Type.Object(
@@ -75,5 +76,5 @@ function hashOf(deps: HttpDeps, kind: Static<typeof TraceQuery>['kind'], subject
   if (subject === undefined) fail('GW_HTTP_INVALID', 'trace needs subject or hash', ['subject: required unless hash is given']);
   const registry = deps.gate.registry;
   if (!registry) fail('GW_HTTP_UNAVAILABLE', 'subject lookup is not available on this gateway: give the hash');
-  return registry.hashSubject({ kind, id: subject });
+  return registry.hashSubject(storedSubject(kind, subject));
 }
