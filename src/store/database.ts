@@ -43,3 +43,26 @@ export function migrate(db: Db, migrations: readonly Migration[], log: Logger): 
     log.info({ version: migration.version, migration: migration.name }, 'database migrated');
   }
 }
+
+/**
+ * Runs a write whose loss in a power cut costs only a repeat or an unknown
+ * outcome (a settled passage, a deleted outbox row) without its own fsync.
+ * In WAL mode a commit under synchronous NORMAL is appended to the WAL file
+ * unsynced; the next FULL commit (the next decision) fsyncs the whole file,
+ * these frames included, and so does a checkpoint. Decisions keep FULL.
+ */
+export type RelaxedWrite = <T>(write: () => T) => T;
+
+export function relaxedWriter(db: Db): RelaxedWrite {
+  const level = db.pragma('synchronous', { simple: true }) as number;
+  if (level < 2) return (write) => write();
+  // Not prepared statements: SQLite applies this pragma when it compiles the statement, not when it runs.
+  return (write) => {
+    db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      return write();
+    } finally {
+      db.exec(`PRAGMA synchronous = ${level}`);
+    }
+  };
+}

@@ -3,7 +3,7 @@ import type { AlertDraft } from '../core/alerts.js';
 import type { PassageOutcome, PassageRecord } from '../core/lane-types.js';
 import { alertMessage, passageMessage } from '../mqtt/messages.js';
 import type { Topics } from '../mqtt/topics.js';
-import type { Db } from './database.js';
+import { relaxedWriter, type Db, type RelaxedWrite } from './database.js';
 import { Outbox } from './outbox.js';
 import type { SubjectHasher } from './subject-hash.js';
 
@@ -17,6 +17,7 @@ export class Journal {
   private readonly insertPassage;
   private readonly insertAlert;
   private readonly settleStmt;
+  private readonly relaxed: RelaxedWrite;
 
   constructor(
     private readonly db: Db,
@@ -30,6 +31,7 @@ export class Journal {
     this.insertAlert = db.prepare(`
       INSERT INTO alerts (id, at, type, severity, gate, lane, passage_id, subject_hash, reasons, details)
       VALUES (@id, @at, @type, @severity, @gate, @lane, @passageId, @subjectHash, @reasons, @details)`);
+    this.relaxed = relaxedWriter(db);
     this.settleStmt = db.prepare('UPDATE passages SET outcome = ?, settled_at = ? WHERE id = ? AND outcome IS NULL');
   }
 
@@ -72,8 +74,9 @@ export class Journal {
     return id;
   }
 
+  /** The outcome after the release: durable with the next decision's commit, see relaxedWriter. */
   settlePassage(passageId: string, outcome: PassageOutcome, at: number): void {
-    this.settleStmt.run(outcome, at, passageId);
+    this.relaxed(() => this.settleStmt.run(outcome, at, passageId));
   }
 
   private writeAlert(alert: AlertDraft, subjectHash: string | null): string {

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import { relaxedWriter, type Db, type RelaxedWrite } from './database.js';
 import type { OutgoingMessage } from '../mqtt/messages.js';
 
 export interface OutboxRow {
@@ -19,6 +19,7 @@ export class Outbox {
   private readonly peekStmt;
   private readonly deleteStmt;
   private readonly statsStmt;
+  private readonly relaxed: RelaxedWrite;
 
   /** `table`: `outbox` for the estate broker, `uplink_outbox` for the district uplink (same columns). */
   constructor(
@@ -29,6 +30,7 @@ export class Outbox {
     this.peekStmt = db.prepare(`SELECT seq, topic, payload, qos, retain FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`);
     this.deleteStmt = db.prepare(`DELETE FROM ${table} WHERE seq = ?`);
     this.statsStmt = db.prepare(`SELECT count(*) AS depth, min(created_at) AS oldest FROM ${table}`);
+    this.relaxed = relaxedWriter(db);
   }
 
   /** Call inside the caller's transaction. */
@@ -47,12 +49,14 @@ export class Outbox {
     }));
   }
 
-  /** Deletes acknowledged rows in one transaction: one fsync for a batch of PUBACKs. */
+  /** Deletes acknowledged rows in one transaction, without an fsync of its own: a delete lost in a power cut is a duplicate, never a loss. */
   acknowledge(seqs: readonly number[]): void {
     if (seqs.length === 0) return;
-    this.db.transaction(() => {
-      for (const seq of seqs) this.deleteStmt.run(seq);
-    })();
+    this.relaxed(
+      this.db.transaction(() => {
+        for (const seq of seqs) this.deleteStmt.run(seq);
+      }),
+    );
   }
 
   stats(now: number): { depth: number; oldestAgeMs: number | null } {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertDraft } from '../../../src/core/alerts.js';
 import type { PassageRecord } from '../../../src/core/lane-types.js';
 import { topicsFor } from '../../../src/mqtt/topics.js';
-import { openDatabase, type Db } from '../../../src/store/database.js';
+import { openDatabase, relaxedWriter, type Db } from '../../../src/store/database.js';
 import { Journal } from '../../../src/store/journal.js';
 import { MIGRATIONS } from '../../../src/store/migrations.js';
 import { subjectHasher } from '../../../src/store/subject-hash.js';
@@ -109,5 +109,27 @@ describe('journal on a real SQLite file', () => {
     journal.outbox.acknowledge([rows[0]!.seq, rows[2]!.seq]);
     expect(journal.outbox.peek(0, 10).map((r) => r.seq)).toEqual([rows[1]!.seq]);
     expect(journal.outbox.stats(1_800_000_010_000)).toEqual({ depth: 1, oldestAgeMs: 10_000 });
+  });
+
+  it('writes settles and outbox deletes under synchronous NORMAL, and the next decision commits with FULL again', () => {
+    const level = () => db.pragma('synchronous', { simple: true });
+    const relaxed = relaxedWriter(db);
+    expect(relaxed(level)).toBe(1);
+    expect(() => relaxed(() => { throw new Error('disk on fire'); })).toThrow('disk on fire');
+    expect(level()).toBe(2);
+    journal.recordPassage(passage('p-1'), []);
+    journal.settlePassage('p-1', 'passed', 1_800_000_001_000);
+    expect(level()).toBe(2);
+    journal.outbox.acknowledge(journal.outbox.peek(0, 10).map((r) => r.seq));
+    expect(level()).toBe(2);
+    expect(db.prepare('SELECT outcome FROM passages').get()).toEqual({ outcome: 'passed' });
+    expect(journal.outbox.stats(0).depth).toBe(0);
+  });
+
+  it('leaves a database opened with synchronous NORMAL as it is', () => {
+    const normal = openDatabase({ path: join(dir, 'normal.db'), synchronous: 'normal', log });
+    expect(relaxedWriter(normal)(() => normal.pragma('synchronous', { simple: true }))).toBe(1);
+    expect(normal.pragma('synchronous', { simple: true })).toBe(1);
+    normal.close();
   });
 });
