@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Db } from '../../store/database.js';
 import { iso, type PassageView } from '../schemas.js';
 import { AFTER_CURSOR, decodeCursor, page } from './cursor.js';
@@ -43,11 +44,13 @@ export class PassageQueries {
   }
 
   /**
-   * Rows one by one, for a streamed export, read a page at a time. An open
-   * better-sqlite3 iterator would hold the one connection busy while the
-   * client downloads, and every lane's passage write would fail meanwhile.
+   * Rows one by one, for a streamed export, read a page at a time with a turn
+   * of the event loop between pages. An open better-sqlite3 iterator would hold
+   * the one connection busy while the client downloads (every lane's passage
+   * write would fail), and a download pumped without a break keeps the lanes'
+   * serial reads waiting.
    */
-  *iterate(filter: PassageFilter, limit: number): Generator<PassageView> {
+  async *iterate(filter: PassageFilter, limit: number): AsyncGenerator<PassageView> {
     let left = limit;
     let cursor = filter.cursor;
     while (left > 0) {
@@ -56,6 +59,7 @@ export class PassageQueries {
       left -= items.length;
       if (nextCursor === null) return;
       cursor = nextCursor;
+      await setImmediate();
     }
   }
 

@@ -87,13 +87,14 @@ describe('passages', () => {
     expect(all).toHaveLength(12);
   });
 
-  it('lets the lanes record passages while an export is being downloaded', () => {
+  it('lets the lanes record passages while an export is being downloaded', async () => {
     const rows = new PassageQueries(fx.harness.gateway.db).iterate({ gate: 'main' }, 1000);
-    const first = rows.next();
+    const first = await rows.next();
     expect(first.value).toMatchObject({ id: 'p-quote' });
     // A lane decides mid-download: its write must not find the connection busy.
     expect(() => fx.harness.gateway.journal.recordPassage(passage(200, { id: 'p-during-export' }), [])).not.toThrow();
-    const rest = [...rows].map((p) => p.id);
+    const rest: string[] = [];
+    for await (const row of rows) rest.push(row.id);
     expect(rest).toHaveLength(25);
     expect(rest).not.toContain('p-during-export');
   });
