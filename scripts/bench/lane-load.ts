@@ -10,7 +10,6 @@ import { generateEd25519 } from '../../src/secrets.js';
 import { SimEstate } from '../sim/estate.js';
 import type { LineSim } from '../sim/line-sim.js';
 import { waitFor } from '../sim/wait-for.js';
-import { GATEWAY_NODE_FLAGS } from '../gateway-node-flags.js';
 
 /**
  * A gateway under passage load, for the decision-latency and memory benches.
@@ -95,7 +94,7 @@ export class LoadRig {
     const estate = await SimEstate.start(validateConfig(structuredClone(raw), 'bench'), { walkThroughMs: 0 });
     const configPath = join(dir, 'config.json');
     writeFileSync(configPath, JSON.stringify(raw));
-    const gateway = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...(options.nodeFlags ?? []), 'dist/cli.js', 'start', configPath], { env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const gateway = spawn(process.execPath, [...(options.nodeFlags ?? []), 'dist/cli.js', 'start', configPath], { env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'inherit'] });
     const inside: number[] = [];
     // Capped so a long soak cannot grow it without bound; each run takes and clears it.
     const http = await untilRunning(gateway, (ms) => inside.length < 200_000 && inside.push(ms)).catch(async (error: unknown) => {

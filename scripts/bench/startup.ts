@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { harnessConfig } from '../../test/helpers/gateway-harness.js';
 import { summarize } from './stats.js';
 import type { Bench } from './types.js';
-import { GATEWAY_NODE_FLAGS } from '../gateway-node-flags.js';
 
 /** Wall time from spawning `node dist/cli.js start` to the "gateway running" log line, with a fresh data dir each time. */
 export const startup: Bench = async ({ scale, log }) => {
@@ -32,7 +31,7 @@ export const startup: Bench = async ({ scale, log }) => {
 function timeToRunning(config: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, 'dist/cli.js', 'start', config], { env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' } });
+    const child = spawn(process.execPath, ['dist/cli.js', 'start', config], { env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' } });
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { GATEWAY_NODE_FLAGS } from '../gateway-node-flags.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
@@ -36,7 +35,7 @@ export class GatewayProcess {
   async start(configPath = this.configPath): Promise<number> {
     if (this.running) throw new Error('gateway already running');
     const startedAt = performance.now();
-    const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, CLI, 'start', configPath], {
+    const child = spawn(process.execPath, [CLI, 'start', configPath], {
       env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
