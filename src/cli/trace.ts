@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/load-config.js';
+import { SUBJECT_KINDS } from '../core/credential.js';
 import { storedSubject } from '../core/registry.js';
 import { GatewardenError } from '../errors.js';
 import { loadSecrets } from '../secrets.js';
@@ -26,8 +27,8 @@ export interface TraceOptions {
  */
 export function runTrace(configPath: string, options: TraceOptions): string {
   const config = loadConfig(configPath);
-  const kind = options.kind ?? 'card';
-  if (kind !== 'card' && kind !== 'health-pass' && kind !== 'plate') throw new GatewardenError('GW_COMMAND_INVALID', '--kind: expected one of card, health-pass, plate');
+  const kind = SUBJECT_KINDS.find((known) => known === (options.kind ?? 'card'));
+  if (kind === undefined) throw new GatewardenError('GW_COMMAND_INVALID', `--kind: expected one of ${SUBJECT_KINDS.join(', ')}`);
   let subjectHash = options.hash;
   if (!subjectHash) {
     if (!options.subject) throw new GatewardenError('GW_COMMAND_INVALID', 'trace needs --subject ID (or --hash HASH)');

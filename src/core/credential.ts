@@ -12,8 +12,10 @@ export type SubjectRole = (typeof SUBJECT_ROLES)[number];
  * the store keeps only its keyed hash. A visitor pass names its holder by the
  * health-pass subject, so trail, contacts and lists find the visitor either way.
  */
+export const SUBJECT_KINDS = ['card', 'health-pass', 'plate'] as const;
+
 export interface Subject {
-  kind: 'health-pass' | 'card' | 'plate';
+  kind: (typeof SUBJECT_KINDS)[number];
   id: string;
 }
 

@@ -7,13 +7,14 @@ import type { HttpDeps } from '../deps.js';
 import { fail, problemResponses } from '../problem.js';
 import { IsoTimeInput } from '../schemas.js';
 import { StringEnum } from '../../schema/types.js';
+import { SUBJECT_KINDS } from '../../core/credential.js';
 import { storedSubject } from '../../core/registry.js';
 import { TraceQueries } from '../../store/trace.js';
 
 const TraceQuery = Type.Object(
   {
     subject: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'raw subject id; hashed with the estate key as the store keeps it' })),
-    kind: StringEnum(['card', 'health-pass', 'plate'] as const, { default: 'health-pass', description: 'what the subject id names' }),
+    kind: StringEnum(SUBJECT_KINDS, { default: 'health-pass', description: 'what the subject id names' }),
     hash: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{22}$', description: 'the subject hash itself, instead of subject' })),
     from: Type.Optional(IsoTimeInput),
     to: Type.Optional(IsoTimeInput),
