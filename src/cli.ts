@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config/load-config.js';
 import { GatewardenError } from './errors.js';
+import { runHashPassword } from './cli/hash-password.js';
 import { runKeys } from './cli/keys.js';
 import { runStart } from './cli/start.js';
 import { runTrace } from './cli/trace.js';
@@ -18,6 +19,8 @@ Usage:
   gatewarden keys generate [--kid ID] print a new Ed25519 key pair (issuer or manager key)
   gatewarden keys issue --key FILE --sub ID [--col green|yellow|red] [--hours N]
                                       sign an HP1 health pass with a key pair file
+  gatewarden keys hash-password       read a password (stdin, or a prompt on a terminal) and print
+                                      its scrypt hash for mqtt.broker.users[].passwordHash
 `;
 
 function out(text: string): void {
@@ -65,7 +68,7 @@ async function main(argv: string[]): Promise<void> {
         allowPositionals: true,
         options: { kid: { type: 'string' }, key: { type: 'string' }, sub: { type: 'string' }, col: { type: 'string' }, hours: { type: 'string' } },
       });
-      out(runKeys(positionals[0], values, positionals[1]));
+      out(positionals[0] === 'hash-password' ? await runHashPassword(process.stdin, process.stderr) : runKeys(positionals[0], values, positionals[1]));
       return;
     }
     case undefined:

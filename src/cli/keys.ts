@@ -34,6 +34,6 @@ export function runKeys(action: string | undefined, options: KeysOptions, target
       return new PassIssuer(pair.kid, pair.privateKey).issue({ sub: options.sub, col: colour, iat: nowS, exp: nowS + Math.round(hours * 3600) });
     }
     default:
-      throw new GatewardenError('GW_COMMAND_INVALID', `keys: expected "init", "generate" or "issue", got ${JSON.stringify(action ?? '')}`);
+      throw new GatewardenError('GW_COMMAND_INVALID', `keys: expected "init", "generate", "issue" or "hash-password", got ${JSON.stringify(action ?? '')}`);
   }
 }

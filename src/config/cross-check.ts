@@ -1,6 +1,7 @@
 import { checkDeviceSettings } from '../drivers/profile/check-device-settings.js';
 import { SHIPPED_PROFILES_DIR } from '../drivers/profile/profiles-dir.js';
 import type { Config } from './schema.js';
+import { checkWiring } from './wiring-check.js';
 
 /**
  * Checks that span keys, which a JSON Schema cannot express: device
@@ -14,6 +15,8 @@ export function crossCheck(config: Config): string[] {
     roles.set(device.id, device.role);
     if (device.driver === 'profile') errors.push(...checkDeviceSettings(device, `devices[${i}]`, SHIPPED_PROFILES_DIR));
   });
+  // Shared ports and Modbus units: refused here, before start opens the database or any port (issue 11, observation 5).
+  errors.push(...checkWiring(config.devices, SHIPPED_PROFILES_DIR));
   const used = new Map<string, string>();
   const gateIds = new Set<string>();
   config.gates.forEach((gate, g) => {

@@ -2,9 +2,6 @@ import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from '../schema/types.js';
 
 /**
- * ajv applies no defaults inside a union ([ajv: useDefaults]), so the broker
- * variants keep their optional keys optional and the code fills them in.
- *
  * Config of the MQTT side (`mqtt:`) and of the command path (`commands:`).
  * Passwords never appear here: embedded users carry a scrypt hash
  * (`gatewarden` generates them), external brokers name a secret.
@@ -101,9 +98,27 @@ const Outbox = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/**
+ * Chosen by `type` with if/then/else rather than a union: ajv applies the
+ * defaults of a `then` branch but none inside anyOf ([ajv: useDefaults]), so
+ * `{ type: embedded }` gets the host and port it declares; and an error names
+ * the keys of the one branch that applies instead of listing both.
+ */
+const Broker = Type.Unsafe<Static<typeof EmbeddedBroker> | Static<typeof ExternalBroker>>({
+  type: 'object',
+  required: ['type'],
+  if: { properties: { type: { const: 'embedded' } } },
+  then: EmbeddedBroker,
+  else: {
+    if: { properties: { type: { const: 'external' } } },
+    then: ExternalBroker,
+    else: { properties: { type: StringEnum(['embedded', 'external'] as const) } },
+  },
+});
+
 export const MqttConfigSchema = Type.Object(
   {
-    broker: Type.Union([EmbeddedBroker, ExternalBroker]),
+    broker: Broker,
     topicPrefix: Type.Optional(Type.String({ pattern: '^[^#+]+$' })),
     clientId: Type.Optional(Type.String()),
     healthIntervalS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
