@@ -3,7 +3,7 @@
 # native modules (better-sqlite3, serialport bindings); the runtime stage holds
 # production dependencies only and runs as an unprivileged user.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
@@ -12,7 +12,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production GATEWARDEN_LOG_FORMAT=json
 WORKDIR /app
 # The gateway user is in "dialout" so it can open serial devices passed in with
