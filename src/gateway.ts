@@ -31,6 +31,8 @@ import { defaultPrefix, topicsFor } from './mqtt/topics.js';
 import { generateEd25519, loadSecrets, type Secrets } from './secrets.js';
 import { openDatabase, type Db } from './store/database.js';
 import { Journal } from './store/journal.js';
+import { knownRosterCards } from './store/person-hashes.js';
+import { rekeyRosterCards } from './store/person-rekey.js';
 import { scheduleRetention } from './store/retention.js';
 import { subjectHasher } from './store/subject-hash.js';
 import type { PassageRecord } from './core/lane-types.js';
@@ -94,6 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       db.close();
     });
     const journal = new Journal(db, topics, subjectHasher(Buffer.from(secrets.estateKey, 'base64url')));
+    rekeyRosterCards(db, journal.hashSubject, knownRosterCards(db, config.roster.cards), log);
 
     const gate = new GateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock);
     const ruleStore = new RuleStore(db);

@@ -32,7 +32,7 @@ export const traceQuery: Bench = async ({ scale, log }) => {
   for (let i = 0; i < 200; i += 1) {
     const subjectHash = hash({ kind: 'card', id: `s-${Math.floor(random() * SUBJECTS)}` });
     const to = START + Math.floor(30 + random() * (DAYS - 30)) * DAY;
-    const range = { subjectHash, from: to - 14 * DAY, to };
+    const range = { hashes: [subjectHash], from: to - 14 * DAY, to };
     const started = process.hrtime.bigint();
     const trail = queries.trail(range);
     const contacts = queries.contacts(range, 5 * 60_000);

@@ -156,7 +156,7 @@ function playTrace(stage: Stage, step: TraceStep): string[] {
   const { gateway, people, start } = stage;
   const hashOf = (name: string) => gateway.journal.hashSubject(people.subject(name, gateway.gate.roster));
   const names = new Map(people.names().map((name) => [hashOf(name), name]));
-  const range = { subjectHash: hashOf(step.trace), from: start + offsetMs(step.from), to: start + offsetMs(step.to) };
+  const range = { hashes: [hashOf(step.trace)], from: start + offsetMs(step.from), to: start + offsetMs(step.to) };
   const queries = new TraceQueries(gateway.db);
   const trail = queries.trail(range);
   const contacts = queries.contacts(range, (step.windowMinutes ?? 5) * 60_000).map((c) => names.get(c.subject) ?? `unknown:${c.subject}`);

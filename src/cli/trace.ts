@@ -1,10 +1,11 @@
 import { loadConfig } from '../config/load-config.js';
-import { SUBJECT_KINDS } from '../core/credential.js';
-import { storedSubject } from '../core/registry.js';
+import type { Config } from '../config/schema.js';
+import { SUBJECT_KINDS, type Subject } from '../core/credential.js';
 import { GatewardenError } from '../errors.js';
 import { loadSecrets } from '../secrets.js';
-import { openDatabase } from '../store/database.js';
+import { openDatabase, type Db } from '../store/database.js';
 import { toCsv } from '../store/csv.js';
+import { knownRosterCards, traceHashes } from '../store/person-hashes.js';
 import { subjectHasher } from '../store/subject-hash.js';
 import { TraceQueries } from '../store/trace.js';
 import pino from 'pino';
@@ -21,20 +22,17 @@ export interface TraceOptions {
 }
 
 /**
- * `gatewarden trace CONFIG --subject ID`: a subject's trail and contacts, as
- * JSON or CSV. The subject is hashed with the estate key, as the store keeps it;
- * the database is only read, so this runs beside a live gateway (WAL).
+ * `gatewarden trace CONFIG --subject ID`: a person's (or a plate's) trail and
+ * contacts, as JSON or CSV. The id is hashed with the estate key, as the store
+ * keeps it, into every hash the person's passages carry (person-hashes.ts), so
+ * a trace by card also finds the same person's health-pass passages. The
+ * database is only read, so this runs beside a live gateway (WAL).
  */
 export function runTrace(configPath: string, options: TraceOptions): string {
   const config = loadConfig(configPath);
   const kind = SUBJECT_KINDS.find((known) => known === (options.kind ?? 'card'));
   if (kind === undefined) throw new GatewardenError('GW_COMMAND_INVALID', `--kind: expected one of ${SUBJECT_KINDS.join(', ')}`);
-  let subjectHash = options.hash;
-  if (!subjectHash) {
-    if (!options.subject) throw new GatewardenError('GW_COMMAND_INVALID', 'trace needs --subject ID (or --hash HASH)');
-    const { secrets } = loadSecrets(config.secrets.path, false, false);
-    subjectHash = subjectHasher(Buffer.from(secrets.estateKey, 'base64url'))(storedSubject(kind, options.subject));
-  }
+  if (!options.hash && !options.subject) throw new GatewardenError('GW_COMMAND_INVALID', 'trace needs --subject ID (or --hash HASH)');
   const to = parseTime(options.to, Date.now(), '--to');
   const from = parseTime(options.from, to - 14 * 86_400_000, '--from');
   const windowMin = Number(options.windowMin ?? '5');
@@ -42,12 +40,13 @@ export function runTrace(configPath: string, options: TraceOptions): string {
 
   const db = openDatabase({ path: config.storage.path, synchronous: config.storage.synchronous, log: pino({ level: 'silent' }) });
   try {
+    const hashes = options.hash ? [options.hash] : subjectHashes(config, db, kind, options.subject ?? '');
     const queries = new TraceQueries(db);
-    const range = { subjectHash, from, to };
+    const range = { hashes, from, to };
     const trail = queries.trail(range).map((entry) => ({ ...entry, time: new Date(entry.at).toISOString() }));
     const contacts = queries.contacts(range, windowMin * 60_000).map((c) => ({ ...c, first: new Date(c.firstAt).toISOString(), last: new Date(c.lastAt).toISOString() }));
     if ((options.format ?? 'json') === 'json') {
-      return JSON.stringify({ subject: subjectHash, from: new Date(from).toISOString(), to: new Date(to).toISOString(), windowMin, trail, contacts }, null, 2);
+      return JSON.stringify({ subject: hashes[0], hashes, from: new Date(from).toISOString(), to: new Date(to).toISOString(), windowMin, trail, contacts }, null, 2);
     }
     if (options.format !== 'csv') throw new GatewardenError('GW_COMMAND_INVALID', '--format: expected one of json, csv');
     return options.output === 'contacts'
@@ -56,6 +55,12 @@ export function runTrace(configPath: string, options: TraceOptions): string {
   } finally {
     db.close();
   }
+}
+
+/** The person behind the id: a roster card's UID resolves, through the config's and the stored roster, to the card holder. */
+function subjectHashes(config: Config, db: Db, kind: Subject['kind'], id: string): string[] {
+  const { secrets } = loadSecrets(config.secrets.path, false, false);
+  return traceHashes(subjectHasher(Buffer.from(secrets.estateKey, 'base64url')), knownRosterCards(db, config.roster.cards), kind, id);
 }
 
 function parseTime(value: string | undefined, fallback: number, flag: string): number {

@@ -26,8 +26,8 @@ export class Journal {
   ) {
     this.outbox = new Outbox(db);
     this.insertPassage = db.prepare(`
-      INSERT INTO passages (id, at, gate, lane, direction, kind, credential, subject_hash, verdict, reasons, rule, policy_version, temperature_c, readings, mode, drill)
-      VALUES (@id, @at, @gate, @lane, @direction, @kind, @credential, @subjectHash, @verdict, @reasons, @rule, @policyVersion, @temperatureC, @readings, @mode, @drill)`);
+      INSERT INTO passages (id, at, gate, lane, direction, kind, credential, subject_hash, vehicle_hash, verdict, reasons, rule, policy_version, temperature_c, readings, mode, drill)
+      VALUES (@id, @at, @gate, @lane, @direction, @kind, @credential, @subjectHash, @vehicleHash, @verdict, @reasons, @rule, @policyVersion, @temperatureC, @readings, @mode, @drill)`);
     this.insertAlert = db.prepare(`
       INSERT INTO alerts (id, at, type, severity, gate, lane, passage_id, subject_hash, reasons, details)
       VALUES (@id, @at, @type, @severity, @gate, @lane, @passageId, @subjectHash, @reasons, @details)`);
@@ -41,6 +41,9 @@ export class Journal {
   /** Records a decided passage with its alerts. Throws on a storage error: the caller must then not release. */
   recordPassage(passage: PassageRecord, alerts: readonly AlertDraft[]): string[] {
     const subjectHash = passage.subject ? this.hashSubject(passage.subject) : null;
+    // A plate with no occupant screened may stand as the subject: a trace by plate still finds it.
+    const vehicle = passage.vehicle ?? (passage.subject?.kind === 'plate' ? passage.subject : undefined);
+    const vehicleHash = vehicle ? this.hashSubject(vehicle) : null;
     const alertIds = this.db.transaction(() => {
       this.insertPassage.run({
         id: passage.id,
@@ -51,6 +54,7 @@ export class Journal {
         kind: passage.kind,
         credential: passage.credential,
         subjectHash,
+        vehicleHash,
         verdict: passage.decision.verdict,
         reasons: JSON.stringify(passage.decision.reasons),
         rule: passage.decision.rule,

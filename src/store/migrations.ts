@@ -203,4 +203,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'person model: vehicle hash on passages, alerts by subject',
+    sql: `
+      -- A vehicle passage's subject is the screened occupant; the plate is kept beside it.
+      ALTER TABLE passages ADD COLUMN vehicle_hash TEXT;
+      -- Before v4 a plate passage's subject was the plate itself.
+      UPDATE passages SET vehicle_hash = subject_hash WHERE credential = 'plate';
+      CREATE INDEX passages_vehicle_at ON passages (vehicle_hash, at) WHERE vehicle_hash IS NOT NULL;
+      -- The start-up re-key of roster cards (person-rekey.ts) rewrites alerts by subject too.
+      CREATE INDEX alerts_subject ON alerts (subject_hash) WHERE subject_hash IS NOT NULL;
+    `,
+  },
 ];

@@ -2,9 +2,11 @@ import type { Db } from './database.js';
 
 /**
  * Movement trails and contacts for investigators (estate plan, rule 6). Both
- * queries start from a subject hash: a raw id is hashed with the estate key
- * first, exactly as the journal stored it. The indexes on (subject_hash, at)
- * and (gate, at) serve them.
+ * queries start from the hashes of one person (or vehicle): a raw id is hashed
+ * with the estate key first, exactly as the journal stored it, and
+ * person-hashes.ts lists every hash a person's passages may carry. A passage
+ * belongs to the trail when its person or its vehicle is one of them. The
+ * indexes on (subject_hash, at), (vehicle_hash, at) and (gate, at) serve them.
  */
 
 export interface TrailEntry {
@@ -13,6 +15,8 @@ export interface TrailEntry {
   gate: string;
   lane: string;
   direction: string;
+  /** What was shown: card, health-pass, visitor-pass, plate. */
+  credential: string;
   verdict: string;
   reasons: string[];
   temperatureC: number | null;
@@ -20,6 +24,7 @@ export interface TrailEntry {
 }
 
 export interface Contact {
+  /** The person's hash, or the plate's when no one in the vehicle was identified. */
   subject: string;
   /** Passages of this subject within the window of one of the trail's passages. */
   encounters: number;
@@ -30,7 +35,8 @@ export interface Contact {
 }
 
 export interface TraceRange {
-  subjectHash: string;
+  /** Every hash of the person (or vehicle): a person is never their own contact. */
+  hashes: readonly string[];
   from: number;
   to: number;
 }
@@ -40,28 +46,34 @@ export class TraceQueries {
   private readonly contactsStmt;
 
   constructor(db: Db) {
+    // json_each: one statement for any number of hashes; the range inside each arm keeps both index searches bounded by time.
+    const inRange = (column: string) => `(t.${column} IN (SELECT value FROM json_each(@hashes)) AND t.at BETWEEN @from AND @to)`;
+    const trailOf = `(${inRange('subject_hash')} OR ${inRange('vehicle_hash')})`;
     this.trailStmt = db.prepare(`
-      SELECT id, at, gate, lane, direction, verdict, reasons, temperature_c, outcome
-      FROM passages WHERE subject_hash = ? AND at BETWEEN ? AND ? ORDER BY at`);
+      SELECT id, at, gate, lane, direction, credential, verdict, reasons, temperature_c, outcome
+      FROM passages t WHERE ${trailOf} ORDER BY at`);
+    // A passage of the target, inside the range or not, is never a contact: the same person under any of their hashes.
     this.contactsStmt = db.prepare(`
-      SELECT o.subject_hash AS subject, count(*) AS encounters, min(abs(o.at - t.at)) AS closest,
+      SELECT coalesce(o.subject_hash, o.vehicle_hash) AS subject, count(*) AS encounters, min(abs(o.at - t.at)) AS closest,
              group_concat(DISTINCT o.gate) AS gates, min(o.at) AS first_at, max(o.at) AS last_at
       FROM passages t
       JOIN passages o ON o.gate = t.gate AND o.at BETWEEN t.at - @window AND t.at + @window
-      WHERE t.subject_hash = @subject AND t.at BETWEEN @from AND @to
-        AND o.subject_hash IS NOT NULL AND o.subject_hash != @subject
-      GROUP BY o.subject_hash
+      WHERE ${trailOf}
+        AND coalesce(o.subject_hash, o.vehicle_hash) IS NOT NULL
+        AND NOT coalesce(o.subject_hash IN (SELECT value FROM json_each(@hashes)) OR o.vehicle_hash IN (SELECT value FROM json_each(@hashes)), 0)
+      GROUP BY 1
       ORDER BY encounters DESC, closest ASC
       LIMIT @limit`);
   }
 
-  trail({ subjectHash, from, to }: TraceRange): TrailEntry[] {
-    const rows = this.trailStmt.all(subjectHash, from, to) as Array<{
+  trail({ hashes, from, to }: TraceRange): TrailEntry[] {
+    const rows = this.trailStmt.all({ hashes: JSON.stringify(hashes), from, to }) as Array<{
       id: string;
       at: number;
       gate: string;
       lane: string;
       direction: string;
+      credential: string;
       verdict: string;
       reasons: string;
       temperature_c: number | null;
@@ -73,6 +85,7 @@ export class TraceQueries {
       gate: row.gate,
       lane: row.lane,
       direction: row.direction,
+      credential: row.credential,
       verdict: row.verdict,
       reasons: JSON.parse(row.reasons) as string[],
       temperatureC: row.temperature_c,
@@ -82,7 +95,7 @@ export class TraceQueries {
 
   /** Others who passed the same gate within ±windowMs of the subject, most encounters first, then closest. */
   contacts(range: TraceRange, windowMs: number, limit = 200): Contact[] {
-    const rows = this.contactsStmt.all({ subject: range.subjectHash, from: range.from, to: range.to, window: windowMs, limit }) as Array<{
+    const rows = this.contactsStmt.all({ hashes: JSON.stringify(range.hashes), from: range.from, to: range.to, window: windowMs, limit }) as Array<{
       subject: string;
       encounters: number;
       closest: number;

@@ -8,7 +8,7 @@ import { fail, problemResponses } from '../problem.js';
 import { IsoTimeInput } from '../schemas.js';
 import { StringEnum } from '../../schema/types.js';
 import { SUBJECT_KINDS } from '../../core/credential.js';
-import { storedSubject } from '../../core/registry.js';
+import { knownRosterCards, traceHashes } from '../../store/person-hashes.js';
 import { TraceQueries } from '../../store/trace.js';
 
 const TraceQuery = Type.Object(
@@ -31,19 +31,24 @@ const TrailEntry = Type.Object({
   gate: Type.String(),
   lane: Type.String(),
   direction: Type.String(),
+  credential: Type.String({ description: 'what was shown: card, health-pass, visitor-pass, plate' }),
   verdict: Type.String(),
   reasons: Type.Array(Type.String()),
   temperatureC: Type.Union([Type.Number(), Type.Null()]),
   outcome: Type.Union([Type.String(), Type.Null()]),
 });
 const Contact = Type.Object({ subject: Type.String(), encounters: Type.Integer(), closestMs: Type.Number(), gates: Type.Array(Type.String()), first: Type.String(), last: Type.String() });
-const TraceResult = Type.Object({ subject: Type.String(), from: Type.String(), to: Type.String(), windowMin: Type.Number(), trail: Type.Array(TrailEntry), contacts: Type.Array(Contact) });
+const TraceResult = Type.Object({
+  subject: Type.String({ description: "the person's hash (for a roster card, the holder's health-pass hash)" }),
+  hashes: Type.Array(Type.String(), { description: 'every hash the trail matched: the person under each credential they showed' }),
+  from: Type.String(), to: Type.String(), windowMin: Type.Number(), trail: Type.Array(TrailEntry), contacts: Type.Array(Contact) });
 
 const DEFAULT_SPAN_MS = 14 * 86_400_000;
 
 /**
- * Movement trail and contacts of one subject (estate plan, rule 6), for
- * managers and auditors: the same queries as `gatewarden trace`, JSON or CSV.
+ * Movement trail and contacts of one person (estate plan, rule 6), whatever
+ * credentials they showed, for managers and auditors: the same queries as
+ * `gatewarden trace`, JSON or CSV.
  */
 export function traceRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const queries = new TraceQueries(deps.db);
@@ -55,11 +60,11 @@ export function traceRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request, reply) => {
       const q = request.query;
-      const subjectHash = q.hash ?? hashOf(deps, q.kind, q.subject);
+      const hashes = q.hash ? [q.hash] : hashesOf(deps, q.kind, q.subject);
       const to = q.to ? Date.parse(q.to) : deps.clock.now();
       const from = q.from ? Date.parse(q.from) : to - DEFAULT_SPAN_MS;
       if (from > to) fail('GW_HTTP_INVALID', 'from must not be after to', ['from: expected a time not after to']);
-      const range = { subjectHash, from, to };
+      const range = { hashes, from, to };
       const trail = queries.trail(range).map(({ at, ...entry }) => ({ ...entry, time: new Date(at).toISOString() }));
       const contacts = queries.contacts(range, q.windowMin * 60_000).map(({ firstAt, lastAt, ...c }) => ({ ...c, first: new Date(firstAt).toISOString(), last: new Date(lastAt).toISOString() }));
       if (q.format === 'csv') {
@@ -68,14 +73,15 @@ export function traceRoutes(app: FastifyInstance, deps: HttpDeps): void {
           : toCsv(['time', 'gate', 'lane', 'direction', 'verdict', 'reasons', 'temperatureC', 'outcome', 'passageId'], trail);
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="trace-${q.output}.csv"`).send(Readable.from(csv));
       }
-      return { subject: subjectHash, from: new Date(from).toISOString(), to: new Date(to).toISOString(), windowMin: q.windowMin, trail, contacts };
+      return { subject: hashes[0] ?? '', hashes, from: new Date(from).toISOString(), to: new Date(to).toISOString(), windowMin: q.windowMin, trail, contacts };
     },
   );
 }
 
-function hashOf(deps: HttpDeps, kind: Static<typeof TraceQuery>['kind'], subject: string | undefined): string {
+/** Every hash of the person (or plate) the id names, a card's UID resolved through the live and the stored roster. */
+function hashesOf(deps: HttpDeps, kind: Static<typeof TraceQuery>['kind'], subject: string | undefined): string[] {
   if (subject === undefined) fail('GW_HTTP_INVALID', 'trace needs subject or hash', ['subject: required unless hash is given']);
   const registry = deps.gate.registry;
   if (!registry) fail('GW_HTTP_UNAVAILABLE', 'subject lookup is not available on this gateway: give the hash');
-  return registry.hashSubject(storedSubject(kind, subject));
+  return traceHashes((s) => registry.hashSubject(s), knownRosterCards(deps.db, [...deps.gate.roster.values()]), kind, subject);
 }
