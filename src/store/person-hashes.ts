@@ -16,8 +16,9 @@ export function traceHashes(hash: SubjectHasher, cards: readonly RosterCard[], k
   if (kind === 'plate') return [hash({ kind: 'plate', id: normalisePlate(id) })];
   if (kind === 'health-pass') return personHashes(hash, cards, id);
   // As the lane reads it: an unknown card is stored under its trimmed, upper-case UID.
+  // A card is also named by its roster subject, as `--kind card` took it before the person model.
   const uid = normaliseUid(id);
-  const subjects = new Set(cards.filter((card) => normaliseUid(card.uid) === uid).map((card) => card.subject));
+  const subjects = new Set(cards.filter((card) => normaliseUid(card.uid) === uid || card.subject === id.trim()).map((card) => card.subject));
   return unique([...[...subjects].flatMap((subject) => personHashes(hash, cards, subject)), hash({ kind: 'card', id: uid })]);
 }
 

@@ -208,9 +208,11 @@ describe('a person under every credential (issue 11, observation 4)', () => {
     expect(contacts.filter((c) => hashes.includes(c.subject))).toEqual([]);
   });
 
-  it('gives the same trail by the health pass', () => {
-    const byPass = queries.trail({ hashes: traceHashes(hash, cards, 'health-pass', 'res-1'), ...whole });
-    expect(byPass.map((e) => e.passageId)).toEqual(['old-card', 'old-pass', 'new-card', 'new-pass', 'new-car']);
+  it("gives the same trail by the health pass, and by the card's roster subject", () => {
+    for (const [kind, id] of [['health-pass', 'res-1'], ['card', 'res-1']] as const) {
+      const trail = queries.trail({ hashes: traceHashes(hash, cards, kind, id), ...whole });
+      expect(trail.map((e) => e.passageId)).toEqual(['old-card', 'old-pass', 'new-card', 'new-pass', 'new-car']);
+    }
   });
 
   it("finds an unknown card by its own UID, as typed", () => {
