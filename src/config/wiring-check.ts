@@ -23,19 +23,22 @@ const SERIAL_KEYS = ['baudRate', 'parity', 'dataBits', 'stopBits'] as const;
  * port alone, and devices on one Modbus unit (one port or one TCP server, one
  * unit id) touch disjoint coils and registers. The drivers resolve ports and
  * units the same way (create-profile-device.ts). A device whose profile is
- * missing or invalid is left to checkDeviceSettings, which reports it.
+ * missing or invalid, or which lacks its port or host, is left to
+ * checkDeviceSettings, which reports it.
  */
 export function checkWiring(devices: readonly DeviceConfig[], profilesDir: string): string[] {
   const wired = devices.flatMap((device, i): Wired[] => {
     if (device.driver !== 'profile') return [];
     const profile = readProfile(profilesDir, device.profile);
-    return profile?.role === device.role ? [{ label: `devices[${i}] (${device.id})`, settings: device, profile }] : [];
+    if (profile?.role !== device.role) return [];
+    const wire = profile.transport.kind === 'modbus-tcp' ? device.host : device.port;
+    return wire === undefined ? [] : [{ label: `devices[${i}] (${device.id})`, settings: device, profile }];
   });
   return [...checkPorts(wired), ...checkUnits(wired)];
 }
 
 function checkPorts(wired: Wired[]): string[] {
-  const serial = wired.filter((device) => device.profile.transport.kind !== 'modbus-tcp' && device.settings.port !== undefined);
+  const serial = wired.filter((device) => device.profile.transport.kind !== 'modbus-tcp');
   return [...groupBy(serial, (device) => device.settings.port ?? '')].flatMap(([port, [first, ...others]]) =>
     others.flatMap((device) => (first ? portConflicts(port, first, device) : [])),
   );

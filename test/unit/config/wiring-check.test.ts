@@ -110,8 +110,11 @@ describe('devices on one serial port', () => {
     expect(wiring([scanner, device('south-qr', 'scanner', 'scanner-qr-cr')])).toHaveLength(1);
   });
 
-  it('leaves a device with a missing profile to the settings check', () => {
+  it('leaves a device with a missing profile, or without its port or host, to the settings check', () => {
     expect(wiring([thermo(), device('ghost', 'thermometer', 'no-such-model')])).toEqual([]);
+    const unwired = (id: string) => device(id, 'thermometer', 'thermo-rtu-int16', {});
+    const unhosted = (id: string) => device(id, 'thermometer', 'thermo-modbus-float32', { port: BUS });
+    expect(wiring([unwired('a'), unwired('b'), unhosted('c'), unhosted('d')])).toEqual([]);
   });
 });
 
