@@ -231,14 +231,16 @@ function buildLanes(
       const get = <T extends AnyDevice>(id: string | undefined) => (id === undefined ? undefined : (devices.get(id) as T | undefined));
       const slots = laneConfig.devices;
       const barrier = get<Barrier>(slots.barrier) as Barrier;
+      const thermometer = get<Thermometer>(slots.thermometer);
       const runner = new LaneRunner({
-        setup: laneSetup(config, gateConfig, laneConfig, barrier.hasPassageSensor),
+        setup: laneSetup(config, gateConfig, laneConfig, { hasPassageSensor: barrier.hasPassageSensor, sampleRefreshMs: thermometer?.sampleRefreshMs ?? 0 }),
         scannerDirection: laneConfig.direction === 'out' ? 'out' : 'in',
         devices: {
           scanner: get<Scanner>(slots.scanner) as Scanner,
           barrier,
           ...optional('exitScanner', get<Scanner>(slots.exitScanner)),
-          ...optional('thermometer', get<Thermometer>(slots.thermometer)),
+          ...optional('codeScanner', get<Scanner>(slots.codeScanner)),
+          ...optional('thermometer', thermometer),
           ...optional('indicator', get<Indicator>(slots.indicator)),
         },
         gate,

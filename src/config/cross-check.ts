@@ -27,7 +27,7 @@ export function crossCheck(config: Config): string[] {
       const at = `gates[${g}].lanes[${l}]`;
       if (laneIds.has(lane.id)) errors.push(`${at}.id: expected a unique id within the gate, "${lane.id}" is used twice`);
       laneIds.add(lane.id);
-      const expected: Record<string, string> = { scanner: 'scanner', exitScanner: 'scanner', thermometer: 'thermometer', barrier: 'barrier', indicator: 'indicator' };
+      const expected: Record<string, string> = { scanner: 'scanner', exitScanner: 'scanner', codeScanner: 'scanner', thermometer: 'thermometer', barrier: 'barrier', indicator: 'indicator' };
       for (const [slot, ref] of Object.entries(lane.devices)) {
         if (ref === undefined) continue;
         const role = roles.get(ref);
@@ -43,8 +43,8 @@ export function crossCheck(config: Config): string[] {
       if (lane.direction === 'both' && lane.devices.exitScanner === undefined) {
         errors.push(`${at}.devices.exitScanner: required when direction is "both" (one scanner on each side)`);
       }
-      // Estate plan, rule 1: temperature is checked on the way in. A vehicle lane decides on the plate; its
-      // occupants are screened by the guard or at a pedestrian lane (docs/rules.md).
+      // Estate plan, rule 1: temperature is checked on the way in. On a vehicle lane without a thermometer at the
+      // window, the lane refers every vehicle to the guard, who screens the occupants (docs/rules.md).
       if (lane.direction !== 'out' && lane.kind !== 'vehicle' && lane.devices.thermometer === undefined) {
         errors.push(`${at}.devices.thermometer: required when direction is "${lane.direction}" (temperature is checked on entry)`);
       }

@@ -17,6 +17,8 @@ const LaneDevices = Type.Object(
   {
     scanner: DeviceRef,
     exitScanner: Type.Optional(DeviceRef),
+    /** A window scanner for the occupants' health passes on a vehicle lane whose scanner reads plates. */
+    codeScanner: Type.Optional(DeviceRef),
     thermometer: Type.Optional(DeviceRef),
     barrier: DeviceRef,
     indicator: Type.Optional(DeviceRef),
@@ -81,6 +83,13 @@ const Policy = Type.Object(
     measureTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
     passageTimeoutMs: Type.Integer({ minimum: 500, maximum: 120_000, default: 8000 }),
     replayWindowS: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
+    /** How long a card, visitor pass or plate waits for the health pass that must follow it (estate plan, rule 1). */
+    pairingWindowMs: Type.Integer({ minimum: 1000, maximum: 120_000, default: 15_000 }),
+    /**
+     * A relaxing policy: let a roster card in alone, without the health pass, in normal mode only. Off by
+     * default, since the plan asks everyone for the code; a decision it allows says CARD_ALONE_POLICY.
+     */
+    cardAloneEntry: Type.Boolean({ default: false }),
     suspectedCaseOnFever: Type.Boolean({ default: true }),
     /** Who a suspected-case alert is routed to (estate plan, rule 3): police, community health station, … */
     suspectedCaseContacts: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { default: [] }),

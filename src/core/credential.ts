@@ -35,27 +35,35 @@ export interface VisitorDetails {
   test?: TestResult;
 }
 
-/** The result of reading a scanned code: who it is and what is wrong with it, if anything. */
+/** A health pass as read: who it names, its colour and validity problems. */
+export interface HealthPass {
+  kind: 'health-pass';
+  subject: Subject;
+  colour: CodeColour;
+  issuer: string;
+  expiresAt: number;
+  /** Fingerprint of the signed payload, for replay detection. */
+  fingerprint: string;
+  /** Nucleic-acid test carried by the pass; `at` in ms. */
+  test?: TestResult;
+  /** Six-digit administrative region code (GB/T 2260) of the holder's origin. */
+  origin?: string;
+  /** Set when the pass holder is in the roster (their card's subject is the pass subject). */
+  role?: SubjectRole;
+  household?: string;
+  problems: ReasonCode[];
+}
+
+/**
+ * The result of reading a scanned code: who it is and what is wrong with it,
+ * if anything. A card, visitor pass or plate identifies; only a health pass
+ * carries the health facts (DESIGN.md, "One person, many credentials").
+ */
 export type Credential =
-  | {
-      kind: 'health-pass';
-      subject: Subject;
-      colour: CodeColour;
-      issuer: string;
-      expiresAt: number;
-      /** Fingerprint of the signed payload, for replay detection. */
-      fingerprint: string;
-      /** Nucleic-acid test carried by the pass; `at` in ms. */
-      test?: TestResult;
-      /** Six-digit administrative region code (GB/T 2260) of the holder's origin. */
-      origin?: string;
-      /** Set when the pass holder is in the roster (their card's subject is the pass subject). */
-      role?: SubjectRole;
-      household?: string;
-      problems: ReasonCode[];
-    }
+  | HealthPass
   | {
       kind: 'visitor-pass';
+      /** The holder's health-pass subject: the visitor is the same person whichever they show. */
       subject: Subject;
       visitor: VisitorDetails;
       problems: ReasonCode[];
@@ -71,6 +79,7 @@ export type Credential =
     }
   | {
       kind: 'card';
+      /** A roster card names its holder's health-pass subject; an unknown card is only its UID. */
       subject: Subject;
       /** Absent when the card is not in the roster. */
       role?: SubjectRole;
@@ -81,3 +90,8 @@ export type Credential =
       kind: 'unreadable';
       problems: ReasonCode[];
     };
+
+/** Credentials that identify a person or vehicle but say nothing of health: a health pass must follow. */
+export function isIdentityOnly(credential: Credential): credential is Extract<Credential, { kind: 'card' | 'visitor-pass' | 'plate' }> {
+  return credential.kind === 'card' || credential.kind === 'visitor-pass' || credential.kind === 'plate';
+}

@@ -1,15 +1,17 @@
-import type { Direction, TemperatureFact } from './policy.js';
+import { isIdentityOnly, type Credential } from './credential.js';
 import { NO_STATUS } from './estate-facts.js';
+import { personOf, type Direction, type TemperatureFact } from './passage-facts.js';
 import { decide } from './policy.js';
 import { passageAlerts, THERMOMETER_FAULT } from './passage-alerts.js';
 import { classifyReading } from './temperature.js';
 import type { Attempt, LaneEffect, LaneEvent, LaneSetup, LaneState, LaneStep, LaneWorld, PassageRecord } from './lane-types.js';
 
 /**
- * The lane state machine: scan → fresh temperature (re-measuring implausible
- * readings and a first fever reading) → decision → release → passage confirmed
- * or timed out. Events in, new state and effects out; the shell performs the
- * effects in order and sends `tick` at the returned deadline.
+ * The lane state machine: scan (a card, visitor pass or plate waits for the
+ * health pass) → fresh temperature (re-measuring implausible readings and a
+ * first fever reading) → decision → release → passage confirmed or timed out.
+ * Events in, new state and effects out; the shell performs the effects in
+ * order and sends `tick` at the returned deadline.
  */
 
 export function initialLaneState(): LaneState {
@@ -36,36 +38,41 @@ export function stepLane(state: LaneState, event: LaneEvent, setup: LaneSetup, w
 }
 
 function onScan(state: LaneState, event: Extract<LaneEvent, { type: 'scan' }>, setup: LaneSetup, world: LaneWorld): LaneStep {
-  if (state.phase.name === 'passing') {
+  const { phase } = state;
+  if (phase.name === 'passing') {
     return hold(state, [{ type: 'ignored', reason: 'lane-busy', at: event.at }, { type: 'indicate', signal: 'busy' }]);
   }
-  const abandoned: LaneEffect[] =
-    state.phase.name === 'measuring' ? [{ type: 'abandoned', attemptId: state.phase.attempt.id, at: event.at }] : [];
-  const attempt: Attempt = {
-    id: event.attemptId,
-    at: event.at,
-    direction: event.direction,
-    credential: world.readCredential(event.code, setup.kind),
-    readings: [],
-    implausibleReadings: 0,
-    feverReadings: 0,
-  };
+  const credential = world.readCredential(event.code, setup.kind);
   const idle: LaneState = { ...state, phase: { name: 'idle' }, pendingReading: undefined };
+  const fresh = { id: event.attemptId, at: event.at, direction: event.direction, readings: [], implausibleReadings: 0 };
+  // Card, visitor pass or plate, then the health pass: one person, screened on the pass (DESIGN.md, credentials).
+  if (phase.name === 'awaiting-code' && credential.kind === 'health-pass' && event.direction === phase.attempt.direction) {
+    return screen(state, idle, { ...fresh, credential: phase.attempt.credential, code: credential }, setup, world);
+  }
+  const abandoned: LaneEffect[] = phase.name === 'idle' ? [] : [{ type: 'abandoned', attemptId: phase.attempt.id, at: event.at }];
+  const attempt: Attempt = { ...fresh, credential };
+  if (awaitsCode(credential, setup, world)) {
+    return prepend(abandoned, hold({ ...state, phase: { name: 'awaiting-code', attempt, deadline: event.at + setup.pairingWindowMs } }, []));
+  }
+  return prepend(abandoned, screen(state, idle, attempt, setup, world));
+}
 
+/** A valid card, visitor pass or plate says who; the health pass must follow, unless the estate lets a card in alone. */
+function awaitsCode(credential: Credential, setup: LaneSetup, world: LaneWorld): boolean {
+  if (!isIdentityOnly(credential) || credential.problems.length > 0 || world.mode === 'emergency-open') return false;
+  return !(credential.kind === 'card' && setup.cardAloneEntry && world.mode === 'normal');
+}
+
+/** The person is known: take a fresh temperature where one is needed, then decide. */
+function screen(state: LaneState, idle: LaneState, attempt: Attempt, setup: LaneSetup, world: LaneWorld): LaneStep {
+  const { at } = attempt;
   // An unreadable code has no one to screen: refuse at once rather than make them wait for a reading.
-  // A plate names a vehicle: its occupants are screened at the pedestrian check, not by the plate reader.
-  const needsTemperature = temperatureRequired(attempt.direction, world) && attempt.credential.kind !== 'unreadable' && attempt.credential.kind !== 'plate';
-  if (!needsTemperature || world.mode === 'emergency-open') {
-    return prepend(abandoned, conclude(idle, attempt, { kind: 'not-required' }, event.at, setup, world));
-  }
-  if (!setup.hasThermometer || !state.devices.thermometer) {
-    return prepend(abandoned, conclude(idle, attempt, { kind: 'missing' }, event.at, setup, world));
-  }
+  const needsTemperature = temperatureRequired(attempt.direction, world) && attempt.credential.kind !== 'unreadable';
+  if (!needsTemperature || world.mode === 'emergency-open') return conclude(idle, attempt, { kind: 'not-required' }, at, setup, world);
+  if (!setup.hasThermometer || !state.devices.thermometer) return conclude(idle, attempt, { kind: 'missing' }, at, setup, world);
   const pending = state.pendingReading;
-  if (pending && event.at - pending.at <= setup.freshnessMs) {
-    return prepend(abandoned, judgeReading(idle, attempt, pending.celsius, event.at, setup, world));
-  }
-  return prepend(abandoned, measure(idle, attempt, event.at, setup));
+  if (pending && at - pending.at <= setup.freshnessMs) return judgeReading(idle, attempt, pending.celsius, pending.at, setup, world);
+  return measure(idle, attempt, at, setup);
 }
 
 function onReading(state: LaneState, event: Extract<LaneEvent, { type: 'reading' }>, setup: LaneSetup, world: LaneWorld): LaneStep {
@@ -73,22 +80,38 @@ function onReading(state: LaneState, event: Extract<LaneEvent, { type: 'reading'
   if (phase.name !== 'measuring') return hold({ ...state, pendingReading: { celsius: event.celsius, at: event.at } }, []);
   // A reading older than the scan's freshness window belongs to someone else: never reuse it.
   if (event.at < phase.attempt.at - setup.freshnessMs) return hold(state, [{ type: 'ignored', reason: 'stale-reading', at: event.at }]);
+  if (phase.attempt.firstFever !== undefined && !isNewSample(phase.attempt, event.celsius, event.at, setup)) {
+    return hold(state, [{ type: 'ignored', reason: 'same-sample', at: event.at }]);
+  }
   return judgeReading(state, phase.attempt, event.celsius, event.at, setup, world);
+}
+
+/**
+ * A fever is confirmed by a second measurement, not by reading the same one again: a changed value, or a
+ * reading taken once the thermometer has refreshed its sample (a polled register), or any reading of a device
+ * that measures on each reading (sampleRefreshMs 0: pushed or triggered).
+ */
+function isNewSample(attempt: Attempt, celsius: number, at: number, setup: LaneSetup): boolean {
+  const last = attempt.lastReading;
+  return last === undefined || celsius !== last.celsius || at - last.at >= setup.sampleRefreshMs;
 }
 
 function judgeReading(state: LaneState, attempt: Attempt, celsius: number, at: number, setup: LaneSetup, world: LaneWorld): LaneStep {
   const reading = classifyReading(celsius, setup.screening);
-  const next: Attempt = { ...attempt, readings: [...attempt.readings, celsius] };
+  const next: Attempt = { ...attempt, readings: [...attempt.readings, celsius], lastReading: { celsius, at } };
+  const decideAt = Math.max(at, attempt.at);
   if (reading === 'implausible' && attempt.implausibleReadings < setup.maxRemeasures) {
-    return measure(state, { ...next, implausibleReadings: attempt.implausibleReadings + 1 }, at, setup);
+    return measure(state, { ...next, implausibleReadings: attempt.implausibleReadings + 1 }, decideAt, setup);
   }
-  // A first reading at or above the threshold is re-measured once; the second reading decides.
-  if (reading === 'fever' && attempt.feverReadings === 0) {
-    return measure(state, { ...next, feverReadings: 1 }, at, setup);
+  // A first reading at or above the threshold is re-measured once; the second sample decides.
+  if (reading === 'fever' && attempt.firstFever === undefined) {
+    return measure(state, { ...next, firstFever: celsius }, decideAt, setup);
   }
   const goodReading = reading !== 'implausible';
   const settled: LaneState = goodReading ? { ...state, thermometerFaultAlerted: false } : state;
-  return conclude(settled, next, { kind: reading, celsius }, at, setup, world);
+  const fact: TemperatureFact =
+    reading === 'normal' && attempt.firstFever !== undefined ? { kind: 'normal', celsius, remeasuredFrom: attempt.firstFever } : { kind: reading, celsius };
+  return conclude(settled, next, fact, decideAt, setup, world);
 }
 
 function measure(state: LaneState, attempt: Attempt, at: number, setup: LaneSetup): LaneStep {
@@ -101,6 +124,8 @@ function onTick(state: LaneState, at: number, setup: LaneSetup, world: LaneWorld
   if (phase.name === 'measuring') {
     return conclude({ ...state, phase: { name: 'idle' } }, phase.attempt, unmeasured(phase.attempt), at, setup, world);
   }
+  // No health pass followed the card, visitor pass or plate: recorded, and the guard decides.
+  if (phase.name === 'awaiting-code') return conclude({ ...state, phase: { name: 'idle' } }, phase.attempt, { kind: 'not-required' }, at, setup, world);
   return settle(state, phase.passageId, 'not-passed', at);
 }
 
@@ -129,8 +154,7 @@ function onDevice(state: LaneState, event: Extract<LaneEvent, { type: 'device' }
  * decides with FEVER_UNCONFIRMED and a fever alert is raised, since a person may walk off rather than wait.
  */
 function unmeasured(attempt: Attempt): TemperatureFact {
-  const last = attempt.readings.at(-1);
-  return attempt.feverReadings > 0 && last !== undefined ? { kind: 'unconfirmed-fever', celsius: last } : { kind: 'missing' };
+  return attempt.firstFever !== undefined ? { kind: 'unconfirmed-fever', celsius: attempt.firstFever } : { kind: 'missing' };
 }
 
 function onReleaseFailed(state: LaneState, passageId: string, at: number, setup: LaneSetup): LaneStep {
@@ -156,19 +180,25 @@ function onRecordFailed(state: LaneState, passageId: string, at: number): LaneSt
 }
 
 function conclude(state: LaneState, attempt: Attempt, temperature: TemperatureFact, at: number, setup: LaneSetup, world: LaneWorld): LaneStep {
-  const { credential } = attempt;
+  const { credential, code } = attempt;
+  const pass = code ?? (credential.kind === 'health-pass' ? credential : undefined);
+  const person = personOf(attempt);
   const decision = decide(
     {
       at,
       direction: attempt.direction,
       mode: world.mode,
+      laneKind: setup.kind,
       credential,
+      ...(code ? { code } : {}),
+      cardAloneEntry: setup.cardAloneEntry,
       temperature,
       enforcement: setup.enforcement,
       trustStale: world.trustStale,
-      replayed: credential.kind === 'health-pass' && world.isReplayed(credential.fingerprint),
-      deviceFault: !state.devices.barrier || ((temperature.kind === 'missing' || temperature.kind === 'unconfirmed-fever') && (!setup.hasThermometer || !state.devices.thermometer)),
-      status: credential.kind === 'unreadable' ? NO_STATUS : world.status(credential.subject),
+      replayed: pass !== undefined && world.isReplayed(pass.fingerprint),
+      // A lane built without a thermometer is not faulty: it refers for want of a reading (NO_TEMPERATURE).
+      deviceFault: !state.devices.barrier || ((temperature.kind === 'missing' || temperature.kind === 'unconfirmed-fever') && setup.hasThermometer && !state.devices.thermometer),
+      status: person ? world.status(person) : NO_STATUS,
       risk: world.risk,
       rules: world.rules,
     },
@@ -182,7 +212,8 @@ function conclude(state: LaneState, attempt: Attempt, temperature: TemperatureFa
     direction: attempt.direction,
     kind: setup.kind,
     credential: credential.kind,
-    ...(credential.kind === 'unreadable' ? {} : { subject: credential.subject }),
+    ...(person ? { subject: person } : {}),
+    ...(credential.kind === 'plate' ? { vehicle: credential.subject } : {}),
     decision,
     temperatureC: 'celsius' in temperature ? temperature.celsius : null,
     readings: attempt.readings,
@@ -197,7 +228,7 @@ function conclude(state: LaneState, attempt: Attempt, temperature: TemperatureFa
   if (decision.verdict !== 'grant') {
     return hold(recorded, [...effects, { type: 'indicate', signal: decision.verdict }]);
   }
-  if (credential.kind === 'health-pass') effects.push({ type: 'remember-pass', fingerprint: credential.fingerprint, at });
+  if (pass) effects.push({ type: 'remember-pass', fingerprint: pass.fingerprint, at });
   // In emergency-open the barriers are already held open by the shell: nothing to release or confirm.
   if (world.mode === 'emergency-open') return hold(recorded, [...effects, { type: 'settle', passageId: passage.id, outcome: 'unconfirmed', at }]);
   effects.push({ type: 'release', passageId: passage.id }, { type: 'indicate', signal: 'grant' });

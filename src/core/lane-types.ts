@@ -1,9 +1,9 @@
 import type { AlertDraft } from './alerts.js';
-import type { Credential, Subject } from './credential.js';
+import type { Credential, HealthPass, Subject } from './credential.js';
 import type { Decision } from './decision.js';
 import type { EstateRules, RiskAreas, SubjectStatus } from './estate-facts.js';
 import type { Mode } from './mode.js';
-import type { Direction, Enforcement } from './policy.js';
+import type { Direction, Enforcement } from './passage-facts.js';
 import type { ScreeningRules } from './temperature.js';
 
 /** Static description of one lane, from config. Times in ms. */
@@ -23,6 +23,16 @@ export interface LaneSetup {
   passageTimeoutMs: number;
   suspectedCaseOnFever: boolean;
   policyVersion: string;
+  /** How long a card, visitor pass or plate waits for the health pass that must follow it. */
+  pairingWindowMs: number;
+  /** The estate lets a roster card in alone in normal mode (off by default: the plan asks for the code). */
+  cardAloneEntry: boolean;
+  /**
+   * How often the thermometer itself takes a new sample (a polled register that
+   * the device refreshes); 0 when every reading is a new measurement (pushed or
+   * triggered). A fever is confirmed only by a new sample.
+   */
+  sampleRefreshMs: number;
 }
 
 /** Facts about the world outside the lane, supplied by the shell on every step. */
@@ -57,8 +67,12 @@ export interface PassageRecord {
   lane: string;
   direction: Direction;
   kind: 'pedestrian' | 'vehicle';
+  /** What identified the person: a card, a visitor pass, a plate, or the health pass itself. */
   credential: Credential['kind'];
+  /** The person (a roster card names its holder's health-code subject, so one person has one subject). */
   subject?: Subject;
+  /** On a vehicle lane, the plate; `subject` is then the occupant who showed the health pass. */
+  vehicle?: Subject;
   decision: Decision;
   /** The reading the decision used, if any. */
   temperatureC: number | null;
@@ -80,21 +94,29 @@ export type LaneEffect =
   | { type: 'alert'; alert: AlertDraft }
   | { type: 'remember-pass'; fingerprint: string; at: number }
   | { type: 'indicate'; signal: 'idle' | 'grant' | 'deny' | 'refer' | 'busy' }
-  | { type: 'ignored'; reason: 'lane-busy' | 'stale-reading' | 'late-event'; at: number }
+  | { type: 'ignored'; reason: 'lane-busy' | 'stale-reading' | 'late-event' | 'same-sample'; at: number }
   | { type: 'abandoned'; attemptId: string; at: number };
 
 export interface Attempt {
   id: string;
   at: number;
   direction: Direction;
+  /** What identified the person, or their health pass when shown alone. */
   credential: Credential;
+  /** The health pass shown after a card, visitor pass or plate. */
+  code?: HealthPass;
   readings: number[];
   implausibleReadings: number;
-  feverReadings: number;
+  /** The first reading at or above the threshold, waiting for a new sample to confirm it. */
+  firstFever?: number;
+  /** The last reading judged, to tell a new sample from the same register read again. */
+  lastReading?: { celsius: number; at: number };
 }
 
 export type LanePhase =
   | { name: 'idle' }
+  /** A card, visitor pass or plate was shown: waiting for the health pass. */
+  | { name: 'awaiting-code'; attempt: Attempt; deadline: number }
   | { name: 'measuring'; attempt: Attempt; deadline: number }
   | { name: 'passing'; passageId: string; deadline: number };
 

@@ -11,9 +11,11 @@ export const THERMOMETER_FAULT: readonly ReasonCode[] = ['NO_TEMPERATURE', 'TEMP
 
 const FEVER: readonly ReasonCode[] = ['FEVER', 'FEVER_SOFT'];
 
+/** A fever reading that no second sample confirmed: still reported, since every fever reading is (docs/rules.md). */
+const UNCONFIRMED_FEVER: readonly ReasonCode[] = ['FEVER_UNCONFIRMED', 'FEVER_REMEASURED_NORMAL'];
+
 /** Alerts raised whenever one of their reasons is on the decision: type, severity, reasons. */
 const REASON_ALERTS: ReadonlyArray<{ type: AlertType; severity: AlertSeverity; reasons: readonly ReasonCode[] }> = [
-  { type: 'fever', severity: 'warning', reasons: ['FEVER_UNCONFIRMED'] },
   { type: 'lockdown-breach', severity: 'warning', reasons: ['LOCKDOWN_NO_ENTRY', 'EXIT_PASS_REQUIRED'] },
   { type: 'quarantine-breach', severity: 'critical', reasons: ['QUARANTINED', 'RECOVERED_NO_TEST'] },
   { type: 'anti-passback', severity: 'warning', reasons: ['ANTI_PASSBACK'] },
@@ -40,14 +42,22 @@ export function passageAlerts(passage: PassageRecord, setup: LaneSetup, rules: E
     },
   };
   const alerts: AlertDraft[] = [];
+  const routing = rules.suspectedCaseContacts.join('; ');
   const fever = reasons.filter((r) => FEVER.includes(r));
   if (fever.length > 0) {
     alerts.push({ ...base, type: 'fever', severity: 'critical', reasons: fever });
     const contact = reasons.includes('GENERAL_CONTACT');
     if (setup.suspectedCaseOnFever || contact) {
-      const routing = rules.suspectedCaseContacts.join('; ');
       alerts.push({ ...base, type: 'suspected-case', severity: 'critical', reasons: contact ? [...fever, 'GENERAL_CONTACT'] : fever, details: { ...base.details, routing } });
     }
+  }
+  const unconfirmed = reasons.filter((r) => UNCONFIRMED_FEVER.includes(r));
+  if (unconfirmed.length > 0) {
+    alerts.push({ ...base, type: 'fever', severity: 'warning', reasons: unconfirmed, details: { ...base.details, confirmed: false, readingsC: passage.readings.join(', ') } });
+  }
+  // Estate plan, rule 3: a positive test at the gate is a suspected case, reported at once.
+  if (reasons.includes('TEST_POSITIVE')) {
+    alerts.push({ ...base, type: 'suspected-case', severity: 'critical', reasons: ['TEST_POSITIVE'], details: { ...base.details, routing } });
   }
   const abnormal = reasons.filter((r) => ABNORMAL_CODE.includes(r));
   if (abnormal.length > 0) {

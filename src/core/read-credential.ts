@@ -32,7 +32,8 @@ export function readCredential(code: string, context: CredentialContext, laneKin
     if (!card) return { kind: 'card', subject: { kind: 'card', id: trimmed.toUpperCase() }, problems: ['CARD_UNKNOWN'] };
     return {
       kind: 'card',
-      subject: { kind: 'card', id: card.subject },
+      // The holder's health-code subject: a person's card and pass passages share one subject (one trail).
+      subject: { kind: 'health-pass', id: card.subject },
       role: card.role,
       ...(card.household ? { household: card.household } : {}),
       problems: [],

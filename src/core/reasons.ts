@@ -41,6 +41,12 @@ export const REASONS = {
   GENERAL_CONTACT: 'on the general-contact list: passes, monitored (rule 5)',
   ANTI_PASSBACK: 'entered twice without leaving in between',
   DRILL_NOT_ENFORCED: 'drill with enforcement off: a lockdown refusal was recorded, the barrier opened',
+  HEALTH_CODE_REQUIRED: 'a card, visitor pass or plate identifies; no health pass was shown with it in time (rule 1)',
+  CODE_MISMATCH: 'the health pass shown names another person than the card or visitor pass',
+  TEST_POSITIVE: 'the health pass carries a positive nucleic-acid test: reported as a suspected case (rule 3)',
+  CARD_ALONE_POLICY: 'card alone let in by the estate policy cardAloneEntry (normal mode only)',
+  FEVER_REMEASURED_NORMAL: 'a first reading at or above the threshold was re-measured normal on a new sample: allowed, alerted',
+  PLATE_REQUIRED: 'a health pass at a vehicle lane with no plate read: the guard decides',
 } as const;
 
 /** A stable reason code string, for example `FEVER`. */

@@ -46,6 +46,12 @@ export interface PlateReader extends Device {
  */
 export interface Thermometer extends Device {
   readonly role: 'thermometer';
+  /**
+   * How often the device refreshes the value it reports, when the gateway polls
+   * a register; 0 when each reading is a new measurement. The lane confirms a
+   * fever only on a new sample.
+   */
+  readonly sampleRefreshMs: number;
   measure(): void;
   onReading(listener: Listener<{ celsius: number; at: number }>): void;
 }

@@ -52,6 +52,12 @@ export const REASON_LABELS: Readonly<Partial<Record<ReasonCode, Label>>> = {
   GENERAL_CONTACT: { zh: '一般接触者（放行并监测）', en: 'General contact (passes, monitored)' },
   ANTI_PASSBACK: { zh: '重复进入（未出先进）', en: 'Entered twice without leaving' },
   DRILL_NOT_ENFORCED: { zh: '演练（不实际拦截）', en: 'Drill: refusal recorded, not enforced' },
+  HEALTH_CODE_REQUIRED: { zh: '请出示健康码', en: 'Health code required' },
+  CODE_MISMATCH: { zh: '健康码与证件不是同一人', en: 'Health pass names another person' },
+  TEST_POSITIVE: { zh: '核酸检测阳性（疑似病例上报）', en: 'Positive test (reported as a suspected case)' },
+  CARD_ALONE_POLICY: { zh: '按小区规定凭卡通行', en: 'Card alone allowed by estate policy' },
+  FEVER_REMEASURED_NORMAL: { zh: '首次测温偏高，复测正常（已告警）', en: 'First reading high, re-measured normal (alerted)' },
+  PLATE_REQUIRED: { zh: '未识别车牌，请人工核验', en: 'No plate read: guard must check' },
 };
 
 export const ALERT_LABELS: Readonly<Partial<Record<AlertType, Label>>> = {
@@ -84,9 +90,10 @@ export const VERDICT_LABELS: Readonly<Record<'grant' | 'deny' | 'refer', Label>>
   refer: { zh: '转人工', en: 'Referred to guard' },
 };
 
-export const PHASE_LABELS: Readonly<Record<'idle' | 'measuring' | 'passing' | 'stopped', Label>> = {
+export const PHASE_LABELS: Readonly<Record<'idle' | 'awaiting-code' | 'measuring' | 'passing' | 'stopped', Label>> = {
   idle: { zh: '空闲', en: 'Idle' },
   measuring: { zh: '测温中', en: 'Measuring' },
+  'awaiting-code': { zh: '请出示健康码', en: 'Show health code' },
   passing: { zh: '通行中', en: 'Passing' },
   stopped: { zh: '已停止', en: 'Stopped' },
 };

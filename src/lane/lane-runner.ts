@@ -13,6 +13,8 @@ const PASSAGE_LOG_MESSAGE = { grant: 'passage granted', deny: 'passage denied', 
 export interface LaneDevices {
   scanner: Scanner;
   exitScanner?: Scanner;
+  /** A vehicle lane's window scanner: the occupants' health passes after the plate. */
+  codeScanner?: Scanner;
   thermometer?: Thermometer;
   barrier: Barrier;
   indicator?: Indicator;
@@ -77,6 +79,7 @@ export class LaneRunner {
     this.running = true;
     devices.scanner.onCode(({ code, at }) => this.scan(code, at, scannerDirection));
     devices.exitScanner?.onCode(({ code, at }) => this.scan(code, at, 'out'));
+    devices.codeScanner?.onCode(({ code, at }) => this.scan(code, at, scannerDirection));
     devices.thermometer?.onReading(({ celsius, at }) => {
       this.lastReading = { celsius, at };
       this.dispatch({ type: 'reading', at, celsius });

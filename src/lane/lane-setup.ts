@@ -1,8 +1,15 @@
 import type { LaneSetup } from '../core/lane-types.js';
 import type { Config, GateConfig, LaneConfig } from '../config/schema.js';
 
+/** What the lane's devices tell about themselves that the core needs. */
+export interface LaneHardware {
+  hasPassageSensor: boolean;
+  /** The thermometer's own sample period (0: every reading is a new measurement). */
+  sampleRefreshMs: number;
+}
+
 /** The core's view of one configured lane. */
-export function laneSetup(config: Config, gate: GateConfig, lane: LaneConfig, hasPassageSensor: boolean): LaneSetup {
+export function laneSetup(config: Config, gate: GateConfig, lane: LaneConfig, { hasPassageSensor, sampleRefreshMs }: LaneHardware): LaneSetup {
   const { policy } = config;
   return {
     gate: gate.id,
@@ -18,5 +25,8 @@ export function laneSetup(config: Config, gate: GateConfig, lane: LaneConfig, ha
     passageTimeoutMs: policy.passageTimeoutMs,
     suspectedCaseOnFever: policy.suspectedCaseOnFever,
     policyVersion: policy.version,
+    pairingWindowMs: policy.pairingWindowMs,
+    cardAloneEntry: policy.cardAloneEntry,
+    sampleRefreshMs,
   };
 }

@@ -19,4 +19,7 @@ export const LANE_SETUP: Readonly<LaneSetup> = {
   passageTimeoutMs: 8000,
   suspectedCaseOnFever: true,
   policyVersion: 'test-1',
+  pairingWindowMs: 15_000,
+  cardAloneEntry: false,
+  sampleRefreshMs: 0,
 };

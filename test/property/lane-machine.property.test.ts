@@ -1,32 +1,48 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Credential } from '../../src/core/credential.js';
+import type { Credential, HealthPass, Subject } from '../../src/core/credential.js';
 import { initialLaneState, stepLane } from '../../src/core/lane-machine.js';
-import { DEFAULT_RULES, NO_RISK_AREAS, NO_STATUS } from '../../src/core/estate-facts.js';
-import type { LaneEffect, LaneEvent, LaneSetup, LaneWorld } from '../../src/core/lane-types.js';
+import { DEFAULT_RULES, NO_STATUS, type RiskAreas, type SubjectStatus } from '../../src/core/estate-facts.js';
+import type { LaneEffect, LaneEvent, LaneSetup, LaneWorld, PassageRecord } from '../../src/core/lane-types.js';
 import type { Mode } from '../../src/core/mode.js';
 import type { ReasonCode } from '../../src/core/reasons.js';
 import { LANE_SETUP } from '../helpers/lane-setup.js';
 import { propertyParameters } from './runs.js';
 
-const setup: LaneSetup = { ...LANE_SETUP, gate: 'g', lane: 'l', policyVersion: 'prop' };
+/**
+ * The gate's promise at the person level: whatever a person shows (a card, a
+ * visitor pass, a plate, a health pass, or a mix of them in any order), the
+ * barrier opens only for a recorded grant of a person who showed a valid,
+ * green, trusted health pass of their own with no positive test, had a fresh
+ * normal temperature where one is required, and meets the risk-area, list and
+ * lockdown rules. The only exceptions are emergency-open and the card-alone
+ * policy when the estate turned it on, and both are named on the record.
+ */
 
-/** Credentials as the reader could return them, valid or not. */
-const credentialArb: fc.Arbitrary<Credential> = fc.oneof(
-  fc.record({
-    kind: fc.constant('health-pass' as const),
-    subject: fc.constant({ kind: 'health-pass' as const, id: 's' }),
-    colour: fc.constantFrom('green' as const, 'yellow' as const, 'red' as const),
-    issuer: fc.constant('k'),
-    expiresAt: fc.constant(0),
-    fingerprint: fc.string({ minLength: 1, maxLength: 4 }),
-    problems: fc.oneof({ arbitrary: fc.constant<ReasonCode[]>([]), weight: 3 }, { arbitrary: fc.subarray<ReasonCode>(['CODE_EXPIRED', 'CODE_BAD_SIGNATURE', 'CODE_UNKNOWN_ISSUER']), weight: 1 }),
-  }),
-  fc.record({
-    kind: fc.constant('card' as const),
-    subject: fc.constant({ kind: 'card' as const, id: 'c' }),
-    problems: fc.oneof({ arbitrary: fc.constant<ReasonCode[]>([]), weight: 3 }, { arbitrary: fc.constant<ReasonCode[]>(['CARD_UNKNOWN']), weight: 1 }),
-  }),
+const T0 = 1_000_000_000;
+const RISK_REGION = '350502';
+const RESIDENT = 'r1';
+const person = (id: string): Subject => ({ kind: 'health-pass', id });
+
+const healthPassArb: fc.Arbitrary<HealthPass> = fc.record({
+  kind: fc.constant('health-pass' as const),
+  subject: fc.constantFrom(person(RESIDENT), person('v1'), person('x9')),
+  colour: fc.oneof({ arbitrary: fc.constant('green' as const), weight: 4 }, { arbitrary: fc.constantFrom('yellow' as const, 'red' as const), weight: 1 }),
+  issuer: fc.constant('k'),
+  expiresAt: fc.constant(0),
+  fingerprint: fc.string({ minLength: 1, maxLength: 4 }),
+  problems: fc.oneof({ arbitrary: fc.constant<ReasonCode[]>([]), weight: 4 }, { arbitrary: fc.subarray<ReasonCode>(['CODE_EXPIRED', 'CODE_BAD_SIGNATURE', 'CODE_UNKNOWN_ISSUER']), weight: 1 }),
+  origin: fc.option(fc.constantFrom(RISK_REGION, '110101'), { nil: undefined }),
+  test: fc.option(fc.record({ at: fc.constantFrom(T0 - 3 * 86_400_000, T0 - 9 * 86_400_000), result: fc.constantFrom('negative' as const, 'positive' as const) }), { nil: undefined }),
+  role: fc.option(fc.constantFrom('resident' as const, 'medical' as const), { nil: undefined }),
+}).map((pass) => Object.fromEntries(Object.entries(pass).filter(([, v]) => v !== undefined)) as unknown as HealthPass);
+
+const identityArb: fc.Arbitrary<Credential> = fc.oneof(
+  fc.record({ kind: fc.constant('card' as const), subject: fc.constant(person(RESIDENT)), role: fc.constant('resident' as const), problems: fc.constant<ReasonCode[]>([]) }),
+  fc.constant<Credential>({ kind: 'card', subject: { kind: 'card', id: 'CAFE0001' }, problems: ['CARD_UNKNOWN'] }),
+  fc.constant<Credential>({ kind: 'visitor-pass', subject: person('v1'), visitor: { passId: 'V1', hostHousehold: 'h', origin: RISK_REGION }, problems: [] }),
+  fc.constant<Credential>({ kind: 'plate', subject: { kind: 'plate', id: 'MIN12345' }, vehicle: { role: 'resident' }, problems: [] }),
+  fc.constant<Credential>({ kind: 'plate', subject: { kind: 'plate', id: 'MIN00000' }, problems: ['PLATE_UNKNOWN'] }),
   fc.constant<Credential>({ kind: 'unreadable', problems: ['CODE_MALFORMED'] }),
 );
 
@@ -39,7 +55,7 @@ type Input =
   | { type: 'release-failed' };
 
 const inputArb: fc.Arbitrary<Input> = fc.oneof(
-  { arbitrary: fc.record({ type: fc.constant('scan' as const), credential: credentialArb, direction: fc.constantFrom('in' as const, 'out' as const) }), weight: 3 },
+  { arbitrary: fc.record({ type: fc.constant('scan' as const), credential: fc.oneof(healthPassArb, identityArb), direction: fc.constantFrom('in' as const, 'out' as const) }), weight: 4 },
   {
     arbitrary: fc.record({ type: fc.constant('reading' as const), celsius: fc.oneof(fc.double({ min: 30, max: 45, noNaN: true }), fc.double({ min: 35.5, max: 37.2, noNaN: true }), fc.constantFrom(Number.NaN, 36.5, 37.3, 38.5)) }),
     weight: 3,
@@ -53,29 +69,43 @@ const inputArb: fc.Arbitrary<Input> = fc.oneof(
 const scriptArb = fc.record({
   mode: fc.oneof({ arbitrary: fc.constant<Mode>('normal'), weight: 4 }, { arbitrary: fc.constantFrom<Mode>('lockdown', 'emergency-open'), weight: 1 }),
   trustStale: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
+  riskListed: fc.boolean(),
+  quarantined: fc.subarray([RESIDENT, 'v1', 'x9']),
+  kind: fc.constantFrom('pedestrian' as const, 'vehicle' as const),
+  cardAloneEntry: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
+  sampleRefreshMs: fc.constantFrom(0, 500),
   steps: fc.array(fc.tuple(inputArb, fc.integer({ min: 0, max: 6000 })), { maxLength: 40 }),
 });
 
-describe('lane machine properties', () => {
-  it('never releases without a recorded grant backed by a valid credential and a fresh normal reading', () => {
-    let releases = 0;
+type Script = typeof scriptArb extends fc.Arbitrary<infer S> ? S : never;
+
+interface Scanned {
+  credential: Credential;
+  at: number;
+  direction: 'in' | 'out';
+}
+
+describe('lane machine properties, at the person level', () => {
+  it('never releases without a recorded grant of a person with their own green pass, a fresh normal reading and the estate rules met', () => {
+    const releases = { pass: 0, cardAlone: 0 };
     fc.assert(
-      fc.property(scriptArb, ({ mode, trustStale, steps }) => {
+      fc.property(scriptArb, (script) => {
+        const setup: LaneSetup = { ...LANE_SETUP, gate: 'g', lane: 'l', policyVersion: 'prop', kind: script.kind, cardAloneEntry: script.cardAloneEntry, sampleRefreshMs: script.sampleRefreshMs };
+        const risk: RiskAreas = { version: 'p', stale: false, levels: new Map(script.riskListed ? [[RISK_REGION, 'high' as const]] : []) };
+        const status = (subject: Subject): SubjectStatus => ({ ...NO_STATUS, quarantined: script.quarantined.includes(subject.id) });
         let state = initialLaneState();
-        let now = 1_000_000;
-        let attempt = 0;
-        const credentials = new Map<string, { credential: Credential; at: number; direction: 'in' | 'out' }>();
+        let now = T0;
+        const scans = new Map<string, Scanned>();
         const readings: Array<{ celsius: number; at: number }> = [];
         let lastPassageId = '';
-        for (const [input, advance] of steps) {
+        script.steps.forEach(([input, advance], index) => {
           now += advance;
           const credential = input.type === 'scan' ? input.credential : undefined;
-          const world: LaneWorld = { mode, trustStale, readCredential: () => credential as Credential, isReplayed: () => false, status: () => NO_STATUS, risk: NO_RISK_AREAS, rules: DEFAULT_RULES };
+          const world: LaneWorld = { mode: script.mode, trustStale: script.trustStale, readCredential: () => credential as Credential, isReplayed: () => false, status, risk, rules: DEFAULT_RULES };
           let event: LaneEvent;
           if (input.type === 'scan') {
-            attempt += 1;
-            credentials.set(`a${attempt}`, { credential: input.credential, at: now, direction: input.direction });
-            event = { type: 'scan', at: now, attemptId: `a${attempt}`, code: 'x', direction: input.direction };
+            scans.set(`a${index}`, { credential: input.credential, at: now, direction: input.direction });
+            event = { type: 'scan', at: now, attemptId: `a${index}`, code: 'x', direction: input.direction };
           } else if (input.type === 'reading') {
             readings.push({ celsius: input.celsius, at: now });
             event = { type: 'reading', at: now, celsius: input.celsius };
@@ -86,48 +116,70 @@ describe('lane machine properties', () => {
           }
           const step = stepLane(state, event, setup, world);
           state = step.state;
-          checkEffects(step.effects, credentials, readings, mode);
-          const released = step.effects.find((e) => e.type === 'release');
-          if (released?.type === 'release') {
-            lastPassageId = released.passageId;
-            releases += 1;
+          for (const passage of releasedPassages(step.effects)) {
+            lastPassageId = passage.id;
+            const kind = checkPersonCleared(passage, script, setup, scans, readings);
+            releases[kind] += 1;
           }
-        }
+        });
       }),
       propertyParameters,
     );
-    // The generator must reach the interesting case, or the property proves nothing.
-    expect(releases).toBeGreaterThan(propertyParameters.numRuns / 20);
+    // The generators must reach the interesting cases, or the property proves nothing.
+    expect(releases.pass).toBeGreaterThan(propertyParameters.numRuns / 50);
+    expect(releases.cardAlone).toBeGreaterThan(0);
   });
 });
 
-function checkEffects(
-  effects: readonly LaneEffect[],
-  credentials: ReadonlyMap<string, { credential: Credential; at: number; direction: 'in' | 'out' }>,
-  readings: ReadonlyArray<{ celsius: number; at: number }>,
-  mode: Mode,
-): void {
-  effects.forEach((effect, index) => {
-    if (effect.type !== 'release') return;
+/** Passages whose barrier this step releases, each checked to be recorded as a grant earlier in the same step. */
+function releasedPassages(effects: readonly LaneEffect[]): PassageRecord[] {
+  return effects.flatMap((effect, index) => {
+    if (effect.type !== 'release') return [];
     const record = effects.slice(0, index).find((e) => e.type === 'record' && e.passage.id === effect.passageId);
     expect(record?.type).toBe('record');
-    if (record?.type !== 'record') return;
-    const { passage } = record;
-    expect(passage.decision.verdict).toBe('grant');
-    expect(mode).not.toBe('emergency-open');
-    const scanned = credentials.get(passage.id);
-    expect(scanned).toBeDefined();
-    if (!scanned) return;
-    const { credential } = scanned;
-    expect(credential.kind).not.toBe('unreadable');
-    expect(credential.problems).toEqual([]);
-    if (credential.kind === 'health-pass') expect(credential.colour).toBe('green');
-    if (scanned.direction === 'in' || mode === 'lockdown') {
-      expect(passage.temperatureC).not.toBeNull();
-      expect(passage.temperatureC as number).toBeLessThan(setup.screening.feverThresholdC);
-      // The reading that decided was taken no earlier than the freshness window before the scan.
-      const used = readings.filter((r) => Object.is(r.celsius, passage.temperatureC) && r.at >= scanned.at - setup.freshnessMs && r.at <= passage.at);
-      expect(used.length).toBeGreaterThan(0);
-    }
+    return record?.type === 'record' ? [record.passage] : [];
   });
+}
+
+function checkPersonCleared(passage: PassageRecord, script: Script, setup: LaneSetup, scans: ReadonlyMap<string, Scanned>, readings: ReadonlyArray<{ celsius: number; at: number }>): 'pass' | 'cardAlone' {
+  const { mode } = script;
+  expect(passage.decision.verdict).toBe('grant');
+  expect(mode).not.toBe('emergency-open');
+  const scanned = scans.get(passage.id);
+  expect(scanned).toBeDefined();
+  if (!scanned) return 'pass';
+  const subject = passage.subject;
+  expect(subject).toBeDefined();
+  expect(script.quarantined).not.toContain(subject?.id);
+  const temperatureRequired = scanned.direction === 'in' || mode === 'lockdown';
+  if (temperatureRequired) expectFreshNormalReading(passage, scanned, setup, readings);
+  if (scanned.credential.kind !== 'health-pass') {
+    // Only the card-alone policy opens for a credential that is not a health pass: a roster card, normal mode.
+    expect(script.cardAloneEntry && mode === 'normal').toBe(true);
+    expect(scanned.credential).toMatchObject({ kind: 'card', problems: [] });
+    expect(passage.decision.reasons).toContain('CARD_ALONE_POLICY');
+    return 'cardAlone';
+  }
+  const pass = scanned.credential;
+  expect(pass.problems).toEqual([]);
+  expect(pass.colour).toBe('green');
+  expect(pass.test?.result).not.toBe('positive');
+  expect(script.trustStale).toBe(false);
+  // The pass is the person's own: the passage is the pass holder's.
+  expect(subject).toEqual(pass.subject);
+  if (script.kind === 'vehicle') expect(passage.vehicle).toBeDefined();
+  if (scanned.direction === 'in' && script.riskListed && pass.origin === RISK_REGION) {
+    expect(pass.test).toMatchObject({ result: 'negative' });
+    expect(pass.test?.at).toBeGreaterThanOrEqual(passage.at - 7 * 86_400_000);
+  }
+  if (mode === 'lockdown' && scanned.direction === 'in') expect(pass.role).toBeDefined();
+  return 'pass';
+}
+
+function expectFreshNormalReading(passage: PassageRecord, scanned: Scanned, setup: LaneSetup, readings: ReadonlyArray<{ celsius: number; at: number }>): void {
+  expect(passage.temperatureC).not.toBeNull();
+  expect(passage.temperatureC as number).toBeLessThan(setup.screening.feverThresholdC);
+  // The reading that decided was taken no earlier than the freshness window before the scan.
+  const used = readings.filter((r) => Object.is(r.celsius, passage.temperatureC) && r.at >= scanned.at - setup.freshnessMs && r.at <= passage.at);
+  expect(used.length).toBeGreaterThan(0);
 }

@@ -41,6 +41,8 @@ export class LinePlateReader extends LineDevice implements PlateReader {
 /** A self-triggering thermometer pushing ASCII readings; `measure()` has nothing to ask it. */
 export class LineThermometer extends LineDevice implements Thermometer {
   readonly role = 'thermometer' as const;
+  /** Each pushed line is a measurement of its own. */
+  readonly sampleRefreshMs = 0;
   private readonly readings = this.channel<{ celsius: number; at: number }>('reading');
 
   onReading(listener: Listener<{ celsius: number; at: number }>): void {

@@ -17,6 +17,7 @@ import { bodyTemperature, isPlausible } from './temperature.js';
  */
 export class ModbusThermometer extends ModbusDevice implements Thermometer {
   readonly role = 'thermometer' as const;
+  readonly sampleRefreshMs: number;
   private readonly readings = this.channel<{ celsius: number; at: number }>('reading');
   private readonly poller: Poller;
   private inFlight: Promise<void> | undefined;
@@ -24,6 +25,9 @@ export class ModbusThermometer extends ModbusDevice implements Thermometer {
 
   constructor(context: DeviceContext, shared: Shared<ModbusBus>, unit: UnitTiming) {
     super(context, shared, unit);
+    const { trigger } = context.profile;
+    // A polled register holds the device's last sample until it takes the next one; a triggered read is a new one.
+    this.sampleRefreshMs = trigger?.mode === 'poll' && !trigger.write ? (trigger.sampleRefreshMs ?? context.timing.pollMs) : 0;
     // An on-demand unit is still read every pollMs, without the trigger, so its
     // health is known before a lane needs it: a lane refuses to start a
     // measurement on a device it believes offline.

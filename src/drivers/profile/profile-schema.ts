@@ -72,6 +72,8 @@ export const TriggerSchema = Type.Object(
   {
     /** `poll`: read every pollMs; `on-demand`: read when the lane asks; `push`: the device sends by itself. */
     mode: StringEnum(['poll', 'on-demand', 'push'] as const),
+    /** Polled registers: how often the device itself takes a new sample (its datasheet). Defaults to pollMs. */
+    sampleRefreshMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
     /** Written before reading to start a measurement, when the model needs it. */
     write: Type.Optional(
       Type.Object(

@@ -9,6 +9,8 @@ import { VirtualDevice } from './virtual-device.js';
  */
 export class VirtualThermometer extends VirtualDevice implements Thermometer {
   readonly role = 'thermometer' as const;
+  /** Each `measure()` is a new measurement. */
+  readonly sampleRefreshMs = 0;
   private readonly readings = new Listeners<{ celsius: number; at: number }>();
   private subject: (() => number) | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();

@@ -64,8 +64,8 @@ describe('lane machine: deadlines, records and state', () => {
   });
 
   it('records the whole passage: ids, place, direction, credential, subject, decision, readings and mode', () => {
-    const run = runLane([scan('card', 0, { id: 'attempt-7' }), reading(37.6, 400), reading(36.9, 1100)], { world: { mode: 'lockdown' } });
-    expect(run.steps[2]?.effects[0]).toEqual({
+    const run = runLane([scan('card', 0, { id: 'attempt-0' }), scan('residentPass', 100, { id: 'attempt-7' }), reading(37.6, 400), reading(36.9, 1100)], { world: { mode: 'lockdown' } });
+    expect(run.steps[3]?.effects[0]).toEqual({
       type: 'record',
       passage: {
         id: 'attempt-7',
@@ -75,13 +75,13 @@ describe('lane machine: deadlines, records and state', () => {
         direction: 'in',
         kind: 'pedestrian',
         credential: 'card',
-        subject: { kind: 'card', id: 'resident-1' },
-        decision: { verdict: 'grant', reasons: ['CARD_VALID', 'TEMP_NORMAL'], rule: 'card-roster', policyVersion: 'test-1' },
+        subject: { kind: 'health-pass', id: 'resident-1' },
+        decision: { verdict: 'grant', reasons: ['CARD_VALID', 'CODE_GREEN', 'TEMP_NORMAL', 'FEVER_REMEASURED_NORMAL'], rule: 'card-roster', policyVersion: 'test-1' },
         temperatureC: 36.9,
         readings: [37.6, 36.9],
         mode: 'lockdown',
       },
-      alerts: [],
+      alerts: [expect.objectContaining({ type: 'fever', severity: 'warning', reasons: ['FEVER_REMEASURED_NORMAL'], details: expect.objectContaining({ confirmed: false }) })],
     });
   });
 

@@ -26,9 +26,9 @@ describe('readCredential dispatch', () => {
   });
 
   it.each([
-    ['roster UID as stored', '04A1B2C3', { subject: { kind: 'card', id: 'resident-1' }, role: 'resident', household: '3-2-401' }],
-    ['lower-case UID', '04a1b2c3', { subject: { kind: 'card', id: 'resident-1' }, role: 'resident', household: '3-2-401' }],
-    ['UID with a trailing newline', 'deadbeef00\n', { subject: { kind: 'card', id: 'staff-1' }, role: 'staff' }],
+    ['roster UID as stored', '04A1B2C3', { subject: { kind: 'health-pass', id: 'resident-1' }, role: 'resident', household: '3-2-401' }],
+    ['lower-case UID', '04a1b2c3', { subject: { kind: 'health-pass', id: 'resident-1' }, role: 'resident', household: '3-2-401' }],
+    ['UID with a trailing newline', 'deadbeef00\n', { subject: { kind: 'health-pass', id: 'staff-1' }, role: 'staff' }],
   ])('%s → the roster card, no problems', (_name, code, expected) => {
     expect(readCredential(code, context)).toEqual({ kind: 'card', ...expected, problems: [] });
   });
