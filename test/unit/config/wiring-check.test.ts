@@ -7,7 +7,7 @@ import { validateConfig } from '../../../src/config/load-config.js';
 import type { DeviceConfig } from '../../../src/config/schema.js';
 import { checkWiring } from '../../../src/config/wiring-check.js';
 import { SHIPPED_PROFILES_DIR } from '../../../src/drivers/profile/profiles-dir.js';
-import { GatewardenError } from '../../../src/errors.js';
+import { configErrors } from '../../helpers/config-errors.js';
 import { harnessConfig } from '../../helpers/gateway-harness.js';
 
 const BUS = '/dev/ttyUSB0';
@@ -119,23 +119,13 @@ describe('devices on one serial port', () => {
 });
 
 describe('the config validation', () => {
-  function errorsOf(config: Record<string, unknown>): string[] {
-    try {
-      validateConfig(config, 'test');
-    } catch (error) {
-      expect(error).toBeInstanceOf(GatewardenError);
-      return [...(error as GatewardenError).details];
-    }
-    throw new Error('expected the config to be refused');
-  }
-
   it('runs the wiring check with the shipped profiles, after the per-device checks', () => {
     const config = harnessConfig('/tmp/unused') as Record<string, any>;
     config.devices[1] = { ...thermo(), id: 'in-thermo' };
     config.devices[2] = { ...barrier(), id: 'in-barrier' };
     config.devices.push({ ...lights({ unitId: 3 }), id: 'in-lights' });
     config.gates[0].lanes[0].devices.indicator = 'in-lights';
-    expect(errorsOf(config)).toEqual([
+    expect(configErrors(config)).toEqual([
       'devices[5] (in-lights).unitId: expected an indicator apart from the barrier\'s release coil, output "green" is coil 0 of unit 3 on /dev/ttyUSB0, ' +
         'the release coil of devices[2] (in-barrier): a grant or refer signal would open the barrier',
     ]);
@@ -154,6 +144,6 @@ describe('the config validation', () => {
     [{ type: 'embedded', url: 'mqtt://x' }, ['mqtt.broker.url: unknown key']],
     [{ type: 'external' }, ['mqtt.broker.url: required key is missing']],
   ])('refuses the broker %j naming only the keys of its type', (broker, expected) => {
-    expect(errorsOf(harnessConfig('/tmp/unused', { mqtt: { broker } }))).toEqual(expected);
+    expect(configErrors(harnessConfig('/tmp/unused', { mqtt: { broker } }))).toEqual(expected);
   });
 });

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- configs are bent into invalid shapes on purpose */
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../src/config/load-config.js';
-import { GatewardenError } from '../../../src/errors.js';
+import { configErrors } from '../../helpers/config-errors.js';
 import { harnessConfig } from '../../helpers/gateway-harness.js';
 
 /** The harness config with its entry thermometer replaced by a profile device (devices[1]). */
@@ -9,16 +9,6 @@ function withThermometer(settings: Record<string, unknown>): Record<string, unkn
   const config = harnessConfig('/tmp/unused') as Record<string, any>;
   config.devices[1] = { id: 'in-thermo', role: 'thermometer', driver: 'profile', ...settings };
   return config;
-}
-
-function errorsOf(config: Record<string, unknown>): string[] {
-  try {
-    validateConfig(config, 'test');
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewardenError);
-    return [...(error as GatewardenError).details];
-  }
-  throw new Error('expected the config to be refused');
 }
 
 describe('profile devices in the config', () => {
@@ -37,14 +27,14 @@ describe('profile devices in the config', () => {
     [{ profile: 'thermo-ascii-push', port: '/dev/ttyS1', unitId: 1 }, 'devices[1].unitId: not used by profile thermo-ascii-push'],
     [{ profile: 'scanner-qr-cr', port: '/dev/ttyS1' }, 'devices[1].role: expected scanner (the role of profile scanner-qr-cr), got thermometer'],
   ])('refuses %j with a key-path error', (settings, expected) => {
-    const errors = errorsOf(withThermometer(settings));
+    const errors = configErrors(withThermometer(settings));
     expect(errors.some((line) => line.startsWith(expected)), errors.join('\n')).toBe(true);
   });
 
   it('takes a plate reader in the scanner slot of a vehicle lane only', () => {
     const config = harnessConfig('/tmp/unused') as Record<string, any>;
     config.devices[0] = { id: 'in-scanner', role: 'plate-reader', driver: 'profile', profile: 'plate-reader-serial', port: '/dev/ttyS2' };
-    expect(errorsOf(config)).toEqual(['gates[0].lanes[0].devices.scanner: expected a device with role scanner, "in-scanner" is a plate-reader']);
+    expect(configErrors(config)).toEqual(['gates[0].lanes[0].devices.scanner: expected a device with role scanner, "in-scanner" is a plate-reader']);
     config.gates[0].lanes[0].kind = 'vehicle';
     expect(() => validateConfig(config, 'test')).not.toThrow();
   });
@@ -52,6 +42,6 @@ describe('profile devices in the config', () => {
   it('names an unknown driver once, not the keys of both kinds', () => {
     const config = harnessConfig('/tmp/unused') as Record<string, any>;
     config.devices[1].driver = 'modbus';
-    expect(errorsOf(config)).toEqual(['devices[1].driver: expected one of "virtual", "profile"']);
+    expect(configErrors(config)).toEqual(['devices[1].driver: expected one of "virtual", "profile"']);
   });
 });
