@@ -45,8 +45,9 @@ async function readAll(input: NodeJS.ReadStream): Promise<Buffer> {
 }
 
 function readHidden(input: NodeJS.ReadStream, prompt: NodeJS.WritableStream, question: string): Promise<string> {
-  prompt.write(question);
+  // No echo before the question shows: whatever is typed after it stays off the screen.
   input.setRawMode(true);
+  prompt.write(question);
   input.resume();
   return new Promise((resolve, reject) => {
     let typed = '';

@@ -1,12 +1,13 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- configs are bent into invalid shapes on purpose */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/mqtt/password-hash.js';
-import { harnessConfig, startHarness } from '../helpers/gateway-harness.js';
+import { harnessConfig, startHarness, waitFor } from '../helpers/gateway-harness.js';
+import { describeWithTools } from '../helpers/system-tools.js';
 
 /**
  * Issue 11, observation 5, from outside: the built CLI as an operator runs it.
@@ -126,5 +127,35 @@ describe('gatewarden keys hash-password', () => {
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain(`GW_COMMAND_INVALID: ${message}`);
     expect(refused.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describeWithTools(['script'], 'gatewarden keys hash-password on a terminal', () => {
+  /** Runs the command on a pseudo-terminal (util-linux `script`) and types each answer once its prompt shows. */
+  async function typed(answers: string[]): Promise<{ screen: string; code: number | null }> {
+    const child = spawn('script', ['-qec', `node ${CLI} keys hash-password`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    for (const [i, prompt] of ['password: ', 'again: '].entries()) {
+      await waitFor(() => screen.includes(prompt), `the prompt ${prompt}`);
+      child.stdin.write(`${answers[i] ?? ''}\r`);
+    }
+    return { code: await exited, screen };
+  }
+
+  it('prompts twice without echoing and prints the hash', async () => {
+    const { code, screen } = await typed(['門衛 secret', '門衛 secret']);
+    expect(code).toBe(0);
+    expect(screen).not.toContain('secret');
+    const hash = /scrypt\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+/.exec(screen)?.[0] ?? '';
+    expect(await verifyPassword('門衛 secret', hash)).toBe(true);
+  });
+
+  it('refuses two different answers', async () => {
+    const { code, screen } = await typed(['secret one', 'secret two']);
+    expect(code).toBe(1);
+    expect(screen).toContain('GW_COMMAND_INVALID: keys hash-password: the two passwords differ; nothing was hashed');
+    expect(screen).not.toContain('scrypt$');
   });
 });
