@@ -96,7 +96,7 @@ function result(file: string, timeline: Timeline, steps: StepResult[]): Scenario
 
 function describe(step: Step): string {
   const note = step.note ? ` (${step.note})` : '';
-  if ('scan' in step) return `${step.scan} at ${step.lane ?? 'main/in'}${note}`;
+  if ('scan' in step) return `${step.scan}${step.then === undefined ? '' : ` then ${step.then}`} at ${step.lane ?? 'main/in'}${note}`;
   if ('command' in step) return `command ${step.command}${note}`;
   if ('check' in step) return `check ${step.check}${note}`;
   return `trace ${step.trace}${note}`;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PassageRecord } from '../../src/core/lane-types.js';
 import type { VirtualBarrier } from '../../src/drivers/virtual/virtual-barrier.js';
 import type { VirtualScanner } from '../../src/drivers/virtual/virtual-scanner.js';
@@ -5,6 +6,9 @@ import type { VirtualThermometer } from '../../src/drivers/virtual/virtual-therm
 import { describeMismatch, sameMembers } from './expect.js';
 import { until, type Stage } from './stage.js';
 import type { ScanStep } from './timeline.js';
+
+/** A `then` code follows the first this long after it (real time; the step's clock runs at real speed). */
+const THEN_AFTER_MS = 100;
 
 /**
  * The person in front of the thermometer for one attempt: each measurement the
@@ -48,6 +52,10 @@ export async function playScan(stage: Stage, step: ScanStep): Promise<string[]> 
   const seen = passages.length;
   try {
     device<VirtualScanner>(laneConfig.devices.scanner)?.scan(stage.people.code(step.scan));
+    if (step.then !== undefined) {
+      await sleep(THEN_AFTER_MS);
+      device<VirtualScanner>(laneConfig.devices.codeScanner ?? laneConfig.devices.scanner)?.scan(stage.people.code(step.then));
+    }
     await until(() => passages[seen], `a decision at ${lane}`);
     await until(() => (runner.phase === 'idle' ? true : undefined), `lane ${lane} to be idle again`);
   } finally {

@@ -59,6 +59,11 @@ const ScanStep = Type.Object(
   {
     ...Base,
     scan: Name,
+    /**
+     * A second code shown within the pairing window: the health pass after a card, a visitor pass or a plate.
+     * On a vehicle lane with a window scanner (`devices.codeScanner`) it is scanned there.
+     */
+    then: Type.Optional(Name),
     lane: Type.Optional(Type.String({ pattern: '^[a-z0-9-]+/[a-z0-9-]+$', description: 'gate/lane, default main/in' })),
     /**
      * What each measurement reads: one value (every time), a sequence (re-measures), `none` (nobody in front of
@@ -194,8 +199,8 @@ function crossCheck(timeline: Timeline): string[] {
     const at = offsetMs(step.at);
     if (at < previous) errors.push(`steps[${i}].at: expected a time not before the previous step`);
     previous = at;
-    const who = 'scan' in step ? step.scan : 'trace' in step ? step.trace : undefined;
-    if (who !== undefined && !(who in timeline.people)) errors.push(`steps[${i}]: unknown person ${who}`);
+    const who = 'scan' in step ? [step.scan, ...(step.then === undefined ? [] : [step.then])] : 'trace' in step ? [step.trace] : [];
+    for (const name of who) if (!(name in timeline.people)) errors.push(`steps[${i}]: unknown person ${name}`);
   });
   return errors;
 }
