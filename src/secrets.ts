@@ -33,8 +33,12 @@ export type KeyPair = Static<typeof Ed25519Pair>;
 
 const validator = makeValidator(SecretsSchema);
 
-/** MQTT users generated for a demo: the gateway's own client, a read-only observer for people watching, a manager for commands. */
-export const GENERATED_MQTT_USERS = ['gateway', 'observer', 'manager'] as const;
+/**
+ * MQTT users generated for a demo: the gateway's own client, a read-only
+ * observer for people watching, a manager for commands, and the approver (the
+ * local epidemic-control group) for exit passes.
+ */
+export const GENERATED_MQTT_USERS = ['gateway', 'observer', 'manager', 'approver'] as const;
 
 export interface LoadedSecrets {
   secrets: Secrets;
@@ -62,20 +66,26 @@ export function loadSecrets(path: string, generate: boolean, withDemoIssuer: boo
   const errors = validator.check(value);
   if (errors.length > 0) throw new GatewardenError('GW_CONFIG_INVALID', `secrets file ${path} is invalid`, errors);
   const secrets = value as Secrets;
-  const addIssuer = withDemoIssuer && !secrets.demoIssuer && generate;
-  const addTokens = !secrets.apiTokens && generate;
-  if (addIssuer || addTokens) {
-    const tokens = addTokens ? generateApiTokens() : undefined;
-    const upgraded = { ...secrets, ...(addIssuer ? { demoIssuer: generateEd25519('demo-issuer') } : {}), ...(tokens ? { apiTokens: tokens.apiTokens } : {}) };
-    writeSecrets(path, upgraded);
-    return { secrets: upgraded, created: false, ...(tokens ? { issuedApiTokens: tokens.issued } : {}) };
-  }
-  return { secrets, created: false };
+  if (!generate) return { secrets, created: false };
+  // A file from an older version gains what was added since (the approver's password and token), never a default.
+  const addIssuer = withDemoIssuer && !secrets.demoIssuer;
+  const users = GENERATED_MQTT_USERS.filter((user) => secrets.mqttPasswords[user] === undefined);
+  const roles = API_ROLES.filter((role) => !secrets.apiTokens?.some((token) => token.role === role));
+  if (!addIssuer && users.length === 0 && roles.length === 0) return { secrets, created: false };
+  const tokens = roles.length > 0 ? generateApiTokens(roles) : undefined;
+  const upgraded: Secrets = {
+    ...secrets,
+    mqttPasswords: { ...secrets.mqttPasswords, ...generatePasswords(users) },
+    ...(addIssuer ? { demoIssuer: generateEd25519('demo-issuer') } : {}),
+    ...(tokens ? { apiTokens: [...(secrets.apiTokens ?? []), ...tokens.apiTokens] } : {}),
+  };
+  writeSecrets(path, upgraded);
+  return { secrets: upgraded, created: false, ...(tokens ? { issuedApiTokens: tokens.issued } : {}) };
 }
 
 /** One token per API role, named `demo-<role>`. */
-function generateApiTokens(): { apiTokens: NonNullable<Secrets['apiTokens']>; issued: Record<string, string> } {
-  const plain = API_ROLES.map((role) => ({ role, token: generateApiToken() }));
+function generateApiTokens(roles: readonly (typeof API_ROLES)[number][] = API_ROLES): { apiTokens: NonNullable<Secrets['apiTokens']>; issued: Record<string, string> } {
+  const plain = roles.map((role) => ({ role, token: generateApiToken() }));
   return {
     apiTokens: plain.map(({ role, token }) => ({ name: `demo-${role}`, role, hash: hashApiToken(token) })),
     issued: Object.fromEntries(plain.map(({ role, token }) => [role, token])),
@@ -85,9 +95,13 @@ function generateApiTokens(): { apiTokens: NonNullable<Secrets['apiTokens']>; is
 export function generateSecrets(withDemoIssuer: boolean): Secrets {
   return {
     estateKey: randomBytes(32).toString('base64url'),
-    mqttPasswords: Object.fromEntries(GENERATED_MQTT_USERS.map((user) => [user, randomBytes(18).toString('base64url')])),
+    mqttPasswords: generatePasswords(GENERATED_MQTT_USERS),
     ...(withDemoIssuer ? { demoIssuer: generateEd25519('demo-issuer') } : {}),
   };
+}
+
+function generatePasswords(users: readonly string[]): Record<string, string> {
+  return Object.fromEntries(users.map((user) => [user, randomBytes(18).toString('base64url')]));
 }
 
 export function generateEd25519(kid: string): KeyPair {

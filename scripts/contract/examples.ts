@@ -86,8 +86,8 @@ export const EXAMPLES: Record<string, unknown> = {
   'cmd-mode': { ...envelope('cmd-2026-11-29-002'), mode: 'normal', reason: 'lockdown lifted by the district CDC', by: 'manager-zhang' },
   'cmd-open': { ...envelope('cmd-2026-11-29-003'), gate: 'north', lane: 'in-1', reason: 'ambulance crew', by: 'guard-li' },
   'cmd-roster': { ...envelope('cmd-2026-11-29-004'), version: '2026-11-29', cards: [{ uid: '04AABBCCDD', subject: 'resident-1', role: 'resident', household: '3-1201' }] },
-  'cmd-lists': { ...envelope('cmd-2026-11-29-005'), list: 'risk-areas', version: '2026-11-29', entries: [{ code: '350502', level: 'high' }] },
-  'cmd-exit-pass': { ...envelope('cmd-2026-11-29-006'), passId: 'exit-0042', subject: 'resident-1', household: '3-1201', reason: 'dialysis appointment', returnBy: '2026-11-29T14:00:00Z', by: 'manager-zhang' },
+  'cmd-lists': { ...envelope('cmd-2026-11-29-005'), list: 'quarantine', op: 'add', version: '2026-11-29.2', entries: [{ subject: 'resident-7', until: '2026-12-13T00:00:00Z' }] },
+  'cmd-exit-pass': { ...envelope('cmd-2026-11-29-006'), passId: 'exit-0042', subject: 'resident-1', household: '3-1201', reason: 'dialysis appointment', returnBy: '2026-11-29T14:00:00Z', by: 'approver-chen' },
   'cmd-visitor': {
     ...envelope('cmd-2026-11-29-007'),
     passId: 'visit-0107',
@@ -98,9 +98,20 @@ export const EXAMPLES: Record<string, unknown> = {
     validUntil: '2026-11-29T18:00:00Z',
     by: 'guard-li',
   },
+  'cmd-revoke-pass': { ...envelope('cmd-2026-11-29-011'), pass: 'exit', passId: 'exit-0042', reason: 'appointment moved to tomorrow', by: 'approver-chen' },
   'cmd-policy': { ...envelope('cmd-2026-11-29-008'), version: '2026-11-29', rules: { feverThresholdC: 37.3 } },
   'cmd-drill': { ...envelope('cmd-2026-11-29-009'), drillId: 'drill-q4', scenario: 'suspected case at the north gate', endsAt: '2026-11-29T10:00:00Z', by: 'manager-zhang' },
   'cmd-reply': { id: 'cmd-2026-11-29-001', ts: TS, v: 1, ok: true, data: { mode: 'lockdown', scopes: ['estate'] } },
+};
+
+/** An accepted command's reply with a warning, shown beside the accepted one. */
+export const WARNING_REPLY_EXAMPLE = {
+  id: 'cmd-2026-11-29-006',
+  ts: TS,
+  v: 1,
+  ok: true,
+  data: { passId: 'exit-0042', returnBy: '2026-11-29T14:00:00Z' },
+  warnings: ['subject "resident-1" matches no roster card, visitor registration or recorded passage'],
 };
 
 /** A refused command's reply, shown beside the accepted one. */

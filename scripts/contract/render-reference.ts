@@ -1,5 +1,5 @@
 import { CHANNELS, type Channel } from '../../src/mqtt/contract.js';
-import { EXAMPLES, REFUSED_REPLY_EXAMPLE } from './examples.js';
+import { EXAMPLES, REFUSED_REPLY_EXAMPLE, WARNING_REPLY_EXAMPLE } from './examples.js';
 import { plainSchema } from './render-asyncapi.js';
 import { channelRoles } from './roles.js';
 
@@ -41,7 +41,7 @@ function roleList(roles: readonly string[]): string {
 function section(channel: Channel): string {
   const roles = channelRoles(channel);
   const schema = plainSchema(channel) as JsonSchema;
-  const examples = channel.key === 'cmd-reply' ? [EXAMPLES[channel.key], REFUSED_REPLY_EXAMPLE] : [EXAMPLES[channel.key]];
+  const examples = channel.key === 'cmd-reply' ? [EXAMPLES[channel.key], WARNING_REPLY_EXAMPLE, REFUSED_REPLY_EXAMPLE] : [EXAMPLES[channel.key]];
   return [
     `### \`…/${channel.address}\``,
     '',

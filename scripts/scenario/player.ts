@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
+import { mayIssue } from '../../src/commands/command-roles.js';
+import type { CommandName } from '../../src/commands/types.js';
 import { validateConfig } from '../../src/config/load-config.js';
 import type { PassageRecord } from '../../src/core/lane-types.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
@@ -68,6 +70,7 @@ export async function playScenario(file: string): Promise<ScenarioResult> {
   const passages: PassageRecord[] = [];
   let gateway: Gateway | undefined;
   let console_: MqttClient | undefined;
+  let approver: MqttClient | undefined;
   try {
     const config = validateConfig(mergeConfig(scenarioConfig(dir, issuer, start), timeline.config), file);
     gateway = await startGateway({ config, log: pino({ level: process.env.GATEWARDEN_SCENARIO_LOG ?? 'silent' }), clock, onPassage: (p) => passages.push(p) });
@@ -76,15 +79,20 @@ export async function playScenario(file: string): Promise<ScenarioResult> {
     console_ = await mqtt.connectAsync(gateway.mqtt.url, { username: 'manager', password: gateway.secrets.mqttPasswords.manager, reconnectPeriod: 0 });
     console_.on('message', (topic, payload) => received.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown> }));
     await console_.subscribeAsync(`${prefix}/#`, { qos: 1 });
+    // Exit passes are the approver's (the local epidemic-control group); its replies reach the manager console too.
+    approver = await mqtt.connectAsync(gateway.mqtt.url, { username: 'approver', password: gateway.secrets.mqttPasswords.approver, reconnectPeriod: 0 });
+    const senders = { manager: console_, approver };
+    const sender = (command: string) => (mayIssue('manager', command as CommandName) ? senders.manager : senders.approver);
     const stage: Stage = { gateway, people: new People(timeline, issuer, start), passages, received, prefix, start, clock };
     const steps: StepResult[] = [];
     for (const [index, step] of timeline.steps.entries()) {
       clock.set(start + offsetMs(step.at));
-      steps.push({ index, at: step.at, what: describe(step), problems: await playStep(stage, step, index, console_) });
+      steps.push({ index, at: step.at, what: describe(step), problems: await playStep(stage, step, index, sender) });
     }
     return result(file, timeline, steps);
   } finally {
     await console_?.endAsync();
+    await approver?.endAsync();
     await gateway?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -102,10 +110,10 @@ function describe(step: Step): string {
   return `trace ${step.trace}${note}`;
 }
 
-async function playStep(stage: Stage, step: Step, index: number, console_: MqttClient): Promise<string[]> {
+async function playStep(stage: Stage, step: Step, index: number, sender: (command: string) => MqttClient): Promise<string[]> {
   try {
     if ('scan' in step) return await playScan(stage, step);
-    if ('command' in step) return await playCommand(stage, step, index, console_);
+    if ('command' in step) return await playCommand(stage, step, index, sender);
     if ('check' in step) return await playCheck(stage, step);
     return playTrace(stage, step);
   } catch (error) {
@@ -113,10 +121,10 @@ async function playStep(stage: Stage, step: Step, index: number, console_: MqttC
   }
 }
 
-async function playCommand(stage: Stage, step: CommandStep, index: number, console_: MqttClient): Promise<string[]> {
+async function playCommand(stage: Stage, step: CommandStep, index: number, sender: (command: string) => MqttClient): Promise<string[]> {
   const before = lastAlertRow(stage);
   const id = `scenario-${index}-${step.command}`;
-  await console_.publishAsync(`${stage.prefix}/cmd/${step.command}`, JSON.stringify({ id, v: 1, ...step.body }), { qos: 1 });
+  await sender(step.command).publishAsync(`${stage.prefix}/cmd/${step.command}`, JSON.stringify({ id, v: 1, ...step.body }), { qos: 1 });
   const reply = await until(() => stage.received.find((m) => m.topic === `${stage.prefix}/cmd/${step.command}/reply` && m.body.id === id)?.body, `the reply to ${id}`);
   const data = reply.data as Record<string, unknown> | undefined;
   if (step.command === 'visitor' && typeof data?.code === 'string') stage.people.learnVisitorCode(String(step.body.passId), data.code);

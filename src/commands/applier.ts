@@ -32,9 +32,10 @@ export interface ApplyContext {
  * An applier checks what the schema cannot (known gates, a free lane), then
  * hands back the SQLite writes, run in the command's transaction with its
  * audit row, and the in-memory effect, run only after that commit.
+ * `warnings` go into the reply (and so the audit row) of an accepted command.
  */
 export type Applied =
-  | { ok: true; data?: unknown; write?: () => void; effect?: () => void }
+  | { ok: true; data?: unknown; warnings?: string[]; write?: () => void; effect?: () => void }
   | { ok: false; code: ErrorCode; message: string; details?: string[] };
 
 export type Applier<N extends CommandName> = (body: CommandBodies[N], deps: ApplyDeps, ctx: ApplyContext) => Applied;

@@ -1,4 +1,4 @@
-import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import { Id, StringEnum } from '../schema/types.js';
 import { SUBJECT_ROLES } from '../core/credential.js';
 import type { CommandName } from './types.js';
@@ -10,7 +10,7 @@ import type { CommandName } from './types.js';
  * command `kid` and `sig` (see signature.ts).
  */
 
-export const COMMAND_NAMES = ['lockdown', 'mode', 'open', 'roster', 'lists', 'exit-pass', 'visitor', 'policy', 'drill'] as const satisfies readonly CommandName[];
+export const COMMAND_NAMES = ['lockdown', 'mode', 'open', 'roster', 'lists', 'exit-pass', 'visitor', 'revoke-pass', 'policy', 'drill'] as const satisfies readonly CommandName[];
 
 // Field ranges in the pattern: Date.parse gives NaN for month 13 or minute 60, and a NaN time would be stored and never expire.
 const IsoTime = Type.String({
@@ -24,7 +24,7 @@ export const CommandEnvelope = {
   id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'unique command id, chosen by the sender; idempotency key' })),
   ts: Type.Optional(IsoTime),
   v: Type.Optional(Type.Literal(1)),
-  kid: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'manager key id of the signature' })),
+  kid: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'id of the signing key (commands.keys): a manager, approver or district key' })),
   sig: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{86}$', description: 'Ed25519 signature of the canonical form, base64url' })),
 };
 
@@ -72,6 +72,21 @@ export const ListEntrySchemas = {
   trust: Type.Object({ kid: Type.String({ minLength: 1, maxLength: 64 }), publicKey: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) }, { additionalProperties: false }),
 } satisfies Record<ListName, TObject>;
 
+/** The field that identifies an entry of each list: `add` replaces the entry with the same key, `remove` names entries by it. */
+export const LIST_KEYS = { quarantine: 'subject', recovered: 'subject', contacts: 'subject', 'risk-areas': 'code', trust: 'kid' } as const satisfies Record<ListName, string>;
+
+/** What `remove` sends per entry: the key alone. */
+export const ListKeySchemas = Object.fromEntries(
+  LIST_NAMES.map((name) => {
+    const key = LIST_KEYS[name];
+    const field = (ListEntrySchemas[name].properties as Record<string, TSchema>)[key] as TSchema;
+    return [name, Type.Object({ [key]: field }, { additionalProperties: false })];
+  }),
+) as Record<ListName, TObject>;
+
+export const LIST_OPS = ['replace', 'add', 'remove'] as const;
+export type ListOp = (typeof LIST_OPS)[number];
+
 export const CommandSchemas = {
   lockdown: command('Lock down the estate or some gates (estate plan, rule 4).', ModeFields),
   mode: command('Set the mode of the estate or some gates. Lifting a lockdown (normal) is for managers and the district (rule 9).', {
@@ -89,12 +104,16 @@ export const CommandSchemas = {
     cards: Type.Array(Card, { maxItems: 100_000 }),
     vehicles: Type.Optional(Type.Array(Vehicle, { maxItems: 100_000 })),
   }),
-  lists: command('Replace one list: quarantine, recovered, general contacts, risk areas or the trust list.', {
-    list: StringEnum(LIST_NAMES),
-    version: Type.String({ minLength: 1, maxLength: 64 }),
-    entries: Type.Array(Type.Unknown(), { maxItems: 100_000 }),
-  }),
-  'exit-pass': command('Issue an exit pass for a resident during lockdown (rule 4), with a return deadline.', {
+  lists: command(
+    'Change one list: quarantine, recovered, general contacts, risk areas or the trust list. `replace` (the default) sends the whole list; `add` and `remove` edit it entry by entry. Each accepted change stores a new version of the list.',
+    {
+      list: StringEnum(LIST_NAMES),
+      op: Type.Optional(StringEnum(LIST_OPS, { description: 'replace (default): entries are the whole list; add: entries are added, or replace the entry with the same key (subject, code or kid); remove: entries name the key alone, e.g. {"subject": "…"}' })),
+      version: Type.String({ minLength: 1, maxLength: 64, description: 'the version of the list after this change' }),
+      entries: Type.Array(Type.Unknown(), { maxItems: 100_000 }),
+    },
+  ),
+  'exit-pass': command('Issue an exit pass for a resident during lockdown (rule 4), with a return deadline; approved by the local epidemic-control group (role approver).', {
     passId: Type.String({ minLength: 1, maxLength: 64 }),
     subject: Type.String({ minLength: 1, description: 'subject id; stored only as its keyed hash' }),
     household: Type.Optional(Type.String()),
@@ -113,6 +132,12 @@ export const CommandSchemas = {
     testedNegativeAt: Type.Optional(IsoTime),
     validFrom: IsoTime,
     validUntil: IsoTime,
+    by: Actor,
+  }),
+  'revoke-pass': command('Revoke a visitor pass (guards, managers) or an exit pass (the approver) by its id: it grants nothing from then on.', {
+    pass: StringEnum(['visitor', 'exit'] as const, { description: 'which kind of pass passId names' }),
+    passId: Type.String({ minLength: 1, maxLength: 64 }),
+    reason: Text('why the pass is revoked'),
     by: Actor,
   }),
   policy: command('Store a new versioned policy (applied by the gate rules).', {

@@ -8,7 +8,8 @@ import { mayIssue, type ActorRole } from './command-roles.js';
 import { COMMAND_NAMES, CommandSchemas } from './command-schemas.js';
 import { CommandStore } from './command-store.js';
 import { applyMode, applyOpen } from './mode-commands.js';
-import { applyDrill, applyExitPass, applyLists, applyPolicy, applyRoster, applyVisitor } from './record-commands.js';
+import { applyExitPass, applyRevokePass, applyVisitor } from './pass-commands.js';
+import { applyDrill, applyLists, applyPolicy, applyRoster } from './record-commands.js';
 import { ed25519PublicKey, verifySignature } from './signature.js';
 import type { CommandName, CommandReply, CommandRequest, CommandService } from './types.js';
 
@@ -20,6 +21,7 @@ const APPLIERS: Appliers = {
   lists: applyLists,
   'exit-pass': applyExitPass,
   visitor: applyVisitor,
+  'revoke-pass': applyRevokePass,
   policy: applyPolicy,
   drill: applyDrill,
 };
@@ -63,7 +65,7 @@ export class GatewayCommandService implements CommandService {
     }
     const tookMs = Number(process.hrtime.bigint() - started) / 1e6;
     const log = reply.ok ? this.log.info.bind(this.log) : this.log.warn.bind(this.log);
-    log({ command: request.name, id: request.id, actor: request.actor, ok: reply.ok, error: reply.error?.code, tookMs }, reply.ok ? 'command applied' : 'command refused');
+    log({ command: request.name, id: request.id, actor: request.actor, ok: reply.ok, error: reply.error?.code, warnings: reply.warnings, tookMs }, reply.ok ? 'command applied' : 'command refused');
     return reply;
   }
 
@@ -100,7 +102,7 @@ export class GatewayCommandService implements CommandService {
     const ctx: ApplyContext = { commandId: id, at: request.receivedAt, role, principal: signer.kid ? `${request.actor.principal} key:${signer.kid}` : request.actor.principal };
     const applied = (APPLIERS[name] as (b: unknown, d: ApplyDeps, c: ApplyContext) => Applied)(body, this.deps, ctx);
     if (!applied.ok) return refuse(applied.code, applied.message, applied.details);
-    const reply: CommandReply = { id, ok: true, ...(applied.data === undefined ? {} : { data: applied.data }) };
+    const reply: CommandReply = { id, ok: true, ...(applied.data === undefined ? {} : { data: applied.data }), ...(applied.warnings?.length ? { warnings: applied.warnings } : {}) };
     this.deps.db.transaction(() => {
       applied.write?.();
       this.store.accept(request, digest, reply);
@@ -113,7 +115,7 @@ export class GatewayCommandService implements CommandService {
   /** Returns the signer's role when a valid signature is present, `{}` when none is needed, or the refusal. */
   private checkSignature(body: Record<string, unknown>, now: number): { role?: ActorRole; kid?: string } | { code: ErrorCode; message: string } {
     const { sig, kid, ts } = body as { sig?: string; kid?: string; ts?: string };
-    if (sig === undefined) return this.config.requireSignature ? { code: 'GW_COMMAND_UNSIGNED', message: 'a signature by a manager key is required' } : {};
+    if (sig === undefined) return this.config.requireSignature ? { code: 'GW_COMMAND_UNSIGNED', message: 'a signature by a key of commands.keys is required' } : {};
     const signer = kid === undefined ? undefined : this.keys.get(kid);
     if (!signer || !verifySignature(body, sig, signer.key)) return { code: 'GW_COMMAND_BAD_SIGNATURE', message: `signature does not verify with key ${JSON.stringify(kid ?? null)}` };
     const at = ts === undefined ? Number.NaN : Date.parse(ts);

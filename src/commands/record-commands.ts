@@ -1,22 +1,22 @@
-import type { Static } from '@sinclair/typebox';
-import { normalisePlate } from '../core/registry.js';
+import type { Static, TObject } from '@sinclair/typebox';
 import { buildRoster } from '../core/roster.js';
-import { issueVisitorPass } from '../core/visitor-pass.js';
 import { drillReport } from '../store/drill-report.js';
-import { makeValidator } from '../schema/validate.js';
+import { makeValidator, type Validator } from '../schema/validate.js';
 import { millis, notApplicable, type Applied, type ApplyContext, type ApplyDeps } from './applier.js';
-import { ListEntrySchemas, LIST_NAMES, type CommandBodies, type ListName } from './command-schemas.js';
+import { ListEntrySchemas, ListKeySchemas, LIST_KEYS, LIST_NAMES, type CommandBodies, type ListName } from './command-schemas.js';
+import { personSubject, unknownSubjectWarnings } from './known-subjects.js';
+import { editList } from './list-edits.js';
 import { canonicalJson } from './signature.js';
 
 /**
- * The commands that store data for the gate rules: roster, lists, passes,
- * policies, drills. What is simple is applied here (the roster, the trust
+ * The commands that store data for the gate rules: roster, lists, policies,
+ * drills (passes are in pass-commands.ts). What is simple is applied here (the roster, the trust
  * list); the rules that read the rest belong to the policy.
  */
 
-const entryValidators = Object.fromEntries(LIST_NAMES.map((name) => [name, makeValidator(ListEntrySchemas[name])])) as {
-  [N in ListName]: ReturnType<typeof makeValidator<(typeof ListEntrySchemas)[N]>>;
-};
+const validatorsOf = (schemas: Record<ListName, TObject>) => Object.fromEntries(LIST_NAMES.map((name) => [name, makeValidator<TObject>(schemas[name])])) as Record<ListName, Validator<TObject>>;
+const entryValidators = validatorsOf(ListEntrySchemas);
+const keyValidators = validatorsOf(ListKeySchemas);
 
 function upsertList(deps: ApplyDeps, name: string, version: string, entries: unknown, ctx: ApplyContext): void {
   deps.db
@@ -41,68 +41,37 @@ export function applyRoster(body: CommandBodies['roster'], deps: ApplyDeps, ctx:
 }
 
 export function applyLists(body: CommandBodies['lists'], deps: ApplyDeps, ctx: ApplyContext): Applied {
-  const validator = entryValidators[body.list];
+  const op = body.op ?? 'replace';
+  const validator = (op === 'remove' ? keyValidators : entryValidators)[body.list];
   const errors = body.entries.flatMap((entry, i) => validator.check(entry).map((error) => (error.startsWith('(root)') ? `entries[${i}]${error.slice(6)}` : `entries[${i}].${error}`)));
-  if (errors.length > 0) return { ok: false, code: 'GW_COMMAND_INVALID', message: `invalid ${body.list} entries`, details: errors.slice(0, 20) };
-  // Subjects are kept only as keyed hashes (DESIGN.md, "Storage").
-  const stored = body.list === 'quarantine' || body.list === 'recovered' || body.list === 'contacts'
-    ? (body.entries as Array<Static<(typeof ListEntrySchemas)['quarantine']>>).map((entry) => ({ ...entry, subject: deps.hashSubject('health-pass', entry.subject) }))
-    : body.entries;
+  if (errors.length > 0) return { ok: false, code: 'GW_COMMAND_INVALID', message: `invalid ${body.list} entries for ${op}`, details: errors.slice(0, 20) };
+  const entries = body.entries as Array<Record<string, unknown>>;
+  const key = LIST_KEYS[body.list];
+  // Subjects are kept only as keyed hashes (DESIGN.md, "Storage"), of the person's health-code subject.
+  const subjects = key === 'subject' ? entries.map((entry) => personSubject(deps, entry.subject as string)) : [];
+  const given = key === 'subject' ? entries.map((entry, i) => ({ ...entry, subject: deps.hashSubject('health-pass', subjects[i] as string) })) : entries;
+  const edit = editList(op, key, op === 'replace' ? [] : storedList(deps, body.list), given);
+  const warnings = [
+    ...(op === 'remove' ? [] : unknownSubjectWarnings(deps, subjects)),
+    ...edit.missing.map((i) => `${body.list} has no entry with ${key} ${JSON.stringify(entries[i]?.[key])}`),
+  ];
+  const changed = op === 'replace' ? {} : { [op === 'add' ? 'added' : 'removed']: entries.length - edit.missing.length };
   return {
     ok: true,
-    data: { list: body.list, version: body.version, entries: body.entries.length },
-    write: () => upsertList(deps, body.list, body.version, stored, ctx),
+    data: { list: body.list, op, version: body.version, entries: edit.entries.length, ...changed },
+    ...(warnings.length > 0 ? { warnings } : {}),
+    write: () => upsertList(deps, body.list, body.version, edit.entries, ctx),
     effect: () => {
       if (body.list !== 'trust') return deps.gate.registry?.reloadLists();
-      const issuers = body.entries as Array<Static<(typeof ListEntrySchemas)['trust']>>;
+      const issuers = edit.entries as Array<Static<(typeof ListEntrySchemas)['trust']>>;
       deps.gate.trust = { ...deps.gate.trust, issuers: Object.fromEntries(issuers.map((issuer) => [issuer.kid, issuer.publicKey])), refreshedAt: ctx.at };
     },
   };
 }
 
-export function applyExitPass(body: CommandBodies['exit-pass'], deps: ApplyDeps, ctx: ApplyContext): Applied {
-  const validFrom = body.validFrom === undefined ? ctx.at : millis(body.validFrom);
-  const returnBy = millis(body.returnBy);
-  if (returnBy <= validFrom) return notApplicable('returnBy must be after validFrom', ['returnBy: expected a time after validFrom']);
-  return {
-    ok: true,
-    data: { passId: body.passId, returnBy: body.returnBy },
-    write: () =>
-      deps.db
-        .prepare(`INSERT OR REPLACE INTO exit_passes (id, subject_hash, household, reason, valid_from, return_by, issued_by, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(body.passId, deps.hashSubject('card', body.subject), body.household ?? null, body.reason, validFrom, returnBy, body.by, ctx.commandId),
-  };
-}
-
-export function applyVisitor(body: CommandBodies['visitor'], deps: ApplyDeps, ctx: ApplyContext): Applied {
-  const validFrom = millis(body.validFrom);
-  const validUntil = millis(body.validUntil);
-  if (validUntil <= validFrom) return notApplicable('validUntil must be after validFrom', ['validUntil: expected a time after validFrom']);
-  const key = deps.gate.registry?.visitorKey;
-  return {
-    ok: true,
-    // The QR text the visitor shows at the lane (docs/rules.md); bound to their health-pass subject.
-    data: { passId: body.passId, validUntil: body.validUntil, ...(key ? { code: issueVisitorPass({ passId: body.passId, subject: body.subject }, key) } : {}) },
-    write: () =>
-      deps.db
-        .prepare(
-          `INSERT OR REPLACE INTO visitor_passes (id, subject_hash, host_household, plate, purpose, origin, tested_negative_at, valid_from, valid_until, issued_by, command_id)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          body.passId,
-          deps.hashSubject('health-pass', body.subject),
-          body.hostHousehold,
-          body.plate ? normalisePlate(body.plate) : null,
-          body.purpose ?? null,
-          body.origin ?? null,
-          body.testedNegativeAt === undefined ? null : millis(body.testedNegativeAt),
-          validFrom,
-          validUntil,
-          body.by,
-          ctx.commandId,
-        ),
-  };
+function storedList(deps: ApplyDeps, name: ListName): Array<Record<string, unknown>> {
+  const row = deps.db.prepare('SELECT entries FROM lists WHERE name = ?').get(name) as { entries: string } | undefined;
+  return row ? (JSON.parse(row.entries) as Array<Record<string, unknown>>) : [];
 }
 
 /** Policy versions are immutable: the same version with other rules is refused. */

@@ -1,19 +1,20 @@
 /**
  * Commands change the gateway's behaviour: lockdown, mode, remote open,
- * rosters, lists, passes, policy, drills. MQTT (`…/cmd/<name>`) and the HTTP
+ * rosters, lists, passes and their revocation, policy, drills. MQTT (`…/cmd/<name>`) and the HTTP
  * API both go through one CommandService, so a lockdown switched from the
  * guard-room page and one sent by a manager over MQTT are the same code path,
  * validated, authorized, applied, persisted and audited the same way.
  */
 
-export type CommandName = 'lockdown' | 'mode' | 'open' | 'roster' | 'lists' | 'exit-pass' | 'visitor' | 'policy' | 'drill';
+export type CommandName = 'lockdown' | 'mode' | 'open' | 'roster' | 'lists' | 'exit-pass' | 'visitor' | 'revoke-pass' | 'policy' | 'drill';
 
 /** Who sent the command, as established by the transport (broker login, API token). */
 export interface CommandActor {
   via: 'mqtt' | 'http' | 'cli';
   /** MQTT user name or API token name. */
   principal: string;
-  role: 'guard' | 'manager' | 'district' | 'auditor' | 'gateway' | 'observer';
+  /** `approver`: the local epidemic-control group (属地疫情防控领导小组), which approves exit passes. */
+  role: 'guard' | 'manager' | 'approver' | 'district' | 'auditor' | 'gateway' | 'observer';
 }
 
 export interface CommandRequest {
@@ -32,6 +33,8 @@ export interface CommandReply {
   error?: { code: string; message: string; details?: string[] };
   /** What the command produced (a visitor pass, the new mode, …). */
   data?: unknown;
+  /** Accepted, but something the sender should look at (a subject that matches no known person, an entry not on the list). */
+  warnings?: string[];
 }
 
 export interface CommandService {

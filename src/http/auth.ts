@@ -13,11 +13,19 @@ declare module 'fastify' {
   }
 }
 
-/** Who may read; who may act at the gate; who may manage. */
-export const ANY_ROLE: readonly ApiRole[] = API_ROLES;
+/**
+ * Who may read the gate's records (lanes, passages, alerts, the live feed):
+ * every role but the approver, which needs none of them to approve an exit
+ * pass (least privilege); EVERY_ROLE adds it for the session and the mode.
+ * Who may act at the gate; who may manage; who approves exit passes.
+ */
+export const EVERY_ROLE: readonly ApiRole[] = API_ROLES;
+export const ANY_ROLE: readonly ApiRole[] = API_ROLES.filter((role) => role !== 'approver');
 export const GATE_STAFF: readonly ApiRole[] = ['guard', 'manager'];
 export const MANAGERS: readonly ApiRole[] = ['manager'];
 export const OVERSIGHT: readonly ApiRole[] = ['manager', 'auditor'];
+/** The local epidemic-control group (须经属地疫情防控领导小组同意, estate plan rule 4). */
+export const APPROVERS: readonly ApiRole[] = ['approver'];
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import type { CommandName } from '../commands/types.js';
+import type { CommandName, CommandReply } from '../commands/types.js';
 import { principalOf } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { fail, isErrorCode } from './problem.js';
@@ -18,6 +18,11 @@ export const IdempotencyHeaders = Type.Object({
  * response carrying the command path's own error code.
  */
 export async function runCommand(deps: HttpDeps, request: FastifyRequest, name: CommandName, body: Record<string, unknown>): Promise<unknown> {
+  return (await runCommandReply(deps, request, name, body)).data;
+}
+
+/** As runCommand, with the whole accepted reply (its `warnings` too). */
+export async function runCommandReply(deps: HttpDeps, request: FastifyRequest, name: CommandName, body: Record<string, unknown>): Promise<CommandReply> {
   if (!deps.commands) fail('GW_HTTP_UNAVAILABLE', 'the command service is not running on this gateway');
   const principal = principalOf(request);
   const key = request.headers['idempotency-key'];
@@ -32,5 +37,5 @@ export async function runCommand(deps: HttpDeps, request: FastifyRequest, name: 
     const code = reply.error && isErrorCode(reply.error.code) ? reply.error.code : 'GW_HTTP_INTERNAL';
     fail(code, reply.error?.message ?? `${name} refused`, reply.error?.details);
   }
-  return reply.data;
+  return reply;
 }

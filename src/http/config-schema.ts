@@ -9,7 +9,8 @@ import { StringEnum } from '../schema/types.js';
  * be guessed, and a fast hash keeps every request cheap.
  */
 
-export const API_ROLES = ['guard', 'manager', 'auditor'] as const;
+/** `approver`: the local epidemic-control group, which issues and revokes exit passes and reads little else. */
+export const API_ROLES = ['guard', 'manager', 'approver', 'auditor'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
 
 export const ApiTokenSchema = Type.Object(

@@ -6,9 +6,11 @@ export type { BrokerRole } from './config-schema.js';
 
 /**
  * Topic access by role, for the embedded broker. Each role gets the least it
- * needs: only the gateway publishes state and replies; guards, managers and
- * the district publish the commands COMMAND_ROLES gives them; observers only
- * read, and never see commands or replies (which may name a resident).
+ * needs: only the gateway publishes state and replies; guards, managers, the
+ * approver and the district publish the commands COMMAND_ROLES gives them;
+ * observers only read, and never see commands or replies (which may name a
+ * resident); the approver sees of the command traffic only the commands it may
+ * send itself and their replies.
  * Wills are checked as publishes when the broker fires them.
  */
 export interface Acl {
@@ -29,18 +31,24 @@ export function aclFor(prefix: string): Acl {
     return name.length > 0 && !name.includes('/') ? name : undefined;
   };
   const isCommandTraffic = (topic: string) => topic.startsWith(cmdPrefix);
+  /** `…/cmd/<name>` or `…/cmd/<name>/reply`: the command it is about. */
+  const commandOf = (topic: string) => topic.slice(cmdPrefix.length).split('/')[0] ?? '';
+  // hasOwn: a topic such as `…/cmd/constructor` must not reach Object.prototype.
+  const mayIssue = (role: BrokerRole, name: string) => Object.hasOwn(COMMAND_ROLES, name) && (COMMAND_ROLES[name as CommandName] as readonly string[]).includes(role);
   return {
     commandName,
     canPublish(role, topic) {
       if (!underPrefix(topic)) return false;
       const name = commandName(topic);
       if (role === 'gateway') return name === undefined;
-      if (name === undefined) return false;
-      const allowed = COMMAND_ROLES[name as CommandName] as readonly string[] | undefined;
-      return allowed !== undefined && allowed.includes(role);
+      return name !== undefined && mayIssue(role, name);
     },
     // A filter is allowed only when it cannot match outside the prefix (`#` alone would).
     canSubscribe: (_role, filter) => underPrefix(filter),
-    canReceive: (role, topic) => role !== 'observer' || !isCommandTraffic(topic),
+    canReceive(role, topic) {
+      if (!isCommandTraffic(topic)) return true;
+      if (role === 'observer') return false;
+      return role !== 'approver' || mayIssue(role, commandOf(topic));
+    },
   };
 }

@@ -7,7 +7,7 @@ import { StringEnum } from '../schema/types.js';
  * (`gatewarden` generates them), external brokers name a secret.
  */
 
-export const BROKER_ROLES = ['gateway', 'guard', 'manager', 'district', 'observer'] as const;
+export const BROKER_ROLES = ['gateway', 'guard', 'manager', 'approver', 'district', 'observer'] as const;
 
 const Tls = Type.Object(
   {
@@ -133,7 +133,7 @@ const ManagerKey = Type.Object(
   {
     kid: Type.String({ minLength: 1, maxLength: 64 }),
     publicKey: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'raw 32-byte Ed25519 public key, base64url' }),
-    role: StringEnum(['manager', 'district'] as const, { default: 'manager' }),
+    role: StringEnum(['manager', 'approver', 'district'] as const, { default: 'manager' }),
   },
   { additionalProperties: false },
 );

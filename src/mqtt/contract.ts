@@ -16,7 +16,7 @@ export interface Channel {
   key: string;
   /** Topic below the prefix; `{param}` stands for one topic level. */
   address: string;
-  /** `gateway`: the gateway publishes it; `sender`: a manager, guard or district system publishes it to the gateway. */
+  /** `gateway`: the gateway publishes it; `sender`: a guard, manager, approver or district system publishes it to the gateway. */
   from: 'gateway' | 'sender';
   qos: 0 | 1;
   retain: boolean;

@@ -160,6 +160,7 @@ export const ReplyPayload = Type.Object(
       Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: false }),
     ),
     data: Type.Optional(Type.Unknown()),
+    warnings: Type.Optional(Type.Array(Type.String(), { description: 'accepted, with something to check: a subject that matches no known person, an entry not on the list' })),
   },
   { additionalProperties: false },
 );

@@ -49,12 +49,14 @@ export class RuleStore {
     this.stmts = {
       visitor: db.prepare('SELECT * FROM visitor_passes WHERE id = ?'),
       visitorByPlate: db.prepare('SELECT * FROM visitor_passes WHERE plate = ? AND valid_from <= ? AND valid_until > ? AND revoked_at IS NULL ORDER BY valid_until DESC LIMIT 1'),
+      // A revoked pass (revoke-pass) grants nothing: it is not the subject's open pass.
       exitPass: db.prepare(`SELECT id, valid_from, return_by, left_at FROM exit_passes
         WHERE subject_hash IN (?, ?) AND revoked_at IS NULL AND returned_at IS NULL ORDER BY return_by DESC LIMIT 1`),
       markLeft: db.prepare('UPDATE exit_passes SET left_at = ? WHERE id = ? AND left_at IS NULL'),
       markReturned: db.prepare('UPDATE exit_passes SET returned_at = ? WHERE subject_hash IN (?, ?) AND left_at IS NOT NULL AND returned_at IS NULL'),
+      // Revoked or not: whoever left on a pass is still expected back by its deadline.
       overdue: db.prepare(`SELECT id, subject_hash, household, return_by, left_at FROM exit_passes
-        WHERE left_at IS NOT NULL AND returned_at IS NULL AND overdue_alerted_at IS NULL AND return_by <= ? AND revoked_at IS NULL`),
+        WHERE left_at IS NOT NULL AND returned_at IS NULL AND overdue_alerted_at IS NULL AND return_by <= ?`),
       markOverdue: db.prepare('UPDATE exit_passes SET overdue_alerted_at = ? WHERE id = ?'),
       list: db.prepare('SELECT version, entries, updated_at FROM lists WHERE name = ?'),
       activeDrill: db.prepare('SELECT id, scenario, started_at, ends_at, enforce FROM drills WHERE stopped_at IS NULL AND (ends_at IS NULL OR ends_at > ?) ORDER BY started_at DESC LIMIT 1'),

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { ed25519PublicKey, verifySignature } from '../../src/commands/signature.js';
 import { CHANNELS, checkMessage } from '../../src/mqtt/contract.js';
 import { expectedContractFiles } from '../../scripts/contract/asyncapi.js';
-import { EXAMPLE_MANAGER_PUBLIC_KEY, EXAMPLES, REFUSED_REPLY_EXAMPLE } from '../../scripts/contract/examples.js';
+import { EXAMPLE_MANAGER_PUBLIC_KEY, EXAMPLES, REFUSED_REPLY_EXAMPLE, WARNING_REPLY_EXAMPLE } from '../../scripts/contract/examples.js';
+import { channelRoles } from '../../scripts/contract/roles.js';
 
 const PREFIX = 'gatewarden/estate';
 const topicOf = (address: string) => `${PREFIX}/${address.replace('{name}', 'lockdown').replace('{type}', 'fever').replace(/\{\w+\}/g, 'x')}`;
@@ -21,8 +22,20 @@ describe('the MQTT contract docs', () => {
       expect(example).toMatchObject({ id: expect.any(String), ts: expect.any(String), v: 1 });
     }
     expect(checkMessage(PREFIX, { topic: `${PREFIX}/cmd/mode/reply`, payload: JSON.stringify(REFUSED_REPLY_EXAMPLE) })).toEqual([]);
+    expect(checkMessage(PREFIX, { topic: `${PREFIX}/cmd/exit-pass/reply`, payload: JSON.stringify(WARNING_REPLY_EXAMPLE) })).toEqual([]);
     // A command sent to an unknown name is answered on that name's reply topic.
     expect(checkMessage(PREFIX, { topic: `${PREFIX}/cmd/self-destruct/reply`, payload: JSON.stringify(REFUSED_REPLY_EXAMPLE) })).toEqual([]);
+  });
+
+  it('documents the approver as the only sender of exit passes, and what it may receive', () => {
+    const roles = (key: string) => channelRoles(CHANNELS.find((channel) => channel.key === key)!);
+    expect(roles('cmd-exit-pass').publish).toEqual(['approver']);
+    expect(roles('cmd-revoke-pass').publish).toEqual(['guard', 'manager', 'approver']);
+    expect(roles('cmd-lists').publish).not.toContain('approver');
+    // The approver sees its own commands' replies and the state topics, not the rest of the command traffic (a roster names residents).
+    expect(roles('cmd-reply').subscribe).toContain('approver');
+    expect(roles('cmd-roster').subscribe).not.toContain('approver');
+    expect(roles('alert').subscribe).toContain('approver');
   });
 
   it('shows a signed command that verifies with the documented key', () => {

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Id } from '../../schema/types.js';
-import { ANY_ROLE, GATE_STAFF, MANAGERS } from '../auth.js';
+import { EVERY_ROLE, GATE_STAFF, MANAGERS } from '../auth.js';
 import { IdempotencyHeaders, runCommand } from '../command-bridge.js';
 import type { HttpDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
@@ -29,7 +29,7 @@ export function modeRoutes(app: FastifyInstance, deps: HttpDeps): void {
     return view;
   };
 
-  app.get('/api/mode', { config: { auth: ANY_ROLE }, schema: { tags: ['mode'], summary: 'The current mode of the estate and of each gate', response: { 200: ModeSchema, ...problemResponses(401, 403) } } }, async () => current());
+  app.get('/api/mode', { config: { auth: EVERY_ROLE }, schema: { tags: ['mode'], summary: 'The current mode of the estate and of each gate', response: { 200: ModeSchema, ...problemResponses(401, 403) } } }, async () => current());
 
   app.post<{ Body: Static<typeof LockdownBody> }>(
     '/api/mode/lockdown',

@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
-import { GATE_STAFF, MANAGERS } from '../auth.js';
-import { IdempotencyHeaders, runCommand } from '../command-bridge.js';
+import { APPROVERS, GATE_STAFF } from '../auth.js';
+import { IdempotencyHeaders, runCommand, runCommandReply } from '../command-bridge.js';
 import type { HttpDeps } from '../deps.js';
 import { fail, problemResponses } from '../problem.js';
 import { IsoTimeInput, Reason } from '../schemas.js';
+import { StringEnum } from '../../schema/types.js';
 
 const Subject = Type.String({ minLength: 1, maxLength: 128, description: 'subject id of the health pass (visitor) or card (resident); stored only as its keyed hash' });
 const VisitorBody = Type.Object(
@@ -35,14 +36,22 @@ const ExitPassBody = Type.Object(
   { subject: Subject, household: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })), reason: Reason, validFrom: Type.Optional(IsoTimeInput), returnBy: IsoTimeInput },
   { additionalProperties: false },
 );
-const ExitPass = Type.Object({ passId: Type.String(), returnBy: Type.String() });
+const Warnings = Type.Optional(Type.Array(Type.String(), { description: 'accepted, with something to check (a subject that matches no known person)' }));
+const ExitPass = Type.Object({ passId: Type.String(), returnBy: Type.String(), warnings: Warnings });
+const PassParams = Type.Object({ passId: Type.String({ minLength: 1, maxLength: 64 }) });
+const RevokeBody = Type.Object({ reason: Reason }, { additionalProperties: false });
+const Revoked = Type.Object({ pass: StringEnum(['visitor', 'exit'] as const), passId: Type.String(), revokedAt: Type.String(), warnings: Warnings });
 
 /** A pass id short enough to key in by hand when a QR will not scan. */
 function passId(prefix: string): string {
   return `${prefix}${randomBytes(9).toString('base64url')}`;
 }
 
-/** Visitor registration (estate plan, rule 1) and exit passes (rule 4), through the `visitor` and `exit-pass` commands. */
+/**
+ * Visitor registration (estate plan, rule 1) and exit passes (rule 4), through
+ * the `visitor` and `exit-pass` commands, and their revocation (`revoke-pass`).
+ * Exit passes are the approver's: the local epidemic-control group's consent.
+ */
 export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post<{ Body: Static<typeof VisitorBody> }>(
     '/api/visitors',
@@ -67,13 +76,34 @@ export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post<{ Body: Static<typeof ExitPassBody> }>(
     '/api/exit-passes',
     {
-      config: { auth: MANAGERS },
-      schema: { tags: ['passes'], summary: 'Issue an exit pass for a resident during lockdown, with a return deadline (command `exit-pass`)', headers: IdempotencyHeaders, body: ExitPassBody, response: { 200: ExitPass, ...problemResponses(400, 401, 403, 409, 503) } },
+      config: { auth: APPROVERS },
+      schema: {
+        tags: ['passes'],
+        summary: 'Issue an exit pass for a resident during lockdown, with a return deadline (command `exit-pass`; the approver, i.e. the local epidemic-control group)',
+        headers: IdempotencyHeaders,
+        body: ExitPassBody,
+        response: { 200: ExitPass, ...problemResponses(400, 401, 403, 409, 503) },
+      },
     },
     async (request) => {
       const id = passId('E');
-      await runCommand(deps, request, 'exit-pass', { ...request.body, passId: id, by: request.principal?.name });
-      return { passId: id, returnBy: request.body.returnBy };
+      const reply = await runCommandReply(deps, request, 'exit-pass', { ...request.body, passId: id, by: request.principal?.name });
+      return { passId: id, returnBy: request.body.returnBy, ...(reply.warnings ? { warnings: reply.warnings } : {}) };
     },
   );
+
+  const revokeRoute = (url: string, pass: 'visitor' | 'exit', auth: typeof GATE_STAFF) =>
+    app.post<{ Params: Static<typeof PassParams>; Body: Static<typeof RevokeBody> }>(
+      url,
+      {
+        config: { auth },
+        schema: { tags: ['passes'], summary: `Revoke a ${pass} pass: it grants nothing from the next scan on (command \`revoke-pass\`)`, headers: IdempotencyHeaders, params: PassParams, body: RevokeBody, response: { 200: Revoked, ...problemResponses(400, 401, 403, 409, 503) } },
+      },
+      async (request) => {
+        const reply = await runCommandReply(deps, request, 'revoke-pass', { pass, passId: request.params.passId, reason: request.body.reason, by: request.principal?.name });
+        return { ...(reply.data as Static<typeof Revoked>), ...(reply.warnings ? { warnings: reply.warnings } : {}) };
+      },
+    );
+  revokeRoute('/api/visitors/:passId/revoke', 'visitor', GATE_STAFF);
+  revokeRoute('/api/exit-passes/:passId/revoke', 'exit', APPROVERS);
 }

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { ANY_ROLE, principalOf } from '../auth.js';
+import { EVERY_ROLE, principalOf } from '../auth.js';
 import { problemResponses } from '../problem.js';
 
 /** Who the token belongs to: the page's login check. */
@@ -8,7 +8,7 @@ export function sessionRoutes(app: FastifyInstance): void {
   app.get(
     '/api/session',
     {
-      config: { auth: ANY_ROLE },
+      config: { auth: EVERY_ROLE },
       schema: { tags: ['session'], summary: 'The name and role of the presented token', response: { 200: Type.Object({ name: Type.String(), role: Type.String() }), ...problemResponses(401, 403) } },
     },
     async (request) => principalOf(request),

@@ -15,28 +15,32 @@ interface RouteCase {
   body?: unknown;
 }
 
-const ALL: readonly ApiRole[] = ['guard', 'manager', 'auditor'];
+const ALL: readonly ApiRole[] = ['guard', 'manager', 'approver', 'auditor'];
+/** The approver (exit passes) reads only its session and the mode. */
+const READERS: readonly ApiRole[] = ['guard', 'manager', 'auditor'];
 const future = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 
 const ROUTES: RouteCase[] = [
-  { method: 'GET', url: '/readyz', roles: ALL },
-  { method: 'GET', url: '/metrics', roles: ALL },
-  { method: 'GET', url: '/openapi.json', roles: ALL },
+  { method: 'GET', url: '/readyz', roles: READERS },
+  { method: 'GET', url: '/metrics', roles: READERS },
+  { method: 'GET', url: '/openapi.json', roles: READERS },
   { method: 'GET', url: '/api/session', roles: ALL },
-  { method: 'GET', url: '/api/lanes', roles: ALL },
-  { method: 'GET', url: '/api/devices', roles: ALL },
-  { method: 'GET', url: '/api/passages', roles: ALL },
-  { method: 'GET', url: '/api/passages.csv', roles: ALL },
-  { method: 'GET', url: '/api/alerts', roles: ALL },
+  { method: 'GET', url: '/api/lanes', roles: READERS },
+  { method: 'GET', url: '/api/devices', roles: READERS },
+  { method: 'GET', url: '/api/passages', roles: READERS },
+  { method: 'GET', url: '/api/passages.csv', roles: READERS },
+  { method: 'GET', url: '/api/alerts', roles: READERS },
   { method: 'GET', url: '/api/mode', roles: ALL },
-  { method: 'GET', url: '/api/events', roles: ALL },
+  { method: 'GET', url: '/api/events', roles: READERS },
   { method: 'GET', url: '/api/audit', roles: ['manager', 'auditor'] },
   { method: 'POST', url: '/api/lanes/main/in/release', roles: ['guard', 'manager'], body: { reason: 'delivery with both hands full' } },
   { method: 'POST', url: '/api/alerts/ALERT/ack', roles: ['guard', 'manager'], body: {} },
   { method: 'POST', url: '/api/mode/lockdown', roles: ['guard', 'manager'], body: { reason: 'confirmed case in block 3' } },
   { method: 'POST', url: '/api/mode/lift', roles: ['manager'], body: { reason: 'district CDC lifted the lockdown' } },
   { method: 'POST', url: '/api/visitors', roles: ['guard', 'manager'], body: { subject: 'visitor-1', hostHousehold: '1-101', validUntil: future(4) } },
-  { method: 'POST', url: '/api/exit-passes', roles: ['manager'], body: { subject: 'resident-1', reason: 'hospital appointment', returnBy: future(6) } },
+  { method: 'POST', url: '/api/visitors/V-1/revoke', roles: ['guard', 'manager'], body: { reason: 'visit cancelled by the host' } },
+  { method: 'POST', url: '/api/exit-passes', roles: ['approver'], body: { subject: 'resident-1', reason: 'hospital appointment', returnBy: future(6) } },
+  { method: 'POST', url: '/api/exit-passes/E-1/revoke', roles: ['approver'], body: { reason: 'appointment moved' } },
 ];
 
 const WRITES = ROUTES.filter((route) => route.method === 'POST');

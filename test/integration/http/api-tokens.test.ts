@@ -12,7 +12,7 @@ describe('API tokens in the secrets file', () => {
   it('are generated once per role on first run, stored hashed, and not shown again', () => {
     const path = join(dir, 'secrets.json');
     const first = loadSecrets(path, true, false);
-    expect(Object.keys(first.issuedApiTokens ?? {}).sort()).toEqual(['auditor', 'guard', 'manager']);
+    expect(Object.keys(first.issuedApiTokens ?? {}).sort()).toEqual(['approver', 'auditor', 'guard', 'manager']);
     const stored = readFileSync(path, 'utf8');
     const registry = new TokenRegistry(first.secrets.apiTokens ?? []);
     for (const [role, token] of Object.entries(first.issuedApiTokens ?? {})) {
@@ -29,7 +29,7 @@ describe('API tokens in the secrets file', () => {
     const loaded = loadSecrets(path, true, false);
     expect(loaded.secrets.estateKey).toBe(old.estateKey);
     expect(loaded.issuedApiTokens?.guard).toMatch(/^gw_[A-Za-z0-9_-]{43}$/);
-    expect(loaded.secrets.apiTokens).toHaveLength(3);
+    expect(loaded.secrets.apiTokens).toHaveLength(4);
   });
 
   it('refuse anything but an exact known token', () => {

@@ -147,11 +147,11 @@ describe('writes go through the command service', () => {
     expect(fx.commands.requests[0]).toMatchObject({ name: 'visitor', body: { passId: pass.passId, subject: 'visitor-7', hostHousehold: '1-101', plate: '闽D12345', validUntil, by: 'test-guard' } });
   });
 
-  it('issues an exit pass for a manager', async () => {
+  it('issues an exit pass for the approver', async () => {
     const returnBy = new Date(Date.now() + 6 * 3_600_000).toISOString();
-    const response = await fx.app.inject({ method: 'POST', url: '/api/exit-passes', headers: fx.auth('manager'), payload: { subject: 'resident-1', reason: 'hospital', returnBy } });
+    const response = await fx.app.inject({ method: 'POST', url: '/api/exit-passes', headers: fx.auth('approver'), payload: { subject: 'resident-1', reason: 'hospital', returnBy } });
     expect(response.json()).toMatchObject({ returnBy });
-    expect(fx.commands.requests[0]).toMatchObject({ name: 'exit-pass', body: { subject: 'resident-1', reason: 'hospital', returnBy, by: 'test-manager' } });
+    expect(fx.commands.requests[0]).toMatchObject({ name: 'exit-pass', body: { subject: 'resident-1', reason: 'hospital', returnBy, by: 'test-approver' } });
   });
 
   it('turns a refusal of the command service into a problem with its code', async () => {
@@ -234,7 +234,7 @@ describe('OpenAPI document', () => {
       [
         'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /api/session', 'GET /api/lanes', 'GET /api/devices', 'POST /api/lanes/{gate}/{lane}/release',
         'GET /api/passages', 'GET /api/passages.csv', 'GET /api/alerts', 'POST /api/alerts/{id}/ack', 'GET /api/mode', 'POST /api/mode/lockdown',
-        'POST /api/mode/lift', 'POST /api/visitors', 'POST /api/exit-passes', 'GET /api/audit', 'GET /api/events', 'GET /api/trace',
+        'POST /api/mode/lift', 'POST /api/visitors', 'POST /api/exit-passes', 'POST /api/visitors/{passId}/revoke', 'POST /api/exit-passes/{passId}/revoke', 'GET /api/audit', 'GET /api/events', 'GET /api/trace',
       ].sort(),
     );
     // Every $ref points at something in the document.

@@ -34,8 +34,8 @@ export interface HttpFixture {
 export async function startHttpFixture(options: { rateLimit?: { max: number; windowMs: number } } = {}): Promise<HttpFixture> {
   const harness = await startHarness();
   const { gateway } = harness;
-  const tokens = { guard: generateApiToken(), manager: generateApiToken(), auditor: generateApiToken(), unknown: generateApiToken() };
-  const registry = new TokenRegistry((['guard', 'manager', 'auditor'] as const).map((role) => ({ name: `test-${role}`, role, hash: hashApiToken(tokens[role]) })));
+  const tokens = { guard: generateApiToken(), manager: generateApiToken(), approver: generateApiToken(), auditor: generateApiToken(), unknown: generateApiToken() };
+  const registry = new TokenRegistry((['guard', 'manager', 'approver', 'auditor'] as const).map((role) => ({ name: `test-${role}`, role, hash: hashApiToken(tokens[role]) })));
   const commands = new RecordingCommands();
   const log = pino({ level: 'silent' });
   const feed = new LiveFeed(log);

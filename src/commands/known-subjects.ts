@@ -1,0 +1,37 @@
+import { cardForSubject, lookupCard } from '../core/roster.js';
+import type { ApplyDeps } from './applier.js';
+
+/** Past this many, unknown subjects are counted, not listed: a reply stays readable for a list of 100,000. */
+const MAX_LISTED = 20;
+
+/**
+ * The person a command's subject names. Lists and passes name a person by
+ * their health-code subject; a roster card's UID given instead is read as the
+ * card holder, so the entry matches whatever the person shows at the lane.
+ */
+export function personSubject(deps: Pick<ApplyDeps, 'gate'>, subject: string): string {
+  const { roster } = deps.gate;
+  if (cardForSubject(roster, subject)) return subject;
+  return lookupCard(roster, subject)?.subject ?? subject;
+}
+
+/**
+ * Warnings for subjects the estate has never met: no roster card (subject or
+ * UID), no visitor registration, no recorded passage. Such a command is still
+ * applied (a district list may name people who never came here), but a typo
+ * in a subject id must not pass as a silent ok.
+ */
+export function unknownSubjectWarnings(deps: Pick<ApplyDeps, 'gate' | 'db' | 'hashSubject'>, subjects: Iterable<string>): string[] {
+  const visitor = deps.db.prepare('SELECT 1 FROM visitor_passes WHERE subject_hash = ? LIMIT 1');
+  // A person's passages carry the hash of their health-code subject; an unknown card's, the hash of its UID.
+  const passage = deps.db.prepare('SELECT 1 FROM passages WHERE subject_hash IN (?, ?) LIMIT 1');
+  const { roster } = deps.gate;
+  const known = (subject: string) => {
+    if (cardForSubject(roster, subject) || lookupCard(roster, subject)) return true;
+    const asPass = deps.hashSubject('health-pass', subject);
+    return visitor.get(asPass) !== undefined || passage.get(asPass, deps.hashSubject('card', subject)) !== undefined;
+  };
+  const unknown = [...new Set(subjects)].filter((subject) => !known(subject));
+  const listed = unknown.slice(0, MAX_LISTED).map((subject) => `subject ${JSON.stringify(subject)} matches no roster card, visitor registration or recorded passage`);
+  return unknown.length > MAX_LISTED ? [...listed, `and ${unknown.length - MAX_LISTED} more subjects match no known person`] : listed;
+}
