@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPassGateway, type PassGateway } from './pass-gateway.js';
+
+const RISK_AREA = '350502';
+
+/**
+ * A visitor pass can be revoked (issue 11; `visitor_passes.revoked_at`). The
+ * visitor comes from a risk area and was let in on the negative test shown at
+ * registration (rule 2); once the guard revokes the pass, the registration
+ * counts for nothing: the pass alone is invalid, and with the health pass the
+ * visitor is back to a risk-area arrival without a test.
+ */
+describe('a revoked visitor pass', () => {
+  let gw: PassGateway;
+  let code = '';
+  const show = async () => (await gw.scan('in', code, gw.pass('visitor-7', { origin: RISK_AREA }))).decision;
+
+  beforeAll(async () => {
+    gw = await startPassGateway();
+    expect(await gw.command('district', 'lists', { list: 'risk-areas', version: 'r-1', entries: [{ code: RISK_AREA, level: 'high' }] })).toMatchObject({ ok: true });
+    const reply = await gw.command('guard', 'visitor', {
+      passId: 'V-7',
+      subject: 'visitor-7',
+      hostHousehold: '1-101',
+      origin: RISK_AREA,
+      testedNegativeAt: new Date(Date.now() - 3_600_000).toISOString(),
+      validFrom: new Date(Date.now() - 60_000).toISOString(),
+      validUntil: new Date(Date.now() + 3_600_000).toISOString(),
+      by: 'guard-li',
+    });
+    code = String((reply.data as { code: string }).code);
+  });
+  afterAll(async () => gw?.stop());
+
+  it('grants before the revocation and stops granting after it; only gate staff may revoke it', async () => {
+    expect(await show()).toMatchObject({ verdict: 'grant', reasons: expect.arrayContaining(['VISITOR_PASS_VALID']) });
+
+    expect(await gw.command('approver', 'revoke-pass', { pass: 'visitor', passId: 'V-7', reason: 'not my business', by: 'approver-chen' })).toMatchObject({ ok: false, error: { code: 'GW_COMMAND_UNAUTHORIZED' } });
+    const reply = await gw.command('guard', 'revoke-pass', { pass: 'visitor', passId: 'V-7', reason: 'host cancelled the visit', by: 'guard-li' }, 'revoke-v7');
+    expect(reply).toMatchObject({ ok: true, data: { pass: 'visitor', passId: 'V-7' } });
+    expect(gw.audit('revoke-v7')).toEqual([{ ok: 1, code: null, role: 'guard', principal: 'test-guard' }]);
+    expect(gw.harness.gateway.gate.registry?.visitorPass('V-7')).toMatchObject({ revoked: true });
+
+    const withPass = await show();
+    expect(withPass.verdict).not.toBe('grant');
+    expect(withPass.reasons).toContain('RISK_AREA_NO_TEST');
+    const alone = (await gw.scan('in', code)).decision;
+    expect(alone.verdict).not.toBe('grant');
+    expect(alone.reasons).toContain('VISITOR_PASS_INVALID');
+    // The kind of pass is part of the command: a guard may not revoke an exit pass.
+    expect(await gw.command('guard', 'revoke-pass', { pass: 'exit', passId: 'V-7', reason: 'wrong kind', by: 'guard-li' })).toMatchObject({ ok: false, error: { code: 'GW_COMMAND_UNAUTHORIZED' } });
+  });
+});
