@@ -97,16 +97,20 @@ export class GatewayCommandService implements CommandService {
     const signer = this.checkSignature(fields, request.receivedAt);
     if ('code' in signer) return refuse(signer.code, signer.message);
     const role = signer.role ?? request.actor.role;
-    if (!mayIssue(role, name)) return refuse('GW_COMMAND_UNAUTHORIZED', `role ${role} may not issue ${name}`);
+    const principal = signer.kid ? `${request.actor.principal} key:${signer.kid}` : request.actor.principal;
+    // From here the audit row names the signer: a signed exit pass is the approver's key's, whoever relayed it.
+    const signed: CommandRequest = { ...request, actor: { ...request.actor, role, principal } };
+    const refuseSigned = (code: ErrorCode, message: string, details?: string[]) => this.refuse(signed, code, message, details);
+    if (!mayIssue(role, name)) return refuseSigned('GW_COMMAND_UNAUTHORIZED', `role ${role} may not issue ${name}`);
 
-    const ctx: ApplyContext = { commandId: id, at: request.receivedAt, role, principal: signer.kid ? `${request.actor.principal} key:${signer.kid}` : request.actor.principal };
+    const ctx: ApplyContext = { commandId: id, at: request.receivedAt, role, principal };
     const applied = (APPLIERS[name] as (b: unknown, d: ApplyDeps, c: ApplyContext) => Applied)(body, this.deps, ctx);
-    if (!applied.ok) return refuse(applied.code, applied.message, applied.details);
+    if (!applied.ok) return refuseSigned(applied.code, applied.message, applied.details);
     const reply: CommandReply = { id, ok: true, ...(applied.data === undefined ? {} : { data: applied.data }), ...(applied.warnings?.length ? { warnings: applied.warnings } : {}) };
     this.deps.db.transaction(() => {
       applied.write?.();
-      this.store.accept(request, digest, reply);
-      this.store.audit(request, reply);
+      this.store.accept(signed, digest, reply);
+      this.store.audit(signed, reply);
     })();
     applied.effect?.();
     return reply;

@@ -4,7 +4,7 @@ import { signedBytes } from '../../../src/commands/signature.js';
 /** A manager's (or the district's) signing key, as `commands.keys` names it. */
 export interface CommandSigner {
   kid: string;
-  role: 'manager' | 'district';
+  role: 'manager' | 'approver' | 'district';
   /** Raw 32-byte Ed25519 public key, base64url: the config form. */
   publicKey: string;
   /** Adds `kid` and `sig` (Ed25519 over the canonical JSON without `sig`, docs/mqtt.md "Signatures"). */
