@@ -32,6 +32,21 @@ describe('API tokens in the secrets file', () => {
     expect(loaded.secrets.apiTokens).toHaveLength(4);
   });
 
+  it("gain the approver's MQTT password and API token when an older file has neither, keeping the rest", () => {
+    const path = join(dir, 'pre-approver-secrets.json');
+    const first = loadSecrets(path, true, false).secrets;
+    const { approver: _password, ...mqttPasswords } = first.mqttPasswords;
+    writeFileSync(path, JSON.stringify({ ...first, mqttPasswords, apiTokens: first.apiTokens?.filter((token) => token.role !== 'approver') }));
+    const loaded = loadSecrets(path, true, false);
+    expect(Object.keys(loaded.issuedApiTokens ?? {})).toEqual(['approver']);
+    expect(loaded.secrets.mqttPasswords.approver).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(loaded.secrets.mqttPasswords.manager).toBe(first.mqttPasswords.manager);
+    expect(loaded.secrets.apiTokens?.map((token) => token.role).sort()).toEqual(['approver', 'auditor', 'guard', 'manager']);
+    // Without generate nothing is added: a production file is the operator's.
+    writeFileSync(path, JSON.stringify({ ...first, mqttPasswords }));
+    expect(loadSecrets(path, false, false).secrets.mqttPasswords.approver).toBeUndefined();
+  });
+
   it('refuse anything but an exact known token', () => {
     const registry = new TokenRegistry([{ name: 'n', role: 'guard', hash: hashApiToken(`gw_${'a'.repeat(43)}`) }]);
     expect(registry.verify(`gw_${'a'.repeat(43)}`)).toEqual({ name: 'n', role: 'guard' });
