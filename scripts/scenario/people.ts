@@ -60,10 +60,13 @@ export class People {
     return issuer.issue({ sub: pass.subject ?? name, col: pass.colour ?? 'green', iat: startS - 3600, exp: startS + 60 * 86_400, ...(test ? { test } : {}), ...(pass.origin ? { origin: pass.origin } : {}) });
   }
 
-  /** The subject the journal hashes for this person's passages; a card holder by their roster subject. */
+  /** The subject the journal hashes for this person's passages; a roster card holder by their health-code subject. */
   subject(name: string, roster: Roster): Subject {
     const spec = this.spec(name);
-    if ('card' in spec) return { kind: 'card', id: lookupCard(roster, spec.card)?.subject ?? spec.card.toUpperCase() };
+    if ('card' in spec) {
+      const card = lookupCard(roster, spec.card);
+      return card ? { kind: 'health-pass', id: card.subject } : { kind: 'card', id: spec.card.toUpperCase() };
+    }
     if ('plate' in spec) return { kind: 'plate', id: normalisePlate(spec.plate) };
     return { kind: 'health-pass', id: 'pass' in spec ? (spec.pass.subject ?? name) : name };
   }

@@ -38,6 +38,8 @@ export interface CrowdOptions {
  */
 export class Crowd {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The second scan of a person showing a card, then the pass. */
+  private readonly followUps = new Set<NodeJS.Timeout>();
   private readonly random: () => number;
   private recentPass: string | undefined;
   private stopped = false;
@@ -55,8 +57,9 @@ export class Crowd {
 
   stop(): void {
     this.stopped = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const timer of [...this.timers.values(), ...this.followUps]) clearTimeout(timer);
     this.timers.clear();
+    this.followUps.clear();
   }
 
   private schedule(lane: CrowdLane, delayMs: number): void {
@@ -80,11 +83,20 @@ export class Crowd {
       cards: this.options.cards,
       recentPass: this.recentPass,
     });
-    if (visit.persona === 'visitor-green') this.recentPass = visit.code;
+    if (visit.persona === 'visitor-green') this.recentPass = visit.codes[0];
     lane.thermometer?.present(visit.temperatures);
     lane.barrier.expectWalk(visit.walks ? 600 + Math.floor(this.random() * 1200) : undefined);
     const scanner = direction === 'out' && lane.exitScanner ? lane.exitScanner : lane.scanner;
     this.log.debug({ lane: lane.id, persona: visit.persona, direction }, 'someone arrives');
-    scanner.scan(visit.code);
+    const [first, ...rest] = visit.codes;
+    if (first !== undefined) scanner.scan(first);
+    // The phone comes out of the pocket a moment after the card.
+    rest.forEach((code, index) => {
+      const timer = setTimeout(() => {
+        this.followUps.delete(timer);
+        if (!this.stopped) scanner.scan(code);
+      }, 800 * (index + 1));
+      this.followUps.add(timer);
+    });
   }
 }
