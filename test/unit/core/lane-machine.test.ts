@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialLaneState, stepLane } from '../../../src/core/lane-machine.js';
-import type { LaneEffect, LaneState } from '../../../src/core/lane-types.js';
+import type { LaneState } from '../../../src/core/lane-types.js';
 import { CREDENTIAL_AND_MODE_CASES, LANE_CASES, PASSAGE_CASES, SCREENING_CASES, type LaneScenario } from './fixtures/lane-cases.js';
 import { LANE_SETUP } from '../../helpers/lane-setup.js';
 import { device, passage, reading, releaseFailed, runLane, scan, T0, tick, worldOf } from './fixtures/lane.js';
