@@ -1,4 +1,4 @@
-import { isIdentityOnly, type Credential, type HealthPass } from './credential.js';
+import { isIdentityOnly, type Credential } from './credential.js';
 import { NO_STATUS } from './estate-facts.js';
 import { personOf, type Direction, type TemperatureFact } from './passage-facts.js';
 import { decide } from './policy.js';
@@ -46,23 +46,17 @@ function onScan(state: LaneState, event: Extract<LaneEvent, { type: 'scan' }>, s
   const idle: LaneState = { ...state, phase: { name: 'idle' }, pendingReading: undefined };
   const fresh = { id: event.attemptId, at: event.at, direction: event.direction, readings: [], implausibleReadings: 0 };
   const attempt: Attempt = { ...fresh, credential };
+  // Card, visitor pass or plate, then the health pass: one person, screened on the pass (DESIGN.md, credentials).
+  // A pass naming somebody else than the card's holder is refused by the policy (CODE_MISMATCH), not taken for
+  // a new person: the card says who stands at the gate, and a borrowed phone must not vouch for them.
   if (phase.name === 'awaiting-code' && credential.kind === 'health-pass' && event.direction === phase.attempt.direction) {
-    // Card, visitor pass or plate, then the health pass: one person, screened on the pass (DESIGN.md, credentials).
-    if (belongsTo(credential, phase.attempt.credential)) return screen(state, idle, { ...attempt, credential: phase.attempt.credential, code: credential }, setup, world);
-    // Somebody else's pass: the card holder left without showing theirs (recorded, for the guard), and this is a new person.
-    const unanswered = conclude(idle, phase.attempt, { kind: 'not-required' }, event.at, setup, world);
-    return prepend(unanswered.effects, screen({ ...unanswered.state, pendingReading: state.pendingReading }, unanswered.state, attempt, setup, world));
+    return screen(state, idle, { ...attempt, credential: phase.attempt.credential, code: credential }, setup, world);
   }
   const abandoned: LaneEffect[] = phase.name === 'idle' ? [] : [{ type: 'abandoned', attemptId: phase.attempt.id, at: event.at }];
   if (awaitsCode(credential, setup, world)) {
     return prepend(abandoned, hold({ ...state, phase: { name: 'awaiting-code', attempt, deadline: event.at + setup.pairingWindowMs } }, []));
   }
   return prepend(abandoned, screen(state, idle, attempt, setup, world));
-}
-
-/** A card or visitor pass names its holder, whose pass must follow; anyone in a vehicle may show theirs. */
-function belongsTo(pass: HealthPass, identity: Credential): boolean {
-  return identity.kind === 'plate' || (identity.kind !== 'unreadable' && identity.subject.id === pass.subject.id);
 }
 
 /** A valid card, visitor pass or plate says who; the health pass must follow, unless the estate lets a card in alone. */
