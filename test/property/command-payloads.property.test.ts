@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mayIssue } from '../../src/commands/command-roles.js';
 import { COMMAND_NAMES } from '../../src/commands/command-schemas.js';
 import type { CommandActor, CommandReply } from '../../src/commands/types.js';
 import { MqttCommandHandler } from '../../src/mqtt/command-handler.js';
@@ -152,7 +153,8 @@ describe('MQTT command payload fuzzing', () => {
     manager.on('message', (_topic, payload) => replies.push(JSON.parse(payload.toString()) as CommandReply));
     await manager.subscribeAsync(`${PREFIX}/cmd/+/reply`, { qos: 1 });
     const samples = fc.sample(
-      fc.constantFrom(...COMMAND_NAMES).chain((name) => payloadFor(name, `broker-fuzz-${name}`).map((payload) => ({ name, payload }))),
+      // The commands the manager may publish: the broker drops a 3.1.1 session that publishes outside its ACL (exit passes are the approver's).
+      fc.constantFrom(...COMMAND_NAMES.filter((name) => mayIssue('manager', name))).chain((name) => payloadFor(name, `broker-fuzz-${name}`).map((payload) => ({ name, payload }))),
       { seed: propertyParameters.seed, numRuns: Math.min(propertyParameters.numRuns, 100) },
     );
     const auditBefore = (harness.gateway.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
