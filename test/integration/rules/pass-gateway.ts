@@ -29,22 +29,23 @@ export const RESIDENTS = [
   { uid: '04AABBCC02', subject: 'resident-2', role: 'resident', household: '1-102' },
 ] as const;
 
+/** Gate `main` screened both ways (lockdown screens going out too): each lane has a scanner, a thermometer and a barrier. */
+export const SCREENED_BOTH_WAYS = {
+  gates: [
+    {
+      id: 'main',
+      name: 'Main gate',
+      lanes: ['in', 'out'].map((id) => ({ id, direction: id, devices: { scanner: `${id}-scanner`, thermometer: `${id}-thermo`, barrier: `${id}-barrier` } })),
+    },
+  ],
+  devices: ['in', 'out'].flatMap((lane) => (['scanner', 'thermometer', 'barrier'] as const).map((role) => ({ id: `${lane}-${role === 'thermometer' ? 'thermo' : role}`, role, driver: 'virtual' }))),
+};
+
 export async function startPassGateway(): Promise<PassGateway> {
   const issuerKey = generateEd25519('district-health');
   const issuer = new PassIssuer(issuerKey.kid, issuerKey.privateKey);
-  const devices = ['in-scanner', 'in-thermo', 'in-barrier', 'out-scanner', 'out-thermo', 'out-barrier'];
   const harness = await startHarness({
-    gates: [
-      {
-        id: 'main',
-        name: 'Main gate',
-        lanes: [
-          { id: 'in', direction: 'in', devices: { scanner: 'in-scanner', thermometer: 'in-thermo', barrier: 'in-barrier' } },
-          { id: 'out', direction: 'out', devices: { scanner: 'out-scanner', thermometer: 'out-thermo', barrier: 'out-barrier' } },
-        ],
-      },
-    ],
-    devices: devices.map((id) => ({ id, role: id.endsWith('thermo') ? 'thermometer' : id.endsWith('scanner') ? 'scanner' : 'barrier', driver: 'virtual' })),
+    ...SCREENED_BOTH_WAYS,
     roster: { cards: RESIDENTS },
     trust: { maxAgeHours: 24, issuers: [{ kid: issuerKey.kid, publicKey: issuerKey.publicKey }] },
     policy: { version: 'test-1', measureTimeoutMs: 1500, passageTimeoutMs: 1500, pairingWindowMs: 2000 },

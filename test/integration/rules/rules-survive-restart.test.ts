@@ -13,6 +13,7 @@ import { startGateway, type Gateway } from '../../../src/gateway.js';
 import { PassIssuer } from '../../../src/demo/pass-issuer.js';
 import { generateEd25519 } from '../../../src/secrets.js';
 import { harnessConfig, waitFor } from '../../helpers/gateway-harness.js';
+import { RESIDENTS, SCREENED_BOTH_WAYS } from './pass-gateway.js';
 
 /**
  * The rules read what the commands stored, so a restart (power cut, update)
@@ -30,29 +31,9 @@ describe('estate rules across a restart', () => {
   const clock = { now: () => now.t };
   const config = validateConfig(
     harnessConfig(dir, {
-      // Lockdown screens both ways: the exit lane gets a thermometer too.
-      gates: [
-        {
-          id: 'main',
-          name: 'Main gate',
-          lanes: [
-            { id: 'in', direction: 'in', devices: { scanner: 'in-scanner', thermometer: 'in-thermo', barrier: 'in-barrier' } },
-            { id: 'out', direction: 'out', devices: { scanner: 'out-scanner', thermometer: 'out-thermo', barrier: 'out-barrier' } },
-          ],
-        },
-      ],
-      devices: ['in-scanner', 'in-thermo', 'in-barrier', 'out-scanner', 'out-thermo', 'out-barrier'].map((id) => ({
-        id,
-        role: id.endsWith('thermo') ? 'thermometer' : id.endsWith('scanner') ? 'scanner' : 'barrier',
-        driver: 'virtual',
-      })),
+      ...SCREENED_BOTH_WAYS,
       trust: { maxAgeHours: 24, issuers: [{ kid: issuerKey.kid, publicKey: issuerKey.publicKey }] },
-      roster: {
-        cards: [
-          { uid: '04AABBCC01', subject: 'resident-1', role: 'resident', household: '1-101' },
-          { uid: '04AABBCC02', subject: 'resident-2', role: 'resident', household: '1-102' },
-        ],
-      },
+      roster: { cards: RESIDENTS },
     }),
     'test',
   );
