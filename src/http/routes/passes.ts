@@ -3,10 +3,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import { APPROVERS, GATE_STAFF } from '../auth.js';
+import type { ApiRole } from '../config-schema.js';
 import { IdempotencyHeaders, runCommand, runCommandReply } from '../command-bridge.js';
 import type { HttpDeps } from '../deps.js';
 import { fail, problemResponses } from '../problem.js';
-import { IsoTimeInput, Reason } from '../schemas.js';
+import { listExitPasses } from '../queries/exit-passes.js';
+import { IsoTime, IsoTimeInput, Nullable, Reason } from '../schemas.js';
 import { StringEnum } from '../../schema/types.js';
 
 const Subject = Type.String({ minLength: 1, maxLength: 128, description: 'subject id of the health pass (visitor) or card (resident); stored only as its keyed hash' });
@@ -38,6 +40,20 @@ const ExitPassBody = Type.Object(
 );
 const Warnings = Type.Optional(Type.Array(Type.String(), { description: 'accepted, with something to check (a subject that matches no known person)' }));
 const ExitPass = Type.Object({ passId: Type.String(), returnBy: Type.String(), warnings: Warnings });
+const ExitPassView = Type.Object({
+  passId: Type.String(),
+  household: Nullable(Type.String()),
+  reason: Type.String(),
+  issuedBy: Type.String(),
+  validFrom: IsoTime,
+  returnBy: IsoTime,
+  leftAt: Nullable(IsoTime),
+  returnedAt: Nullable(IsoTime),
+  revokedAt: Nullable(IsoTime),
+});
+const ExitPassQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }, { additionalProperties: false });
+/** Who follows the exit passes: the approver who issues them, and the oversight roles. */
+const EXIT_PASS_READERS: readonly ApiRole[] = ['approver', 'manager', 'auditor'];
 const PassParams = Type.Object({ passId: Type.String({ minLength: 1, maxLength: 64 }) });
 const RevokeBody = Type.Object({ reason: Reason }, { additionalProperties: false });
 const Revoked = Type.Object({ pass: StringEnum(['visitor', 'exit'] as const), passId: Type.String(), revokedAt: Type.String(), warnings: Warnings });
@@ -92,7 +108,16 @@ export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
-  const revokeRoute = (url: string, pass: 'visitor' | 'exit', auth: typeof GATE_STAFF) =>
+  app.get<{ Querystring: Static<typeof ExitPassQuery> }>(
+    '/api/exit-passes',
+    {
+      config: { auth: EXIT_PASS_READERS },
+      schema: { tags: ['passes'], summary: 'Exit passes, newest first: issued, used to leave, returned, revoked', querystring: ExitPassQuery, response: { 200: Type.Array(ExitPassView), ...problemResponses(400, 401, 403) } },
+    },
+    async (request) => listExitPasses(deps.db, request.query.limit),
+  );
+
+  const revokeRoute = (url: string, pass: 'visitor' | 'exit', auth: readonly ApiRole[]) =>
     app.post<{ Params: Static<typeof PassParams>; Body: Static<typeof RevokeBody> }>(
       url,
       {

@@ -40,6 +40,7 @@ const ROUTES: RouteCase[] = [
   { method: 'POST', url: '/api/visitors', roles: ['guard', 'manager'], body: { subject: 'visitor-1', hostHousehold: '1-101', validUntil: future(4) } },
   { method: 'POST', url: '/api/visitors/V-1/revoke', roles: ['guard', 'manager'], body: { reason: 'visit cancelled by the host' } },
   { method: 'POST', url: '/api/exit-passes', roles: ['approver'], body: { subject: 'resident-1', reason: 'hospital appointment', returnBy: future(6) } },
+  { method: 'GET', url: '/api/exit-passes', roles: ['manager', 'approver', 'auditor'] },
   { method: 'POST', url: '/api/exit-passes/E-1/revoke', roles: ['approver'], body: { reason: 'appointment moved' } },
 ];
 

@@ -234,7 +234,7 @@ describe('OpenAPI document', () => {
       [
         'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /api/session', 'GET /api/lanes', 'GET /api/devices', 'POST /api/lanes/{gate}/{lane}/release',
         'GET /api/passages', 'GET /api/passages.csv', 'GET /api/alerts', 'POST /api/alerts/{id}/ack', 'GET /api/mode', 'POST /api/mode/lockdown',
-        'POST /api/mode/lift', 'POST /api/visitors', 'POST /api/exit-passes', 'POST /api/visitors/{passId}/revoke', 'POST /api/exit-passes/{passId}/revoke', 'GET /api/audit', 'GET /api/events', 'GET /api/trace',
+        'POST /api/mode/lift', 'POST /api/visitors', 'POST /api/exit-passes', 'GET /api/exit-passes', 'POST /api/visitors/{passId}/revoke', 'POST /api/exit-passes/{passId}/revoke', 'GET /api/audit', 'GET /api/events', 'GET /api/trace',
       ].sort(),
     );
     // Every $ref points at something in the document.

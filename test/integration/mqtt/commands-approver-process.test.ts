@@ -81,6 +81,10 @@ describe('the approver path on the real gateway process', () => {
     expect(await byApprover.json()).toMatchObject({ passId: expect.stringMatching(/^E/) });
     const byManager = await post(tokens.manager);
     expect(byManager.status).toBe(403);
+    // The approver follows its passes over HTTP (no subject in the list); the lanes and passages are not for it.
+    const listed = await fetch(`${apiUrl}/api/exit-passes`, { headers: { authorization: `Bearer ${tokens.approver}` } });
+    expect(((await listed.json()) as Array<{ passId: string; revokedAt: string | null }>).find((p) => p.passId === 'pass-bb-apr-2')).toMatchObject({ revokedAt: expect.any(String) });
+    expect((await fetch(`${apiUrl}/api/passages`, { headers: { authorization: `Bearer ${tokens.approver}` } })).status).toBe(403);
 
     await waitFor(() => lines.some((l) => l.msg === 'command refused' && l.id === 'bb-mgr-1'), 'the manager refusal logged');
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
