@@ -3,6 +3,8 @@ import type { ApplyDeps } from './applier.js';
 
 /** Past this many, unknown subjects are counted, not listed: a reply stays readable for a list of 100,000. */
 const MAX_LISTED = 20;
+/** Past this many, subjects are not looked up (two indexed reads each): a command must not hold the lanes' event loop for long. */
+const MAX_CHECKED = 5000;
 
 /**
  * The person a command's subject names. Lists and passes name a person by
@@ -31,7 +33,12 @@ export function unknownSubjectWarnings(deps: Pick<ApplyDeps, 'gate' | 'db' | 'ha
     const asPass = deps.hashSubject('health-pass', subject);
     return visitor.get(asPass) !== undefined || passage.get(asPass, deps.hashSubject('card', subject)) !== undefined;
   };
-  const unknown = [...new Set(subjects)].filter((subject) => !known(subject));
+  const distinct = [...new Set(subjects)];
+  const unknown = distinct.slice(0, MAX_CHECKED).filter((subject) => !known(subject));
   const listed = unknown.slice(0, MAX_LISTED).map((subject) => `subject ${JSON.stringify(subject)} matches no roster card, visitor registration or recorded passage`);
-  return unknown.length > MAX_LISTED ? [...listed, `and ${unknown.length - MAX_LISTED} more subjects match no known person`] : listed;
+  return [
+    ...listed,
+    ...(unknown.length > MAX_LISTED ? [`and ${unknown.length - MAX_LISTED} more subjects match no known person`] : []),
+    ...(distinct.length > MAX_CHECKED ? [`${distinct.length - MAX_CHECKED} more new subjects were not checked`] : []),
+  ];
 }

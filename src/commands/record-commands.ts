@@ -50,9 +50,13 @@ export function applyLists(body: CommandBodies['lists'], deps: ApplyDeps, ctx: A
   // Subjects are kept only as keyed hashes (DESIGN.md, "Storage"), of the person's health-code subject.
   const subjects = key === 'subject' ? entries.map((entry) => personSubject(deps, entry.subject as string)) : [];
   const given = key === 'subject' ? entries.map((entry, i) => ({ ...entry, subject: deps.hashSubject('health-pass', subjects[i] as string) })) : entries;
-  const edit = editList(op, key, op === 'replace' ? [] : storedList(deps, body.list), given);
+  const current = op === 'replace' && key !== 'subject' ? [] : storedList(deps, body.list);
+  const edit = editList(op, key, current, given);
+  // Only subjects new to the list are checked: a list resent whole is checked for what changed, not 100,000 lookups again.
+  const listed = new Set(current.map((entry) => entry.subject));
+  const added = op === 'remove' ? [] : subjects.filter((_subject, i) => !listed.has(given[i]?.subject));
   const warnings = [
-    ...(op === 'remove' ? [] : unknownSubjectWarnings(deps, subjects)),
+    ...unknownSubjectWarnings(deps, added),
     ...edit.missing.map((i) => `${body.list} has no entry with ${key} ${JSON.stringify(entries[i]?.[key])}`),
   ];
   const changed = op === 'replace' ? {} : { [op === 'add' ? 'added' : 'removed']: entries.length - edit.missing.length };

@@ -61,6 +61,10 @@ describe('lists edited entry by entry', () => {
   it('warns about subjects nobody has met, on add and on replace', async () => {
     const added = await gw.command('manager', 'lists', { list: 'contacts', op: 'add', version: 'c-1', entries: [{ subject: 'resident-1' }, { subject: 'nobody-42' }] });
     expect(added).toMatchObject({ ok: true, warnings: ['subject "nobody-42" matches no roster card, visitor registration or recorded passage'] });
+    // Resent whole, the list is checked for what is new to it only: nobody-42 was warned about when added.
+    const resent = await gw.command('manager', 'lists', { list: 'contacts', version: 'c-1b', entries: [{ subject: 'resident-1' }, { subject: 'nobody-42' }] });
+    expect(resent).toMatchObject({ ok: true, data: { entries: 2 } });
+    expect(resent.warnings).toBeUndefined();
     // A roster card's UID names its holder; a visitor's registration and a recorded passage make a person known.
     expect(await gw.scan('in', gw.pass('walker-5'))).toMatchObject({ subject: { kind: 'health-pass', id: 'walker-5' } });
     expect(await gw.command('guard', 'visitor', { passId: 'V-1', subject: 'visitor-1', hostHousehold: '1-101', validFrom: new Date().toISOString(), validUntil: new Date(Date.now() + 3_600_000).toISOString(), by: 'guard-li' })).toMatchObject({ ok: true });
