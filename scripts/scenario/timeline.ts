@@ -80,7 +80,7 @@ const ScanStep = Type.Object(
 const CommandStep = Type.Object(
   {
     ...Base,
-    command: StringEnum(['lockdown', 'mode', 'open', 'roster', 'lists', 'exit-pass', 'visitor', 'policy', 'drill'] as const),
+    command: StringEnum(['lockdown', 'mode', 'open', 'roster', 'lists', 'exit-pass', 'visitor', 'revoke-pass', 'policy', 'drill'] as const),
     body: Type.Record(Type.String(), Type.Unknown()),
     expect: Type.Optional(
       Type.Object(
