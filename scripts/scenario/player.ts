@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
-import { mayIssue } from '../../src/commands/command-roles.js';
+import { COMMAND_ROLES, REVOKE_ROLES } from '../../src/commands/command-roles.js';
 import type { CommandName } from '../../src/commands/types.js';
 import { validateConfig } from '../../src/config/load-config.js';
 import type { PassageRecord } from '../../src/core/lane-types.js';
@@ -82,7 +82,8 @@ export async function playScenario(file: string): Promise<ScenarioResult> {
     // Exit passes are the approver's (the local epidemic-control group); its replies reach the manager console too.
     approver = await mqtt.connectAsync(gateway.mqtt.url, { username: 'approver', password: gateway.secrets.mqttPasswords.approver, reconnectPeriod: 0 });
     const senders = { manager: console_, approver };
-    const sender = (command: string) => (mayIssue('manager', command as CommandName) ? senders.manager : senders.approver);
+    const rolesFor = (step: CommandStep) => (step.command === 'revoke-pass' ? REVOKE_ROLES[step.body.pass === 'exit' ? 'exit' : 'visitor'] : COMMAND_ROLES[step.command as CommandName]);
+    const sender = (step: CommandStep) => (rolesFor(step).includes('manager') ? senders.manager : senders.approver);
     const stage: Stage = { gateway, people: new People(timeline, issuer, start), passages, received, prefix, start, clock };
     const steps: StepResult[] = [];
     for (const [index, step] of timeline.steps.entries()) {
@@ -110,7 +111,7 @@ function describe(step: Step): string {
   return `trace ${step.trace}${note}`;
 }
 
-async function playStep(stage: Stage, step: Step, index: number, sender: (command: string) => MqttClient): Promise<string[]> {
+async function playStep(stage: Stage, step: Step, index: number, sender: (step: CommandStep) => MqttClient): Promise<string[]> {
   try {
     if ('scan' in step) return await playScan(stage, step);
     if ('command' in step) return await playCommand(stage, step, index, sender);
@@ -121,10 +122,10 @@ async function playStep(stage: Stage, step: Step, index: number, sender: (comman
   }
 }
 
-async function playCommand(stage: Stage, step: CommandStep, index: number, sender: (command: string) => MqttClient): Promise<string[]> {
+async function playCommand(stage: Stage, step: CommandStep, index: number, sender: (step: CommandStep) => MqttClient): Promise<string[]> {
   const before = lastAlertRow(stage);
   const id = `scenario-${index}-${step.command}`;
-  await sender(step.command).publishAsync(`${stage.prefix}/cmd/${step.command}`, JSON.stringify({ id, v: 1, ...step.body }), { qos: 1 });
+  await sender(step).publishAsync(`${stage.prefix}/cmd/${step.command}`, JSON.stringify({ id, v: 1, ...step.body }), { qos: 1 });
   const reply = await until(() => stage.received.find((m) => m.topic === `${stage.prefix}/cmd/${step.command}/reply` && m.body.id === id)?.body, `the reply to ${id}`);
   const data = reply.data as Record<string, unknown> | undefined;
   if (step.command === 'visitor' && typeof data?.code === 'string') stage.people.learnVisitorCode(String(step.body.passId), data.code);
