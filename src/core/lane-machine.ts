@@ -68,8 +68,10 @@ function awaitsCode(credential: Credential, setup: LaneSetup, world: LaneWorld):
 /** The person is known: take a fresh temperature where one is needed, then decide. */
 function screen(state: LaneState, idle: LaneState, attempt: Attempt, setup: LaneSetup, world: LaneWorld): LaneStep {
   const { at } = attempt;
-  // An unreadable code has no one to screen: refuse at once rather than make them wait for a reading.
-  const needsTemperature = temperatureRequired(attempt.direction, world) && attempt.credential.kind !== 'unreadable';
+  // An unreadable code, or a card, visitor pass or plate that is refused as such, screens no one: refuse and record
+  // it at once rather than make them wait for a reading (the next scan, say their health pass, would drop it unrecorded).
+  const refusedAsShown = attempt.credential.kind === 'unreadable' || (isIdentityOnly(attempt.credential) && attempt.credential.problems.length > 0);
+  const needsTemperature = temperatureRequired(attempt.direction, world) && !refusedAsShown;
   if (!needsTemperature || world.mode === 'emergency-open') return conclude(idle, attempt, { kind: 'not-required' }, at, setup, world);
   if (!setup.hasThermometer || !state.devices.thermometer) return conclude(idle, attempt, { kind: 'missing' }, at, setup, world);
   const pending = state.pendingReading;
