@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config/load-config.js';
 import { GatewardenError } from './errors.js';
+import { CMD_USAGE, runCmd } from './cli/cmd.js';
 import { runHashPassword } from './cli/hash-password.js';
 import { runKeys } from './cli/keys.js';
 import { runStart } from './cli/start.js';
@@ -21,6 +22,7 @@ Usage:
                                       sign an HP1 health pass with a key pair file
   gatewarden keys hash-password       read a password (stdin, or a prompt on a terminal) and print
                                       its scrypt hash for mqtt.broker.users[].passwordHash
+  ${CMD_USAGE}
 `;
 
 function out(text: string): void {
@@ -62,6 +64,9 @@ async function main(argv: string[]): Promise<void> {
       out(runTrace(positionals[0], { ...values, windowMin: values['window-min'] } as Record<string, string | undefined>));
       return;
     }
+    case 'cmd':
+      process.exitCode = await runCmd(rest, { out, err: (text) => process.stderr.write(`${text}\n`) });
+      return;
     case 'keys': {
       const { values, positionals } = parseArgs({
         args: rest,

@@ -27,6 +27,7 @@ import { startMqtt, type MqttLink } from './mqtt/mqtt-link.js';
 import { reportBrokerOutages } from './mqtt/broker-outage-reporter.js';
 import { GatewayCommandService } from './commands/command-service.js';
 import { ModeController } from './commands/mode-controller.js';
+import { commandsWithSecretKeys } from './commands/command-keys.js';
 import { defaultPrefix, topicsFor } from './mqtt/topics.js';
 import { generateEd25519, loadSecrets, type Secrets } from './secrets.js';
 import { openDatabase, type Db } from './store/database.js';
@@ -124,7 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // The persisted mode applies before any broker is contacted: a lockdown survives a restart with the network down.
     modes.restore();
     stack.push(() => modes.stop());
-    const commands = new GatewayCommandService({ db, gate, modes, lanes, hashSubject: (kind, id) => hashSubject({ kind, id }), clock, log }, config.commands);
+    const commands = new GatewayCommandService({ db, gate, modes, lanes, hashSubject: (kind, id) => hashSubject({ kind, id }), clock, log }, commandsWithSecretKeys(config.commands, secrets));
     const mqtt = await startMqtt({ config, secrets, topics, clock, log, db, journal, gate, lanes, devices: [...devices.values()], commands });
     modes.onChange = () => {
       mqtt.publishMode();

@@ -24,6 +24,8 @@ const SecretsSchema = Type.Object({
   estateKey: Type.String({ minLength: 43, description: 'HMAC key for subject hashes, base64url' }),
   mqttPasswords: Type.Record(Type.String(), Type.String({ minLength: 16 })),
   demoIssuer: Type.Optional(Ed25519Pair),
+  /** A manager's command-signing key made with generated secrets, so a demo's signed commands work (docs/security.md, "Commands"). */
+  managerKey: Type.Optional(Ed25519Pair),
   /** Hashed API tokens generated on a demo's first run, one per role (the plain tokens are printed once). */
   apiTokens: Type.Optional(Type.Array(ApiTokenSchema)),
 });
@@ -71,12 +73,13 @@ export function loadSecrets(path: string, generate: boolean, withDemoIssuer: boo
   const addIssuer = withDemoIssuer && !secrets.demoIssuer;
   const users = GENERATED_MQTT_USERS.filter((user) => secrets.mqttPasswords[user] === undefined);
   const roles = API_ROLES.filter((role) => !secrets.apiTokens?.some((token) => token.role === role));
-  if (!addIssuer && users.length === 0 && roles.length === 0) return { secrets, created: false };
+  if (!addIssuer && users.length === 0 && roles.length === 0 && secrets.managerKey) return { secrets, created: false };
   const tokens = roles.length > 0 ? generateApiTokens(roles) : undefined;
   const upgraded: Secrets = {
     ...secrets,
     mqttPasswords: { ...secrets.mqttPasswords, ...generatePasswords(users) },
     ...(addIssuer ? { demoIssuer: generateEd25519('demo-issuer') } : {}),
+    ...(secrets.managerKey ? {} : { managerKey: generateEd25519(DEMO_MANAGER_KID) }),
     ...(tokens ? { apiTokens: [...(secrets.apiTokens ?? []), ...tokens.apiTokens] } : {}),
   };
   writeSecrets(path, upgraded);
@@ -97,8 +100,12 @@ export function generateSecrets(withDemoIssuer: boolean): Secrets {
     estateKey: randomBytes(32).toString('base64url'),
     mqttPasswords: generatePasswords(GENERATED_MQTT_USERS),
     ...(withDemoIssuer ? { demoIssuer: generateEd25519('demo-issuer') } : {}),
+    managerKey: generateEd25519(DEMO_MANAGER_KID),
   };
 }
+
+/** The kid of the generated manager key; the gateway trusts it as a manager key (commands.keys). */
+export const DEMO_MANAGER_KID = 'demo-manager';
 
 function generatePasswords(users: readonly string[]): Record<string, string> {
   return Object.fromEntries(users.map((user) => [user, randomBytes(18).toString('base64url')]));

@@ -5,10 +5,11 @@ import type { CommandsConfig } from '../mqtt/config-schema.js';
 import { makeValidator, type Validator } from '../schema/validate.js';
 import type { Applied, Appliers, ApplyContext, ApplyDeps } from './applier.js';
 import { mayIssue, type ActorRole } from './command-roles.js';
-import { COMMAND_NAMES, CommandSchemas } from './command-schemas.js';
+import { valueDepth, type PayloadLimits } from './command-payload.js';
+import { COMMAND_NAMES, CommandSchemas, type CommandBodies } from './command-schemas.js';
 import { CommandStore } from './command-store.js';
 import { applyMode, applyOpen } from './mode-commands.js';
-import { applyExitPass, applyRevokePass, applyVisitor } from './pass-commands.js';
+import { applyExitPass, applyRevokePass, applyVisitor, withVisitorCode } from './pass-commands.js';
 import { applyDrill, applyLists, applyPolicy, applyRoster } from './record-commands.js';
 import { ed25519PublicKey, verifySignature } from './signature.js';
 import type { CommandName, CommandReply, CommandRequest, CommandService } from './types.js';
@@ -47,9 +48,14 @@ export class GatewayCommandService implements CommandService {
     private readonly deps: ApplyDeps,
     private readonly config: CommandsConfig,
   ) {
-    this.store = new CommandStore(deps.db);
+    this.store = new CommandStore(deps.db, deps.hashSubject);
     this.keys = new Map(config.keys.map((k) => [k.kid, { key: ed25519PublicKey(k.publicKey), role: k.role }]));
     this.log = deps.log.child({ module: 'commands' });
+  }
+
+  /** How big and how deep a payload may be before it is parsed (commands.maxPayloadBytes, commands.maxDepth). */
+  get payloadLimits(): PayloadLimits {
+    return { maxBytes: this.config.maxPayloadBytes, maxDepth: this.config.maxDepth };
   }
 
   async execute(request: CommandRequest): Promise<CommandReply> {
@@ -80,6 +86,10 @@ export class GatewayCommandService implements CommandService {
     const { id, name, body } = request;
     const refuse = (code: ErrorCode, message: string, details?: string[]) => this.refuse(request, code, message, details);
     if (!isCommandName(name)) return refuse('GW_COMMAND_INVALID', `unknown command ${JSON.stringify(name)}`);
+    // Before any recursive walk (validator, digest, audit): an HTTP body arrives parsed, past the MQTT payload scanner.
+    if (valueDepth(body, this.config.maxDepth) > this.config.maxDepth) {
+      return this.refuse({ ...request, body: { tooDeep: true } }, 'GW_COMMAND_INVALID', `body is nested deeper than ${this.config.maxDepth} levels`, [`(root): at most ${this.config.maxDepth} levels of objects and arrays`]);
+    }
     const errors = validators[name].check(body);
     if (errors.length > 0) return refuse('GW_COMMAND_INVALID', `invalid ${name} command`, errors);
     const fields = body as Record<string, unknown>;
@@ -89,12 +99,12 @@ export class GatewayCommandService implements CommandService {
     const seen = this.store.find(id);
     if (seen) {
       if (seen.digest !== digest) return refuse('GW_COMMAND_REPLAYED', `command id ${id} was already used for another command`);
-      // A retry (the first reply was lost): the same answer, applied once.
+      // A retry (the first reply was lost): the same answer, applied once; the visitor's code is not stored, so it is made again.
       this.store.audit(request, seen.reply);
-      return seen.reply;
+      return name === 'visitor' ? withVisitorCode(seen.reply, body as CommandBodies['visitor'], this.deps) : seen.reply;
     }
 
-    const signer = this.checkSignature(fields, request.receivedAt);
+    const signer = this.checkSignature(fields, request);
     if ('code' in signer) return refuse(signer.code, signer.message);
     const role = signer.role ?? request.actor.role;
     const principal = signer.kid ? `${request.actor.principal} key:${signer.kid}` : request.actor.principal;
@@ -116,14 +126,24 @@ export class GatewayCommandService implements CommandService {
     return reply;
   }
 
-  /** Returns the signer's role when a valid signature is present, `{}` when none is needed, or the refusal. */
-  private checkSignature(body: Record<string, unknown>, now: number): { role?: ActorRole; kid?: string } | { code: ErrorCode; message: string } {
+  /**
+   * Returns the signer's role when a valid signature is present, `{}` when none is needed, or the refusal.
+   * `requireSignature` binds MQTT: a broker login is shared by a console and whoever holds its password,
+   * while an HTTP command is authenticated per request by its API token and audited under the token's
+   * principal (docs/security.md, "Commands"); in-process callers (`via: 'cli'`) are the gateway itself.
+   * A `ts` is checked whenever present, signed or not: a lockdown dated 2001 is stale either way.
+   */
+  private checkSignature(body: Record<string, unknown>, request: CommandRequest): { role?: ActorRole; kid?: string } | { code: ErrorCode; message: string } {
     const { sig, kid, ts } = body as { sig?: string; kid?: string; ts?: string };
-    if (sig === undefined) return this.config.requireSignature ? { code: 'GW_COMMAND_UNSIGNED', message: 'a signature by a key of commands.keys is required' } : {};
+    const stale = { code: 'GW_COMMAND_STALE' as const, message: `ts must be within ${this.config.maxSkewS} s of the gateway clock` };
+    const fresh = (at: number) => Math.abs(request.receivedAt - at) <= this.config.maxSkewS * 1000;
+    if (sig === undefined) {
+      if (this.config.requireSignature && request.actor.via === 'mqtt') return { code: 'GW_COMMAND_UNSIGNED', message: 'a signature by a key of commands.keys is required (commands.requireSignature)' };
+      return ts === undefined || fresh(Date.parse(ts)) ? {} : stale;
+    }
     const signer = kid === undefined ? undefined : this.keys.get(kid);
     if (!signer || !verifySignature(body, sig, signer.key)) return { code: 'GW_COMMAND_BAD_SIGNATURE', message: `signature does not verify with key ${JSON.stringify(kid ?? null)}` };
-    const at = ts === undefined ? Number.NaN : Date.parse(ts);
-    if (!(Math.abs(now - at) <= this.config.maxSkewS * 1000)) return { code: 'GW_COMMAND_STALE', message: `ts must be within ${this.config.maxSkewS} s of the gateway clock` };
+    if (ts === undefined || !fresh(Date.parse(ts))) return stale;
     return { role: signer.role, kid: kid as string };
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../store/database.js';
+import { redactBody, redactReply, type SubjectHash } from './audit-redaction.js';
 import { canonicalJson } from './signature.js';
 import type { CommandReply, CommandRequest } from './types.js';
 
@@ -11,14 +12,18 @@ export interface AcceptedCommand {
 /**
  * The memory of the command path: every accepted id with its reply (so a
  * retry gets the same answer and is not applied twice, across restarts) and
- * the audit trail of every command, accepted or refused.
+ * the audit trail of every command, accepted or refused. Both keep subjects
+ * as keyed hashes and no pass text (audit-redaction.ts).
  */
 export class CommandStore {
   private readonly findStmt;
   private readonly acceptStmt;
   private readonly auditStmt;
 
-  constructor(readonly db: Db) {
+  constructor(
+    readonly db: Db,
+    private readonly hash: SubjectHash,
+  ) {
     this.findStmt = db.prepare('SELECT digest, reply FROM commands WHERE id = ?');
     this.acceptStmt = db.prepare('INSERT INTO commands (id, name, digest, reply, at) VALUES (?, ?, ?, ?, ?)');
     this.auditStmt = db.prepare(`
@@ -39,7 +44,7 @@ export class CommandStore {
 
   /** Call inside the transaction that applies the command. */
   accept(request: CommandRequest, digest: string, reply: CommandReply): void {
-    this.acceptStmt.run(request.id, request.name, digest, JSON.stringify(reply), request.receivedAt);
+    this.acceptStmt.run(request.id, request.name, digest, JSON.stringify(redactReply(reply)), request.receivedAt);
   }
 
   audit(request: Pick<CommandRequest, 'id' | 'actor' | 'receivedAt' | 'body'> & { name: string }, reply: CommandReply): void {
@@ -52,8 +57,8 @@ export class CommandStore {
       role: request.actor.role,
       ok: reply.ok ? 1 : 0,
       errorCode: reply.error?.code ?? null,
-      body: auditBody(request.body),
-      reply: JSON.stringify(reply),
+      body: auditBody(redactBody(request.name, request.body, this.hash)),
+      reply: JSON.stringify(redactReply(reply)),
     });
   }
 }

@@ -35,7 +35,8 @@ export function unknownSubjectWarnings(deps: Pick<ApplyDeps, 'gate' | 'db' | 'ha
   };
   const distinct = [...new Set(subjects)];
   const unknown = distinct.slice(0, MAX_CHECKED).filter((subject) => !known(subject));
-  const listed = unknown.slice(0, MAX_LISTED).map((subject) => `subject ${JSON.stringify(subject)} matches no roster card, visitor registration or recorded passage`);
+  // Named by its keyed hash, as stored: a reply and its audit row carry no raw subject id.
+  const listed = unknown.slice(0, MAX_LISTED).map((subject) => `subject ${deps.hashSubject('health-pass', subject)} matches no roster card, visitor registration or recorded passage`);
   return [
     ...listed,
     ...(unknown.length > MAX_LISTED ? [`and ${unknown.length - MAX_LISTED} more subjects match no known person`] : []),

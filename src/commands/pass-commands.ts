@@ -4,6 +4,7 @@ import { millis, notApplicable, type Applied, type ApplyContext, type ApplyDeps 
 import { REVOKE_ROLES } from './command-roles.js';
 import type { CommandBodies } from './command-schemas.js';
 import { personSubject, unknownSubjectWarnings } from './known-subjects.js';
+import type { CommandReply } from './types.js';
 
 /**
  * Visitor passes (estate plan, rule 1), exit passes (rule 4) and their
@@ -45,11 +46,10 @@ export function applyVisitor(body: CommandBodies['visitor'], deps: ApplyDeps, ct
   if (validUntil <= validFrom) return notApplicable('validUntil must be after validFrom', ['validUntil: expected a time after validFrom']);
   const revoked = revokedPass(deps, 'visitor', body.passId);
   if (revoked) return revoked;
-  const key = deps.gate.registry?.visitorKey;
   return {
     ok: true,
     // The QR text the visitor shows at the lane (docs/rules.md); bound to their health-pass subject.
-    data: { passId: body.passId, validUntil: body.validUntil, ...(key ? { code: issueVisitorPass({ passId: body.passId, subject: body.subject }, key) } : {}) },
+    data: withVisitorCode({ id: ctx.commandId, ok: true, data: { passId: body.passId, validUntil: body.validUntil } }, body, deps).data,
     write: () =>
       deps.db
         .prepare(
@@ -70,6 +70,14 @@ export function applyVisitor(body: CommandBodies['visitor'], deps: ApplyDeps, ct
           ctx.commandId,
         ),
   };
+}
+
+/** A visitor reply with its VP1 code, made from the body: the code is never stored (audit-redaction.ts), a retry gets it again. */
+export function withVisitorCode(reply: CommandReply, body: Pick<CommandBodies['visitor'], 'passId' | 'subject'>, deps: Pick<ApplyDeps, 'gate'>): CommandReply {
+  const key = deps.gate.registry?.visitorKey;
+  if (!key || !reply.ok || reply.data === null || typeof reply.data !== 'object') return reply;
+  const { codeSha256: _digest, ...data } = reply.data as Record<string, unknown>;
+  return { ...reply, data: { ...data, code: issueVisitorPass({ passId: body.passId, subject: body.subject }, key) } };
 }
 
 /**

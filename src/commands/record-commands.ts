@@ -57,7 +57,7 @@ export function applyLists(body: CommandBodies['lists'], deps: ApplyDeps, ctx: A
   const added = op === 'remove' ? [] : subjects.filter((_subject, i) => !listed.has(given[i]?.subject));
   const warnings = [
     ...unknownSubjectWarnings(deps, added),
-    ...edit.missing.map((i) => `${body.list} has no entry with ${key} ${JSON.stringify(entries[i]?.[key])}`),
+    ...edit.missing.map((i) => `${body.list} has no entry with ${key} ${JSON.stringify((given[i] as Record<string, unknown> | undefined)?.[key])}`),
   ];
   const changed = op === 'replace' ? {} : { [op === 'add' ? 'added' : 'removed']: entries.length - edit.missing.length };
   return {

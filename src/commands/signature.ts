@@ -1,4 +1,4 @@
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 
 /**
  * Command signatures: Ed25519 (RFC 8032) over the canonical form of the body
@@ -33,4 +33,16 @@ export function verifySignature(body: Record<string, unknown>, sig: string, key:
   } catch {
     return false;
   }
+}
+
+/** A PKCS#8 private key (base64url DER, as `gatewarden keys generate` prints it). */
+export function ed25519PrivateKey(pkcs8Base64url: string): KeyObject {
+  return createPrivateKey({ key: Buffer.from(pkcs8Base64url, 'base64url'), format: 'der', type: 'pkcs8' });
+}
+
+/** Signs a command body with a key pair: adds `kid`, `ts` (when absent) and `sig` over the rest. */
+export function signCommand(body: Record<string, unknown>, pair: { kid: string; privateKey: string }, now: number = Date.now()): Record<string, unknown> {
+  const unsigned = { ...body, kid: pair.kid, ts: body.ts ?? new Date(now).toISOString(), sig: undefined };
+  const sig = sign(null, signedBytes(unsigned), ed25519PrivateKey(pair.privateKey)).toString('base64url');
+  return { ...unsigned, sig };
 }

@@ -16,8 +16,11 @@ export type { BrokerRole } from './config-schema.js';
 export interface Acl {
   canPublish(role: BrokerRole, topic: string): boolean;
   canSubscribe(role: BrokerRole, filter: string): boolean;
-  /** Whether a message on `topic` may be delivered to a subscriber of this role. */
-  canReceive(role: BrokerRole, topic: string): boolean;
+  /**
+   * Whether a message on `topic` may be delivered to a subscriber of this role. A private reply
+   * `…/cmd/<name>/reply/<clientId>` goes to the client with that id only; without `clientId`, to no one.
+   */
+  canReceive(role: BrokerRole, topic: string, clientId?: string): boolean;
   /** The command name when `topic` is a command topic `…/cmd/<name>`. */
   commandName(topic: string): string | undefined;
 }
@@ -45,8 +48,10 @@ export function aclFor(prefix: string): Acl {
     },
     // A filter is allowed only when it cannot match outside the prefix (`#` alone would).
     canSubscribe: (_role, filter) => underPrefix(filter),
-    canReceive(role, topic) {
+    canReceive(role, topic, clientId) {
       if (!isCommandTraffic(topic)) return true;
+      const levels = topic.slice(cmdPrefix.length).split('/');
+      if (levels.length > 2 && levels[1] === 'reply') return clientId !== undefined && levels.slice(2).join('/') === clientId;
       if (role === 'observer') return false;
       return role !== 'approver' || mayIssue(role, commandOf(topic));
     },

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
+import { unreadablePayload } from '../commands/audit-redaction.js';
+import { parseCommandPayload } from '../commands/command-payload.js';
 import type { GatewayCommandService } from '../commands/command-service.js';
 import { isCommandName } from '../commands/command-service.js';
 import type { CommandActor, CommandReply } from '../commands/types.js';
 import { PAYLOAD_VERSION, type ReplyMessage } from './payloads.js';
-import type { Topics } from './topics.js';
+import { isTopicLevel, type Topics } from './topics.js';
 
 /** A command as it arrived over MQTT, from whichever broker. */
 export interface IncomingCommand {
@@ -15,18 +17,24 @@ export interface IncomingCommand {
   actor: CommandActor;
   /** Set when the broker's ACL refused the publish (embedded broker only). */
   refusedByBroker?: boolean;
-  /** MQTT 5 request/response ([MQTT-5: 4.10]): where and with what correlation data to answer as well. */
+  /** MQTT 5 request/response ([MQTT-5: 4.10]): where and with what correlation data to answer. */
   responseTopic?: string;
   correlationData?: Buffer;
+  /** The sender's client id, when the broker tells it (embedded broker): its private reply topic. */
+  clientId?: string;
 }
 
 export type ReplySink = (topic: string, payload: string, correlationData?: Buffer) => void;
 
 /**
- * Turns MQTT publishes on `…/cmd/<name>` into CommandService calls and answers
- * on `…/cmd/<name>/reply` (and the MQTT 5 response topic when given). What the
- * service cannot see (a retained flag, bytes that are not JSON, a broker
- * refusal) is refused here, with the same audit row and error reply.
+ * Turns MQTT publishes on `…/cmd/<name>` into CommandService calls. The whole
+ * reply goes to the requester only: the MQTT 5 response topic with its
+ * correlation data when given, else `…/cmd/<name>/reply/<clientId>`, which
+ * the broker's ACL delivers to that client alone. `…/cmd/<name>/reply` gets
+ * the outcome without `data`, so a visitor's VP1 code is never broadcast.
+ * What the service cannot see (a retained flag, bytes that are not bounded
+ * UTF-8 JSON, a broker refusal) is refused here, with the same audit row and
+ * error reply.
  */
 export class MqttCommandHandler {
   private readonly log: Logger;
@@ -42,13 +50,15 @@ export class MqttCommandHandler {
   async handle(command: IncomingCommand): Promise<CommandReply> {
     const { service, clock } = this.deps;
     const receivedAt = clock.now();
-    const body = parse(command.payload);
+    // Bounded before JSON.parse: size, nesting depth, strict UTF-8 (command-payload.ts).
+    const parsed = parseCommandPayload(command.payload, service.payloadLimits);
+    const body = parsed.ok ? parsed.body : undefined;
     const id = idOf(body) ?? `unidentified-${randomUUID()}`;
-    const base = { id, name: command.name, body: body === undefined ? command.payload.toString('utf8').slice(0, 4096) : body, actor: command.actor, receivedAt };
+    const base = { id, name: command.name, body: body ?? unreadablePayload(command.payload), actor: command.actor, receivedAt };
     let reply: CommandReply;
     if (command.refusedByBroker) reply = service.refuse(base, 'GW_COMMAND_UNAUTHORIZED', `role ${command.actor.role} may not publish ${command.name} (broker ACL or payload size)`);
     else if (command.retain) reply = service.refuse(base, 'GW_COMMAND_RETAINED', 'commands must not be retained');
-    else if (body === undefined) reply = service.refuse(base, 'GW_COMMAND_INVALID', 'payload is not a JSON object');
+    else if (!parsed.ok) reply = service.refuse(base, 'GW_COMMAND_INVALID', parsed.message, parsed.details);
     else if (idOf(body) === undefined) reply = service.refuse(base, 'GW_COMMAND_INVALID', 'command has no id', ['id: required key is missing']);
     else if (!isCommandName(command.name)) reply = service.refuse(base, 'GW_COMMAND_INVALID', `unknown command ${JSON.stringify(command.name)}`);
     else reply = await service.execute({ ...base, name: command.name });
@@ -62,24 +72,19 @@ export class MqttCommandHandler {
   }
 
   private send(command: IncomingCommand, reply: CommandReply): void {
-    const message: ReplyMessage = { ...reply, ts: new Date(this.deps.clock.now()).toISOString(), v: PAYLOAD_VERSION };
-    const payload = JSON.stringify(message);
+    const { topics, clock } = this.deps;
+    const envelope = { ts: new Date(clock.now()).toISOString(), v: PAYLOAD_VERSION as typeof PAYLOAD_VERSION };
+    const { data: _data, ...outcome } = reply;
+    const whole: ReplyMessage = { ...reply, ...envelope };
+    const { name } = command;
     try {
-      this.deps.reply(this.deps.topics.reply(command.name), payload);
-      if (command.responseTopic) this.deps.reply(command.responseTopic, payload, command.correlationData);
+      this.deps.reply(topics.reply(name), JSON.stringify({ ...outcome, ...envelope } satisfies ReplyMessage));
+      if (command.responseTopic) this.deps.reply(command.responseTopic, JSON.stringify(whole), command.correlationData);
+      else if (command.clientId !== undefined && isTopicLevel(command.clientId)) this.deps.reply(topics.clientReply(name, command.clientId), JSON.stringify(whole));
     } catch (error) {
       // The command stays applied and audited; a sender without a reply retries with the same id.
       this.log.warn({ err: (error as Error).message, code: 'GW_MQTT', id: reply.id }, 'cannot publish the command reply');
     }
-  }
-}
-
-function parse(payload: Buffer): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(payload.toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -11,11 +11,13 @@ export const BROKER_ROLES = ['gateway', 'guard', 'manager', 'approver', 'distric
 
 const Tls = Type.Object(
   {
-    /** PEM files. The TLS listener runs beside the plain one. */
+    /** PEM files. The TLS listener runs beside the plain one, unless `plaintext` is false. */
     certFile: Type.String(),
     keyFile: Type.String(),
     caFile: Type.Optional(Type.String({ description: 'CA for client certificates; when set, clients must present one' })),
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'default 8883' })),
+    /** false: no plain listener at all, so no password crosses the LAN in clear (the gateway's own session is in-process). */
+    plaintext: Type.Optional(Type.Boolean({ description: 'default true; false turns the plain MQTT listener off' })),
   },
   { additionalProperties: false },
 );
@@ -35,11 +37,17 @@ const Limits = Type.Object(
     maxConnections: Type.Integer({ minimum: 1, maximum: 100_000 }),
     /** Messages queued per offline or slow client before aedes drops the client. */
     queueLimit: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    /**
+     * Largest MQTT packet, read from the fixed header before the body arrives and
+     * before authentication: a socket announcing more is cut at once.
+     */
+    maxPacketBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 268_435_455, description: 'default 262144 (256 KiB)' })),
   },
   { additionalProperties: false },
 );
 
 export const DEFAULT_LIMITS: Static<typeof Limits> = { maxPayloadBytes: 65_536, maxConnections: 64, queueLimit: 1000 };
+export const DEFAULT_MAX_PACKET_BYTES = 262_144;
 
 const EmbeddedBroker = Type.Object(
   {
@@ -140,11 +148,17 @@ const ManagerKey = Type.Object(
 
 export const CommandsConfigSchema = Type.Object(
   {
-    /** When true every command must carry `sig` by one of `keys`; otherwise a signature is checked only when present. */
-    requireSignature: Type.Boolean({ default: false }),
+    /**
+     * On by default: every MQTT command must carry `sig` by one of `keys` (docs/security.md, "Commands").
+     * HTTP commands are authenticated by their API token instead. When false a signature is checked only when present.
+     */
+    requireSignature: Type.Boolean({ default: true }),
     keys: Type.Array(ManagerKey, { default: [] }),
-    /** A signed command's `ts` may differ from the gateway clock by at most this much. */
+    /** A command's `ts` (required when signed) may differ from the gateway clock by at most this much. */
     maxSkewS: Type.Integer({ minimum: 1, maximum: 86_400, default: 300 }),
+    /** Payloads are bounded before they are parsed: size in bytes and nesting depth of objects and arrays. */
+    maxPayloadBytes: Type.Integer({ minimum: 1024, maximum: 268_435_455, default: 8_388_608 }),
+    maxDepth: Type.Integer({ minimum: 4, maximum: 256, default: 32 }),
   },
   { additionalProperties: false, default: {} },
 );

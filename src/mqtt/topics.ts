@@ -13,7 +13,10 @@ export interface Topics {
   passage(gate: string, lane: string): string;
   alert(type: string): string;
   command(name: string): string;
+  /** The outcome of every command, without its `data` (docs/mqtt.md, "Replies"). */
   reply(name: string): string;
+  /** The whole reply, for the client that sent the command only (the broker's ACL). */
+  clientReply(name: string, clientId: string): string;
 }
 
 export function topicsFor(prefix: string): Topics {
@@ -28,9 +31,15 @@ export function topicsFor(prefix: string): Topics {
     alert: (type) => `${prefix}/alerts/${type}`,
     command: (name) => `${prefix}/cmd/${name}`,
     reply: (name) => `${prefix}/cmd/${name}/reply`,
+    clientReply: (name, clientId) => `${prefix}/cmd/${name}/reply/${clientId}`,
   };
 }
 
 export function defaultPrefix(estateId: string): string {
   return `gatewarden/${estateId}`;
+}
+
+/** Whether a client id can be one topic level ([MQTT-4.7.1]: no wildcard, no separator) of `…/reply/<clientId>`. */
+export function isTopicLevel(clientId: string): boolean {
+  return clientId.length > 0 && clientId.length <= 128 && !/[/+#]/.test(clientId) && !clientId.includes('\u0000');
 }
