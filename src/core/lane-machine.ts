@@ -38,6 +38,11 @@ export function stepLane(state: LaneState, event: LaneEvent, setup: LaneSetup, w
 }
 
 function onScan(state: LaneState, event: Extract<LaneEvent, { type: 'scan' }>, setup: LaneSetup, world: LaneWorld): LaneStep {
+  // A late timer must not let a pass pair with a card whose window has closed: close it first, as the tick would have.
+  if (state.phase.name === 'awaiting-code' && event.at >= state.phase.deadline) {
+    const closed = onTick(state, event.at, setup, world);
+    return prepend(closed.effects, onScan(closed.state, event, setup, world));
+  }
   const { phase } = state;
   if (phase.name === 'passing') {
     return hold(state, [{ type: 'ignored', reason: 'lane-busy', at: event.at }, { type: 'indicate', signal: 'busy' }]);
@@ -199,7 +204,7 @@ function conclude(state: LaneState, attempt: Attempt, temperature: TemperatureFa
       temperature,
       enforcement: setup.enforcement,
       trustStale: world.trustStale,
-      replayed: pass !== undefined && world.isReplayed(pass.fingerprint),
+      replayed: pass !== undefined && world.isReplayed(replayKey(pass.fingerprint, attempt.direction)),
       // A lane built without a thermometer is not faulty: it refers for want of a reading (NO_TEMPERATURE).
       deviceFault: !state.devices.barrier || ((temperature.kind === 'missing' || temperature.kind === 'unconfirmed-fever') && setup.hasThermometer && !state.devices.thermometer),
       status: person ? world.status(person) : NO_STATUS,
@@ -232,7 +237,7 @@ function conclude(state: LaneState, attempt: Attempt, temperature: TemperatureFa
   if (decision.verdict !== 'grant') {
     return hold(recorded, [...effects, { type: 'indicate', signal: decision.verdict }]);
   }
-  if (pass) effects.push({ type: 'remember-pass', fingerprint: pass.fingerprint, at });
+  if (pass) effects.push({ type: 'remember-pass', fingerprint: replayKey(pass.fingerprint, attempt.direction), at });
   // In emergency-open the barriers are already held open by the shell: nothing to release or confirm.
   if (world.mode === 'emergency-open') return hold(recorded, [...effects, { type: 'settle', passageId: passage.id, outcome: 'unconfirmed', at }]);
   effects.push({ type: 'release', passageId: passage.id }, { type: 'indicate', signal: 'grant' });
@@ -242,6 +247,14 @@ function conclude(state: LaneState, attempt: Attempt, temperature: TemperatureFa
 
 function settle(state: LaneState, passageId: string, outcome: 'passed' | 'not-passed' | 'barrier-fault', at: number): LaneStep {
   return hold({ ...state, phase: { name: 'idle' } }, [{ type: 'settle', passageId, outcome, at }, { type: 'indicate', signal: 'idle' }]);
+}
+
+/**
+ * A shared screenshot is the same pass twice the same way: two people going in on one pass. The holder going
+ * out and straight back in shows it once each way, and is no replay.
+ */
+function replayKey(fingerprint: string, direction: Direction): string {
+  return `${fingerprint}:${direction}`;
 }
 
 function temperatureRequired(direction: Direction, world: LaneWorld): boolean {

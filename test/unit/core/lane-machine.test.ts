@@ -96,7 +96,7 @@ describe('lane machine: deadlines, records and state', () => {
 
   it('settles, remembers and raises alerts with the time and place of the event', () => {
     const run = runLane([scan('green'), reading(36.5, 800), releaseFailed('a1', 950), passage(1200)]);
-    expect(run.steps[1]?.effects).toContainEqual({ type: 'remember-pass', fingerprint: 'fp-green', at: T0 + 800 });
+    expect(run.steps[1]?.effects).toContainEqual({ type: 'remember-pass', fingerprint: 'fp-green:in', at: T0 + 800 });
     expect(run.steps[2]?.effects).toEqual([
       { type: 'settle', passageId: 'a1', outcome: 'barrier-fault', at: T0 + 950 },
       { type: 'indicate', signal: 'idle' },
