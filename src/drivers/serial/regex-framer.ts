@@ -39,4 +39,11 @@ export class RegexFramer extends Transform {
     }
     done();
   }
+
+  /** The port closed: the text that waited for a match is dropped, and counted, so every byte is counted once. */
+  override _flush(done: TransformCallback): void {
+    if (this.pending.length > 0) this.framing.onDiscard?.('unterminated', this.pending.length);
+    this.pending = '';
+    done();
+  }
 }

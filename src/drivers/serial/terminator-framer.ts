@@ -21,6 +21,13 @@ export interface TerminatorFraming {
  * plate readers and ASCII controllers delimit their messages. It never buffers
  * more than `maxFrameLength` bytes: an overlong run is dropped up to the next
  * prefix or terminator, which is where the device starts a fresh frame.
+ *
+ * Every byte received is counted once: in a frame handed on (with its affixes
+ * and terminator) or in exactly one `onDiscard` call, a dropped segment with
+ * its terminator; bytes still waiting for a terminator are counted when they
+ * leave the buffer, or at the end of the stream. Counting the noise before a
+ * prefix and then the whole segment again made a noise counter read more
+ * bytes than were sent (issue 12).
  */
 export class TerminatorFramer extends Transform {
   private pending = Buffer.alloc(0);
@@ -41,12 +48,19 @@ export class TerminatorFramer extends Transform {
       this.pending = this.pending.subarray(end + terminator.length);
       if (this.skipping) {
         this.skipping = false;
-        this.discard('overlong', segment.length);
+        this.discard('overlong', segment.length + terminator.length);
       } else {
         this.emitSegment(segment);
       }
     }
     this.limitPending();
+    done();
+  }
+
+  /** The port closed: what waited for a terminator is dropped, and counted. */
+  override _flush(done: TransformCallback): void {
+    this.discard(this.skipping ? 'overlong' : 'unterminated', this.pending.length);
+    this.pending = Buffer.alloc(0);
     done();
   }
 
@@ -80,22 +94,20 @@ export class TerminatorFramer extends Transform {
     this.skipping = true;
   }
 
+  /** One segment and the terminator after it: a frame, or dropped whole. */
   private emitSegment(segment: Buffer): void {
-    if (segment.length === 0) return;
+    const consumed = segment.length + this.framing.terminator.length;
     // Affixes first: a long run of noise before a prefix must not cost the frame behind it.
     const { body, noise } = stripAffixes(segment, this.framing);
-    if (noise > 0) this.discard('noise before prefix', noise);
-    if (body === undefined) {
-      this.discard('no prefix or suffix', segment.length);
-    } else if (body.length > this.framing.maxFrameLength) {
-      this.discard('overlong', segment.length);
-    } else if (body.length > 0) {
-      this.push(Buffer.from(body));
-    }
+    if (body === undefined) return this.discard(segment.length === 0 ? 'empty' : 'no prefix or suffix', consumed);
+    if (body.length > this.framing.maxFrameLength) return this.discard('overlong', consumed);
+    if (body.length === 0) return this.discard('empty', consumed);
+    this.discard('noise before prefix', noise);
+    this.push(Buffer.from(body));
   }
 
   private discard(reason: string, bytes: number): void {
-    this.framing.onDiscard?.(reason, bytes);
+    if (bytes > 0) this.framing.onDiscard?.(reason, bytes);
   }
 }
 

@@ -28,8 +28,8 @@ describe('TerminatorFramer', () => {
   it('drops leading garbage before the prefix (resynchronisation)', () => {
     const { frames, discarded } = run(qr, [Buffer.of(0xff, 0x00, 0x13), ']Q1code\r', 'junk\r', ']Q1next\r']);
     expect(frames).toEqual(['code', 'next']);
-    // The three bytes before the first prefix and the unprefixed 'junk' are both counted as noise.
-    expect(discarded).toBe(7);
+    // The three bytes before the first prefix and the unprefixed 'junk' with its terminator are all counted as noise.
+    expect(discarded).toBe(8);
   });
 
   it('drops an overlong frame up to the next terminator and keeps the following one', () => {
