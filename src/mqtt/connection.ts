@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { Duplex } from 'node:stream';
+import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Mode } from '../core/mode.js';
 import { PAYLOAD_VERSION, type StatusMessage } from './payloads.js';
@@ -19,6 +20,8 @@ export interface ConnectionOptions {
   protocolVersion?: 4 | 5;
   /** PEM files for mqtts:// (CA to trust; client certificate and key). */
   tls?: { caFile?: string | undefined; certFile?: string | undefined; keyFile?: string | undefined };
+  /** An in-process stream to the embedded broker instead of dialling `url` (a new one per (re)connect). */
+  stream?: () => Duplex;
 }
 
 /**
@@ -41,7 +44,7 @@ export function openConnection(options: ConnectionOptions): Connection {
     const payload: StatusMessage = { id: randomUUID(), ts: new Date().toISOString(), v: PAYLOAD_VERSION, online, mode: options.mode(), version: options.version, since };
     return JSON.stringify(payload);
   };
-  const client = mqtt.connect(options.url, {
+  const clientOptions: IClientOptions = {
     clientId: options.clientId,
     username: options.username,
     password: options.password,
@@ -51,7 +54,8 @@ export function openConnection(options: ConnectionOptions): Connection {
     reconnectPeriod: 1000,
     connectTimeout: 5000,
     will: { topic: options.topics.status, payload: Buffer.from(status(false)), qos: 1, retain: true },
-  });
+  };
+  const client = options.stream ? new MqttClient(options.stream, clientOptions) : mqtt.connect(options.url, clientOptions);
   let connected = false;
   let closing = false;
   const publishStatus = () => {

@@ -64,6 +64,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
     late.handler?.handle(command).catch((error: Error) => log.error({ err: error.message, code: 'GW_MQTT' }, 'command handling failed'));
   };
 
+  const clientId = config.mqtt.clientId ?? `gatewarden-${config.estate.id}`;
   let broker: EmbeddedBroker | undefined;
   let url: string;
   let username: string | undefined;
@@ -74,10 +75,11 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
       users: brokerUsers(brokerConfig, secrets),
       acl,
       log,
+      gatewayClientIds: [clientId],
       // The embedded broker knows who sent each command: the actor is the logged-in user and its role.
       onCommand: (c) => handle({ name: c.name, payload: c.payload, retain: c.retain, actor: { via: 'mqtt', principal: c.username, role: c.role }, refusedByBroker: !c.allowed }),
     });
-    url = `mqtt://${brokerConfig.host}:${broker.port}`;
+    url = broker.url;
     username = 'gateway';
     password = secrets.mqttPasswords.gateway;
   } else {
@@ -86,7 +88,6 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
     password = brokerConfig.passwordSecret ? secrets.mqttPasswords[brokerConfig.passwordSecret] : undefined;
   }
   const external = brokerConfig.type === 'external' ? brokerConfig : undefined;
-  const clientId = config.mqtt.clientId ?? `gatewarden-${config.estate.id}`;
   const connection = openConnection({
     url,
     ...(username ? { username } : {}),
@@ -98,6 +99,8 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
     log,
     protocolVersion: external?.protocolVersion ?? 4,
     ...(external ? { tls: { caFile: external.caFile, certFile: external.certFile, keyFile: external.keyFile } } : {}),
+    // In-process to the embedded broker: it works with the plain listener off, and no LAN host shares the gateway's address.
+    ...(broker ? { stream: broker.connectLocal } : {}),
   });
   const { client } = connection;
   const outboxConfig = config.mqtt.outbox;

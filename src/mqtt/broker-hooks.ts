@@ -1,0 +1,155 @@
+import type { AedesOptions, AuthenticateError, Client, PublishPacket } from 'aedes';
+import type { Logger } from 'pino';
+import type { Acl, BrokerRole } from './acl.js';
+import type { ClientIdVerdict } from './broker-client-ids.js';
+import type { LoginThrottle } from './broker-login-throttle.js';
+import type { BrokerSlots } from './broker-slots.js';
+import { verifyPasswordOrDummy } from './password-hash.js';
+
+export interface BrokerUser {
+  username: string;
+  passwordHash: string;
+  role: BrokerRole;
+}
+
+/** A command as the broker saw it: who sent it, and whether the ACL let it through. */
+export interface BrokerCommand {
+  name: string;
+  payload: Buffer;
+  retain: boolean;
+  username: string;
+  role: BrokerRole;
+  allowed: boolean;
+}
+
+export interface BrokerHookDeps {
+  users: readonly BrokerUser[];
+  acl: Acl;
+  log: Logger;
+  maxPayloadBytes: number;
+  slots: BrokerSlots;
+  throttle: LoginThrottle;
+  clientId: (username: string, clientId: string) => ClientIdVerdict;
+  now: () => number;
+  onCommand?: ((command: BrokerCommand) => void) | undefined;
+}
+
+type Hooks = Required<Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>>;
+
+/** [MQTT 3.1.1 §3.2.2.3] CONNACK return codes. */
+export const CONNACK = { IDENTIFIER_REJECTED: 2, SERVER_UNAVAILABLE: 3, BAD_CREDENTIALS: 4, NOT_AUTHORIZED: 5 } as const;
+
+const refuse = (returnCode: number, message: string) => Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+
+/** The socket's peer address, without the IPv4-mapped prefix, so `::ffff:10.0.0.5` and `10.0.0.5` count as one host. */
+export function peerAddress(client: Client): string {
+  const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? 'local';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/**
+ * The embedded broker's policy as aedes hooks, one function per packet the
+ * policy looks at (aedes' `authenticate`, `authorizePublish`, …). Every
+ * client must log in; the login is throttled, bound to its client id and to a
+ * connection slot; every publish, will, subscription and delivery is checked
+ * against the role's ACL.
+ */
+export function brokerHooks(deps: BrokerHookDeps): Hooks & { roleOf(client: Client): BrokerRole | undefined } {
+  const { acl, log, slots, throttle } = deps;
+  const users = new Map(deps.users.map((user) => [user.username, user]));
+  const sessions = new WeakMap<object, { role: BrokerRole; username: string }>();
+  // `…/cmd/<name>` and `…/cmd/<name>/reply`: the command traffic no will may ever land on.
+  const isCommandTraffic = (topic: string) => acl.commandName(topic) !== undefined || (topic.endsWith('/reply') && acl.commandName(topic.slice(0, -'/reply'.length)) !== undefined);
+
+  /** After the password: client id, will and slot. Returns the refusal, or undefined when the client is in. */
+  const admit = (client: Client, user: BrokerUser): AuthenticateError | undefined => {
+    const context = { clientId: client.id, username: user.username, address: peerAddress(client) };
+    const id = deps.clientId(user.username, client.id);
+    if (!id.ok) {
+      log.warn({ ...context, owner: id.owner }, 'mqtt client refused: client id belongs to another user (takeover attempt)');
+      return refuse(CONNACK.IDENTIFIER_REJECTED, 'client id belongs to another user');
+    }
+    // [MQTT-3.1.2-8] the will is stored now, so it is authorized now; a will never carries a command.
+    const will = (client as Client & { _will?: { topic: string } })._will;
+    if (will && (isCommandTraffic(will.topic) || !acl.canPublish(user.role, will.topic))) {
+      log.warn({ ...context, topic: will.topic }, 'mqtt client refused: will topic not allowed');
+      return refuse(CONNACK.NOT_AUTHORIZED, 'will topic not authorized');
+    }
+    if (!slots.admit(client.conn, user.role)) {
+      log.warn({ ...context, role: user.role, sessions: slots.sessionCount }, 'mqtt client refused: connection limit reached');
+      return refuse(CONNACK.SERVER_UNAVAILABLE, 'connection limit reached');
+    }
+    // Set before aedes registers the client, so the session, the will and any takeover use the bound id.
+    client.id = id.clientId;
+    sessions.set(client, { role: user.role, username: user.username });
+    return undefined;
+  };
+
+  return {
+    roleOf: (client) => sessions.get(client)?.role,
+
+    authenticate(client, username, password, done) {
+      const address = peerAddress(client);
+      const gate = throttle.begin(address, username, deps.now());
+      if (!gate.ok) {
+        log.warn({ clientId: client.id, username, address, reason: gate.reason, retryInMs: gate.retryInMs }, 'mqtt client refused: login throttled');
+        done(refuse(CONNACK.NOT_AUTHORIZED, 'login throttled'), false);
+        return;
+      }
+      const user = username === undefined ? undefined : users.get(username);
+      // An unknown user costs one scrypt run too, so the answer time does not tell who exists.
+      void verifyPasswordOrDummy(password?.toString('utf8') ?? '', user?.passwordHash).then((ok) => {
+        // The gateway's password is generated (144 random bits): a guess cannot succeed, and a lock would only keep the gateway out.
+        throttle.finish(address, username, ok, deps.now(), { userExempt: user?.role === 'gateway' });
+        if (!ok || !user) {
+          log.warn({ clientId: client.id, username, address }, 'mqtt client refused: bad credentials');
+          done(refuse(CONNACK.BAD_CREDENTIALS, 'bad user name or password'), false);
+          return;
+        }
+        const refusal = admit(client, user);
+        done(refusal ?? null, refusal === undefined);
+      });
+    },
+
+    authorizePublish(client, packet, callback) {
+      const session = client ? sessions.get(client) : undefined;
+      const name = acl.commandName(packet.topic);
+      // A will firing (on a stream that dropped, or restored from persistence without its client) is never a command.
+      if (name !== undefined && (!client || packet === (client as Client & { will?: unknown }).will)) {
+        log.warn({ clientId: client?.id, topic: packet.topic }, 'mqtt will on a command topic dropped');
+        callback(new Error('will on a command topic'));
+        return;
+      }
+      if (!client) return callback(null);
+      const allowed = session !== undefined && acl.canPublish(session.role, packet.topic) && packet.payload.length <= deps.maxPayloadBytes;
+      if (name !== undefined && session) {
+        deps.onCommand?.({ name, payload: Buffer.from(packet.payload), retain: packet.retain, username: session.username, role: session.role, allowed });
+        // [MQTT-3.3.1-5] a retained command would be stored and fire again after every restart: never store it.
+        (packet as PublishPacket).retain = false;
+      }
+      if (!allowed) {
+        log.warn({ clientId: client.id, topic: packet.topic, bytes: packet.payload.length }, 'mqtt publish refused by ACL or size limit');
+        // [MQTT-3.3.5-2] 3.1.1 has no negative PUBACK: the server closes the connection.
+        callback(new Error('publish not authorized'));
+        return;
+      }
+      callback(null);
+    },
+
+    authorizeSubscribe(client, subscription, callback) {
+      const session = sessions.get(client);
+      if (!session || !acl.canSubscribe(session.role, subscription.topic)) {
+        log.warn({ clientId: client.id, topic: subscription.topic }, 'mqtt subscription refused by ACL');
+        // [MQTT-3.9.3] a refused subscription gets return code 0x80 rather than a dropped connection.
+        callback(null, null);
+        return;
+      }
+      callback(null, subscription);
+    },
+
+    authorizeForward(client, packet) {
+      const session = sessions.get(client);
+      return session && acl.canReceive(session.role, packet.topic) ? packet : null;
+    },
+  };
+}
