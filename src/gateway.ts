@@ -6,7 +6,7 @@ import type { TrustList } from './core/trust-list.js';
 import type { Config } from './config/schema.js';
 import { Crowd, type CrowdLane } from './demo/crowd.js';
 import { PassIssuer } from './demo/pass-issuer.js';
-import type { AnyDevice, Barrier, Indicator, Scanner, Thermometer } from './drivers/device.js';
+import type { Announcer, AnyDevice, Barrier, Indicator, Scanner, Thermometer } from './drivers/device.js';
 import { createDevices } from './drivers/create-devices.js';
 import { createPortRegistry } from './drivers/port-registry.js';
 import { VirtualBarrier } from './drivers/virtual/virtual-barrier.js';
@@ -243,6 +243,7 @@ function buildLanes(
           ...optional('codeScanner', get<Scanner>(slots.codeScanner)),
           ...optional('thermometer', thermometer),
           ...optional('indicator', get<Indicator>(slots.indicator)),
+          ...optional('announcer', get<Announcer>(slots.announcer)),
         },
         gate,
         journal,

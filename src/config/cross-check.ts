@@ -27,7 +27,7 @@ export function crossCheck(config: Config): string[] {
       const at = `gates[${g}].lanes[${l}]`;
       if (laneIds.has(lane.id)) errors.push(`${at}.id: expected a unique id within the gate, "${lane.id}" is used twice`);
       laneIds.add(lane.id);
-      const expected: Record<string, string> = { scanner: 'scanner', exitScanner: 'scanner', codeScanner: 'scanner', thermometer: 'thermometer', barrier: 'barrier', indicator: 'indicator' };
+      const expected: Record<string, string> = { scanner: 'scanner', exitScanner: 'scanner', codeScanner: 'scanner', thermometer: 'thermometer', barrier: 'barrier', indicator: 'indicator', announcer: 'announcer' };
       for (const [slot, ref] of Object.entries(lane.devices)) {
         if (ref === undefined) continue;
         const role = roles.get(ref);

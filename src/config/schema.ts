@@ -22,6 +22,8 @@ const LaneDevices = Type.Object(
     thermometer: Type.Optional(DeviceRef),
     barrier: DeviceRef,
     indicator: Type.Optional(DeviceRef),
+    /** The lane's voice (请出示健康码, 体温正常请通行, …): a voice module or a local player. */
+    announcer: Type.Optional(DeviceRef),
   },
   { additionalProperties: false },
 );
@@ -49,7 +51,7 @@ const Gate = Type.Object(
 const VirtualDevice = Type.Object(
   {
     id: Id,
-    role: StringEnum(['scanner', 'thermometer', 'barrier', 'indicator'] as const),
+    role: StringEnum(['scanner', 'thermometer', 'barrier', 'indicator', 'announcer'] as const),
     driver: Type.Literal('virtual'),
   },
   { additionalProperties: false },

@@ -5,6 +5,8 @@ import { createProfileDevice } from './create-profile-device.js';
 import type { AnyDevice } from './device.js';
 import type { PortRegistry } from './port-registry.js';
 import { SHIPPED_PROFILES_DIR } from './profile/profiles-dir.js';
+import { loadClipCatalogue } from './announcer/announcer-clips.js';
+import { VirtualAnnouncer } from './virtual/virtual-announcer.js';
 import { VirtualBarrier } from './virtual/virtual-barrier.js';
 import { VirtualIndicator } from './virtual/virtual-indicator.js';
 import { VirtualScanner } from './virtual/virtual-scanner.js';
@@ -28,13 +30,13 @@ export async function createDevices(configs: readonly DeviceConfig[], deps: Crea
     const device =
       config.driver === 'profile'
         ? await createProfileDevice(config, { log: deps.log, clock: deps.clock, ports: deps.ports, profilesDir: deps.profilesDir ?? SHIPPED_PROFILES_DIR })
-        : createVirtual(config, deps.clock);
+        : createVirtual(config, deps);
     devices.set(config.id, device);
   }
   return devices;
 }
 
-function createVirtual(config: VirtualDeviceConfig, clock: Clock): AnyDevice {
+function createVirtual(config: VirtualDeviceConfig, { clock, log, profilesDir }: CreateDevicesDeps): AnyDevice {
   switch (config.role) {
     case 'scanner':
       return new VirtualScanner(config.id, clock);
@@ -44,5 +46,7 @@ function createVirtual(config: VirtualDeviceConfig, clock: Clock): AnyDevice {
       return new VirtualBarrier(config.id, clock);
     case 'indicator':
       return new VirtualIndicator(config.id, clock);
+    case 'announcer':
+      return new VirtualAnnouncer(config.id, clock, loadClipCatalogue(profilesDir ?? SHIPPED_PROFILES_DIR, 'announcer-clips'), log.child({ module: 'announcer' }));
   }
 }

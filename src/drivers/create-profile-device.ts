@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { GatewardenError } from '../errors.js';
+import { createAnnouncer } from './announcer/announcer-device.js';
 import type { AnyDevice } from './device.js';
 import type { ModbusBus, UnitTiming } from './modbus/modbus-bus.js';
 import type { PortRegistry, Shared } from './port-registry.js';
@@ -42,6 +43,11 @@ export async function createProfileDevice(settings: ProfileDeviceSettings, deps:
     clock: deps.clock,
     log: deps.log.child({ module: 'device', device: settings.id, model: profile.model }),
   };
+  if (profile.role === 'announcer') {
+    const link = profile.transport.kind === 'serial-line' ? deps.ports.serialLine(serialOptions(settings, profile), settings.id) : undefined;
+    return createAnnouncer(context, deps.profilesDir, link);
+  }
+  if (profile.transport.kind === 'local') throw unsupported(profile);
   if (profile.transport.kind === 'serial-line') return lineDevice(context, deps.ports.serialLine(serialOptions(settings, profile), settings.id));
   const bus =
     profile.transport.kind === 'modbus-rtu'

@@ -4,7 +4,9 @@
  * configuration, not code.
  */
 
-export type DeviceRole = 'scanner' | 'thermometer' | 'barrier' | 'plate-reader' | 'indicator';
+import type { Clip, ClipCatalogue } from './announcer/announcer-clips.js';
+
+export type DeviceRole = 'scanner' | 'thermometer' | 'barrier' | 'plate-reader' | 'indicator' | 'announcer';
 
 export type Availability = 'online' | 'degraded' | 'offline';
 
@@ -79,4 +81,16 @@ export interface Indicator extends Device {
   show(signal: IndicatorSignal): Promise<void>;
 }
 
-export type AnyDevice = Scanner | PlateReader | Thermometer | Barrier | Indicator;
+/**
+ * The lane's voice: a UART voice module or a local player. `play()` never
+ * throws and never waits for the clip: a module that does not answer or a
+ * player that is missing shows in the device's status, not in the lane.
+ */
+export interface Announcer extends Device {
+  readonly role: 'announcer';
+  /** The catalogue its clips are numbered by; the lane chooses from it. */
+  readonly clips: ClipCatalogue;
+  play(clip: Clip): void;
+}
+
+export type AnyDevice = Scanner | PlateReader | Thermometer | Barrier | Indicator | Announcer;

@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import type { AlertDraft } from '../core/alerts.js';
 import type { Clock } from '../core/clock.js';
 import { initialLaneState, stepLane } from '../core/lane-machine.js';
-import type { LaneDeviceRole, LaneEffect, LaneEvent, LaneSetup, LaneState, PassageRecord } from '../core/lane-types.js';
-import type { Barrier, Device, DeviceRole, DeviceStatus, Indicator, Scanner, Thermometer } from '../drivers/device.js';
+import type { LaneDeviceRole, LaneEffect, LaneEvent, LanePhase, LaneSetup, LaneState, PassageRecord } from '../core/lane-types.js';
+import type { Announcer, Barrier, Device, DeviceRole, DeviceStatus, Indicator, Scanner, Thermometer } from '../drivers/device.js';
+import { announcementFor } from './announcements.js';
 import type { Journal } from '../store/journal.js';
 import type { GateState } from './gate-state.js';
 
@@ -18,6 +19,7 @@ export interface LaneDevices {
   thermometer?: Thermometer;
   barrier: Barrier;
   indicator?: Indicator;
+  announcer?: Announcer;
 }
 
 export interface LaneRunnerDeps {
@@ -128,8 +130,10 @@ export class LaneRunner {
   dispatch(event: LaneEvent): void {
     if (!this.running) return;
     const step = stepLane(this.state, event, this.deps.setup, this.deps.gate.world(this.deps.setup.gate));
+    const before = this.state.phase;
     this.state = step.state;
-    this.run(step.effects);
+    // A step cut short by a failed record speaks nothing: the record-failed step that follows speaks for it.
+    if (this.run(step.effects)) this.speak(before, step.state.phase, step.effects);
     clearTimeout(this.timer);
     this.timer = undefined;
     if (step.deadline !== undefined) {
@@ -164,6 +168,7 @@ export class LaneRunner {
     if (!this.record(passage, [])) return { ok: false, phase: 'storage-fault' };
     this.log.info({ passage: passage.id, reason, actor }, 'manual release');
     const effects: LaneEffect[] = [{ type: 'release', passageId: passage.id }, { type: 'indicate', signal: 'grant' }];
+    this.speak(this.state.phase, this.state.phase, [{ type: 'record', passage, alerts: [] }]);
     if (setup.hasPassageSensor) {
       this.state = { ...this.state, phase: { name: 'passing', passageId: passage.id, deadline: at + setup.passageTimeoutMs } };
       clearTimeout(this.timer);
@@ -175,15 +180,23 @@ export class LaneRunner {
     return { ok: true, passageId: passage.id };
   }
 
-  private run(effects: readonly LaneEffect[]): void {
+  private run(effects: readonly LaneEffect[]): boolean {
     for (const effect of effects) {
       if (effect.type === 'record' && !this.record(effect.passage, effect.alerts)) {
         // Nothing is released unrecorded: drop the rest of this step and let the machine fall back to refer.
         this.dispatch({ type: 'record-failed', at: this.deps.clock.now(), passageId: effect.passage.id });
-        return;
+        return false;
       }
       this.perform(effect);
     }
+    return true;
+  }
+
+  /** The lane's voice: the clip its catalogue gives this step (src/lane/announcements.ts), if the lane has an announcer. */
+  private speak(before: LanePhase, after: LanePhase, effects: readonly LaneEffect[]): void {
+    const announcer = this.deps.devices.announcer;
+    const clip = announcer && announcementFor(announcer.clips, before, after, effects);
+    if (clip) announcer.play(clip);
   }
 
   private perform(effect: LaneEffect): void {

@@ -27,6 +27,8 @@ export function checkDeviceSettings(settings: ProfileDeviceSettings, at: string,
     return [`${at}.profile: profile ${settings.profile} is invalid: ${(error as Error).message}`];
   }
   const errors: string[] = [];
+  // A local device (an announcer playing through the sound card) has no wire to name.
+  if (kind === 'local') return (['port', 'host'] as const).filter((key) => settings[key] !== undefined).map((key) => `${at}.${key}: not used by profile ${settings.profile} (local)`);
   const needs = kind === 'modbus-tcp' ? 'host' : 'port';
   const other = needs === 'host' ? 'port' : 'host';
   if (settings[needs] === undefined) errors.push(`${at}.${needs}: required key is missing (profile ${settings.profile} is ${kind})`);

@@ -1,3 +1,4 @@
+import { checkAnnouncer } from './announcer-schema.js';
 import type { DeviceProfile } from './profile-schema.js';
 
 /**
@@ -10,13 +11,13 @@ export function checkProfile(profile: DeviceProfile): string[] {
   const need = (section: keyof DeviceProfile, why: string) => {
     if (profile[section] === undefined) errors.push(`${section}: required key is missing (${why})`);
   };
-  const modbus = profile.transport.kind !== 'serial-line';
+  const modbus = profile.transport.kind === 'modbus-rtu' || profile.transport.kind === 'modbus-tcp';
   const usage = `${profile.role} over ${profile.transport.kind}`;
   const lineOnly = profile.role === 'scanner' || profile.role === 'plate-reader';
   if ((lineOnly && modbus) || (profile.role === 'indicator' && !modbus)) {
     errors.push(`transport.kind: ${profile.role} is not supported over ${profile.transport.kind}`);
   }
-  if (!modbus) need('framing', usage);
+  if (profile.transport.kind === 'serial-line' && profile.role !== 'announcer') need('framing', usage);
   if (profile.role === 'thermometer') {
     need('plausible', usage);
     if (modbus) need('reading', usage);
@@ -25,6 +26,7 @@ export function checkProfile(profile: DeviceProfile): string[] {
   }
   if (profile.role === 'barrier') need(modbus ? 'relay' : 'actions', usage);
   if (profile.role === 'indicator') need('indicator', usage);
+  errors.push(...checkAnnouncer(profile.role, profile.transport.kind, profile.announcer));
   if (profile.plausible && profile.plausible.min >= profile.plausible.max) errors.push('plausible.min: expected less than plausible.max');
   errors.push(...checkFraming(profile), ...checkExpressions(profile), ...checkIndicator(profile));
   return errors;

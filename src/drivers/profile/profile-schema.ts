@@ -2,19 +2,21 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum } from '../../schema/types.js';
 import { makeValidator } from '../../schema/validate.js';
 import { ActionsSchema, IndicatorSchema, RelaySchema } from './actuator-schema.js';
+import { AnnouncerSchema } from './announcer-schema.js';
 
 /**
  * The device profile: everything about a device model, as data (`devices/<model>.yaml`).
  * Sections that only some roles use are optional here; `checkProfile` says
  * which role and transport need which section.
  */
-export const ROLES = ['scanner', 'thermometer', 'barrier', 'plate-reader', 'indicator'] as const;
+export const ROLES = ['scanner', 'thermometer', 'barrier', 'plate-reader', 'indicator', 'announcer'] as const;
 
 const Address = Type.Integer({ minimum: 0, maximum: 0xffff, description: 'zero-based protocol address (register 40001 is holding address 0)' });
 
 export const TransportSchema = Type.Object(
   {
-    kind: StringEnum(['modbus-rtu', 'modbus-tcp', 'serial-line'] as const),
+    /** `local`: no wire, a program on the gateway itself (an announcer playing clips through the sound card). */
+    kind: StringEnum(['modbus-rtu', 'modbus-tcp', 'serial-line', 'local'] as const),
     baudRate: Type.Integer({ minimum: 300, maximum: 921_600, default: 9600 }),
     dataBits: Type.Union([Type.Literal(5), Type.Literal(6), Type.Literal(7), Type.Literal(8)], { default: 8 }),
     // Serial Line V1.02 §2.5.1: even parity is the Modbus default, but most gate hardware ships 8N1.
@@ -127,6 +129,7 @@ export const ProfileSchema = Type.Object(
     relay: Type.Optional(RelaySchema),
     actions: Type.Optional(ActionsSchema),
     indicator: Type.Optional(IndicatorSchema),
+    announcer: Type.Optional(AnnouncerSchema),
     simulator: SimulatorSchema,
   },
   { additionalProperties: false },

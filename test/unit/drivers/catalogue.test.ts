@@ -52,7 +52,7 @@ describe('profile validation errors', () => {
 
   it('reports schema errors by key path', () => {
     expect(errorsOf({ ...base, transport: { kind: 'modbus-ascii' }, colour: 'red' })).toEqual(
-      expect.arrayContaining(['colour: unknown key', 'transport.kind: expected one of "modbus-rtu", "modbus-tcp", "serial-line"']),
+      expect.arrayContaining(['colour: unknown key', 'transport.kind: expected one of "modbus-rtu", "modbus-tcp", "serial-line", "local"']),
     );
   });
 
