@@ -3,14 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PassIssuer } from '../../src/demo/pass-issuer.js';
 import { generateEd25519 } from '../../src/secrets.js';
 import { startHarness, waitFor, type Harness } from '../helpers/gateway-harness.js';
+import { RESIDENT, showCardThenPass } from '../helpers/resident.js';
 
 const issuerKey = generateEd25519('district-1');
 const issuer = new PassIssuer(issuerKey.kid, issuerKey.privateKey);
 const nowS = () => Math.floor(Date.now() / 1000);
-const greenPass = (sub: string) => issuer.issue({ sub, col: 'green', iat: nowS() - 60, exp: nowS() + 3600 });
+let issued = 0;
+// Each pass distinct (iat), so showing one person twice is never taken for a replay.
+const greenPass = (sub: string) => issuer.issue({ sub, col: 'green', iat: nowS() - 60 - (issued += 1), exp: nowS() + 3600 });
+/** The resident shows their card, then their own green pass. */
+const showResident = (scanner: string) => showCardThenPass(harness.scanner(scanner), greenPass(RESIDENT.subject));
+
+let harness: Harness;
 
 describe('a gateway on virtual devices, with its real store and embedded broker', () => {
-  let harness: Harness;
   let observer: MqttClient;
   const received: Array<{ topic: string; payload: Record<string, unknown>; retain: boolean }> = [];
 
@@ -46,7 +52,7 @@ describe('a gateway on virtual devices, with its real store and embedded broker'
     }
   });
 
-  it('grants a resident card with a normal temperature, records it before releasing, and reports it', async () => {
+  it('grants a resident card and pass with a normal temperature, records it before releasing, and reports it', async () => {
     const barrier = harness.barrier('in-barrier');
     const db = harness.gateway.db;
     let recordedBeforeRelease: unknown;
@@ -57,10 +63,10 @@ describe('a gateway on virtual devices, with its real store and embedded broker'
     };
     harness.thermometer('in-thermo').present(36.6);
     barrier.expectWalk(50);
-    harness.scanner('in-scanner').scan('04aabbccdd');
+    showResident('in-scanner');
 
     const passage = await waitFor(() => harness.passages.find((p) => p.credential === 'card'), 'card passage');
-    expect(passage.decision).toMatchObject({ verdict: 'grant', reasons: ['CARD_VALID', 'TEMP_NORMAL'] });
+    expect(passage.decision).toMatchObject({ verdict: 'grant', reasons: ['CARD_VALID', 'CODE_GREEN', 'TEMP_NORMAL'] });
     await waitFor(() => barrier.releases === 1, 'barrier release');
     expect(recordedBeforeRelease).toEqual({ verdict: 'grant' });
     await waitFor(() => (db.prepare('SELECT outcome FROM passages WHERE id = ?').get(passage.id) as { outcome: string | null }).outcome === 'passed', 'passed outcome');
@@ -84,7 +90,7 @@ describe('a gateway on virtual devices, with its real store and embedded broker'
   it('refers to the guard when the thermometer is unplugged, and alerts once', async () => {
     const thermometer = harness.thermometer('in-thermo');
     thermometer.setOnline(false);
-    harness.scanner('in-scanner').scan('04AABBCCDD');
+    showResident('in-scanner');
     const passage = await waitFor(() => harness.passages.find((p) => p.decision.reasons.includes('DEVICE_FAULT')), 'device-fault passage');
     expect(passage.decision.verdict).toBe('refer');
     const alert = await waitFor(() => messagesOn('/alerts/device-fault').find((m) => m.payload.details && (m.payload.details as Record<string, unknown>).device === 'in-thermo'), 'device-fault alert');
@@ -99,8 +105,8 @@ describe('a gateway on virtual devices, with its real store and embedded broker'
     const before = barrier.releases;
     harness.gateway.db.exec('ALTER TABLE outbox RENAME TO outbox_gone');
     try {
-      // The exit lane needs no temperature: the scan is decided synchronously, so the outcome is known on return.
-      harness.scanner('out-scanner').scan('04AABBCCDD');
+      // The exit lane needs no temperature: the pass after the card is decided synchronously, so the outcome is known on return.
+      showResident('out-scanner');
       expect(barrier.releases).toBe(before);
       expect(harness.gateway.lanes.get('main/out')?.phase).toBe('idle');
       // The outbox cannot take the alert: it goes straight to the broker from memory.
@@ -109,7 +115,7 @@ describe('a gateway on virtual devices, with its real store and embedded broker'
     } finally {
       harness.gateway.db.exec('ALTER TABLE outbox_gone RENAME TO outbox');
     }
-    harness.scanner('out-scanner').scan('04AABBCCDD');
+    showResident('out-scanner');
     await waitFor(() => barrier.releases === before + 1, 'release once storage is back');
   });
 
