@@ -12,7 +12,9 @@
  *   CONNACK 2, identifier rejected [MQTT 3.1.1 §3.2.2.3].
  * - Any other id (a library's random default such as `mqttjs_…` or `mosq-…`)
  *   is accepted and filed under `<user>/<id>`, so it can only ever replace a
- *   session of the same user.
+ *   session of the same user. The `/` keeps it out of the private reply topics
+ *   `…/cmd/<name>/reply/<clientId>` (one topic level): a client that wants its
+ *   replies there uses an id of its own, as `gatewarden cmd` does (`<user>-cmd-…`).
  */
 export type ClientIdVerdict = { ok: true; clientId: string } | { ok: false; owner: string };
 
@@ -24,6 +26,8 @@ export function clientIdRule(usernames: readonly string[], reserved: ReadonlyMap
     const owner = ownerOf(clientId);
     if (owner === username) return { ok: true, clientId };
     if (owner !== undefined) return { ok: false, owner };
-    return { ok: true, clientId: `${username}/${clientId}` };
+    const filed = `${username}/${clientId}`;
+    const reservedFor = reserved.get(filed);
+    return reservedFor === undefined ? { ok: true, clientId: filed } : { ok: false, owner: reservedFor };
   };
 }

@@ -18,6 +18,8 @@ export interface BrokerCommand {
   payload: Buffer;
   retain: boolean;
   username: string;
+  /** The sender's client id as the broker files it (see broker-client-ids.ts): its private reply topic. */
+  clientId: string;
   role: BrokerRole;
   allowed: boolean;
 }
@@ -123,7 +125,7 @@ export function brokerHooks(deps: BrokerHookDeps): Hooks & { roleOf(client: Clie
       if (!client) return callback(null);
       const allowed = session !== undefined && acl.canPublish(session.role, packet.topic) && packet.payload.length <= deps.maxPayloadBytes;
       if (name !== undefined && session) {
-        deps.onCommand?.({ name, payload: Buffer.from(packet.payload), retain: packet.retain, username: session.username, role: session.role, allowed });
+        deps.onCommand?.({ name, payload: Buffer.from(packet.payload), retain: packet.retain, username: session.username, clientId: client.id, role: session.role, allowed });
         // [MQTT-3.3.1-5] a retained command would be stored and fire again after every restart: never store it.
         (packet as PublishPacket).retain = false;
       }
@@ -149,7 +151,7 @@ export function brokerHooks(deps: BrokerHookDeps): Hooks & { roleOf(client: Clie
 
     authorizeForward(client, packet) {
       const session = sessions.get(client);
-      return session && acl.canReceive(session.role, packet.topic) ? packet : null;
+      return session && acl.canReceive(session.role, packet.topic, client.id) ? packet : null;
     },
   };
 }

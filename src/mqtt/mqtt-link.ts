@@ -77,7 +77,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
       log,
       gatewayClientIds: [clientId],
       // The embedded broker knows who sent each command: the actor is the logged-in user and its role.
-      onCommand: (c) => handle({ name: c.name, payload: c.payload, retain: c.retain, actor: { via: 'mqtt', principal: c.username, role: c.role }, refusedByBroker: !c.allowed }),
+      onCommand: (c) => handle({ name: c.name, payload: c.payload, retain: c.retain, clientId: c.clientId, actor: { via: 'mqtt', principal: c.username, role: c.role }, refusedByBroker: !c.allowed }),
     });
     url = broker.url;
     username = 'gateway';

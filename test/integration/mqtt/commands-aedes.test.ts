@@ -26,7 +26,8 @@ describe('MQTT commands on the embedded broker', () => {
   const audit = (id: string) => harness.gateway.db.prepare('SELECT ok, error_code AS code FROM audit WHERE command_id = ?').all(id) as Array<{ ok: number; code: string | null }>;
 
   beforeAll(async () => {
-    harness = await startHarness();
+    // Unsigned on purpose: this file is about the command path, not signatures (test/security/commands-*.test.ts).
+    harness = await startHarness({ commands: { requireSignature: false } });
     manager = await connect('manager');
     manager.on('message', (_topic, payload) => replies.push(JSON.parse(payload.toString()) as Reply));
     await manager.subscribeAsync(`${prefix}/cmd/+/reply`, { qos: 1 });

@@ -24,7 +24,8 @@ describe('the approver over MQTT', () => {
   const passIds = () => (harness.gateway.db.prepare('SELECT id FROM exit_passes ORDER BY id').all() as Array<{ id: string }>).map((row) => row.id);
 
   beforeAll(async () => {
-    harness = await startHarness({ commands: { keys: [approverKey, managerKey].map(({ kid, publicKey, role }) => ({ kid, publicKey, role })) } });
+    // Unsigned on purpose: this file is about the command path, not signatures (test/security/commands-*.test.ts).
+    harness = await startHarness({ commands: { requireSignature: false, keys: [approverKey, managerKey].map(({ kid, publicKey, role }) => ({ kid, publicKey, role })) } });
     const connect = (username: string) => TestClient.connect({ url: harness.gateway.mqtt.url, prefix, username, password: harness.gateway.secrets.mqttPasswords[username] });
     approver = await connect('approver');
     manager = await connect('manager');
@@ -39,7 +40,7 @@ describe('the approver over MQTT', () => {
   });
 
   it('the approver issues and revokes an exit pass; both are audited under its user', async () => {
-    expect(await approver.send('exit-pass', commandBody('apr-exit-1', exitPass('E-1', 'approver-chen')))).toMatchObject({ ok: true, data: { passId: 'E-1' } });
+    expect(await approver.send('exit-pass', commandBody('apr-exit-1', exitPass('E-1', 'approver-chen')))).toMatchObject({ ok: true }); // …/reply carries the outcome; data goes to the requester's own reply topic
     expect(audit('apr-exit-1')).toEqual([{ ok: 1, code: null, role: 'approver', principal: 'approver' }]);
     expect(await approver.send('revoke-pass', commandBody('apr-revoke-1', { pass: 'exit', passId: 'E-1', reason: 'appointment moved', by: 'approver-chen' }))).toMatchObject({ ok: true });
     expect(harness.gateway.db.prepare('SELECT revoked_at FROM exit_passes WHERE id = ?').get('E-1')).toEqual({ revoked_at: expect.any(Number) });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { aclFor } from '../../../src/mqtt/acl.js';
@@ -81,5 +81,21 @@ describeWithTools(['openssl'], 'embedded broker TLS listener', () => {
     expect(await tryConnect(url, login, clients)).toBe('refused');
     expect(await tryConnect(url, { ...login, cert: readFileSync(certs.clientCertFile), key: readFileSync(certs.clientKeyFile) }, clients)).toBe('connected');
     expect(await tryConnect(`mqtt://127.0.0.1:${broker.port}`, { username: 'gateway', password: PASSWORD }, clients)).toBe('connected');
+  });
+
+  it('with plaintext false runs no plain listener; the gateway reaches it in-process', async () => {
+    await broker?.stop();
+    broker = await startEmbeddedBroker(brokerOptions({ host: '127.0.0.1', port: 0, tls: { certFile: certs.serverCertFile, keyFile: certs.serverKeyFile, port: 0, plaintext: false } }));
+    expect(broker.url).toBe(`mqtts://127.0.0.1:${broker.tlsPort}`);
+    // The only port is the TLS one: a plain MQTT client gets no CONNACK there.
+    expect(await tryConnect(`mqtt://127.0.0.1:${broker.port}`, { username: 'gateway', password: PASSWORD, connectTimeout: 3000 }, clients)).toBe('refused');
+    expect(await tryConnect(`mqtts://127.0.0.1:${broker.tlsPort}`, { username: 'gateway', password: PASSWORD, ca: readFileSync(certs.caFile) }, clients)).toBe('connected');
+    const local = new MqttClient(broker.connectLocal, { username: 'gateway', password: PASSWORD, clientId: 'gateway-local', reconnectPeriod: 0, protocolVersion: 4 });
+    clients.push(local);
+    await new Promise((resolve, reject) => {
+      local.once('connect', resolve);
+      local.once('error', reject);
+    });
+    await local.endAsync();
   });
 });

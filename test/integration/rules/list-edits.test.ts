@@ -41,7 +41,7 @@ describe('lists edited entry by entry', () => {
 
   it('removes an entry by subject alone: that person is let in again; a subject not on the list is a warning', async () => {
     const reply = await gw.command('manager', 'lists', { list: 'quarantine', op: 'remove', version: 'q-4', entries: [{ subject: 'resident-2' }, { subject: 'resident-77' }] }, 'q-remove');
-    expect(reply).toMatchObject({ ok: true, data: { op: 'remove', version: 'q-4', entries: 1, removed: 1 }, warnings: ['quarantine has no entry with subject "resident-77"'] });
+    expect(reply).toMatchObject({ ok: true, data: { op: 'remove', version: 'q-4', entries: 1, removed: 1 }, warnings: [expect.stringMatching(/^quarantine has no entry with subject "[\w-]{22}"$/)] });
     expect(gw.audit('q-remove')).toEqual([{ ok: 1, code: null, role: 'manager', principal: 'test-manager' }]);
     expect(stored('quarantine')).toMatchObject({ version: 'q-4', commandId: 'q-remove' });
     expect(await entry('resident-2')).toMatchObject({ verdict: 'grant' });
@@ -60,7 +60,7 @@ describe('lists edited entry by entry', () => {
 
   it('warns about subjects nobody has met, on add and on replace', async () => {
     const added = await gw.command('manager', 'lists', { list: 'contacts', op: 'add', version: 'c-1', entries: [{ subject: 'resident-1' }, { subject: 'nobody-42' }] });
-    expect(added).toMatchObject({ ok: true, warnings: ['subject "nobody-42" matches no roster card, visitor registration or recorded passage'] });
+    expect(added).toMatchObject({ ok: true, warnings: [expect.stringMatching(/^subject [\w-]{22} matches no roster card, visitor registration or recorded passage$/)] });
     // Resent whole, the list is checked for what is new to it only: nobody-42 was warned about when added.
     const resent = await gw.command('manager', 'lists', { list: 'contacts', version: 'c-1b', entries: [{ subject: 'resident-1' }, { subject: 'nobody-42' }] });
     expect(resent).toMatchObject({ ok: true, data: { entries: 2 } });
