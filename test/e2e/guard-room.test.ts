@@ -6,6 +6,7 @@ import { PassIssuer } from '../../src/demo/pass-issuer.js';
 import { generateApiToken, hashApiToken } from '../../src/http/api-tokens.js';
 import { generateEd25519 } from '../../src/secrets.js';
 import { startHarness, waitFor, type Harness } from '../helpers/gateway-harness.js';
+import { RESIDENT, showCardThenPass } from '../helpers/resident.js';
 import { describeWithTools } from '../helpers/system-tools.js';
 
 /**
@@ -20,7 +21,7 @@ const UI_TIMEOUT = 15_000;
 /** The few DOM calls the assertions make, typed here since the project compiles without the DOM library. */
 interface Dom {
   getComputedStyle(node: unknown): Record<string, string>;
-  document: { body: { dataset: Record<string, string | undefined> } };
+  __beeps?: number;
 }
 const style = (locator: Locator, property: string) => locator.evaluate((node, p) => (globalThis as unknown as Dom).getComputedStyle(node)[p], property);
 
@@ -76,7 +77,8 @@ describeWithTools(['/usr/bin/chromium'], 'guard-room page in Chromium', () => {
 
   it('2. shows a fever alert the moment it is raised, in red and with a beep', async () => {
     harness.thermometer('in-thermo').present(38.5);
-    harness.scanner('in-scanner').scan('04AABBCCDD');
+    const nowS = Math.floor(Date.now() / 1000);
+    showCardThenPass(harness.scanner('in-scanner'), issuer.issue({ sub: RESIDENT.subject, col: 'green', iat: nowS - 60, exp: nowS + 3600 }));
     const item = page.getByTestId('feed-fever');
     await item.waitFor();
     expect(await item.textContent()).toContain('发热');
@@ -85,8 +87,9 @@ describeWithTools(['/usr/bin/chromium'], 'guard-room page in Chromium', () => {
     const card = lane('main', 'in');
     await expect.poll(() => card.getByTestId('reasons').textContent(), { timeout: UI_TIMEOUT }).toContain('发热（复测确认）');
     expect(await card.getByTestId('verdict').textContent()).toContain('拒绝');
-    expect(await style(card.getByTestId('temperature'), 'color')).toBe('rgb(198, 40, 40)');
-    await expect.poll(() => page.evaluate(() => Number((globalThis as unknown as Dom).document.body.dataset.beeps ?? 0)), { timeout: UI_TIMEOUT }).toBeGreaterThanOrEqual(1);
+    // The whole card in the verdict's colour, readable from a metre.
+    expect(await style(card, 'backgroundColor')).toBe('rgb(198, 40, 40)');
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as Dom).__beeps ?? 0), { timeout: UI_TIMEOUT }).toBeGreaterThanOrEqual(1);
     await shot('2-fever-alert');
     const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${tokens.auditor}` } })).text();
     expect(metrics).toContain('gatewarden_decisions_total{gate="main",lane="in",verdict="deny",reason="FEVER"} 1');

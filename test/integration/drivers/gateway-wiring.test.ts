@@ -6,12 +6,17 @@ import { PtyPair } from '../../../scripts/sim/pty-pair.js';
 import { RtuSlaveBus } from '../../../scripts/sim/rtu-slave-bus.js';
 import { setTemperature } from '../../../scripts/sim/modbus-sim.js';
 import { startHarness, waitFor } from '../../helpers/gateway-harness.js';
+import { createIssuer } from '../../helpers/health-pass-issuer.js';
+import { RESIDENT, showCardThenPass } from '../../helpers/resident.js';
 import { describeWithTools } from '../../helpers/system-tools.js';
 import { profile } from './harness.js';
 
-/** The gateway's entry thermometer as a Modbus RTU profile device on `port`; everything else virtual. */
+const issuer = createIssuer('district-health');
+
+/** The gateway's entry thermometer as a Modbus RTU profile device on `port`; everything else virtual. The resident's pass issuer is trusted. */
 function withModbusThermometer(port: string) {
   return {
+    trust: { maxAgeHours: 24, issuers: [{ kid: issuer.kid, publicKey: issuer.publicKey }] },
     devices: [
       { id: 'in-scanner', role: 'scanner', driver: 'virtual' },
       { id: 'in-thermo', role: 'thermometer', driver: 'profile', profile: 'thermo-rtu-int16', port, pollMs: 100 },
@@ -28,7 +33,7 @@ describeWithTools(['socat'], 'profile devices in the gateway', () => {
     try {
       const thermometer = harness.gateway.devices.get('in-thermo')!;
       expect(thermometer.status().availability).toBe('offline');
-      harness.scanner('in-scanner').scan('04AABBCCDD');
+      showCardThenPass(harness.scanner('in-scanner'), issuer.issue({ sub: RESIDENT.subject }));
       const referred = await waitFor(() => harness.passages.find((p) => p.lane === 'in'), 'a passage on the entry lane');
       expect(referred.decision.verdict).toBe('refer');
       expect(referred.decision.reasons).toContain('DEVICE_FAULT');
@@ -48,7 +53,7 @@ describeWithTools(['socat'], 'profile devices in the gateway', () => {
     try {
       const thermometer = harness.gateway.devices.get('in-thermo')!;
       await waitFor(() => thermometer.status().availability === 'online', 'thermometer online');
-      harness.scanner('in-scanner').scan('04AABBCCDD');
+      showCardThenPass(harness.scanner('in-scanner'), issuer.issue({ sub: RESIDENT.subject }));
       const passage = await waitFor(() => harness.passages.find((p) => p.lane === 'in'), 'a passage on the entry lane');
       expect(passage.decision.verdict).toBe('grant');
       expect(passage.temperatureC).toBeCloseTo(36.4, 1);
