@@ -203,8 +203,9 @@ describe('brokerHooks: the policy as aedes hooks', () => {
     expect(await login(observer, 'observer', 'observer-pw')).toBe(0);
     const granted = await new Promise((resolve) => hooks.authorizeSubscribe(observer, { topic: '#', qos: 0 }, (_e, s) => resolve(s)));
     expect(granted).toBeNull();
-    const status = { topic: `${PREFIX}/status`, payload: Buffer.alloc(0) } as PublishPacket;
-    const command = { topic: `${PREFIX}/cmd/lockdown`, payload: Buffer.alloc(0) } as PublishPacket;
+    type Forwarded = Parameters<typeof hooks.authorizeForward>[1];
+    const status = { topic: `${PREFIX}/status`, payload: Buffer.alloc(0) } as Forwarded;
+    const command = { topic: `${PREFIX}/cmd/lockdown`, payload: Buffer.alloc(0) } as Forwarded;
     expect(hooks.authorizeForward(observer, status)).toBe(status);
     expect(hooks.authorizeForward(observer, command)).toBeNull();
     expect(hooks.roleOf(observer)).toBe('observer');
