@@ -5,6 +5,7 @@ import { GatewardenError } from './errors.js';
 import { CMD_USAGE, runCmd } from './cli/cmd.js';
 import { runHashPassword } from './cli/hash-password.js';
 import { runKeys } from './cli/keys.js';
+import { CREDENTIALS_USAGE, runCredentials } from './cli/credentials.js';
 import { runStart } from './cli/start.js';
 import { runTrace } from './cli/trace.js';
 
@@ -14,7 +15,7 @@ Usage:
   gatewarden start [CONFIG]           run the gateway (default config/demo.yaml)
   gatewarden check-config CONFIG...   validate config files; exit 1 on the first invalid one
   gatewarden trace CONFIG --subject ID [--kind card|health-pass|plate] [--from ISO] [--to ISO]
-                  [--window-min 5] [--format json|csv] [--output trail|contacts]
+                  [--window-min 5] [--format json|csv] [--output trail|contacts] [--bom]
                                       a subject's movement trail and contacts
   gatewarden keys init SECRETS_FILE    create a secrets file (estate key, MQTT passwords)
   gatewarden keys generate [--kid ID] print a new Ed25519 key pair (issuer or manager key)
@@ -23,6 +24,7 @@ Usage:
   gatewarden keys hash-password       read a password (stdin, or a prompt on a terminal) and print
                                       its scrypt hash for mqtt.broker.users[].passwordHash
   ${CMD_USAGE}
+  ${CREDENTIALS_USAGE}
 `;
 
 function out(text: string): void {
@@ -56,14 +58,16 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'trace': {
       const { values, positionals } = parseArgs({
-        args: rest,
+        args: rest.filter((arg) => arg !== '--bom'),
         allowPositionals: true,
         options: Object.fromEntries(['subject', 'kind', 'hash', 'from', 'to', 'window-min', 'format', 'output'].map((name) => [name, { type: 'string' as const }])),
       });
       if (!positionals[0]) fail(USAGE, 2);
-      out(runTrace(positionals[0], { ...values, windowMin: values['window-min'] } as Record<string, string | undefined>));
+      out(runTrace(positionals[0], { ...values, windowMin: values['window-min'], bom: rest.includes('--bom') } as Parameters<typeof runTrace>[1]));
       return;
     }
+    case 'credentials':
+      return out(runCredentials(rest));
     case 'cmd':
       process.exitCode = await runCmd(rest, { out, err: (text) => process.stderr.write(`${text}\n`) });
       return;

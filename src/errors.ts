@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   GW_CONFIG_UNREADABLE: 'configuration file cannot be read or parsed',
   GW_PROFILE_INVALID: 'device profile is invalid',
   GW_SECRETS_MISSING: 'secrets file is missing and generation is not enabled',
+  GW_SECRETS_PERMISSIVE: 'secrets file can be read by group or others',
   GW_STORAGE: 'database error',
   GW_DEVICE_TIMEOUT: 'device did not answer in time',
   GW_DEVICE_IO: 'device port error',

@@ -1,11 +1,12 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { GatewardenError } from './errors.js';
 import { API_ROLES, ApiTokenSchema } from './http/config-schema.js';
 import { generateApiToken, hashApiToken } from './http/api-tokens.js';
 import { makeValidator } from './schema/validate.js';
+import { ensurePrivateDir, isPermissive, modeOf } from './store/file-modes.js';
 
 /**
  * Secrets live apart from the config, in a file only the gateway's user can
@@ -59,6 +60,7 @@ export function loadSecrets(path: string, generate: boolean, withDemoIssuer: boo
     writeSecrets(path, secrets);
     return { secrets, created: true, issuedApiTokens: issued };
   }
+  assertPrivateSecrets(path);
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
@@ -121,8 +123,35 @@ export function generateEd25519(kid: string): KeyPair {
   };
 }
 
+/**
+ * Set to 1 to run with a secrets file that group or others can read, as a
+ * read-only secret volume may be mounted (0644 or 0444); the start logs a
+ * warning each time. Without it such a file is refused (docs/operations.md, "Data at rest").
+ */
+export const ALLOW_PERMISSIVE_SECRETS_ENV = 'GATEWARDEN_ALLOW_PERMISSIVE_SECRETS';
+
+/** The secrets file's mode (`0644`) when group or others have any access to it; undefined when it is private or missing. */
+export function permissiveSecretsMode(path: string): string | undefined {
+  return existsSync(path) && isPermissive(statSync(path).mode) ? modeOf(path) : undefined;
+}
+
+/**
+ * A secrets file others can read is refused before it is read (issue 12;
+ * ETSI EN 303 645 provision 5.4-1): its keys may already be known, so the
+ * operator decides, by `chmod 600` (and rotating what may have leaked) or by
+ * the override above. It is not silently tightened.
+ */
+function assertPrivateSecrets(path: string): void {
+  const mode = permissiveSecretsMode(path);
+  if (mode === undefined || process.env[ALLOW_PERMISSIVE_SECRETS_ENV] === '1') return;
+  throw new GatewardenError('GW_SECRETS_PERMISSIVE', `secrets file ${path} has mode ${mode}: group or others can read it`, [
+    `run "chmod 600 ${path}" as the gateway's user, and rotate its secrets if anyone else may have read them`,
+    `or set ${ALLOW_PERMISSIVE_SECRETS_ENV}=1 to accept it (a read-only secret mount)`,
+  ]);
+}
+
 function writeSecrets(path: string, secrets: Secrets): void {
-  mkdirSync(dirname(path), { recursive: true });
+  ensurePrivateDir(dirname(path));
   writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
 }

@@ -1,6 +1,10 @@
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
 import { loadConfig } from '../config/load-config.js';
 import { startGateway } from '../gateway.js';
 import { createLogger } from '../log.js';
+import { ALLOW_PERMISSIVE_SECRETS_ENV, permissiveSecretsMode } from '../secrets.js';
+import { ensurePrivateDir } from '../store/file-modes.js';
 
 /**
  * `gatewarden start`: validate the config before anything starts, run the
@@ -10,16 +14,15 @@ import { createLogger } from '../log.js';
 export async function runStart(configPath: string): Promise<void> {
   const config = loadConfig(configPath);
   const log = createLogger(config.log.level);
+  guardSecretsFile(config.secrets.path, log);
   const gateway = await startGateway({ config, log });
 
   const { broker, url } = gateway.mqtt;
   if (broker) {
-    const [host, port] = url.replace('mqtt://', '').split(':');
-    const filter = `${gateway.mqtt.topics.prefix}/#`;
-    const password = gateway.secrets.mqttPasswords.observer;
+    // Where the password is, never the password (issue 12, observation 8): it is printed on request only.
     log.info(
-      { subscribe: `mosquitto_sub -h ${host} -p ${port} -u observer -P '${password}' -t '${filter}' -v` },
-      `watch the MQTT stream (read-only user "observer", credentials in ${config.secrets.path})`,
+      { url, user: 'observer', topics: `${gateway.mqtt.topics.prefix}/#`, secrets: config.secrets.path, show: `gatewarden credentials show ${configPath} --role observer` },
+      `watch the MQTT stream as the read-only user "observer"; its password is in ${config.secrets.path}`,
     );
   }
 
@@ -53,4 +56,21 @@ export async function runStart(configPath: string): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * Data at rest (docs/operations.md): the secrets' folder is tightened to
+ * 0700 like the database's; a secrets file open to group or others is
+ * warned about here, then refused by loadSecrets (GW_SECRETS_PERMISSIVE,
+ * exit 1) unless the override is set.
+ */
+function guardSecretsFile(path: string, log: Logger): void {
+  ensurePrivateDir(dirname(path), log);
+  const mode = permissiveSecretsMode(path);
+  if (mode === undefined) return;
+  const allowed = process.env[ALLOW_PERMISSIVE_SECRETS_ENV] === '1';
+  log.warn(
+    { module: 'secrets', path, mode, code: 'GW_SECRETS_PERMISSIVE', override: ALLOW_PERMISSIVE_SECRETS_ENV, allowed },
+    allowed ? `secrets file ${path} is readable by group or others (${mode}); accepted because ${ALLOW_PERMISSIVE_SECRETS_ENV}=1` : `secrets file ${path} is readable by group or others (${mode}); refusing to start: chmod 600 it`,
+  );
 }

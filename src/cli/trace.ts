@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { SUBJECT_KINDS, type Subject } from '../core/credential.js';
@@ -5,9 +6,10 @@ import { GatewardenError } from '../errors.js';
 import { loadSecrets } from '../secrets.js';
 import { openDatabase, type Db } from '../store/database.js';
 import { toCsv } from '../store/csv.js';
+import { auditLookup } from '../store/lookup-audit.js';
 import { knownRosterCards, traceHashes } from '../store/person-hashes.js';
 import { subjectHasher } from '../store/subject-hash.js';
-import { TraceQueries } from '../store/trace.js';
+import { CONTACT_COLUMNS, TRAIL_COLUMNS, TraceQueries } from '../store/trace.js';
 import pino from 'pino';
 
 export interface TraceOptions {
@@ -19,14 +21,18 @@ export interface TraceOptions {
   windowMin?: string | undefined;
   format?: string | undefined;
   output?: string | undefined;
+  /** A UTF-8 byte order mark before a CSV, for Excel. */
+  bom?: boolean | undefined;
 }
 
 /**
  * `gatewarden trace CONFIG --subject ID`: a person's (or a plate's) trail and
  * contacts, as JSON or CSV. The id is hashed with the estate key, as the store
  * keeps it, into every hash the person's passages carry (person-hashes.ts), so
- * a trace by card also finds the same person's health-pass passages. The
- * database is only read, so this runs beside a live gateway (WAL).
+ * a trace by card also finds the same person's health-pass passages. It runs
+ * beside a live gateway (WAL); its one write is the audit row of the lookup
+ * (principal `cli:<os user>`, the hashes and the range), made before the
+ * answer is printed.
  */
 export function runTrace(configPath: string, options: TraceOptions): string {
   const config = loadConfig(configPath);
@@ -45,13 +51,26 @@ export function runTrace(configPath: string, options: TraceOptions): string {
     const range = { hashes, from, to };
     const trail = queries.trail(range).map((entry) => ({ ...entry, time: new Date(entry.at).toISOString() }));
     const contacts = queries.contacts(range, windowMin * 60_000).map((c) => ({ ...c, first: new Date(c.firstAt).toISOString(), last: new Date(c.lastAt).toISOString() }));
-    if ((options.format ?? 'json') === 'json') {
+    const format = options.format ?? 'json';
+    if (format !== 'json' && format !== 'csv') throw new GatewardenError('GW_COMMAND_INVALID', '--format: expected one of json, csv');
+    const output = options.output === 'contacts' ? 'contacts' : 'trail';
+    auditLookup(db, {
+      at: Date.now(),
+      via: 'cli',
+      principal: `cli:${userInfo().username}`,
+      role: 'cli',
+      kind: 'trace',
+      subjects: hashes,
+      from,
+      to,
+      filter: { format, windowMin, ...(format === 'csv' ? { output } : {}) },
+      returned: { trail: trail.length, contacts: contacts.length },
+    });
+    if (format === 'json') {
       return JSON.stringify({ subject: hashes[0], hashes, from: new Date(from).toISOString(), to: new Date(to).toISOString(), windowMin, trail, contacts }, null, 2);
     }
-    if (options.format !== 'csv') throw new GatewardenError('GW_COMMAND_INVALID', '--format: expected one of json, csv');
-    return options.output === 'contacts'
-      ? toCsv(['subject', 'encounters', 'closestMs', 'gates', 'first', 'last'], contacts)
-      : toCsv(['time', 'gate', 'lane', 'direction', 'verdict', 'reasons', 'temperatureC', 'outcome', 'passageId'], trail);
+    const bom = options.bom === true;
+    return output === 'contacts' ? toCsv(CONTACT_COLUMNS, contacts, { bom }) : toCsv(TRAIL_COLUMNS, trail, { bom });
   } finally {
     db.close();
   }

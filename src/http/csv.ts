@@ -1,13 +1,13 @@
-/** CSV per RFC 4180: CRLF line ends; a field with a comma, quote or line break is quoted, quotes doubled (2.6, 2.7). */
-export async function* toCsv<T extends object>(columns: ReadonlyArray<keyof T>, rows: Iterable<T> | AsyncIterable<T>): AsyncGenerator<string> {
-  yield `${columns.map((column) => field(String(column))).join(',')}\r\n`;
-  for await (const row of rows) yield `${columns.map((column) => field(row[column])).join(',')}\r\n`;
-}
+import type { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import { StringEnum } from '../schema/types.js';
 
-function field(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = Array.isArray(value) ? value.join(' ') : String(value);
-  // A leading = + - @ makes spreadsheets evaluate the cell (CSV injection): prefix a quote.
-  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+/** `?bom=1` puts a UTF-8 byte order mark first, for Excel (store/csv.ts writes the CSV). */
+export const BomQuery = StringEnum(['0', '1', 'true', 'false'] as const, { default: '0', description: '1: start with a UTF-8 byte order mark, so Excel reads the file as UTF-8' });
+
+export const wantsBom = (value: string | undefined): boolean => value === '1' || value === 'true';
+
+/** Sends a CSV document as a download named `filename`. */
+export function sendCsv(reply: FastifyReply, filename: string, body: Readable | string): FastifyReply {
+  return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(body);
 }

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { GatewardenError } from '../errors.js';
+import { createPrivateFile, ensurePrivateDir, tightenFile } from './file-modes.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type Db = Database.Database;
@@ -16,9 +16,16 @@ export interface OpenOptions {
 /**
  * Opens the database in WAL mode and brings the schema up to date. WAL lets
  * readers (trace queries, the API) run beside the lanes' writes without blocking them.
+ * The folder is 0700 and the files 0600 (file-modes.ts): the file is made
+ * 0600 before SQLite opens it, and SQLite gives its -wal and -shm the
+ * database's mode; looser modes left from before are tightened here.
  */
 export function openDatabase({ path, synchronous, log }: OpenOptions): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    ensurePrivateDir(dirname(path), log);
+    createPrivateFile(path);
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) tightenFile(file, log);
+  }
   let db: Db;
   try {
     db = new Database(path);

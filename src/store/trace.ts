@@ -41,6 +41,10 @@ export interface TraceRange {
   to: number;
 }
 
+/** The CSV columns of a trail and of its contacts (`/api/trace`, `gatewarden trace`). */
+export const TRAIL_COLUMNS = ['time', 'gate', 'lane', 'direction', 'verdict', 'reasons', 'temperatureC', 'outcome', 'passageId'] as const;
+export const CONTACT_COLUMNS = ['subject', 'encounters', 'closestMs', 'gates', 'first', 'last'] as const;
+
 export class TraceQueries {
   private readonly trailStmt;
   private readonly contactsStmt;

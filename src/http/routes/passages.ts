@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Id } from '../../schema/types.js';
@@ -8,7 +7,9 @@ import { fail, problemResponses } from '../problem.js';
 import { CURSOR_PATTERN } from '../queries/cursor.js';
 import { PassageQueries, type PassageFilter } from '../queries/passages.js';
 import { IsoTimeInput, PageOf, PassageSchema, Verdict, type PassageView } from '../schemas.js';
-import { toCsv } from '../csv.js';
+import { csvStream } from '../../store/csv.js';
+import { BomQuery, sendCsv, wantsBom } from '../csv.js';
+import { auditRequestLookup } from '../lookup-audit.js';
 
 const Filter = {
   gate: Type.Optional(Id),
@@ -21,11 +22,11 @@ const ListQuery = Type.Object(
   { ...Filter, limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), cursor: Type.Optional(Type.String({ pattern: CURSOR_PATTERN })) },
   { additionalProperties: false },
 );
-const CsvQuery = Type.Object({ ...Filter, limit: Type.Integer({ minimum: 1, maximum: 100_000, default: 10_000 }) }, { additionalProperties: false });
+const CsvQuery = Type.Object({ ...Filter, limit: Type.Integer({ minimum: 1, maximum: 100_000, default: 10_000 }), bom: BomQuery }, { additionalProperties: false });
 
-const CSV_COLUMNS: ReadonlyArray<keyof PassageView> = ['id', 'at', 'gate', 'lane', 'direction', 'kind', 'credential', 'verdict', 'reasons', 'rule', 'policyVersion', 'temperatureC', 'mode', 'outcome'];
+const CSV_COLUMNS: ReadonlyArray<keyof PassageView & string> = ['id', 'at', 'gate', 'lane', 'direction', 'kind', 'credential', 'verdict', 'reasons', 'rule', 'policyVersion', 'temperatureC', 'mode', 'outcome'];
 
-/** Passage search, newest first, and its CSV export. */
+/** Passage search, newest first, and its CSV export (audited: a bulk lookup of personal data, issue 12). */
 export function passageRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const queries = new PassageQueries(deps.db);
 
@@ -45,16 +46,16 @@ export function passageRoutes(app: FastifyInstance, deps: HttpDeps): void {
       schema: { tags: ['passages'], summary: 'The same search as CSV (RFC 4180), newest first', querystring: CsvQuery, produces: ['text/csv'], response: { 200: Type.String(), ...problemResponses(400, 401, 403) } },
     },
     async (request, reply) => {
-      const rows = queries.iterate(filterOf(request.query), request.query.limit);
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="passages.csv"')
-        .send(Readable.from(toCsv(CSV_COLUMNS, rows)));
+      const { limit, bom } = request.query;
+      const filter = filterOf(request.query);
+      const { from = null, to = null, ...narrowed } = filter;
+      auditRequestLookup(deps, request, { kind: 'passages-export', from, to, filter: { ...narrowed, limit, format: 'csv' } });
+      return sendCsv(reply, 'passages.csv', csvStream(CSV_COLUMNS, queries.iterate(filter, limit), { bom: wantsBom(bom) }));
     },
   );
 }
 
-function filterOf(query: Static<typeof CsvQuery>): PassageFilter {
+function filterOf(query: Static<typeof ListQuery>): PassageFilter {
   const from = query.from === undefined ? undefined : Date.parse(query.from);
   const to = query.to === undefined ? undefined : Date.parse(query.to);
   if (from !== undefined && to !== undefined && to <= from) fail('GW_HTTP_INVALID', 'to must be after from', ['to: expected a time after from']);

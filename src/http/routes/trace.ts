@@ -1,15 +1,16 @@
-import { Readable } from 'node:stream';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { OVERSIGHT } from '../auth.js';
-import { toCsv } from '../csv.js';
+import { BomQuery, sendCsv, wantsBom } from '../csv.js';
 import type { HttpDeps } from '../deps.js';
+import { auditRequestLookup } from '../lookup-audit.js';
 import { fail, problemResponses } from '../problem.js';
 import { IsoTimeInput } from '../schemas.js';
 import { StringEnum } from '../../schema/types.js';
 import { SUBJECT_KINDS } from '../../core/credential.js';
+import { toCsv } from '../../store/csv.js';
 import { knownRosterCards, traceHashes } from '../../store/person-hashes.js';
-import { TraceQueries } from '../../store/trace.js';
+import { CONTACT_COLUMNS, TRAIL_COLUMNS, TraceQueries } from '../../store/trace.js';
 
 const TraceQuery = Type.Object(
   {
@@ -21,6 +22,7 @@ const TraceQuery = Type.Object(
     windowMin: Type.Number({ minimum: 0, maximum: 1440, default: 5, description: 'contacts passed the same gate within ± this many minutes' }),
     format: StringEnum(['json', 'csv'] as const, { default: 'json' }),
     output: StringEnum(['trail', 'contacts'] as const, { default: 'trail', description: 'which table the CSV holds' }),
+    bom: BomQuery,
   },
   { additionalProperties: false },
 );
@@ -48,7 +50,9 @@ const DEFAULT_SPAN_MS = 14 * 86_400_000;
 /**
  * Movement trail and contacts of one person (estate plan, rule 6), whatever
  * credentials they showed, for managers and auditors: the same queries as
- * `gatewarden trace`, JSON or CSV.
+ * `gatewarden trace`, JSON or CSV. Every lookup is audited (who, the
+ * person's hashes, the range) before its answer goes out; an audit row that
+ * cannot be written refuses the lookup.
  */
 export function traceRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const queries = new TraceQueries(deps.db);
@@ -67,11 +71,17 @@ export function traceRoutes(app: FastifyInstance, deps: HttpDeps): void {
       const range = { hashes, from, to };
       const trail = queries.trail(range).map(({ at, ...entry }) => ({ ...entry, time: new Date(at).toISOString() }));
       const contacts = queries.contacts(range, q.windowMin * 60_000).map(({ firstAt, lastAt, ...c }) => ({ ...c, first: new Date(firstAt).toISOString(), last: new Date(lastAt).toISOString() }));
+      auditRequestLookup(deps, request, {
+        kind: 'trace',
+        subjects: hashes,
+        from,
+        to,
+        filter: { format: q.format, windowMin: q.windowMin, ...(q.format === 'csv' ? { output: q.output } : {}) },
+        returned: { trail: trail.length, contacts: contacts.length },
+      });
       if (q.format === 'csv') {
-        const csv = q.output === 'contacts'
-          ? toCsv(['subject', 'encounters', 'closestMs', 'gates', 'first', 'last'], contacts)
-          : toCsv(['time', 'gate', 'lane', 'direction', 'verdict', 'reasons', 'temperatureC', 'outcome', 'passageId'], trail);
-        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="trace-${q.output}.csv"`).send(Readable.from(csv));
+        const csv = q.output === 'contacts' ? toCsv(CONTACT_COLUMNS, contacts, { bom: wantsBom(q.bom) }) : toCsv(TRAIL_COLUMNS, trail, { bom: wantsBom(q.bom) });
+        return sendCsv(reply, `trace-${q.output}.csv`, csv);
       }
       return { subject: hashes[0] ?? '', hashes, from: new Date(from).toISOString(), to: new Date(to).toISOString(), windowMin: q.windowMin, trail, contacts };
     },

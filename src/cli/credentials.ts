@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load-config.js';
+import type { Config } from '../config/schema.js';
+import { GatewardenError } from '../errors.js';
+import { defaultPrefix } from '../mqtt/topics.js';
+import { loadSecrets } from '../secrets.js';
+
+export const CREDENTIALS_USAGE = `gatewarden credentials show [CONFIG] [--role gateway|observer|manager|approver]
+                                      print the generated MQTT passwords from the secrets file (all, or one user's),
+                                      with a mosquitto_sub line for the read-only observer`;
+
+/**
+ * `gatewarden credentials show`: the secrets the gateway generated, on
+ * request only. `gatewarden start` never logs them (issue 12, observation 8;
+ * ETSI EN 303 645 provision 5.4-1): it logs where they are. The secrets file
+ * is read with the same permission checks as at start, so a file others can
+ * read is refused here too. API tokens are not shown: only their hashes are
+ * kept.
+ */
+export function runCredentials(args: readonly string[]): string {
+  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { role: { type: 'string' } } });
+  const [action, configPath = 'config/demo.yaml'] = positionals;
+  if (action !== 'show') throw new GatewardenError('GW_COMMAND_INVALID', `credentials: expected "show", got ${JSON.stringify(action ?? '')}\n\nUsage:\n  ${CREDENTIALS_USAGE}`);
+  const config = loadConfig(configPath);
+  const { secrets } = loadSecrets(config.secrets.path, false, false);
+  const users = Object.keys(secrets.mqttPasswords).filter((user) => values.role === undefined || user === values.role);
+  if (users.length === 0) {
+    throw new GatewardenError('GW_COMMAND_INVALID', `--role: expected one of ${Object.keys(secrets.mqttPasswords).join(', ')}, got ${JSON.stringify(values.role)}`);
+  }
+  const lines = [`# MQTT passwords from ${config.secrets.path}`];
+  for (const user of users) {
+    const password = secrets.mqttPasswords[user] ?? '';
+    lines.push(`${user}: ${password}`);
+    const watch = user === 'observer' ? subscribeLine(config, password) : undefined;
+    if (watch) lines.push(`  ${watch}`);
+  }
+  return lines.join('\n');
+}
+
+/** How to watch the stream as the read-only observer, on the embedded broker's plain listener. */
+function subscribeLine(config: Readonly<Config>, password: string): string | undefined {
+  const broker = config.mqtt.broker;
+  if (broker.type !== 'embedded') return undefined;
+  const host = broker.host === '0.0.0.0' ? '127.0.0.1' : broker.host;
+  const filter = `${config.mqtt.topicPrefix ?? defaultPrefix(config.estate.id)}/#`;
+  return `mosquitto_sub -h ${host} -p ${broker.port === 0 ? '<port in the log>' : broker.port} -u observer -P '${password}' -t '${filter}' -v`;
+}
