@@ -65,16 +65,25 @@ describeWithTools(['socat'], 'simulated estate (config/sim.yaml) over real ptys'
     await waitFor(() => seen, { what: `${id} reads ${celsius}` });
   }
 
+  /** A green health pass for `sub`, as its holder shows it on a window scanner. */
+  function greenPass(sub: string): string {
+    const nowS = Math.floor(Date.now() / 1000);
+    return sim.issuer.issue({ sub, col: 'green', iat: nowS - 60, exp: nowS + 3600 });
+  }
+
   function storedVerdict(id: string): unknown {
     return gateway.db.prepare('SELECT verdict FROM passages WHERE id = ?').pluck().get(id);
   }
 
-  it('grants a card scanned on the south pty, records it, and sends OPEN on the barrier pty', async () => {
+  it("grants a card scanned on the south pty, then the holder's own pass on the QR pty, records it, and sends OPEN on the barrier pty", async () => {
     const from = passages.length;
     estate.setTemperature('south-p1-thermo', 36.5);
     estate.line('south-p1-cards').send('04A1B2C3D4');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    estate.line('south-p1-qr').send(greenPass('resident-0101'));
     const passage = await nextPassage('south/p1', from);
-    expect(passage.decision.verdict).toBe('grant');
+    expect(passage.decision).toMatchObject({ verdict: 'grant', reasons: ['CARD_VALID', 'CODE_GREEN', 'TEMP_NORMAL'] });
+    expect(passage.credential).toBe('card');
     expect(storedVerdict(passage.id)).toBe('grant');
     await waitFor(() => estate.line('south-p1-barrier').commands.includes('OPEN'), { what: 'OPEN on the barrier pty' });
   });
@@ -103,12 +112,16 @@ describeWithTools(['socat'], 'simulated estate (config/sim.yaml) over real ptys'
     await readsTemperature('north-p1-thermo', 36.6);
   });
 
-  it('grants a resident vehicle whose plate the camera reads, and opens the vehicle barrier', async () => {
+  it('grants a resident vehicle whose plate the camera reads and whose driver shows a pass at the window, and opens the vehicle barrier', async () => {
     const from = passages.length;
+    estate.setTemperature('east-v1-thermo', 36.4);
     estate.line('east-v1-plates').send('闽D12345');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    estate.line('east-v1-qr').send(greenPass('resident-0101'));
     const passage = await nextPassage('east/v1', from);
     expect(passage.kind).toBe('vehicle');
-    expect(passage.decision.verdict).toBe('grant');
+    expect(passage.decision).toMatchObject({ verdict: 'grant', reasons: expect.arrayContaining(['VEHICLE_RESIDENT', 'CODE_GREEN', 'TEMP_NORMAL']) });
+    expect(passage.vehicle?.kind).toBe('plate');
     expect(storedVerdict(passage.id)).toBe('grant');
     await waitFor(() => estate.line('east-v1-barrier').commands.includes('OPEN'), { what: 'OPEN on the vehicle barrier pty' });
   });
