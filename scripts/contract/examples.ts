@@ -101,7 +101,8 @@ export const EXAMPLES: Record<string, unknown> = {
   'cmd-revoke-pass': { ...envelope('cmd-2026-11-29-011'), pass: 'exit', passId: 'exit-0042', reason: 'appointment moved to tomorrow', by: 'approver-chen' },
   'cmd-policy': { ...envelope('cmd-2026-11-29-008'), version: '2026-11-29', rules: { feverThresholdC: 37.3 } },
   'cmd-drill': { ...envelope('cmd-2026-11-29-009'), drillId: 'drill-q4', scenario: 'suspected case at the north gate', endsAt: '2026-11-29T10:00:00Z', by: 'manager-zhang' },
-  'cmd-reply': { id: 'cmd-2026-11-29-001', ts: TS, v: 1, ok: true, data: { mode: 'lockdown', scopes: ['estate'] } },
+  'cmd-reply': { id: 'cmd-2026-11-29-001', ts: TS, v: 1, ok: true },
+  'cmd-client-reply': { id: 'cmd-2026-11-29-001', ts: TS, v: 1, ok: true, data: { mode: 'lockdown', scopes: ['estate'] } },
 };
 
 /** An accepted command's reply with a warning, shown beside the accepted one. */
@@ -111,7 +112,7 @@ export const WARNING_REPLY_EXAMPLE = {
   v: 1,
   ok: true,
   data: { passId: 'exit-0042', returnBy: '2026-11-29T14:00:00Z' },
-  warnings: ['subject "resident-1" matches no roster card, visitor registration or recorded passage'],
+  warnings: ['subject 3q2-7wEVr1Tm8mYzGh2kTQ matches no roster card, visitor registration or recorded passage'],
 };
 
 /** A refused command's reply, shown beside the accepted one. */

@@ -16,6 +16,10 @@ export const IdempotencyHeaders = Type.Object({
  * over MQTT: validated, authorized, applied, persisted and audited there.
  * The API token's name and role are the actor. A refusal becomes a problem
  * response carrying the command path's own error code.
+ * The bridge calls the service in-process, never publishing over MQTT: the
+ * request is already authenticated by its token, so `commands.requireSignature`
+ * (which binds MQTT senders) does not refuse it, and the audit row names the
+ * token (docs/security.md, "Commands").
  */
 export async function runCommand(deps: HttpDeps, request: FastifyRequest, name: CommandName, body: Record<string, unknown>): Promise<unknown> {
   return (await runCommandReply(deps, request, name, body)).data;

@@ -60,10 +60,21 @@ const REPLY_CHANNEL: Channel = {
   retain: false,
   schema: ReplyPayload,
   summary:
-    'The answer to every command, accepted or refused, on the reply topic of the name it was sent to (an unknown name is answered too, with GW_COMMAND_INVALID or GW_COMMAND_UNAUTHORIZED). With MQTT 5 the same payload also goes to the response topic, with the correlation data.',
+    'The outcome of every command, accepted or refused, on the reply topic of the name it was sent to (an unknown name is answered too, with GW_COMMAND_INVALID or GW_COMMAND_UNAUTHORIZED): the reply without `data`, so no VP1 code or report is broadcast. The whole reply goes to the requester only (cmd-client-reply, or the MQTT 5 response topic with the correlation data).',
 };
 
-export const CHANNELS: readonly Channel[] = [...STATE_CHANNELS, ...COMMAND_CHANNELS, REPLY_CHANNEL];
+const CLIENT_REPLY_CHANNEL: Channel = {
+  key: 'cmd-client-reply',
+  address: 'cmd/{name}/reply/{client}',
+  from: 'gateway',
+  qos: 1,
+  retain: false,
+  schema: ReplyPayload,
+  summary:
+    'The whole reply, `data` included (a visitor pass with its VP1 code, a drill report), for the client id that sent the command only: the broker delivers it to that client alone. With MQTT 5 a sender names this topic as its response topic.',
+};
+
+export const CHANNELS: readonly Channel[] = [...STATE_CHANNELS, ...COMMAND_CHANNELS, REPLY_CHANNEL, CLIENT_REPLY_CHANNEL];
 
 const validators = new Map<string, Validator<TSchema>>(CHANNELS.map((channel) => [channel.key, makeValidator(channel.schema)]));
 
