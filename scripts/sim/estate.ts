@@ -5,6 +5,7 @@ import type { ProfileDeviceSettings } from '../../src/drivers/profile-device-set
 import { loadProfile } from '../../src/drivers/profile/load-profile.js';
 import type { DeviceProfile } from '../../src/drivers/profile/profile-schema.js';
 import { SHIPPED_PROFILES_DIR } from '../../src/drivers/profile/profiles-dir.js';
+import { AnnouncerSim } from './announcer-sim.js';
 import { LineSim } from './line-sim.js';
 import { setPassageSensor, setTemperature } from './modbus-sim.js';
 import { PtyPair } from './pty-pair.js';
@@ -15,6 +16,7 @@ import type { UnitFaults } from './unit-faults.js';
 /** The far end of one configured device. */
 export type SimDevice =
   | { id: string; profile: DeviceProfile; kind: 'line'; sim: LineSim }
+  | { id: string; profile: DeviceProfile; kind: 'announcer'; sim: AnnouncerSim }
   | { id: string; profile: DeviceProfile; kind: 'modbus'; unit: SimUnit | TcpSlave };
 
 export interface EstateOptions {
@@ -52,7 +54,7 @@ export class SimEstate {
     try {
       for (const device of config.devices) if (device.driver === 'profile') await estate.add(device);
       for (const bus of estate.buses.values()) bus.start();
-      for (const device of estate.devices.values()) if (device.kind === 'line') device.sim.start();
+      for (const device of estate.devices.values()) if (device.kind === 'line' || device.kind === 'announcer') device.sim.start();
     } catch (error) {
       await estate.stop();
       throw error;
@@ -83,13 +85,13 @@ export class SimEstate {
   setTemperature(id: string, celsius: number): void {
     const device = this.device(id);
     if (device.kind === 'modbus') setTemperature(device.unit.bank, device.profile, celsius);
-    else device.sim.send(celsius.toFixed(1));
+    else if (device.kind === 'line') device.sim.send(celsius.toFixed(1));
   }
 
   async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    const lines = [...this.devices.values()].flatMap((device) => (device.kind === 'line' ? [device.sim.stop()] : []));
+    const lines = [...this.devices.values()].flatMap((device) => (device.kind === 'line' || device.kind === 'announcer' ? [device.sim.stop()] : []));
     await Promise.all([...lines, ...[...this.buses.values()].map((bus) => bus.stop()), ...[...this.servers.values()].map((server) => server.stop())]);
     await Promise.all([...this.pairs.values()].map((pair) => pair.stop()));
   }
@@ -97,6 +99,14 @@ export class SimEstate {
   private async add(settings: ProfileDeviceSettings): Promise<void> {
     const profile = await loadProfile(this.options.profilesDir ?? SHIPPED_PROFILES_DIR, settings.profile);
     const { transport } = profile;
+    // A local announcer (aplay) has no far end; a voice module's is AnnouncerSim, recording the clips it is told to play.
+    if (transport.kind === 'local') return;
+    if (transport.kind === 'serial-line' && profile.announcer?.module) {
+      const pair = await this.pty(required(settings.port, settings.id));
+      const sim = new AnnouncerSim(profile.announcer.module, { ...transport, path: pair.simPath, baudRate: settings.baudRate ?? transport.baudRate });
+      this.devices.set(settings.id, { id: settings.id, profile, kind: 'announcer', sim });
+      return;
+    }
     if (transport.kind === 'serial-line') {
       const pair = await this.pty(required(settings.port, settings.id));
       const sim = new LineSim(profile, { ...transport, path: pair.simPath, baudRate: settings.baudRate ?? transport.baudRate });

@@ -1,5 +1,9 @@
 import { expect, it } from 'vitest';
+import { join } from 'node:path';
 import { AnnouncerSim } from '../../../scripts/sim/announcer-sim.js';
+import { SimEstate } from '../../../scripts/sim/estate.js';
+import { validateConfig } from '../../../src/config/load-config.js';
+import { harnessConfig } from '../../helpers/gateway-harness.js';
 import type { UartAnnouncer } from '../../../src/drivers/announcer/announcer-uart.js';
 import { describeWithTools } from '../../helpers/system-tools.js';
 import { profile, useHarness, waitFor } from './harness.js';
@@ -54,5 +58,30 @@ describeWithTools(['socat'], 'UART voice modules over a socat pty', () => {
     expect(device.status().lastError?.code).toBe('GW_DEVICE_PROTOCOL');
     device.play(clip(2));
     await waitFor(() => sim.clips.length === 1, { what: 'still plays' });
+  });
+
+  it('the simulated estate puts a module simulator behind a configured voice module, and nothing behind a local player', async () => {
+    const port = join(harness().dir, 'voice');
+    const base = harnessConfig(harness().dir);
+    const config = validateConfig(
+      {
+        ...base,
+        devices: [
+          ...(base.devices as object[]),
+          { id: 'in-voice', role: 'announcer', driver: 'profile', profile: 'voice-dfplayer-mini', port },
+          { id: 'in-speaker', role: 'announcer', driver: 'profile', profile: 'voice-aplay-local' },
+        ],
+      },
+      'test',
+    );
+    const estate = await SimEstate.start(config);
+    harness().onClose(() => estate.stop());
+    const sim = estate.device('in-voice');
+    expect(sim.kind).toBe('announcer');
+    expect(estate.devices.has('in-speaker')).toBe(false);
+    const recorded = await harness().device<UartAnnouncer>({ id: 'in-voice', role: 'announcer', profile: 'voice-dfplayer-mini', port });
+    await waitFor(() => recorded.availability === 'online', { what: 'module online' });
+    recorded.device.play(clip(5));
+    await waitFor(() => sim.kind === 'announcer' && sim.sim.clips.includes(5), { what: 'clip 5 at the simulator' });
   });
 });
