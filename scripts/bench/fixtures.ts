@@ -23,9 +23,10 @@ export function syntheticPassage(i: number, at: number): PassageRecord {
     lane: `p${i % 4}`,
     direction: i % 2 === 0 ? 'in' : 'out',
     kind: 'pedestrian',
+    // A resident showed card then health pass: the passage's subject is the person (the card's health-code subject).
     credential: 'card',
-    subject: { kind: 'card', id: `resident-${i % 5000}` },
-    decision: { verdict: 'grant', reasons: ['CARD_VALID', 'TEMP_NORMAL'], rule: 'card-roster', policyVersion: 'bench' },
+    subject: { kind: 'health-pass', id: `resident-${i % 5000}` },
+    decision: { verdict: 'grant', reasons: ['CARD_VALID', 'CODE_GREEN', 'TEMP_NORMAL'], rule: 'card-roster', policyVersion: 'bench' },
     temperatureC: 36.5,
     readings: [36.5],
     mode: 'normal',

@@ -20,7 +20,8 @@ const START = Date.parse('2025-11-01T00:00:00Z');
  */
 export const traceQuery: Bench = async ({ scale, log }) => {
   const rows = Math.round(10_000_000 * scale);
-  const path = `bench/cache/trace-${rows}.db`;
+  // Named for the person-keyed rows: a cache built with card-kind hashes would match no query.
+  const path = `bench/cache/trace-person-${rows}.db`;
   if (!existsSync(path)) build(path, rows, log);
   const db = openDatabase({ path, synchronous: 'normal', log: silent });
   const queries = new TraceQueries(db);
@@ -30,7 +31,7 @@ export const traceQuery: Bench = async ({ scale, log }) => {
   let trailSize = 0;
   let contactCount = 0;
   for (let i = 0; i < 200; i += 1) {
-    const subjectHash = hash({ kind: 'card', id: `s-${Math.floor(random() * SUBJECTS)}` });
+    const subjectHash = hash({ kind: 'health-pass', id: `s-${Math.floor(random() * SUBJECTS)}` });
     const to = START + Math.floor(30 + random() * (DAYS - 30)) * DAY;
     const range = { hashes: [subjectHash], from: to - 14 * DAY, to };
     const started = process.hrtime.bigint();
@@ -70,9 +71,10 @@ function build(path: string, rows: number, log: (line: string) => void): void {
   // Indexes are built after the bulk load: several times faster than maintaining them per row.
   db.exec('DROP INDEX passages_at; DROP INDEX passages_subject_at; DROP INDEX passages_gate_at;');
   const hash = subjectHasher(Buffer.alloc(32, 5));
-  const subjects = Array.from({ length: SUBJECTS }, (_, i) => hash({ kind: 'card', id: `s-${i}` }));
+  // Each resident's passages keyed by the person (their health-code subject), as the journal writes them.
+  const subjects = Array.from({ length: SUBJECTS }, (_, i) => hash({ kind: 'health-pass', id: `s-${i}` }));
   const insert = db.prepare(`INSERT INTO passages (id, at, gate, lane, direction, kind, credential, subject_hash, verdict, reasons, rule, policy_version, temperature_c, readings, mode, outcome, settled_at)
-    VALUES (?, ?, ?, 'p1', ?, 'pedestrian', 'card', ?, 'grant', '["CARD_VALID","TEMP_NORMAL"]', 'card-roster', 'bench', 36.5, '[36.5]', 'normal', 'passed', ?)`);
+    VALUES (?, ?, ?, 'p1', ?, 'pedestrian', 'card', ?, 'grant', '["CARD_VALID","CODE_GREEN","TEMP_NORMAL"]', 'card-roster', 'bench', 36.5, '[36.5]', 'normal', 'passed', ?)`);
   const random = seededRandom(7);
   const batch = 200_000;
   for (let done = 0; done < rows; done += batch) {
