@@ -30,10 +30,13 @@ COPY devices ./devices
 RUN mkdir -p /app/data && chown gatewarden:gatewarden /app/data
 VOLUME ["/app/data"]
 USER gatewarden
-# 1883: embedded MQTT broker; 8080: HTTP API and guard-room page. The demo
-# config listens on 127.0.0.1 only; for a container, mount an estate config
-# whose mqtt.broker.host and http.host are 0.0.0.0:
-#   docker run -v $PWD/estate.yaml:/app/config/estate.yaml:ro … gatewarden start config/estate.yaml
-EXPOSE 1883 8080
+# 1883: embedded MQTT broker; 8080: plain HTTP API and page; 8443: the page
+# over HTTPS. The demo config listens on 127.0.0.1 only. Do not publish plain
+# HTTP on the LAN (API tokens would cross it in clear): mount an estate config
+# with http.tls.enabled and http.tls.host 0.0.0.0, keep http.host 127.0.0.1
+# (docs/operations.md, "Exposing the page on the LAN"); a self-signed
+# certificate is made in /app/data on first run and its fingerprint logged:
+#   docker run -v $PWD/estate.yaml:/app/config/estate.yaml:ro -p 8443:8443 … gatewarden start config/estate.yaml
+EXPOSE 1883 8080 8443
 ENTRYPOINT ["node", "dist/cli.js"]
 CMD ["start", "config/demo.yaml"]

@@ -12,7 +12,9 @@ import { runTrace } from './cli/trace.js';
 const USAGE = `gatewarden: estate entrance gateway
 
 Usage:
-  gatewarden start [CONFIG]           run the gateway (default config/demo.yaml)
+  gatewarden start [CONFIG] [--new-database]
+                                      run the gateway (default config/demo.yaml); --new-database starts
+                                      an empty database where the one created before is missing
   gatewarden check-config CONFIG...   validate config files; exit 1 on the first invalid one
   gatewarden trace CONFIG --subject ID [--kind card|health-pass|plate] [--from ISO] [--to ISO]
                   [--window-min 5] [--format json|csv] [--output trail|contacts] [--bom]
@@ -46,8 +48,10 @@ export function describeError(error: unknown): string {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
-    case 'start':
-      return runStart(rest[0] ?? 'config/demo.yaml');
+    case 'start': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { 'new-database': { type: 'boolean' } } });
+      return runStart(positionals[0] ?? 'config/demo.yaml', { newDatabase: values['new-database'] ?? false });
+    }
     case 'check-config': {
       if (rest.length === 0) fail(USAGE, 2);
       for (const path of rest) {

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   GW_SECRETS_MISSING: 'secrets file is missing and generation is not enabled',
   GW_SECRETS_PERMISSIVE: 'secrets file can be read by group or others',
   GW_STORAGE: 'database error',
+  GW_STORAGE_MISSING: 'the database created before is missing; restore it or start with --new-database',
   GW_DEVICE_TIMEOUT: 'device did not answer in time',
   GW_DEVICE_IO: 'device port error',
   GW_DEVICE_PROTOCOL: 'device sent a malformed frame',
@@ -30,6 +31,7 @@ export const ERROR_CODES = {
   GW_HTTP_RATE_LIMITED: 'too many requests',
   GW_HTTP_UNAVAILABLE: 'the service behind this route is not running',
   GW_HTTP_INTERNAL: 'unexpected error while serving a request',
+  GW_HTTP_TLS: 'the HTTPS certificate or key cannot be loaded or made',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

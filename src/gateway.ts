@@ -31,6 +31,8 @@ import { commandsWithSecretKeys } from './commands/command-keys.js';
 import { defaultPrefix, topicsFor } from './mqtt/topics.js';
 import { generateEd25519, loadSecrets, type Secrets } from './secrets.js';
 import { openDatabase, type Db } from './store/database.js';
+import { checkDatabasePresence, markDatabaseCreated } from './store/db-presence.js';
+import { DatabaseWatch } from './store/db-watch.js';
 import { Journal } from './store/journal.js';
 import { knownRosterCards } from './store/person-hashes.js';
 import { rekeyRosterCards } from './store/person-rekey.js';
@@ -45,6 +47,8 @@ export interface GatewayOptions {
   clock?: Clock;
   /** Called after every recorded passage (tests, the guard-room page). */
   onPassage?: (passage: PassageRecord) => void;
+  /** Start an empty database where one created before is missing (`start --new-database`). */
+  newDatabase?: boolean;
 }
 
 export interface Gateway {
@@ -92,10 +96,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const { secrets, created, issuedApiTokens } = loadSecrets(config.secrets.path, config.secrets.generate, config.demo.crowd);
     const topics = topicsFor(config.mqtt.topicPrefix ?? defaultPrefix(config.estate.id));
 
+    const freshDatabase = checkDatabasePresence(config.storage.path, { allowNew: options.newDatabase ?? false, log });
     const db = openDatabase({ path: config.storage.path, synchronous: config.storage.synchronous, log });
     stack.push(() => {
       db.close();
     });
+    markDatabaseCreated(config.storage.path, new Date(clock.now()), freshDatabase);
     const journal = new Journal(db, topics, subjectHasher(Buffer.from(secrets.estateKey, 'base64url')));
     rekeyRosterCards(db, journal.hashSubject, knownRosterCards(db, config.roster.cards), log);
 
@@ -110,6 +116,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // Lanes exist before the broker link; storage faults reach it through this late-bound reference.
     const link: { current?: MqttLink } = {};
     const storageFaults = new StorageFaultReporter((message) => publishDirect(link.current, message), topics, clock, log);
+    const storage = new DatabaseWatch({ db, path: config.storage.path, log, everyMs: 2000, onFault: (error) => storageFaults.report(error, {}) });
+    storage.start();
+    stack.push(() => storage.stop());
     const { lanes, placement } = buildLanes(config, devices, gate, journal, clock, log, {
       onPassage: (passage, timing) => {
         gate.registry?.onPassage(passage);
@@ -172,7 +181,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // Last to start, first to stop: no request reaches a part that is already stopped.
     let http: RunningHttp | undefined;
     if (config.http.enabled) {
-      http = await guardRoom.listen({ db, gate, lanes, devices, commands, brokerConnected: () => mqtt.connection.client.connected, clock, log });
+      http = await guardRoom.listen({ db, gate, lanes, devices, commands, brokerConnected: () => mqtt.connection.client.connected, storage, clock, log });
       stack.push(() => http?.stop());
     }
     log.info({ estate: config.estate.id, lanes: lanes.size, devices: devices.size, prefix: topics.prefix }, 'gateway running');

@@ -11,11 +11,11 @@ import { ensurePrivateDir } from '../store/file-modes.js';
  * gateway, and shut down in order on SIGINT / SIGTERM (exit 0). A second
  * signal during shutdown exits at once.
  */
-export async function runStart(configPath: string): Promise<void> {
+export async function runStart(configPath: string, options: { newDatabase: boolean } = { newDatabase: false }): Promise<void> {
   const config = loadConfig(configPath);
   const log = createLogger(config.log.level);
   guardSecretsFile(config.secrets.path, log);
-  const gateway = await startGateway({ config, log });
+  const gateway = await startGateway({ config, log, newDatabase: options.newDatabase });
 
   const { broker, url } = gateway.mqtt;
   if (broker) {

@@ -1,8 +1,9 @@
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { VERSION } from '../version.js';
-import { registerAuth } from './auth.js';
+import { rateLimitKey, registerAuth } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { problem, ProblemError, sendProblem } from './problem.js';
 import { AlertQueries } from './queries/alerts.js';
@@ -16,7 +17,9 @@ import { passRoutes } from './routes/passes.js';
 import { passageRoutes } from './routes/passages.js';
 import { sessionRoutes } from './routes/session.js';
 import { traceRoutes } from './routes/trace.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 import { staticRoutes } from './static-files.js';
+import type { TlsMaterial } from './tls.js';
 import { validatorCompiler } from './validation.js';
 
 /** Bodies are small JSON documents; nothing the page sends comes near this. */
@@ -25,9 +28,12 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 /**
  * The HTTP app, apart from `listen()` (tests use `inject()`): the API, the
  * live feed, the operations endpoints, the OpenAPI document and the page.
+ * With `tls`, its own server speaks HTTPS (tls-listeners.ts adds the plain one).
  */
-export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
+export async function buildHttpApp(deps: HttpDeps, tls?: TlsMaterial): Promise<FastifyInstance> {
+  // fastify types an HTTPS instance apart; the routes use nothing that differs.
   const app = Fastify({
+    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
     loggerInstance: deps.log.child({ module: 'http' }) as FastifyBaseLogger,
     // One line per request would drown the passage log on a busy gate.
     logController: new LogController({ disableRequestLogging: true }),
@@ -43,11 +49,13 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       // fastify's own client errors: unsupported media type, malformed JSON, body too large.
       return sendProblem(reply, { ...problem('GW_HTTP_INVALID', error.message), status: error.statusCode });
     }
-    request.log.error({ err: error.message, code: 'GW_HTTP_INTERNAL', url: request.url }, 'request failed');
+    // The path only: a query string may carry a raw subject id (/api/trace?subject=…), never logged (issue 12).
+    request.log.error({ err: error.message, code: 'GW_HTTP_INTERNAL', url: request.url.split('?')[0] }, 'request failed');
     return sendProblem(reply, problem('GW_HTTP_INTERNAL', 'unexpected error; see the gateway log'));
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('GW_HTTP_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
 
+  await app.register(helmet, SECURITY_HEADERS);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -62,8 +70,16 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     timeWindow: deps.rateLimit.windowMs,
     // Bounded memory: an LRU of this many clients.
     cache: 5000,
-    keyGenerator: (request) => request.ip,
+    // Before auth runs: a valid token's own budget, else the address's, so refused tokens are counted too.
+    keyGenerator: (request) => rateLimitKey(request, deps.tokens),
     errorResponseBuilder: (_request, context) => ({ statusCode: 429, message: `rate limit of ${context.max} requests per ${context.after} exceeded` }),
+  });
+  // The plugin hooks each route, and route hooks run after the app's own: a
+  // 401 from the auth hook would never be counted. Limited here first instead.
+  const limit = app.rateLimit();
+  app.addHook('onRequest', async function limitFirst(request, reply) {
+    if (request.routeOptions.config.rateLimit === false) return;
+    await limit.call(this, request, reply);
   });
   registerAuth(app, deps.tokens);
 

@@ -56,6 +56,16 @@ function authenticate(request: FastifyRequest, tokens: TokenRegistry): ApiPrinci
   return match?.[1] === undefined ? undefined : tokens.verify(match[1]);
 }
 
+/**
+ * The rate-limit bucket of a request: the token's principal when the token is
+ * valid, else the address it came from. One holder's burst never spends
+ * another's budget, and a flood of bad tokens is limited per address.
+ */
+export function rateLimitKey(request: FastifyRequest, tokens: TokenRegistry): string {
+  const principal = authenticate(request, tokens);
+  return principal ? `token:${principal.role}:${principal.name}` : `address:${request.ip}`;
+}
+
 /** The principal of an authenticated route; the hook above guarantees it. */
 export function principalOf(request: FastifyRequest): ApiPrincipal {
   if (!request.principal) throw new Error(`route ${request.url} is public and has no principal`);

@@ -5,6 +5,7 @@ import type { AnyDevice } from '../drivers/device.js';
 import type { GateState } from '../lane/gate-state.js';
 import type { LaneRunner } from '../lane/lane-runner.js';
 import type { Db } from '../store/database.js';
+import type { StorageHealth } from '../store/db-watch.js';
 import type { TokenRegistry } from './api-tokens.js';
 import type { HttpConfig } from './config-schema.js';
 import type { LiveFeed } from './live-feed.js';
@@ -22,6 +23,8 @@ export interface HttpDeps {
   tokens: TokenRegistry;
   rateLimit: HttpConfig['rateLimit'];
   brokerConnected(): boolean;
+  /** The database watch (a real write probe, the file's identity); absent, `/readyz` only reads. */
+  storage?: { check(): StorageHealth };
   outboxStats(): OutboxStats;
   metrics: GatewayMetrics;
   feed: LiveFeed;

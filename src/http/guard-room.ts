@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { PassageRecord } from '../core/lane-types.js';
@@ -8,11 +9,16 @@ import type { HttpDeps } from './deps.js';
 import { LiveFeed } from './live-feed.js';
 import { GatewayMetrics, type OutboxStats } from './metrics.js';
 import { AlertQueries } from './queries/alerts.js';
+import { checkListeners, listenAll } from './tls-listeners.js';
+import { tlsMaterial } from './tls.js';
 import { laneView, modeView, passageView, placements } from './views.js';
 
 export interface RunningHttp {
-  /** `http://host:port` the server listens on. */
+  /** `http://host:port` of the plain listener, or the HTTPS URL when plain HTTP is off. */
   url: string;
+  /** `https://host:port` when `http.tls.enabled`, with the certificate's SHA-256 fingerprint. */
+  httpsUrl?: string;
+  fingerprint256?: string;
   stop(): Promise<void>;
 }
 
@@ -73,7 +79,10 @@ export class GuardRoom {
   };
 
   async listen(deps: ServeDeps): Promise<RunningHttp> {
-    const { host, port, tokens, rateLimit } = this.config.http;
+    const { tokens, rateLimit } = this.config.http;
+    checkListeners(this.config.http, this.log);
+    // The generated certificate's key is a secret: it goes beside the secrets file.
+    const tls = this.config.http.tls.enabled ? await tlsMaterial(this.config.http.tls, dirname(this.config.secrets.path), new Date(deps.clock.now()), this.log) : undefined;
     const alerts = new AlertQueries(deps.db);
     this.live = { deps, alerts, lastAlert: alerts.lastRowId(), gateNames: new Map(this.config.gates.map((gate) => [gate.id, gate.name])) };
     const registry = new TokenRegistry([...tokens, ...this.tokenHashes]);
@@ -87,15 +96,15 @@ export class GuardRoom {
         }),
       );
     }
-    const app = await buildHttpApp({ ...deps, gates: this.config.gates, tokens: registry, rateLimit, metrics: this.metrics, feed: this.feed, outboxStats: this.outboxStats });
-    const url = await app.listen({ host, port });
-    this.log.info({ url }, 'guard-room page and API listening');
+    const app = await buildHttpApp({ ...deps, gates: this.config.gates, tokens: registry, rateLimit, metrics: this.metrics, feed: this.feed, outboxStats: this.outboxStats }, tls);
+    const { close, ...listening } = await listenAll(app, this.config.http, tls, this.log);
+    this.log.info({ url: listening.url }, 'guard-room page and API listening');
     return {
-      url,
+      ...listening,
       stop: async () => {
         clearImmediate(this.alertScan);
         this.live = undefined;
-        await app.close();
+        await close();
       },
     };
   }

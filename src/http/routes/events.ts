@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ANY_ROLE } from '../auth.js';
+import { ANY_ROLE, principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { MAX_CLIENTS } from '../live-feed.js';
 import { fail, problemResponses } from '../problem.js';
@@ -17,9 +17,11 @@ export function eventRoutes(app: FastifyInstance, deps: HttpDeps): void {
       schema: { tags: ['live'], summary: 'Server-Sent Events: passage, alert, lane, device, mode', produces: ['text/event-stream'], response: { ...problemResponses(401, 403, 503) } },
     },
     async (request, reply) => {
-      if (deps.feed.size >= MAX_CLIENTS) fail('GW_HTTP_UNAVAILABLE', `the live feed serves at most ${MAX_CLIENTS} pages at once`);
+      const { role, name } = principalOf(request);
+      const owner = `${role}:${name}`;
+      if (!deps.feed.admit(owner)) fail('GW_HTTP_UNAVAILABLE', `the live feed serves at most ${MAX_CLIENTS} pages at once`);
       reply.hijack();
-      deps.feed.attach(reply.raw);
+      deps.feed.attach(reply.raw, owner);
       request.log.debug('live feed client attached');
     },
   );

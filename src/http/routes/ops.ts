@@ -49,14 +49,19 @@ export function opsRoutes(app: FastifyInstance, deps: HttpDeps): void {
   );
 }
 
-function readiness(deps: HttpDeps): Array<{ name: string; ok: boolean; reason?: string }> {
-  const checks: Array<{ name: string; ok: boolean; reason?: string }> = [];
+/** A write probe and the file's identity when the gateway watches the database; a read otherwise. */
+function databaseHealth(deps: HttpDeps): { ok: boolean; reason?: string } {
+  if (deps.storage) return deps.storage.check();
   try {
     deps.db.prepare('SELECT 1').get();
-    checks.push({ name: 'database', ok: true });
+    return { ok: true };
   } catch (error) {
-    checks.push({ name: 'database', ok: false, reason: (error as Error).message });
+    return { ok: false, reason: (error as Error).message };
   }
+}
+
+function readiness(deps: HttpDeps): Array<{ name: string; ok: boolean; reason?: string }> {
+  const checks: Array<{ name: string; ok: boolean; reason?: string }> = [{ name: 'database', ...databaseHealth(deps) }];
   const broker = deps.brokerConnected();
   checks.push({ name: 'broker', ok: broker, ...(broker ? {} : { reason: 'the gateway is not connected to the MQTT broker; messages wait in the outbox' }) });
   // Every device a lane uses is required: a missing one sends the lane to refer or degraded.

@@ -1,0 +1,123 @@
+import { statSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Db } from './database.js';
+
+/** What `/readyz` shows of the database. */
+export interface StorageHealth {
+  ok: boolean;
+  reason?: string;
+}
+
+export interface DatabaseWatchOptions {
+  db: Db;
+  /** The file the database was opened from (`:memory:` has none to watch). */
+  path: string;
+  log: Logger;
+  everyMs: number;
+  /** Once per fault, when it starts (a `storage-fault` alert). */
+  onFault: (error: Error) => void;
+}
+
+/**
+ * Written by the probe: a header field only this probe uses, so the probe is a
+ * real write transaction without a table of its own. "GWRD" in ASCII.
+ */
+const PROBE_APPLICATION_ID = 0x47575244;
+/** `/readyz` may be called often; a probe younger than this is answered from memory. */
+const MIN_PROBE_INTERVAL_MS = 1000;
+
+/**
+ * Notices a database that no longer takes writes where they can be read back.
+ *
+ * - Deleted or replaced: SQLite keeps writing to the open, unlinked inode and
+ *   every later decision is lost at the next restart, silently. The path's
+ *   inode and device are compared with those seen at open.
+ * - Made read-only or immutable: the WAL may still take appends while the
+ *   checkpoint into the main file fails, so the probe does both.
+ *
+ * On a fault the connection is set `query_only`: every lane write then fails,
+ * and a lane whose write fails refers the person to the guard (fail secure,
+ * LaneRunner.guardStorage). A deleted or replaced file stays faulted until a
+ * restart, which refuses to start on a missing database (db-presence.ts); a
+ * failed write probe is retried and clears once writes succeed again.
+ */
+export class DatabaseWatch {
+  private readonly identity: { dev: number; ino: number } | undefined;
+  private readonly log: Logger;
+  private timer: NodeJS.Timeout | undefined;
+  private lost: string | undefined;
+  private writeFault: string | undefined;
+  private probedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly options: DatabaseWatchOptions) {
+    this.log = options.log.child({ module: 'db-watch' });
+    if (options.path === ':memory:') return;
+    const { dev, ino } = statSync(options.path);
+    this.identity = { dev, ino };
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.check(), this.options.everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Checks the file and probes a write (at most once a second); the current health. */
+  check(now = Date.now()): StorageHealth {
+    if (this.lost === undefined && now - this.probedAt >= MIN_PROBE_INTERVAL_MS) {
+      this.probedAt = now;
+      const lost = this.fileLost();
+      if (lost === undefined) this.probeWrite();
+      else this.fault((this.lost = lost), true);
+    }
+    const reason = this.lost ?? this.writeFault;
+    return reason === undefined ? { ok: true } : { ok: false, reason };
+  }
+
+  private fileLost(): string | undefined {
+    if (!this.identity) return undefined;
+    try {
+      const { dev, ino } = statSync(this.options.path);
+      if (dev === this.identity.dev && ino === this.identity.ino) return undefined;
+      return `database file ${this.options.path} was replaced while open (inode ${this.identity.ino} → ${ino}): restore it and restart`;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') return `database file ${this.options.path} cannot be checked: ${(error as Error).message}`;
+      return `database file ${this.options.path} was deleted while open: restore it from a backup and restart`;
+    }
+  }
+
+  private probeWrite(): void {
+    const { db } = this.options;
+    try {
+      if (this.writeFault !== undefined) db.pragma('query_only = OFF');
+      db.pragma(`application_id = ${PROBE_APPLICATION_ID}`);
+      // Copies the probe's WAL frame into the main file: the append alone succeeds on an immutable database.
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (error) {
+      const first = this.writeFault === undefined;
+      this.fault((this.writeFault = `database ${this.options.path} refuses writes: ${(error as Error).message}`), first);
+      return;
+    }
+    if (this.writeFault !== undefined) {
+      this.writeFault = undefined;
+      this.log.info({ path: this.options.path }, 'database takes writes again: lanes decide again');
+    }
+  }
+
+  /** Fails secure on every failed check; alerts when this fault starts. */
+  private fault(reason: string, starts: boolean): void {
+    try {
+      this.options.db.pragma('query_only = ON');
+    } catch (error) {
+      this.log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot set the database read-only');
+    }
+    if (!starts) return;
+    this.log.error({ reason, code: 'GW_STORAGE' }, 'database fault: lanes refer every person to the guard');
+    this.options.onFault(new Error(reason));
+  }
+}
