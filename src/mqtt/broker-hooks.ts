@@ -43,11 +43,13 @@ export const CONNACK = { IDENTIFIER_REJECTED: 2, SERVER_UNAVAILABLE: 3, BAD_CRED
 
 const refuse = (returnCode: number, message: string) => Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 
-/** The socket's peer address, without the IPv4-mapped prefix, so `::ffff:10.0.0.5` and `10.0.0.5` count as one host. */
-export function peerAddress(client: Client): string {
-  const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? 'local';
+/** A peer address without the IPv4-mapped prefix, so `::ffff:10.0.0.5` and `10.0.0.5` count as one host; 'local' for the in-process stream. */
+export function plainAddress(address: string | undefined): string {
+  if (address === undefined) return 'local';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
+
+const peerAddress = (client: Client) => plainAddress((client.conn as { remoteAddress?: string }).remoteAddress);
 
 /**
  * The embedded broker's policy as aedes hooks, one function per packet the

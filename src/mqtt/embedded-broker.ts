@@ -6,7 +6,7 @@ import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
 import type { Acl } from './acl.js';
 import { clientIdRule } from './broker-client-ids.js';
-import { brokerHooks, type BrokerCommand, type BrokerUser } from './broker-hooks.js';
+import { brokerHooks, plainAddress, type BrokerCommand, type BrokerUser } from './broker-hooks.js';
 import { LoginThrottle } from './broker-login-throttle.js';
 import { guardPacketSize } from './broker-packet-guard.js';
 import { BrokerSlots, slotLimits } from './broker-slots.js';
@@ -83,8 +83,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   // MQTT packets are small: without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold a command or its reply back by tens of ms.
   const onSocket = (socket: Socket) => {
     socket.setNoDelay(true);
-    const address = socket.remoteAddress ?? 'unknown';
-    handle(socket, address.startsWith('::ffff:') ? address.slice(7) : address);
+    handle(socket, plainAddress(socket.remoteAddress));
   };
 
   const servers: Server[] = [];

@@ -47,11 +47,11 @@ describe('data at rest: file modes and the secrets file (issue 12)', () => {
     expect(gateway.lines.find((line) => typeof line.msg === 'string' && line.msg.startsWith('watch the MQTT stream'))).toMatchObject({ secrets });
     await gateway.stop();
 
-    const shown = cli(['credentials', 'show', configPath, '--role', 'observer']);
+    const shown = await cli(['credentials', 'show', configPath, '--role', 'observer']);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`observer: ${mqttPasswords.observer}`);
     expect(shown.stdout).not.toContain(String(mqttPasswords.manager));
-    expect(cli(['credentials', 'show', configPath, '--role', 'nobody']).code).toBe(1);
+    expect((await cli(['credentials', 'show', configPath, '--role', 'nobody'])).code).toBe(1);
   }, 60_000);
 
   it('tightens a data folder left 0755 and a database left 0644 at start, with a warning for each', async () => {
@@ -75,7 +75,7 @@ describe('data at rest: file modes and the secrets file (issue 12)', () => {
     // Nothing read it, nothing rewrote it: the operator decides.
     expect(mode(secrets)).toBe('644');
     // The same file is refused to `credentials show`.
-    const shown = cli(['credentials', 'show', configPath]);
+    const shown = await cli(['credentials', 'show', configPath]);
     expect(shown.code).toBe(1);
     expect(shown.stderr).toContain('GW_SECRETS_PERMISSIVE');
   }, 60_000);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { waitFor } from '../helpers/gateway-harness.js';
 
 /**
@@ -58,8 +58,12 @@ export class DataProcess {
   }
 }
 
-/** A one-shot `gatewarden` command. */
-export function cli(args: readonly string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['dist/cli.js', ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+/** A one-shot `gatewarden` command, run beside the test's own event loop (simulated devices keep answering). */
+export function cli(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['dist/cli.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
 }

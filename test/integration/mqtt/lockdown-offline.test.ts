@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor, type Harness } from '../../helpers/gateway-harness.js';
 import { createIssuer } from '../../helpers/health-pass-issuer.js';
+import { RESIDENT, showCardThenPass } from '../../helpers/resident.js';
 import { freePort } from '../../helpers/mosquitto.js';
 import { aedesBroker, setUpExternal, type ExternalSetup } from './external-broker.js';
 import { commandBody, TestClient } from './mqtt-test-client.js';
@@ -43,13 +44,10 @@ describe('lockdown without a broker', () => {
     expect(gateway.gate.mode).toBe('lockdown');
     for (const lane of gateway.lanes.values()) expect(gateway.gate.modeFor(lane.id.split('/')[0]), lane.id).toBe('lockdown');
 
-    // A lane records the mode it decided under: the lockdown, with no broker in sight. The
-    // resident shows card then their own health pass (the roster card's subject is the pass sub).
+    // A lane records the mode it decided under: the lockdown, with no broker in sight.
     harness.thermometer('in-thermo').present(36.6);
     harness.barrier('in-barrier').expectWalk(50);
-    harness.scanner('in-scanner').scan('04aabbccdd');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    harness.scanner('in-scanner').scan(issuer.issue({ sub: 'resident-1' }));
+    showCardThenPass(harness.scanner('in-scanner'), issuer.issue({ sub: RESIDENT.subject }));
     const passage = await waitFor(() => harness?.passages[0], 'passage during lockdown');
     expect(passage.mode).toBe('lockdown');
     expect(passage.decision).toMatchObject({ verdict: 'grant', reasons: ['CARD_VALID', 'CODE_GREEN', 'TEMP_NORMAL'] });
