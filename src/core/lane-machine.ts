@@ -48,20 +48,30 @@ function onScan(state: LaneState, event: Extract<LaneEvent, { type: 'scan' }>, s
     return hold(state, [{ type: 'ignored', reason: 'lane-busy', at: event.at }, { type: 'indicate', signal: 'busy' }]);
   }
   const credential = world.readCredential(event.code, setup.kind);
-  const idle: LaneState = { ...state, phase: { name: 'idle' }, pendingReading: undefined };
-  const fresh = { id: event.attemptId, at: event.at, direction: event.direction, readings: [], implausibleReadings: 0 };
-  const attempt: Attempt = { ...fresh, credential };
+  const attempt: Attempt = { id: event.attemptId, at: event.at, direction: event.direction, credential, readings: [], implausibleReadings: 0 };
   // Card, visitor pass or plate, then the health pass: one person, screened on the pass (DESIGN.md, credentials).
   // A pass naming somebody else than the card's holder is refused by the policy (CODE_MISMATCH), not taken for
   // a new person: the card says who stands at the gate, and a borrowed phone must not vouch for them.
   if (phase.name === 'awaiting-code' && credential.kind === 'health-pass' && event.direction === phase.attempt.direction) {
-    return screen(state, idle, { ...attempt, credential: phase.attempt.credential, code: credential }, setup, world);
+    return screen(state, { ...state, phase: { name: 'idle' }, pendingReading: undefined }, { ...attempt, credential: phase.attempt.credential, code: credential }, setup, world);
   }
-  const abandoned: LaneEffect[] = phase.name === 'idle' ? [] : [{ type: 'abandoned', attemptId: phase.attempt.id, at: event.at }];
+  // Nobody's attempt vanishes when the next scan comes: it is decided on what the lane has (a red code, a first
+  // fever reading, a card with no code), recorded and alerted, and then the new scan starts.
+  const interrupted = phase.name === 'idle' ? hold(state, []) : interrupt(state, event.at, setup, world);
+  const current = interrupted.state;
   if (awaitsCode(credential, setup, world)) {
-    return prepend(abandoned, hold({ ...state, phase: { name: 'awaiting-code', attempt, deadline: event.at + setup.pairingWindowMs } }, []));
+    return prepend(interrupted.effects, hold({ ...current, phase: { name: 'awaiting-code', attempt, deadline: event.at + setup.pairingWindowMs } }, []));
   }
-  return prepend(abandoned, screen(state, idle, attempt, setup, world));
+  return prepend(interrupted.effects, screen(current, { ...current, phase: { name: 'idle' }, pendingReading: undefined }, attempt, setup, world));
+}
+
+/** Decides the attempt in progress now, as its deadline would have: no code (HEALTH_CODE_REQUIRED), or no (further) reading. */
+function interrupt(state: LaneState, at: number, setup: LaneSetup, world: LaneWorld): LaneStep {
+  const { phase } = state;
+  /* c8 ignore next -- called only with an attempt in progress */
+  if (phase.name !== 'awaiting-code' && phase.name !== 'measuring') return hold(state, []);
+  const temperature: TemperatureFact = phase.name === 'awaiting-code' ? { kind: 'not-required' } : unmeasured(phase.attempt, 'interrupted');
+  return conclude({ ...state, phase: { name: 'idle' } }, phase.attempt, temperature, at, setup, world);
 }
 
 /** A valid card, visitor pass or plate says who; the health pass must follow, unless the estate lets a card in alone. */
@@ -134,7 +144,7 @@ function onTick(state: LaneState, at: number, setup: LaneSetup, world: LaneWorld
     return conclude({ ...state, phase: { name: 'idle' } }, phase.attempt, unmeasured(phase.attempt), at, setup, world);
   }
   // No health pass followed the card, visitor pass or plate: recorded, and the guard decides.
-  if (phase.name === 'awaiting-code') return conclude({ ...state, phase: { name: 'idle' } }, phase.attempt, { kind: 'not-required' }, at, setup, world);
+  if (phase.name === 'awaiting-code') return interrupt(state, at, setup, world);
   return settle(state, phase.passageId, 'not-passed', at);
 }
 
@@ -162,8 +172,8 @@ function onDevice(state: LaneState, event: Extract<LaneEvent, { type: 'device' }
  * No (further) reading came. A first fever reading that was never re-measured is not forgotten: the guard
  * decides with FEVER_UNCONFIRMED and a fever alert is raised, since a person may walk off rather than wait.
  */
-function unmeasured(attempt: Attempt): TemperatureFact {
-  return attempt.firstFever !== undefined ? { kind: 'unconfirmed-fever', celsius: attempt.firstFever } : { kind: 'missing' };
+function unmeasured(attempt: Attempt, why: 'missing' | 'interrupted' = 'missing'): TemperatureFact {
+  return attempt.firstFever !== undefined ? { kind: 'unconfirmed-fever', celsius: attempt.firstFever } : { kind: why };
 }
 
 function onReleaseFailed(state: LaneState, passageId: string, at: number, setup: LaneSetup): LaneStep {

@@ -94,8 +94,7 @@ export type LaneEffect =
   | { type: 'alert'; alert: AlertDraft }
   | { type: 'remember-pass'; fingerprint: string; at: number }
   | { type: 'indicate'; signal: 'idle' | 'grant' | 'deny' | 'refer' | 'busy' }
-  | { type: 'ignored'; reason: 'lane-busy' | 'stale-reading' | 'late-event' | 'same-sample'; at: number }
-  | { type: 'abandoned'; attemptId: string; at: number };
+  | { type: 'ignored'; reason: 'lane-busy' | 'stale-reading' | 'late-event' | 'same-sample'; at: number };
 
 export interface Attempt {
   id: string;

@@ -22,6 +22,8 @@ export type TemperatureFact =
   /** A first fever reading that was never re-measured (timeout, thermometer lost). */
   | { kind: 'unconfirmed-fever'; celsius: number }
   | { kind: 'missing' }
+  /** The next scan came before a reading: this attempt is recorded, not decided on a reading. */
+  | { kind: 'interrupted' }
   | { kind: 'not-required' };
 
 export interface PassageFacts {

@@ -124,6 +124,8 @@ function temperatureFindings(facts: PassageFacts): Finding[] {
       return [];
     case 'missing':
       return [{ verdict: 'refer', reason: 'NO_TEMPERATURE', rule: 'temperature-screening' }];
+    case 'interrupted':
+      return [{ verdict: 'refer', reason: 'SCREENING_INTERRUPTED', rule: 'temperature-screening' }];
     case 'implausible':
       return [{ verdict: 'refer', reason: 'TEMP_IMPLAUSIBLE', rule: 'temperature-screening' }];
     case 'unconfirmed-fever':

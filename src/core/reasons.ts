@@ -46,6 +46,7 @@ export const REASONS = {
   TEST_POSITIVE: 'the health pass carries a positive nucleic-acid test: reported as a suspected case (rule 3)',
   CARD_ALONE_POLICY: 'card alone let in by the estate policy cardAloneEntry (normal mode only)',
   FEVER_REMEASURED_NORMAL: 'a first reading at or above the threshold was re-measured normal on a new sample: allowed, alerted',
+  SCREENING_INTERRUPTED: 'the next scan came before a reading: this attempt is recorded as not screened',
   PLATE_REQUIRED: 'a health pass at a vehicle lane with no plate read: the guard decides',
 } as const;
 

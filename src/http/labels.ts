@@ -1,6 +1,6 @@
 import type { AlertType } from '../core/alerts.js';
 import type { Mode } from '../core/mode.js';
-import type { ReasonCode } from '../core/reasons.js';
+import { REASONS, type ReasonCode } from '../core/reasons.js';
 
 /**
  * What the guard-room page says for each stable code, in zh-CN (the guards'
@@ -57,6 +57,7 @@ export const REASON_LABELS: Readonly<Partial<Record<ReasonCode, Label>>> = {
   TEST_POSITIVE: { zh: '核酸检测阳性（疑似病例上报）', en: 'Positive test (reported as a suspected case)' },
   CARD_ALONE_POLICY: { zh: '按小区规定凭卡通行', en: 'Card alone allowed by estate policy' },
   FEVER_REMEASURED_NORMAL: { zh: '首次测温偏高，复测正常（已告警）', en: 'First reading high, re-measured normal (alerted)' },
+  SCREENING_INTERRUPTED: { zh: '测温未完成（下一位已扫码）', en: 'Not screened: the next scan came first' },
   PLATE_REQUIRED: { zh: '未识别车牌，请人工核验', en: 'No plate read: guard must check' },
 };
 
@@ -98,7 +99,31 @@ export const PHASE_LABELS: Readonly<Record<'idle' | 'awaiting-code' | 'measuring
   stopped: { zh: '已停止', en: 'Stopped' },
 };
 
-/** Reasons and alert types shown in red with a sound (estate plan, rule 3: reported at once). */
-export const URGENT = { reasons: ['FEVER', 'FEVER_SOFT'] satisfies ReasonCode[], alerts: ['fever', 'suspected-case'] satisfies AlertType[] };
+/** What each device slot of a lane (and each device role) is called on the page. */
+export const DEVICE_LABELS: Readonly<Record<string, Label>> = {
+  scanner: { zh: '扫码器', en: 'Scanner' },
+  exitScanner: { zh: '出口扫码器', en: 'Exit scanner' },
+  codeScanner: { zh: '车窗扫码器', en: 'Window scanner' },
+  thermometer: { zh: '测温仪', en: 'Thermometer' },
+  barrier: { zh: '闸机', en: 'Barrier' },
+  indicator: { zh: '指示灯', en: 'Indicator' },
+  'plate-reader': { zh: '车牌识别', en: 'Plate reader' },
+  announcer: { zh: '语音播报', en: 'Announcer' },
+};
 
-export const LABELS = { reasons: REASON_LABELS, alerts: ALERT_LABELS, modes: MODE_LABELS, verdicts: VERDICT_LABELS, phases: PHASE_LABELS, urgent: URGENT };
+/**
+ * Reasons and alert types shown in red; the alert types come first in the
+ * feed and their sound repeats until acknowledged (estate plan, rule 3:
+ * reported at once; a device fault leaves a lane unscreened).
+ */
+export const URGENT = {
+  reasons: ['FEVER', 'FEVER_SOFT', 'TEST_POSITIVE', 'QUARANTINED'] satisfies ReasonCode[],
+  alerts: ['fever', 'suspected-case', 'quarantine-breach', 'lockdown-breach', 'device-fault'] satisfies AlertType[],
+};
+
+export const LABELS = { reasons: REASON_LABELS, alerts: ALERT_LABELS, modes: MODE_LABELS, verdicts: VERDICT_LABELS, phases: PHASE_LABELS, devices: DEVICE_LABELS, urgent: URGENT };
+
+/** Reason codes in words, for exports: the page's labels, else the English text of REASONS, else the code. */
+export function reasonTexts(codes: readonly string[], lang: 'zh' | 'en'): string {
+  return codes.map((code) => REASON_LABELS[code as ReasonCode]?.[lang] ?? (REASONS as Record<string, string>)[code] ?? code).join(lang === 'zh' ? '；' : '; ');
+}

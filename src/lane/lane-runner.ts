@@ -230,9 +230,6 @@ export class LaneRunner {
       case 'ignored':
         this.log.debug({ reason: effect.reason }, 'event ignored');
         return;
-      case 'abandoned':
-        this.log.info({ attempt: effect.attemptId }, 'scan abandoned: a new scan arrived before a reading');
-        return;
     }
   }
 

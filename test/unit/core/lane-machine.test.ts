@@ -34,7 +34,7 @@ describe('lane machine: invariants over the whole table', () => {
       const record = effects.findIndex((e) => e.type === 'record');
       if (record === -1) continue;
       checked += 1;
-      expect(effects.slice(0, record).filter((e) => e.type !== 'abandoned')).toEqual([]);
+      expect(effects.slice(0, record)).toEqual([]);
       // A step may conclude two attempts (a card left unanswered, then the next person): each release or
       // settle follows the record of its own passage.
       effects.forEach((effect, index) => {
@@ -108,9 +108,9 @@ describe('lane machine: deadlines, records and state', () => {
     ]);
   });
 
-  it('abandoning and ignoring carry the event time', () => {
+  it('an interrupted attempt is recorded at the time of the interrupting scan; ignoring carries the event time', () => {
     const run = runLane([scan('green'), scan('green', 700, { id: 'a2' }), reading(20, -4000)]);
-    expect(run.steps[1]?.effects[0]).toEqual({ type: 'abandoned', attemptId: 'a1', at: T0 + 700 });
+    expect(run.steps[1]?.effects[0]).toMatchObject({ type: 'record', passage: { id: 'a1', at: T0 + 700, decision: { reasons: ['SCREENING_INTERRUPTED'] } } });
     expect(run.steps[2]?.effects).toEqual([{ type: 'ignored', reason: 'stale-reading', at: T0 - 4000 }]);
   });
 

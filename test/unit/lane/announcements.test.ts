@@ -25,7 +25,7 @@ const measure: LaneEffect = { type: 'measure' };
 describe('what the lane says after a step', () => {
   it.each<[string, LanePhase, LanePhase, LaneEffect[], number | undefined, string | undefined]>([
     ['a card waits for the health pass', idle, awaiting('a'), [], 1, '请出示健康码'],
-    ['a second card replaces the first: asked again', awaiting('a'), awaiting('b'), [{ type: 'abandoned', attemptId: 'a', at: 0 }], 1, '请出示健康码'],
+    ['a second card: the first is recorded unanswered, the second asked again', awaiting('a'), awaiting('b'), [record('refer', 'HEALTH_CODE_REQUIRED'), indicate('refer')], 1, '请出示健康码'],
     ['the same card still waiting (a tick before the deadline): silent', awaiting('a'), awaiting('a'), [], undefined, undefined],
     ['no pass followed the card', awaiting('a'), idle, [record('refer', 'HEALTH_CODE_REQUIRED'), indicate('refer')], 1, '请出示健康码'],
     ['grant on a normal temperature', measuring('a'), passing, [record('grant', 'CODE_GREEN', 'TEMP_NORMAL'), { type: 'release', passageId: 'a' }, indicate('grant')], 2, '体温正常请通行'],
