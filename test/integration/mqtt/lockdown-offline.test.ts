@@ -18,7 +18,8 @@ describe('lockdown without a broker', () => {
   });
 
   it('stays in force for every lane after a restart with the broker unreachable', async () => {
-    setup = await setUpExternal({ prefix, broker: aedesBroker, protocolVersion: 4 });
+    // The test is about the stored mode, not command signatures (test/integration/mqtt/broker-suite.ts covers those).
+    setup = await setUpExternal({ prefix, broker: aedesBroker, protocolVersion: 4, commands: { requireSignature: false } });
     harness = await setup.startGateway();
     const manager = await TestClient.connect({ url: setup.broker.url, prefix, username: 'manager', password: setup.secrets.mqttPasswords.manager });
     await manager.subscribe('cmd/+/reply');
