@@ -180,7 +180,15 @@ const Demo = Type.Object(
 
 export const ConfigSchema = Type.Object(
   {
-    estate: Type.Object({ id: Id, name: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    estate: Type.Object(
+      {
+        id: Id,
+        name: Type.String({ minLength: 1 }),
+        /** IANA zone the page and the CSV export show times in (the store keeps UTC). */
+        timeZone: Type.String({ pattern: '^[A-Za-z]+(?:/[A-Za-z0-9_+-]+)*$', default: 'Asia/Shanghai' }),
+      },
+      { additionalProperties: false },
+    ),
     gates: Type.Array(Gate, { minItems: 1 }),
     devices: Type.Array(Device, { minItems: 1 }),
     policy: Policy,

@@ -14,6 +14,8 @@ import type { GatewayMetrics, OutboxStats } from './metrics.js';
 /** What the HTTP app reads and acts on; every write goes through `commands`. */
 export interface HttpDeps {
   gates: ReadonlyArray<{ id: string; name: string }>;
+  /** The estate's name and time zone, for the page (absent in tests that need neither). */
+  estate?: { id: string; name: string; timeZone: string };
   db: Db;
   gate: GateState;
   lanes: ReadonlyMap<string, LaneRunner>;

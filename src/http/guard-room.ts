@@ -96,7 +96,7 @@ export class GuardRoom {
         }),
       );
     }
-    const app = await buildHttpApp({ ...deps, gates: this.config.gates, tokens: registry, rateLimit, metrics: this.metrics, feed: this.feed, outboxStats: this.outboxStats }, tls);
+    const app = await buildHttpApp({ ...deps, gates: this.config.gates, estate: this.config.estate, tokens: registry, rateLimit, metrics: this.metrics, feed: this.feed, outboxStats: this.outboxStats }, tls);
     const { close, ...listening } = await listenAll(app, this.config.http, tls, this.log);
     this.log.info({ url: listening.url }, 'guard-room page and API listening');
     return {

@@ -21,6 +21,8 @@ const FILES: Record<string, string> = {
   '/lanes.js': 'lanes.js',
   '/alerts.js': 'alerts.js',
   '/forms.js': 'forms.js',
+  '/chart.js': 'chart.js',
+  '/exit-passes.js': 'exit-passes.js',
 };
 
 const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };

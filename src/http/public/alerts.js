@@ -1,10 +1,25 @@
-// Alerts: the live feed beside the lanes, the full list with acknowledgement,
-// and the sound and colour of a fever or suspected case.
+// Alerts: the live feed beside the lanes, the full list with acknowledgement.
+// Fever, suspected case, quarantine and lockdown breach and device faults come
+// first and sound again every few seconds until acknowledged; the many
+// low-severity code alerts are grouped with a count so they cannot push the
+// urgent ones out of view.
 import { api } from './api.js';
-import { formatTime, isUrgentAlert, label, t } from './i18n.js';
+import { formatDetails, formatTime, isUrgentAlert, label, reasonList, t, urgentRank } from './i18n.js';
+import { placeName } from './lanes.js';
 import { beep, el, toast } from './ui.js';
 
+/** How often an unacknowledged urgent alert sounds again. */
+export const REPEAT_MS = 4000;
+const FEED_ITEMS = 12;
+const SEVERITY = { critical: 0, warning: 1, info: 2 };
+
 const alerts = new Map();
+let canAck = false;
+let alarm;
+
+export function setCanAck(allowed) {
+  canAck = allowed;
+}
 
 export function setAlerts(list) {
   alerts.clear();
@@ -12,35 +27,62 @@ export function setAlerts(list) {
   render();
 }
 
-/** An alert from the live stream: new ones beep when urgent; updates (an ack) replace the row. */
+/** An alert from the live stream: a new urgent one sounds at once; updates (an ack) replace the row. */
 export function receiveAlert(alert) {
   const known = alerts.has(alert.id);
   alerts.set(alert.id, alert);
-  if (!known && isUrgentAlert(alert.type) && !alert.ackedAt) beep();
+  // With the alarm already on, the new alert still gets its own beep now; otherwise render starts the alarm with one.
+  if (!known && isUrgentAlert(alert.type) && !alert.ackedAt && alarm) beep();
   render();
 }
 
+/** Urgent types first (in the order labels.ts gives), then by severity, newest first within each. */
+function byPriority(a, b) {
+  return urgentRank(a.type) - urgentRank(b.type) || SEVERITY[a.severity] - SEVERITY[b.severity] || b.at.localeCompare(a.at);
+}
+
+/** The alarm repeats while an urgent alert is open, and stops with the last acknowledgement. */
+function soundAlarm(open) {
+  const urgent = open.some((alert) => isUrgentAlert(alert.type));
+  if (urgent && !alarm) {
+    beep();
+    alarm = setInterval(beep, REPEAT_MS);
+  }
+  if (!urgent && alarm) {
+    clearInterval(alarm);
+    alarm = undefined;
+  }
+}
+
 export function render() {
-  const sorted = [...alerts.values()].sort((a, b) => b.at.localeCompare(a.at));
+  const sorted = [...alerts.values()].sort(byPriority);
   const open = sorted.filter((alert) => !alert.ackedAt);
+  soundAlarm(open);
   const count = document.getElementById('alert-count');
   count.textContent = open.length > 0 ? String(open.length) : '';
   count.classList.toggle('urgent', open.some((alert) => isUrgentAlert(alert.type)));
-  document.getElementById('feed').replaceChildren(...open.slice(0, 12).map(feedItem));
+  document.getElementById('feed').replaceChildren(...feedItems(open));
   const onlyOpen = document.getElementById('alerts-unacked').checked;
   const rows = (onlyOpen ? open : sorted).map(row);
   document.getElementById('alerts').replaceChildren(...(rows.length > 0 ? rows : [el('tr', {}, el('td', { colspan: 6 }, t('noRows')))]));
 }
 
-function where(alert) {
-  return [alert.gate, alert.lane].filter(Boolean).join(' / ');
+/** Urgent and critical alerts one by one; the rest in groups of the same type and reasons, newest group first. */
+function feedItems(open) {
+  const single = open.filter((alert) => isUrgentAlert(alert.type) || alert.severity === 'critical');
+  const groups = new Map();
+  for (const alert of open) {
+    if (single.includes(alert)) continue;
+    const key = `${alert.type}|${alert.reasons.join(',')}`;
+    const group = groups.get(key) ?? { type: alert.type, reasons: alert.reasons, items: [] };
+    group.items.push(alert);
+    groups.set(key, group);
+  }
+  return [...single.map(feedItem), ...[...groups.values()].map(groupItem)].slice(0, FEED_ITEMS);
 }
 
-function details(alert) {
-  return Object.entries(alert.details)
-    .filter(([, value]) => value !== null)
-    .map(([key, value]) => `${key}: ${value}`)
-    .join(', ');
+function where(alert) {
+  return placeName(alert.gate, alert.lane);
 }
 
 function feedItem(alert) {
@@ -48,11 +90,22 @@ function feedItem(alert) {
     'li',
     { class: `alert sev-${alert.severity} ${isUrgentAlert(alert.type) ? 'urgent' : ''}`, 'data-testid': `feed-${alert.type}`, 'data-id': alert.id },
     el('strong', {}, label('alerts', alert.type)),
-    ' ',
     el('span', {}, where(alert)),
     el('small', {}, formatTime(alert.at)),
-    el('div', {}, alert.reasons.map((code) => label('reasons', code)).join('，'), alert.details.temperatureC ? ` · ${alert.details.temperatureC} °C` : ''),
-    ackButton(alert),
+    el('div', {}, reasonList(alert.reasons), typeof alert.details.temperatureC === 'number' ? ` · ${alert.details.temperatureC.toFixed(1)} °C` : ''),
+    canAck ? ackButton(() => acknowledge([alert.id]), t('ack')) : null,
+  );
+}
+
+function groupItem(group) {
+  const newest = group.items[0];
+  return el(
+    'li',
+    { class: 'alert group', 'data-testid': `feed-group-${group.type}`, 'data-count': group.items.length },
+    el('strong', {}, label('alerts', group.type), ' ', el('span', { class: 'count', 'data-testid': 'group-count' }, `×${group.items.length}`)),
+    el('div', {}, reasonList(group.reasons)),
+    el('small', {}, formatTime(newest.at), ' · ', where(newest)),
+    canAck ? ackButton(() => acknowledge(group.items.map((alert) => alert.id)), t('ackAll')) : null,
   );
 }
 
@@ -63,19 +116,20 @@ function row(alert) {
     el('td', {}, formatTime(alert.at)),
     el('td', {}, label('alerts', alert.type)),
     el('td', {}, where(alert)),
-    el('td', {}, alert.reasons.map((code) => label('reasons', code)).join('，')),
-    el('td', {}, details(alert)),
-    el('td', { 'data-testid': 'ack-cell' }, alert.ackedAt ? `${t('ackedBy')}${alert.ackedBy}` : ackButton(alert)),
+    el('td', {}, reasonList(alert.reasons)),
+    el('td', {}, formatDetails(alert.details, (device) => device)),
+    el('td', { 'data-testid': 'ack-cell' }, alert.ackedAt ? `${t('ackedBy')}${alert.ackedBy}` : canAck ? ackButton(() => acknowledge([alert.id]), t('ack')) : ''),
   );
 }
 
-function ackButton(alert) {
-  return el('button', { type: 'button', class: 'ack', 'data-testid': 'ack', onclick: () => acknowledge(alert.id) }, t('ack'));
+function ackButton(onclick, text) {
+  return el('button', { type: 'button', class: 'ack', 'data-testid': 'ack', onclick }, text);
 }
 
-async function acknowledge(id) {
+/** One call per alert, in order: a group holds at most the 100 alerts the page loaded plus the live ones. */
+async function acknowledge(ids) {
   try {
-    receiveAlert(await api('POST', `/api/alerts/${id}/ack`, {}));
+    for (const id of ids) receiveAlert(await api('POST', `/api/alerts/${id}/ack`, {}));
   } catch (error) {
     toast(error.message, 'error');
   }

@@ -46,9 +46,10 @@ export async function download(path, filename) {
 /**
  * Server-Sent Events over fetch [WHATWG HTML, 9.2.6 parsing]: blocks end with a
  * blank line; `event:` names the type, `data:` lines carry the JSON. Reconnects
- * after a drop and calls onOpen each time, so the page reloads what it missed.
+ * after a drop and calls onOpen each time, so the page reloads what it missed;
+ * onData on every chunk (heartbeats included) feeds the stale-screen guard.
  */
-export function stream({ onEvent, onOpen, onDrop }) {
+export function stream({ onEvent, onOpen, onDrop, onData }) {
   let stopped = false;
   let controller;
   const run = async () => {
@@ -63,6 +64,7 @@ export function stream({ onEvent, onOpen, onDrop }) {
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
+          onData?.();
           buffer += value;
           let end;
           while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -70,6 +72,8 @@ export function stream({ onEvent, onOpen, onDrop }) {
             buffer = buffer.slice(end + 2);
           }
         }
+        // The gateway ended the stream (it is stopping): as down as a broken link.
+        if (!stopped) onDrop(new Error('live feed closed'));
       } catch (error) {
         if (stopped) return;
         onDrop(error);

@@ -7,6 +7,7 @@ import type { HttpDeps } from '../deps.js';
 import { fail, problemResponses } from '../problem.js';
 import { DeviceSchema, LaneSchema, Reason } from '../schemas.js';
 import { devicesView, laneView, placements } from '../views.js';
+import { pageRoutes } from './page.js';
 
 const LaneParams = Type.Object({ gate: Id, lane: Id }, { additionalProperties: false });
 const ReleaseBody = Type.Object({ reason: Reason }, { additionalProperties: false });
@@ -16,6 +17,8 @@ const Released = Type.Object({ passageId: Type.String({ description: 'the MANUAL
 export function laneRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const gateNames = new Map(deps.gates.map((gate) => [gate.id, gate.name]));
   const where = placements(deps.lanes.values());
+  // The page's read-only views (estate, today's counters, a scanned pass) sit beside the lanes they describe.
+  pageRoutes(app, deps);
 
   app.get(
     '/api/lanes',

@@ -10,6 +10,9 @@ import { IsoTimeInput, PageOf, PassageSchema, Verdict, type PassageView } from '
 import { csvStream } from '../../store/csv.js';
 import { BomQuery, sendCsv, wantsBom } from '../csv.js';
 import { auditRequestLookup } from '../lookup-audit.js';
+import { reasonTexts } from '../labels.js';
+import { StringEnum } from '../../schema/types.js';
+import { EstateClock } from '../time-zone.js';
 
 const Filter = {
   gate: Type.Optional(Id),
@@ -22,13 +25,18 @@ const ListQuery = Type.Object(
   { ...Filter, limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), cursor: Type.Optional(Type.String({ pattern: CURSOR_PATTERN })) },
   { additionalProperties: false },
 );
-const CsvQuery = Type.Object({ ...Filter, limit: Type.Integer({ minimum: 1, maximum: 100_000, default: 10_000 }), bom: BomQuery }, { additionalProperties: false });
+const CsvQuery = Type.Object(
+  { ...Filter, limit: Type.Integer({ minimum: 1, maximum: 100_000, default: 10_000 }), bom: BomQuery, lang: StringEnum(['zh', 'en'] as const, { default: 'zh', description: 'language of the reasonTexts column' }) },
+  { additionalProperties: false },
+);
 
-const CSV_COLUMNS: ReadonlyArray<keyof PassageView & string> = ['id', 'at', 'gate', 'lane', 'direction', 'kind', 'credential', 'verdict', 'reasons', 'rule', 'policyVersion', 'temperatureC', 'mode', 'outcome'];
+/** Beside the codes and UTC times: the reasons in words and the time in the estate's zone, for the manager reading it in a spreadsheet. */
+const CSV_COLUMNS: ReadonlyArray<(keyof PassageView & string) | 'reasonTexts' | 'localTime'> = ['id', 'at', 'localTime', 'gate', 'lane', 'direction', 'kind', 'credential', 'verdict', 'reasons', 'reasonTexts', 'rule', 'policyVersion', 'temperatureC', 'mode', 'outcome'];
 
 /** Passage search, newest first, and its CSV export (audited: a bulk lookup of personal data, issue 12). */
 export function passageRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const queries = new PassageQueries(deps.db);
+  const clock = new EstateClock(deps.estate?.timeZone ?? 'Asia/Shanghai');
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/passages',
@@ -46,13 +54,17 @@ export function passageRoutes(app: FastifyInstance, deps: HttpDeps): void {
       schema: { tags: ['passages'], summary: 'The same search as CSV (RFC 4180), newest first', querystring: CsvQuery, produces: ['text/csv'], response: { 200: Type.String(), ...problemResponses(400, 401, 403) } },
     },
     async (request, reply) => {
-      const { limit, bom } = request.query;
+      const { limit, bom, lang } = request.query;
       const filter = filterOf(request.query);
       const { from = null, to = null, ...narrowed } = filter;
       auditRequestLookup(deps, request, { kind: 'passages-export', from, to, filter: { ...narrowed, limit, format: 'csv' } });
-      return sendCsv(reply, 'passages.csv', csvStream(CSV_COLUMNS, queries.iterate(filter, limit), { bom: wantsBom(bom) }));
+      return sendCsv(reply, 'passages.csv', csvStream(CSV_COLUMNS, withTexts(queries.iterate(filter, limit), lang, clock), { bom: wantsBom(bom) }));
     },
   );
+}
+
+async function* withTexts(rows: AsyncIterable<PassageView>, lang: 'zh' | 'en', clock: EstateClock): AsyncGenerator<PassageView & { reasonTexts: string; localTime: string }> {
+  for await (const row of rows) yield { ...row, reasonTexts: reasonTexts(row.reasons, lang), localTime: clock.local(Date.parse(row.at)) };
 }
 
 function filterOf(query: Static<typeof ListQuery>): PassageFilter {

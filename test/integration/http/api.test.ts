@@ -6,6 +6,7 @@ import type { PassageRecord } from '../../../src/core/lane-types.js';
 import { REASON_CODES } from '../../../src/core/reasons.js';
 import { ALERT_TYPES } from '../../../src/core/alerts.js';
 import { ALERT_LABELS, REASON_LABELS } from '../../../src/http/labels.js';
+import { EstateClock } from '../../../src/http/time-zone.js';
 import { PassageQueries } from '../../../src/http/queries/passages.js';
 import { waitFor } from '../../helpers/gateway-harness.js';
 import { startHttpFixture, type HttpFixture } from './http-fixture.js';
@@ -80,8 +81,10 @@ describe('passages', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     const lines = response.body.split('\r\n');
-    expect(lines[0]).toBe('id,at,gate,lane,direction,kind,credential,verdict,reasons,rule,policyVersion,temperatureC,mode,outcome');
-    expect(lines[1]).toBe(`p-quote,${new Date(T0 + 99 * 60_000).toISOString()},main,lane-x,out,pedestrian,card,refer,CODE_MALFORMED,"x,""y""",'=cmd,36.5,normal,`.replace('lane-x', 'out'));
+    expect(lines[0]).toBe('id,at,localTime,gate,lane,direction,kind,credential,verdict,reasons,reasonTexts,rule,policyVersion,temperatureC,mode,outcome');
+    // Beside the codes and UTC: the time in the estate's zone (Asia/Shanghai by default) and the reasons in words.
+    const local = new EstateClock('Asia/Shanghai').local(T0 + 99 * 60_000);
+    expect(lines[1]).toBe(`p-quote,${new Date(T0 + 99 * 60_000).toISOString()},${local},main,lane-x,out,pedestrian,card,refer,CODE_MALFORMED,无法识别的二维码,"x,""y""",'=cmd,36.5,normal,`.replace('lane-x', 'out'));
     expect(lines).toHaveLength(3);
     const all = (await get('/api/passages.csv?limit=10')).body.split('\r\n');
     expect(all).toHaveLength(12);
@@ -235,6 +238,7 @@ describe('OpenAPI document', () => {
         'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /api/session', 'GET /api/lanes', 'GET /api/devices', 'POST /api/lanes/{gate}/{lane}/release',
         'GET /api/passages', 'GET /api/passages.csv', 'GET /api/alerts', 'POST /api/alerts/{id}/ack', 'GET /api/mode', 'POST /api/mode/lockdown',
         'POST /api/mode/lift', 'POST /api/visitors', 'POST /api/exit-passes', 'GET /api/exit-passes', 'POST /api/visitors/{passId}/revoke', 'POST /api/exit-passes/{passId}/revoke', 'GET /api/audit', 'GET /api/events', 'GET /api/trace',
+        'GET /api/estate', 'GET /api/lanes/today', 'GET /api/lanes/{gate}/{lane}/scanned-pass',
       ].sort(),
     );
     // Every $ref points at something in the document.
