@@ -15,6 +15,9 @@ RUN npm run build && npm prune --omit=dev
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production GATEWARDEN_LOG_FORMAT=json
 WORKDIR /app
+# fonts-noto-cjk: a browser or screenshot tool run in this container renders the
+# page's Chinese text (README, "CJK font").
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk && rm -rf /var/lib/apt/lists/*
 # The gateway user is in "dialout" so it can open serial devices passed in with
 # --device, e.g.:
 #   docker run --device /dev/ttyUSB0:/dev/ttyUSB0 --group-add dialout …
