@@ -22,11 +22,10 @@ function healthListFindings(facts: PassageFacts): Finding[] {
   if (status.quarantined) return [{ verdict: 'deny', reason: 'QUARANTINED', rule: 'quarantine' }];
   const findings: Finding[] = [];
   const { recovered } = status;
-  if (recovered && direction === 'in') {
-    if (at < recovered.isolatedUntil) findings.push({ verdict: 'deny', reason: 'QUARANTINED', rule: 'recovered-isolation' });
-    else if (Math.max(recovered.testedNegativeAt, negativeTestAt(facts) ?? -Infinity) <= recovered.isolatedUntil) {
-      findings.push({ verdict: 'deny', reason: 'RECOVERED_NO_TEST', rule: 'recovered-return' });
-    }
+  // Still isolating: held like the quarantined, both ways. Back after isolation: a negative test dated after it.
+  if (recovered && at < recovered.isolatedUntil) findings.push({ verdict: 'deny', reason: 'QUARANTINED', rule: 'recovered-isolation' });
+  else if (recovered && direction === 'in' && Math.max(recovered.testedNegativeAt, negativeTestAt(facts) ?? -Infinity) <= recovered.isolatedUntil) {
+    findings.push({ verdict: 'deny', reason: 'RECOVERED_NO_TEST', rule: 'recovered-return' });
   }
   if (status.generalContact) findings.push({ verdict: 'grant', reason: 'GENERAL_CONTACT', rule: 'general-contact' });
   return findings;

@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import { DEFAULT_RULES, NO_RISK_AREAS, NO_STATUS } from '../core/estate-facts.js';
+import { DEFAULT_RULES, NO_RISK_AREAS, NO_STATUS, type EstateRules } from '../core/estate-facts.js';
 import type { LaneWorld } from '../core/lane-types.js';
 import type { Mode } from '../core/mode.js';
 import { readCredential } from '../core/read-credential.js';
@@ -79,6 +79,22 @@ export class GateState {
     return modeDrill || (this.registry?.drillRunning(this.clock.now()) ?? false);
   }
 
+  /**
+   * A drill never relaxes a real lockdown (found by the outside test: a manager's drill without enforcement let
+   * residents out of a real lockdown with no exit pass). Only a lockdown set as part of the exercise may go
+   * unenforced (estate plan, rule 8 beside rule 4).
+   */
+  private rulesFor(gate: string | undefined): EstateRules {
+    const rules = this.registry?.rules(this.drillFor(gate)) ?? DEFAULT_RULES;
+    return this.realLockdownFor(gate) ? { ...rules, drill: { ...rules.drill, enforce: true } } : rules;
+  }
+
+  /** A lockdown set for real (not as part of an exercise) holds for a lane of `gate`. */
+  private realLockdownFor(gate: string | undefined): boolean {
+    const active = this.activeModes();
+    return [active.get(ESTATE_SCOPE), gate === undefined ? undefined : active.get(gate)].some((state) => state?.mode === 'lockdown' && !state.drill);
+  }
+
   world(gate?: string): LaneWorld {
     const now = this.clock.now();
     const { trust, roster, replay, registry } = this;
@@ -89,7 +105,7 @@ export class GateState {
       isReplayed: (fingerprint) => replay.isReplayed(fingerprint, now),
       status: (subject) => registry?.status(subject, now) ?? NO_STATUS,
       risk: registry?.risk(now) ?? NO_RISK_AREAS,
-      rules: registry?.rules(this.drillFor(gate)) ?? DEFAULT_RULES,
+      rules: this.rulesFor(gate),
     };
   }
 }
