@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPassGateway, type PassGateway } from './pass-gateway.js';
+
+/**
+ * A drill never relaxes a real lockdown (estate plan, rule 8 beside rule 4).
+ * Found from outside: a manager starting a drill without enforcement during a
+ * real lockdown let a resident out with no exit pass and a stranger in.
+ */
+describe('a drill during a real lockdown', () => {
+  let gw: PassGateway;
+
+  beforeAll(async () => {
+    gw = await startPassGateway();
+  });
+  afterAll(async () => gw?.stop());
+
+  it('keeps the lockdown enforced: no exit without a pass, no stranger in', async () => {
+    expect(await gw.command('manager', 'lockdown', { reason: 'confirmed case', by: 'manager-wu' })).toMatchObject({ ok: true });
+    expect(await gw.command('manager', 'drill', { drillId: 'dr-1', scenario: 'tabletop', enforce: false, by: 'manager-wu' })).toMatchObject({ ok: true });
+    const leaving = await gw.scan('out', gw.pass('resident-1'));
+    expect(leaving.decision).toMatchObject({ verdict: 'deny', reasons: expect.arrayContaining(['EXIT_PASS_REQUIRED']) });
+    expect(leaving.decision.reasons).not.toContain('DRILL_NOT_ENFORCED');
+    const stranger = await gw.scan('in', gw.pass('stranger-9'));
+    expect(stranger.decision).toMatchObject({ verdict: 'deny', reasons: expect.arrayContaining(['LOCKDOWN_NO_ENTRY']) });
+  });
+
+  it('lets a lockdown set as part of the exercise go unenforced while the drill runs, recorded as such', async () => {
+    expect(await gw.command('manager', 'mode', { mode: 'normal', reason: 'lifted', by: 'manager-wu' })).toMatchObject({ ok: true });
+    expect(await gw.command('manager', 'lockdown', { reason: 'exercise', by: 'manager-wu', drill: true })).toMatchObject({ ok: true });
+    const stranger = await gw.scan('in', gw.pass('stranger-8'));
+    expect(stranger.decision).toMatchObject({ verdict: 'grant', reasons: expect.arrayContaining(['LOCKDOWN_NO_ENTRY', 'DRILL_NOT_ENFORCED']) });
+  });
+});
