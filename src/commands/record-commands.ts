@@ -1,5 +1,5 @@
 import type { Static, TObject } from '@sinclair/typebox';
-import { buildRoster } from '../core/roster.js';
+import { buildRoster, cardForSubject } from '../core/roster.js';
 import { drillReport } from '../store/drill-report.js';
 import { makeValidator, type Validator } from '../schema/validate.js';
 import { millis, notApplicable, type Applied, type ApplyContext, type ApplyDeps } from './applier.js';
@@ -26,6 +26,10 @@ function upsertList(deps: ApplyDeps, name: string, version: string, entries: unk
 }
 
 export function applyRoster(body: CommandBodies['roster'], deps: ApplyDeps, ctx: ApplyContext): Applied {
+  const promoted = newlyExempt(body.cards, deps);
+  if (promoted.length > 0) {
+    return notApplicable('during a lockdown a roster may not make anyone lockdown-exempt: leaving needs an exit pass from the approver (rule 4)', promoted.map((i) => `cards[${i}].role`));
+  }
   return {
     ok: true,
     data: { version: body.version, cards: body.cards.length, ...(body.vehicles ? { vehicles: body.vehicles.length } : {}) },
@@ -71,6 +75,17 @@ export function applyLists(body: CommandBodies['lists'], deps: ApplyDeps, ctx: A
       deps.gate.trust = { ...deps.gate.trust, issuers: Object.fromEntries(issuers.map((issuer) => [issuer.kid, issuer.publicKey])), refreshedAt: ctx.at };
     },
   };
+}
+
+/**
+ * Cards that a roster sent during a lockdown would newly give an exempt role (medical, emergency staff). Found from
+ * outside: a manager could let a resident out of a lockdown by making them "medical", around the approver.
+ */
+function newlyExempt(cards: CommandBodies['roster']['cards'], deps: ApplyDeps): number[] {
+  const lockdown = [...deps.gate.activeModes().values()].some((state) => state.mode === 'lockdown' && !state.drill);
+  if (!lockdown) return [];
+  const exempt = deps.gate.registry?.rules(false).exemptRoles ?? [];
+  return cards.flatMap((card, i) => (exempt.includes(card.role) && cardForSubject(deps.gate.roster, card.subject)?.role !== card.role ? [i] : []));
 }
 
 function storedList(deps: ApplyDeps, name: ListName): Array<Record<string, unknown>> {
