@@ -96,7 +96,7 @@ function screen(state: LaneState, idle: LaneState, attempt: Attempt, setup: Lane
 
 function onReading(state: LaneState, event: Extract<LaneEvent, { type: 'reading' }>, setup: LaneSetup, world: LaneWorld): LaneStep {
   const { phase } = state;
-  if (phase.name !== 'measuring') return hold({ ...state, pendingReading: { celsius: event.celsius, at: event.at } }, unattributedFever(event, setup));
+  if (phase.name !== 'measuring') return hold({ ...state, pendingReading: { celsius: event.celsius, at: event.at } }, unattributedFever(state, event, setup));
   // A reading older than the scan's freshness window belongs to someone else: never reuse it.
   if (event.at < phase.attempt.at - setup.freshnessMs) return hold(state, [{ type: 'ignored', reason: 'stale-reading', at: event.at }]);
   if (phase.attempt.firstFever !== undefined && !isNewSample(phase.attempt, event.celsius, event.at, setup)) {
@@ -109,8 +109,9 @@ function onReading(state: LaneState, event: Extract<LaneEvent, { type: 'reading'
  * Every fever reading is reported, even one taken before anyone scanned (a person may measure, see the result and
  * walk off, or be followed by someone whose reading replaces it): a warning naming no one, with the lane and time.
  */
-function unattributedFever(event: Extract<LaneEvent, { type: 'reading' }>, setup: LaneSetup): LaneEffect[] {
-  if (classifyReading(event.celsius, setup.screening) !== 'fever') return [];
+function unattributedFever(state: LaneState, event: Extract<LaneEvent, { type: 'reading' }>, setup: LaneSetup): LaneEffect[] {
+  // A polled register read again (the same value) is the same sample: one alert, not one per poll.
+  if (classifyReading(event.celsius, setup.screening) !== 'fever' || state.pendingReading?.celsius === event.celsius) return [];
   const details = { celsius: event.celsius, attributed: false, confirmed: false };
   return [{ type: 'alert', alert: { type: 'fever', severity: 'warning', at: event.at, gate: setup.gate, lane: setup.lane, reasons: [], details } }];
 }
