@@ -77,14 +77,16 @@ const Device = Type.Unsafe<Static<typeof VirtualDevice> | ProfileDeviceSettings>
 const Policy = Type.Object(
   {
     version: Type.String({ minLength: 1 }),
-    feverThresholdC: Type.Number({ minimum: 35, maximum: 40, default: 37.3 }),
+    /** Estate plan, rule 1: 37.3 °C. Bounded so a typo cannot wave a fever through. */
+    feverThresholdC: Type.Number({ minimum: 37, maximum: 37.5, default: 37.3 }),
     plausibleMinC: Type.Number({ minimum: 20, maximum: 36, default: 34 }),
     plausibleMaxC: Type.Number({ minimum: 38, maximum: 45, default: 42.5 }),
     maxRemeasures: Type.Integer({ minimum: 0, maximum: 5, default: 2 }),
     readingFreshnessMs: Type.Integer({ minimum: 0, maximum: 30_000, default: 3000 }),
     measureTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5000 }),
     passageTimeoutMs: Type.Integer({ minimum: 500, maximum: 120_000, default: 8000 }),
-    replayWindowS: Type.Integer({ minimum: 0, maximum: 3600, default: 60 }),
+    /** At least 10 s: 0 would turn screenshot-sharing detection off (found from outside). */
+    replayWindowS: Type.Integer({ minimum: 10, maximum: 3600, default: 60 }),
     /** How long a card, visitor pass or plate waits for the health pass that must follow it (estate plan, rule 1). */
     pairingWindowMs: Type.Integer({ minimum: 1000, maximum: 120_000, default: 15_000 }),
     /**

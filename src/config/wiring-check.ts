@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { validateProfile } from '../drivers/profile/load-profile.js';
 import type { DeviceProfile } from '../drivers/profile/profile-schema.js';
@@ -39,7 +39,7 @@ export function checkWiring(devices: readonly DeviceConfig[], profilesDir: strin
 
 function checkPorts(wired: Wired[]): string[] {
   const serial = wired.filter((device) => device.profile.transport.kind !== 'modbus-tcp');
-  return [...groupBy(serial, (device) => device.settings.port ?? '')].flatMap(([port, [first, ...others]]) =>
+  return [...groupBy(serial, (device) => canonicalPort(device.settings.port ?? ''))].flatMap(([port, [first, ...others]]) =>
     others.flatMap((device) => (first ? portConflicts(port, first, device) : [])),
   );
 }
@@ -75,7 +75,7 @@ function checkUnits(wired: Wired[]): string[] {
 /** `unit 3 on /dev/ttyUSB0`, `unit 1 on 10.0.0.5:502`: one Modbus unit, the key devices are grouped by. */
 function unitOf({ settings, profile }: Wired): string {
   const { transport } = profile;
-  const bus = transport.kind === 'modbus-tcp' ? `${settings.host ?? ''}:${settings.tcpPort ?? transport.tcpPort}` : (settings.port ?? '');
+  const bus = transport.kind === 'modbus-tcp' ? `${canonicalHost(settings.host ?? '')}:${settings.tcpPort ?? transport.tcpPort}` : canonicalPort(settings.port ?? '');
   return `unit ${settings.unitId ?? transport.unitId} on ${bus}`;
 }
 
@@ -101,6 +101,24 @@ function releasedByLight(output: Footprint, release: Footprint, indicator: Wired
   const signals = Object.entries(indicator.profile.indicator?.signals ?? {}).filter(([, outputs]) => outputs.includes(name));
   const opens = signals.length > 0 ? `: a ${signals.map(([signal]) => signal).join(' or ')} signal would open the barrier` : '';
   return `${indicator.label}.unitId: expected an indicator apart from the barrier's release coil, output "${name}" is ${describeRange(output)} of ${unitOf(barrier)}, the release coil of ${barrier.label}${opens}`;
+}
+
+/**
+ * One wire under any spelling (found from outside: /tmp//bus1, /tmp/./bus1 and a symlink passed as three ports):
+ * the path the link resolves to, or the normalised path when the port is not plugged in yet.
+ */
+function canonicalPort(port: string): string {
+  if (port === '') return port;
+  try {
+    return realpathSync(port);
+  } catch {
+    return resolve(port);
+  }
+}
+
+/** `localhost` and `127.0.0.1` are one Modbus TCP server. */
+function canonicalHost(host: string): string {
+  return host.toLowerCase() === 'localhost' ? '127.0.0.1' : host.toLowerCase();
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {

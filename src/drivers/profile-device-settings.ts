@@ -25,7 +25,8 @@ export const ProfileDeviceSettings = Type.Object(
     pollMs: Type.Optional(Type.Integer({ minimum: 20 })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 10_000 })),
     /** Per-unit correction in °C added to every reading, from the site's calibration against a reference. */
-    calibrationOffset: Type.Optional(Type.Number({ minimum: -3, maximum: 3 })),
+    /** A site correction, not a second threshold: past ±1 °C a 38.2 reading could pass as 37.2 (found from outside). */
+    calibrationOffset: Type.Optional(Type.Number({ minimum: -1, maximum: 1 })),
   },
   { additionalProperties: false },
 );

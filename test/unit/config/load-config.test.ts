@@ -36,7 +36,9 @@ describe('config loading', () => {
     ['an unknown key', (c: Record<string, any>) => (c.policy.feverTreshold = 37), 'policy.feverTreshold: unknown key'],
     ['a missing key', (c: Record<string, any>) => delete c.estate.id, 'estate.id: required key is missing'],
     ['a value outside an enum', (c: Record<string, any>) => (c.gates[0].lanes[0].direction = 'sideways'), 'gates[0].lanes[0].direction: expected one of "in", "out", "both"'],
-    ['a number out of range', (c: Record<string, any>) => (c.policy.feverThresholdC = 45), 'policy.feverThresholdC: expected a number <= 40'],
+    ['a number out of range', (c: Record<string, any>) => (c.policy.feverThresholdC = 45), 'policy.feverThresholdC: expected a number <= 37.5'],
+    ['a fever threshold a typo away from waving fevers through', (c: Record<string, any>) => (c.policy.feverThresholdC = 38.5), 'policy.feverThresholdC: expected a number <= 37.5'],
+    ['replay detection turned off', (c: Record<string, any>) => (c.policy.replayWindowS = 0), 'policy.replayWindowS: expected a number >= 10'],
     [
       'a missing device reference',
       (c: Record<string, any>) => (c.gates[0].lanes[0].devices.barrier = 'no-such-barrier'),

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- configs are bent into invalid shapes on purpose */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../src/config/load-config.js';
 import type { DeviceConfig } from '../../../src/config/schema.js';
@@ -37,6 +37,22 @@ describe('devices on one Modbus unit', () => {
       'devices[2] (north-indicator).unitId: expected an indicator apart from the barrier\'s release coil, output "green" is coil 0 of unit 3 on /dev/ttyUSB0, ' +
       'the release coil of devices[1] (north-barrier): a grant or refer signal would open the barrier';
     expect(wiring([thermo(), barrier(), lights({ unitId: 3 })])).toEqual([expected]);
+  });
+
+  it('sees one port under any spelling: doubled or dot segments, a symlink, localhost for 127.0.0.1 (found from outside)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-wiring-'));
+    try {
+      const bus = join(dir, 'bus1');
+      writeFileSync(bus, '');
+      symlinkSync(bus, join(dir, 'link'));
+      for (const spelling of [`${dir}//bus1`, `${dir}/./bus1`, `${dir}/../${basename(dir)}/bus1`, join(dir, 'link')]) {
+        expect(wiring([barrier({ port: bus }), lights({ port: spelling, unitId: 3 })])).toHaveLength(1);
+      }
+      const tcp = (id: string, host: string) => device(id, 'thermometer', 'thermo-modbus-float32', { host, unitId: 1 });
+      expect(wiring([tcp('a', '127.0.0.1'), tcp('b', 'localhost')])).not.toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the indicator whichever of the two is listed first', () => {
