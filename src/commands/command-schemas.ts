@@ -140,7 +140,7 @@ export const CommandSchemas = {
     reason: Text('why the pass is revoked'),
     by: Actor,
   }),
-  policy: command('Store a new versioned policy (applied by the gate rules).', {
+  policy: command('Store a versioned policy for the record. The gate decides on the policy of its config (the policyVersion on every passage); a stored policy is not applied until the config carries it, and the reply says so (applied: false).', {
     version: Type.String({ minLength: 1, maxLength: 64 }),
     rules: Type.Record(Type.String(), Type.Unknown()),
   }),

@@ -100,7 +100,8 @@ export function applyPolicy(body: CommandBodies['policy'], deps: ApplyDeps, ctx:
   if (existing && existing.body !== rules) return notApplicable(`policy version ${body.version} already exists with other rules`);
   return {
     ok: true,
-    data: { version: body.version },
+    // Honest about what it did (found from outside): the lanes keep deciding on the config's policy.
+    data: { version: body.version, applied: false },
     write: () => deps.db.prepare('INSERT OR IGNORE INTO policies (version, body, received_at, command_id) VALUES (?, ?, ?, ?)').run(body.version, rules, ctx.at, ctx.commandId),
   };
 }
