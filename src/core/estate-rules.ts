@@ -79,9 +79,13 @@ function visitorOf(credential: Credential) {
   return credential.kind === 'visitor-pass' || credential.kind === 'plate' ? credential.visitor : undefined;
 }
 
-/** The newest negative test: on the pass, or shown at the visitor's registration. */
+/** A test dated later than this past the decision is no test at all (clock skew tolerated, nothing more). */
+const TEST_DATE_SKEW_MS = 300_000;
+
+/** The newest negative test taken by now: on the pass, or shown at the visitor's registration. */
 function negativeTestAt(facts: PassageFacts): number | undefined {
   const tests: Array<TestResult | undefined> = [healthPassOf(facts)?.test, visitorOf(facts.credential)?.test];
-  const negatives = tests.filter((t): t is TestResult => t?.result === 'negative').map((t) => t.at);
+  // Found from outside: a negative test dated two days ahead counted as fresh for a week beyond.
+  const negatives = tests.filter((t): t is TestResult => t?.result === 'negative' && t.at <= facts.at + TEST_DATE_SKEW_MS).map((t) => t.at);
   return negatives.length > 0 ? Math.max(...negatives) : undefined;
 }
