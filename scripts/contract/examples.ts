@@ -79,7 +79,7 @@ export const EXAMPLES: Record<string, unknown> = {
     passageId: 'p-01JDX3M6Q8',
     subject: 'kH3q0x9Yp1mZ7c2VtR4bLw',
     reasons: ['FEVER'],
-    details: { readings: '38.2,38.4', thresholdC: 37.3 },
+    details: { verdict: 'deny', temperatureC: 38.4, direction: 'in', readingsC: '38.2, 38.4', thresholdC: 37.3 },
   },
   stats: { ...envelope('s-2026-11-29T08:15'), from: '2026-11-29T08:10:00.000Z', to: TS, gates: { north: { grant: 212, deny: 3, refer: 1, alerts: 2, entries: 130, exits: 82, refusals: { CODE_RED: 1, FEVER: 2, NO_TEMPERATURE: 1 }, fevers: 2 } } },
   'cmd-lockdown': signExample({ ...envelope('cmd-2026-11-29-001'), reason: 'confirmed case in building 3', by: 'manager-zhang' }),

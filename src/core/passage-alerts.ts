@@ -43,9 +43,11 @@ export function passageAlerts(passage: PassageRecord, setup: LaneSetup, rules: E
   };
   const alerts: AlertDraft[] = [];
   const routing = rules.suspectedCaseContacts.join('; ');
+  // Every reading taken and the threshold, so the district sees what was measured, not only the verdict.
+  const measured = { ...base.details, readingsC: passage.readings.join(', '), thresholdC: setup.screening.feverThresholdC };
   const fever = reasons.filter((r) => FEVER.includes(r));
   if (fever.length > 0) {
-    alerts.push({ ...base, type: 'fever', severity: 'critical', reasons: fever });
+    alerts.push({ ...base, type: 'fever', severity: 'critical', reasons: fever, details: measured });
     const contact = reasons.includes('GENERAL_CONTACT');
     if (setup.suspectedCaseOnFever || contact) {
       alerts.push({ ...base, type: 'suspected-case', severity: 'critical', reasons: contact ? [...fever, 'GENERAL_CONTACT'] : fever, details: { ...base.details, routing } });
@@ -53,7 +55,7 @@ export function passageAlerts(passage: PassageRecord, setup: LaneSetup, rules: E
   }
   const unconfirmed = reasons.filter((r) => UNCONFIRMED_FEVER.includes(r));
   if (unconfirmed.length > 0) {
-    alerts.push({ ...base, type: 'fever', severity: 'warning', reasons: unconfirmed, details: { ...base.details, confirmed: false, readingsC: passage.readings.join(', ') } });
+    alerts.push({ ...base, type: 'fever', severity: 'warning', reasons: unconfirmed, details: { ...measured, confirmed: false } });
   }
   // Estate plan, rule 3: a positive test at the gate is a suspected case, reported at once.
   if (reasons.includes('TEST_POSITIVE')) {
