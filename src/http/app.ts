@@ -59,7 +59,14 @@ export async function buildHttpApp(deps: HttpDeps, tls?: TlsMaterial): Promise<F
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'gatewarden guard-room API', version: VERSION, description: 'Lanes, passages, alerts, mode, manual release, visitor and exit passes. Errors are application/problem+json (RFC 9457).' },
+      info: {
+        title: 'gatewarden guard-room API',
+        version: VERSION,
+        description: 'Lanes, passages, alerts, mode, manual release, visitor and exit passes. Errors are application/problem+json (RFC 9457).',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      // Relative: the document is served by the API it describes, on whatever address and scheme the installer chose.
+      servers: [{ url: '/', description: 'this gateway' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token (role guard, manager or auditor)' } } },
       security: [{ bearer: [] }],
     },

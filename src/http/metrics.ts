@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PassageRecord } from '../core/lane-types.js';
 import type { AnyDevice, Availability } from '../drivers/device.js';
+import { VERSION } from '../version.js';
 
 const AVAILABILITIES: readonly Availability[] = ['online', 'degraded', 'offline'];
 
@@ -24,10 +25,18 @@ export class GatewayMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  // One count per decision, so summing over labels gives the number of decisions (issue 16: a reason label overcounted).
   private readonly decisions = new Counter({
     name: 'gatewarden_decisions_total',
-    help: 'decisions by verdict; the reason label counts each reason code of a decision once',
-    labelNames: ['gate', 'lane', 'verdict', 'reason'] as const,
+    help: 'decisions recorded, by lane and verdict; each decision counts once',
+    labelNames: ['gate', 'lane', 'verdict'] as const,
+    registers: [this.registry],
+  });
+  // A decision with several reasons counts once for each, so this counter is never summed into a number of decisions.
+  private readonly decisionReasons = new Counter({
+    name: 'gatewarden_decision_reasons_total',
+    help: 'reason codes carried by recorded decisions; a decision with n reasons adds n',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
   private readonly deviceErrors = new Counter({
@@ -45,6 +54,12 @@ export class GatewayMetrics {
 
   constructor(devices: Iterable<AnyDevice>, outboxStats: () => OutboxStats) {
     collectDefaultMetrics({ register: this.registry });
+    dropTotalGauges(this.registry);
+    // The info-metric pattern: constant 1, the facts in labels, joined to other series with `* on() group_left`.
+    new Gauge({ name: 'gatewarden_build_info', help: 'gatewarden version and Node.js version; always 1', labelNames: ['version', 'node'] as const, registers: [this.registry] }).set(
+      { version: VERSION, node: process.versions.node },
+      1,
+    );
     new Gauge({
       name: 'gatewarden_outbox_depth',
       help: 'MQTT messages waiting in the outbox for a broker acknowledgement',
@@ -68,7 +83,8 @@ export class GatewayMetrics {
     const { gate, lane } = passage;
     const { verdict, reasons } = passage.decision;
     if (sinceScanMs !== null) this.latency.observe({ gate, lane, verdict }, sinceScanMs / 1000);
-    for (const reason of reasons.length > 0 ? reasons : ['NONE']) this.decisions.inc({ gate, lane, verdict, reason });
+    this.decisions.inc({ gate, lane, verdict });
+    for (const reason of reasons) this.decisionReasons.inc({ reason });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
@@ -88,4 +104,13 @@ export class GatewayMetrics {
       lastErrorAt = status.lastError?.at;
     });
   }
+}
+
+/**
+ * prom-client's defaults add `nodejs_active_{handles,requests,resources}_total` gauges, and promtool
+ * refuses `_total` on anything but a counter (OpenMetrics, "Counter"). They are the sums of the
+ * by-type gauges kept beside them (`nodejs_active_resources{type}`, …), so they go.
+ */
+function dropTotalGauges(registry: Registry): void {
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
 }

@@ -92,7 +92,8 @@ describeWithTools(['/usr/bin/chromium'], 'guard-room page in Chromium', () => {
     await expect.poll(() => page.evaluate(() => (globalThis as unknown as Dom).__beeps ?? 0), { timeout: UI_TIMEOUT }).toBeGreaterThanOrEqual(1);
     await shot('2-fever-alert');
     const metrics = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${tokens.auditor}` } })).text();
-    expect(metrics).toContain('gatewarden_decisions_total{gate="main",lane="in",verdict="deny",reason="FEVER"} 1');
+    expect(metrics).toContain('gatewarden_decisions_total{gate="main",lane="in",verdict="deny"} 1');
+    expect(metrics).toContain('gatewarden_decision_reasons_total{reason="FEVER"} 1');
     expect(metrics).toMatch(/gatewarden_decision_latency_seconds_count\{gate="main",lane="in",verdict="deny"\} 1/);
   });
 

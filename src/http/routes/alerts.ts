@@ -29,7 +29,7 @@ const AckBody = Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 }
 export function alertRoutes(app: FastifyInstance, deps: HttpDeps, alerts: AlertQueries): void {
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/alerts',
-    { config: { auth: ANY_ROLE }, schema: { tags: ['alerts'], summary: 'Alerts, newest first', querystring: ListQuery, response: { 200: PageOf(AlertSchema), ...problemResponses(400, 401, 403) } } },
+    { config: { auth: ANY_ROLE }, schema: { operationId: 'listAlerts', tags: ['alerts'], summary: 'Alerts, newest first', querystring: ListQuery, response: { 200: PageOf(AlertSchema), ...problemResponses(400, 401, 403) } } },
     async (request) => {
       const { limit, ...filter } = request.query;
       return alerts.list(filter, limit);
@@ -40,7 +40,7 @@ export function alertRoutes(app: FastifyInstance, deps: HttpDeps, alerts: AlertQ
     '/api/alerts/:id/ack',
     {
       config: { auth: GATE_STAFF },
-      schema: { tags: ['alerts'], summary: 'Acknowledge an alert (first acknowledgement wins)', params: AlertParams, body: AckBody, response: { 200: AlertSchema, ...problemResponses(400, 401, 403, 404) } },
+      schema: { operationId: 'acknowledgeAlert', tags: ['alerts'], summary: 'Acknowledge an alert (first acknowledgement wins)', params: AlertParams, body: AckBody, response: { 200: AlertSchema, ...problemResponses(400, 401, 403, 404) } },
     },
     async (request) => {
       const principal = principalOf(request);

@@ -21,7 +21,7 @@ export function auditRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const queries = new AuditQueries(deps.db);
   app.get<{ Querystring: Static<typeof AuditQuery> }>(
     '/api/audit',
-    { config: { auth: OVERSIGHT }, schema: { tags: ['audit'], summary: 'Every command, accepted or refused, newest first', querystring: AuditQuery, response: { 200: PageOf(AuditSchema), ...problemResponses(400, 401, 403) } } },
+    { config: { auth: OVERSIGHT }, schema: { operationId: 'listAudit', tags: ['audit'], summary: 'Every command, accepted or refused, newest first', querystring: AuditQuery, response: { 200: PageOf(AuditSchema), ...problemResponses(400, 401, 403) } } },
     async (request) => {
       const { limit, cursor, ...filter } = request.query;
       return queries.list({ ...filter, ...(cursor === undefined ? {} : { beforeSeq: Number(cursor) }) }, limit);

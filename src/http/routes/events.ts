@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ANY_ROLE, principalOf } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
@@ -14,7 +15,14 @@ export function eventRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/api/events',
     {
       config: { auth: ANY_ROLE, rateLimit: false },
-      schema: { tags: ['live'], summary: 'Server-Sent Events: passage, alert, lane, device, mode', produces: ['text/event-stream'], response: { ...problemResponses(401, 403, 503) } },
+      schema: {
+        operationId: 'streamEvents',
+        tags: ['live'],
+        summary: 'Server-Sent Events: passage, alert, lane, device, mode',
+        produces: ['text/event-stream'],
+        // The reply is hijacked and streamed, never serialised: this entry documents the 200 only.
+        response: { 200: { description: 'the event stream, open until the client goes', content: { 'text/event-stream': { schema: Type.String() } } }, ...problemResponses(401, 403, 503) },
+      },
     },
     async (request, reply) => {
       const { role, name } = principalOf(request);

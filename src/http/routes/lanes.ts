@@ -22,13 +22,13 @@ export function laneRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   app.get(
     '/api/lanes',
-    { config: { auth: ANY_ROLE }, schema: { tags: ['lanes'], summary: 'Every lane: phase, mode, last decision, last temperature, devices', response: { 200: Type.Array(LaneSchema), ...problemResponses(401, 403) } } },
+    { config: { auth: ANY_ROLE }, schema: { operationId: 'listLanes', tags: ['lanes'], summary: 'Every lane: phase, mode, last decision, last temperature, devices', response: { 200: Type.Array(LaneSchema), ...problemResponses(401, 403) } } },
     async () => [...deps.lanes.values()].map((lane) => laneView(lane.snapshot(), gateNames.get(lane.snapshot().gate) ?? '', deps.gate)),
   );
 
   app.get(
     '/api/devices',
-    { config: { auth: ANY_ROLE }, schema: { tags: ['lanes'], summary: 'Every device with its availability and last error', response: { 200: Type.Array(DeviceSchema), ...problemResponses(401, 403) } } },
+    { config: { auth: ANY_ROLE }, schema: { operationId: 'listDevices', tags: ['lanes'], summary: 'Every device with its availability and last error', response: { 200: Type.Array(DeviceSchema), ...problemResponses(401, 403) } } },
     async () => devicesView(deps.devices.values(), where),
   );
 
@@ -37,6 +37,7 @@ export function laneRoutes(app: FastifyInstance, deps: HttpDeps): void {
     {
       config: { auth: GATE_STAFF },
       schema: {
+        operationId: 'releaseLane',
         tags: ['lanes'],
         summary: 'Release a lane by hand (command `open`): recorded as a MANUAL_RELEASE passage and audited',
         params: LaneParams,

@@ -29,13 +29,13 @@ export function modeRoutes(app: FastifyInstance, deps: HttpDeps): void {
     return view;
   };
 
-  app.get('/api/mode', { config: { auth: EVERY_ROLE }, schema: { tags: ['mode'], summary: 'The current mode of the estate and of each gate', response: { 200: ModeSchema, ...problemResponses(401, 403) } } }, async () => current());
+  app.get('/api/mode', { config: { auth: EVERY_ROLE }, schema: { operationId: 'getMode', tags: ['mode'], summary: 'The current mode of the estate and of each gate', response: { 200: ModeSchema, ...problemResponses(401, 403) } } }, async () => current());
 
   app.post<{ Body: Static<typeof LockdownBody> }>(
     '/api/mode/lockdown',
     {
       config: { auth: GATE_STAFF },
-      schema: { tags: ['mode'], summary: 'Lock down the estate or some gates (command `lockdown`)', headers: IdempotencyHeaders, body: LockdownBody, response: { 200: ModeSchema, ...problemResponses(400, 401, 403, 409, 503) } },
+      schema: { operationId: 'lockDown', tags: ['mode'], summary: 'Lock down the estate or some gates (command `lockdown`)', headers: IdempotencyHeaders, body: LockdownBody, response: { 200: ModeSchema, ...problemResponses(400, 401, 403, 409, 503) } },
     },
     async (request) => {
       await runCommand(deps, request, 'lockdown', { ...request.body, by: request.principal?.name });
@@ -47,7 +47,7 @@ export function modeRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/api/mode/lift',
     {
       config: { auth: MANAGERS },
-      schema: { tags: ['mode'], summary: 'Lift a lockdown: back to normal (command `mode`)', headers: IdempotencyHeaders, body: LiftBody, response: { 200: ModeSchema, ...problemResponses(400, 401, 403, 409, 503) } },
+      schema: { operationId: 'liftLockdown', tags: ['mode'], summary: 'Lift a lockdown: back to normal (command `mode`)', headers: IdempotencyHeaders, body: LiftBody, response: { 200: ModeSchema, ...problemResponses(400, 401, 403, 409, 503) } },
     },
     async (request) => {
       await runCommand(deps, request, 'mode', { ...request.body, mode: 'normal', by: request.principal?.name });

@@ -14,7 +14,7 @@ export function opsRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/healthz',
     {
       config: { auth: 'public', rateLimit: false },
-      schema: { tags: ['ops'], summary: 'Liveness: the process answers', security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+      schema: { operationId: 'getLiveness', tags: ['ops'], summary: 'Liveness: the process answers', security: [], response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
     },
     async () => ({ status: 'ok' as const }),
   );
@@ -24,6 +24,7 @@ export function opsRoutes(app: FastifyInstance, deps: HttpDeps): void {
     {
       config: { auth: ANY_ROLE },
       schema: {
+        operationId: 'getReadiness',
         tags: ['ops'],
         summary: 'Readiness: database, broker link, every lane device, trust-list freshness; the reasons when not ready',
         response: { 200: Readiness, 503: Readiness, ...problemResponses(401, 403) },
@@ -40,7 +41,7 @@ export function opsRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/metrics',
     {
       config: { auth: ANY_ROLE },
-      schema: { tags: ['ops'], summary: 'Prometheus metrics (text exposition format)', response: { 200: Type.String(), ...problemResponses(401, 403) } },
+      schema: { operationId: 'getMetrics', tags: ['ops'], summary: 'Prometheus metrics (text exposition format)', response: { 200: Type.String(), ...problemResponses(401, 403) } },
     },
     async (_request, reply) => {
       const { contentType, body } = await deps.metrics.render();

@@ -37,7 +37,7 @@ export function pageRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   app.get(
     '/api/estate',
-    { config: { auth: EVERY_ROLE }, schema: { tags: ['session'], summary: 'The estate: name, time zone, gates and their lanes', response: { 200: Estate, ...problemResponses(401, 403) } } },
+    { config: { auth: EVERY_ROLE }, schema: { operationId: 'getEstate', tags: ['session'], summary: 'The estate: name, time zone, gates and their lanes', response: { 200: Estate, ...problemResponses(401, 403) } } },
     async () => ({
       ...estate,
       gates: deps.gates.map((gate) => ({ id: gate.id, name: gate.name, lanes: lanes.filter((l) => l.gate === gate.id).map((l) => ({ id: l.lane, direction: l.direction, kind: l.kind })) })),
@@ -46,7 +46,7 @@ export function pageRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   app.get(
     '/api/lanes/today',
-    { config: { auth: ANY_ROLE }, schema: { tags: ['lanes'], summary: "Today's passed, refused and fever counts per lane, by hour of the estate's day", response: { 200: Today, ...problemResponses(401, 403) } } },
+    { config: { auth: ANY_ROLE }, schema: { operationId: 'getLanesToday', tags: ['lanes'], summary: "Today's passed, refused and fever counts per lane, by hour of the estate's day", response: { 200: Today, ...problemResponses(401, 403) } } },
     async () => {
       const now = deps.clock.now();
       return { date: clock.parts(now).date, timeZone: estate.timeZone, lanes: laneDays(deps.db, clock, now, lanes) };
@@ -58,6 +58,7 @@ export function pageRoutes(app: FastifyInstance, deps: HttpDeps): void {
     {
       config: { auth: GATE_STAFF },
       schema: {
+        operationId: 'getScannedPass',
         tags: ['lanes'],
         summary: "The subject of the health pass decided in this passage, if it is the lane's last one and under a minute old: fills the visitor form (logged)",
         params: ScanParams,

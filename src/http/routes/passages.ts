@@ -42,7 +42,7 @@ export function passageRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/api/passages',
     {
       config: { auth: ANY_ROLE },
-      schema: { tags: ['passages'], summary: 'Passages filtered by gate, lane, verdict and time range; paginated by cursor', querystring: ListQuery, response: { 200: PageOf(PassageSchema), ...problemResponses(400, 401, 403) } },
+      schema: { operationId: 'listPassages', tags: ['passages'], summary: 'Passages filtered by gate, lane, verdict and time range; paginated by cursor', querystring: ListQuery, response: { 200: PageOf(PassageSchema), ...problemResponses(400, 401, 403) } },
     },
     async (request) => queries.list({ ...filterOf(request.query), ...(request.query.cursor ? { cursor: request.query.cursor } : {}) }, request.query.limit),
   );
@@ -51,7 +51,7 @@ export function passageRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/api/passages.csv',
     {
       config: { auth: ANY_ROLE },
-      schema: { tags: ['passages'], summary: 'The same search as CSV (RFC 4180), newest first', querystring: CsvQuery, produces: ['text/csv'], response: { 200: Type.String(), ...problemResponses(400, 401, 403) } },
+      schema: { operationId: 'exportPassagesCsv', tags: ['passages'], summary: 'The same search as CSV (RFC 4180), newest first', querystring: CsvQuery, produces: ['text/csv'], response: { 200: Type.String(), ...problemResponses(400, 401, 403) } },
     },
     async (request, reply) => {
       const { limit, bom, lang } = request.query;

@@ -73,7 +73,7 @@ export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/api/visitors',
     {
       config: { auth: GATE_STAFF },
-      schema: { tags: ['passes'], summary: 'Register a visitor and issue the visitor pass with its QR (command `visitor`)', headers: IdempotencyHeaders, body: VisitorBody, response: { 200: VisitorPass, ...problemResponses(400, 401, 403, 409, 503) } },
+      schema: { operationId: 'registerVisitor', tags: ['passes'], summary: 'Register a visitor and issue the visitor pass with its QR (command `visitor`)', headers: IdempotencyHeaders, body: VisitorBody, response: { 200: VisitorPass, ...problemResponses(400, 401, 403, 409, 503) } },
     },
     async (request) => {
       const body = request.body;
@@ -94,6 +94,7 @@ export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
     {
       config: { auth: APPROVERS },
       schema: {
+        operationId: 'issueExitPass',
         tags: ['passes'],
         summary: 'Issue an exit pass for a resident during lockdown, with a return deadline (command `exit-pass`; the approver, i.e. the local epidemic-control group)',
         headers: IdempotencyHeaders,
@@ -112,7 +113,7 @@ export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/api/exit-passes',
     {
       config: { auth: EXIT_PASS_READERS },
-      schema: { tags: ['passes'], summary: 'Exit passes, newest first: issued, used to leave, returned, revoked', querystring: ExitPassQuery, response: { 200: Type.Array(ExitPassView), ...problemResponses(400, 401, 403) } },
+      schema: { operationId: 'listExitPasses', tags: ['passes'], summary: 'Exit passes, newest first: issued, used to leave, returned, revoked', querystring: ExitPassQuery, response: { 200: Type.Array(ExitPassView), ...problemResponses(400, 401, 403) } },
     },
     async (request) => listExitPasses(deps.db, request.query.limit),
   );
@@ -122,7 +123,7 @@ export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
       url,
       {
         config: { auth },
-        schema: { tags: ['passes'], summary: `Revoke a ${pass} pass: it grants nothing from the next scan on (command \`revoke-pass\`)`, headers: IdempotencyHeaders, params: PassParams, body: RevokeBody, response: { 200: Revoked, ...problemResponses(400, 401, 403, 409, 503) } },
+        schema: { operationId: pass === 'visitor' ? 'revokeVisitorPass' : 'revokeExitPass', tags: ['passes'], summary: `Revoke a ${pass} pass: it grants nothing from the next scan on (command \`revoke-pass\`)`, headers: IdempotencyHeaders, params: PassParams, body: RevokeBody, response: { 200: Revoked, ...problemResponses(400, 401, 403, 409, 503) } },
       },
       async (request) => {
         const reply = await runCommandReply(deps, request, 'revoke-pass', { pass, passId: request.params.passId, reason: request.body.reason, by: request.principal?.name });

@@ -9,7 +9,7 @@ export function sessionRoutes(app: FastifyInstance): void {
     '/api/session',
     {
       config: { auth: EVERY_ROLE },
-      schema: { tags: ['session'], summary: 'The name and role of the presented token', response: { 200: Type.Object({ name: Type.String(), role: Type.String() }), ...problemResponses(401, 403) } },
+      schema: { operationId: 'getSession', tags: ['session'], summary: 'The name and role of the presented token', response: { 200: Type.Object({ name: Type.String(), role: Type.String() }), ...problemResponses(401, 403) } },
     },
     async (request) => principalOf(request),
   );

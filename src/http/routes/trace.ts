@@ -60,7 +60,7 @@ export function traceRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/api/trace',
     {
       config: { auth: OVERSIGHT },
-      schema: { tags: ['trace'], summary: "A subject's trail and contacts in a time range (default the last 14 days)", querystring: TraceQuery, response: { 200: Type.Union([TraceResult, Type.String()]), ...problemResponses(400, 401, 403, 503) } },
+      schema: { operationId: 'traceSubject', tags: ['trace'], summary: "A subject's trail and contacts in a time range (default the last 14 days)", querystring: TraceQuery, response: { 200: Type.Union([TraceResult, Type.String()]), ...problemResponses(400, 401, 403, 503) } },
     },
     async (request, reply) => {
       const q = request.query;
