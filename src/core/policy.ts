@@ -76,7 +76,10 @@ function shownFindings(facts: PassageFacts): Finding[] {
 /** A card, visitor pass or plate: valid, it identifies; the health code is still judged on the pass that came with it. */
 function identified(problems: readonly ReasonCode[], valid: ReasonCode, rule: string, facts: PassageFacts): Finding[] {
   if (problems.length > 0) return problems.map((reason) => ({ verdict: 'deny', reason, rule }));
-  return [{ verdict: 'grant', reason: valid, rule }, ...pairedCodeFindings(facts)];
+  const code = pairedCodeFindings(facts);
+  // A grant the relaxing policy allowed names that policy as its rule: it, not the card, let the person in.
+  const byPolicy = code.some((finding) => finding.reason === 'CARD_ALONE_POLICY');
+  return byPolicy ? [...code, { verdict: 'grant', reason: valid, rule }] : [{ verdict: 'grant', reason: valid, rule }, ...code];
 }
 
 function pairedCodeFindings(facts: PassageFacts): Finding[] {

@@ -44,7 +44,7 @@ describe('a gateway whose trust list is past its maximum age', () => {
       relaxed.thermometer('in-thermo').present(36.5);
       relaxed.scanner('in-scanner').scan(RESIDENT.uid);
       const passage = await waitFor(() => relaxed.passages.find((p) => p.credential === 'card'), 'card decision');
-      expect(passage.decision).toMatchObject({ verdict: 'grant', reasons: ['CARD_VALID', 'CARD_ALONE_POLICY', 'TEMP_NORMAL'] });
+      expect(passage.decision).toMatchObject({ verdict: 'grant', reasons: ['CARD_ALONE_POLICY', 'CARD_VALID', 'TEMP_NORMAL'], rule: 'card-alone-entry' });
     } finally {
       await relaxed.stop();
     }
