@@ -25,7 +25,7 @@ describe('API tokens in the secrets file', () => {
   it('are added to an older secrets file that has none, keeping its other secrets', () => {
     const path = join(dir, 'old-secrets.json');
     const old = generateSecrets(false);
-    writeFileSync(path, JSON.stringify(old));
+    writeFileSync(path, JSON.stringify(old), { mode: 0o600 });
     const loaded = loadSecrets(path, true, false);
     expect(loaded.secrets.estateKey).toBe(old.estateKey);
     expect(loaded.issuedApiTokens?.guard).toMatch(/^gw_[A-Za-z0-9_-]{43}$/);
@@ -43,7 +43,7 @@ describe('API tokens in the secrets file', () => {
     expect(loaded.secrets.mqttPasswords.manager).toBe(first.mqttPasswords.manager);
     expect(loaded.secrets.apiTokens?.map((token) => token.role).sort()).toEqual(['approver', 'auditor', 'guard', 'manager']);
     // Without generate nothing is added: a production file is the operator's.
-    writeFileSync(path, JSON.stringify({ ...first, mqttPasswords }));
+    writeFileSync(path, JSON.stringify({ ...first, mqttPasswords }), { mode: 0o600 });
     expect(loadSecrets(path, false, false).secrets.mqttPasswords.approver).toBeUndefined();
   });
 
