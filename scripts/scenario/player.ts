@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { COMMAND_ROLES, REVOKE_ROLES } from '../../src/commands/command-roles.js';
 import type { CommandName } from '../../src/commands/types.js';
@@ -11,6 +10,7 @@ import { startGateway, type Gateway } from '../../src/gateway.js';
 import { defaultPrefix, topicsFor } from '../../src/mqtt/topics.js';
 import { TraceQueries } from '../../src/store/trace.js';
 import { publishStats } from '../../src/mqtt/reports.js';
+import { CommandConsole, createCommandSigner, managerSigner, type CommandSigner } from '../../support/signed-commands.js';
 import { createScenarioIssuer, People } from './people.js';
 import { mergeConfig, scenarioConfig } from './scenario-config.js';
 import { playScan } from './scan-step.js';
@@ -57,7 +57,9 @@ class ScenarioClock {
 /**
  * Plays a timeline through the real gateway: real SQLite file, the embedded
  * aedes broker, virtual devices, a simulated clock. Commands go over MQTT as a
- * manager's console sends them; decisions and alerts are checked in the store
+ * manager's (or the approver's) console sends them: signed, dated by the
+ * simulated clock, the whole reply (a visitor's code) taken from the console's
+ * own reply topic; decisions and alerts are checked in the store
  * and on the broker. Returns every step's problems rather than stopping at the
  * first, so one run shows all that is wrong.
  */
@@ -66,21 +68,25 @@ export async function playScenario(file: string): Promise<ScenarioResult> {
   const start = Date.parse(timeline.start);
   const clock = new ScenarioClock(start);
   const issuer = createScenarioIssuer('district-health');
+  // Exit passes are the approver's (the local epidemic-control group): its key is trusted as an approver's.
+  const approverKey = createCommandSigner('scenario-approver', 'approver');
   const dir = mkdtempSync(join(tmpdir(), 'gatewarden-scenario-'));
   const passages: PassageRecord[] = [];
   let gateway: Gateway | undefined;
-  let console_: MqttClient | undefined;
-  let approver: MqttClient | undefined;
+  let console_: CommandConsole | undefined;
+  let approver: CommandConsole | undefined;
   try {
-    const config = validateConfig(mergeConfig(scenarioConfig(dir, issuer, start), timeline.config), file);
+    const config = validateConfig(mergeConfig(scenarioConfig(dir, issuer, start, [approverKey]), timeline.config), file);
     gateway = await startGateway({ config, log: pino({ level: process.env.GATEWARDEN_SCENARIO_LOG ?? 'silent' }), clock, onPassage: (p) => passages.push(p) });
     const prefix = config.mqtt.topicPrefix ?? defaultPrefix(config.estate.id);
     const received: Stage['received'] = [];
-    console_ = await mqtt.connectAsync(gateway.mqtt.url, { username: 'manager', password: gateway.secrets.mqttPasswords.manager, reconnectPeriod: 0 });
-    console_.on('message', (topic, payload) => received.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown> }));
-    await console_.subscribeAsync(`${prefix}/#`, { qos: 1 });
-    // Exit passes are the approver's (the local epidemic-control group); its replies reach the manager console too.
-    approver = await mqtt.connectAsync(gateway.mqtt.url, { username: 'approver', password: gateway.secrets.mqttPasswords.approver, reconnectPeriod: 0 });
+    const { url } = gateway.mqtt;
+    const passwords = gateway.secrets.mqttPasswords;
+    const consoleFor = (username: 'manager' | 'approver', signer: CommandSigner) => CommandConsole.connect({ url, prefix, username, password: passwords[username], signer, now: clock.now });
+    console_ = await consoleFor('manager', managerSigner(gateway.secrets));
+    console_.client.on('message', (topic, payload) => received.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown> }));
+    await console_.client.subscribeAsync(`${prefix}/#`, { qos: 1 });
+    approver = await consoleFor('approver', approverKey);
     const senders = { manager: console_, approver };
     const rolesFor = (step: CommandStep) => (step.command === 'revoke-pass' ? REVOKE_ROLES[step.body.pass === 'exit' ? 'exit' : 'visitor'] : COMMAND_ROLES[step.command as CommandName]);
     const sender = (step: CommandStep) => (rolesFor(step).includes('manager') ? senders.manager : senders.approver);
@@ -92,8 +98,8 @@ export async function playScenario(file: string): Promise<ScenarioResult> {
     }
     return result(file, timeline, steps);
   } finally {
-    await console_?.endAsync();
-    await approver?.endAsync();
+    await console_?.end();
+    await approver?.end();
     await gateway?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -111,7 +117,7 @@ function describe(step: Step): string {
   return `trace ${step.trace}${note}`;
 }
 
-async function playStep(stage: Stage, step: Step, index: number, sender: (step: CommandStep) => MqttClient): Promise<string[]> {
+async function playStep(stage: Stage, step: Step, index: number, sender: (step: CommandStep) => CommandConsole): Promise<string[]> {
   try {
     if ('scan' in step) return await playScan(stage, step);
     if ('command' in step) return await playCommand(stage, step, index, sender);
@@ -122,11 +128,9 @@ async function playStep(stage: Stage, step: Step, index: number, sender: (step: 
   }
 }
 
-async function playCommand(stage: Stage, step: CommandStep, index: number, sender: (step: CommandStep) => MqttClient): Promise<string[]> {
+async function playCommand(stage: Stage, step: CommandStep, index: number, sender: (step: CommandStep) => CommandConsole): Promise<string[]> {
   const before = lastAlertRow(stage);
-  const id = `scenario-${index}-${step.command}`;
-  await sender(step).publishAsync(`${stage.prefix}/cmd/${step.command}`, JSON.stringify({ id, v: 1, ...step.body }), { qos: 1 });
-  const reply = await until(() => stage.received.find((m) => m.topic === `${stage.prefix}/cmd/${step.command}/reply` && m.body.id === id)?.body, `the reply to ${id}`);
+  const reply = await sender(step).send(step.command, { id: `scenario-${index}-${step.command}`, ...step.body });
   const data = reply.data as Record<string, unknown> | undefined;
   if (step.command === 'visitor' && typeof data?.code === 'string') stage.people.learnVisitorCode(String(step.body.passId), data.code);
   const problems: string[] = [];

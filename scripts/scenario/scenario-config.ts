@@ -1,12 +1,15 @@
 import { join } from 'node:path';
+import { trustedKey, type CommandSigner } from '../../support/signed-commands.js';
 
 /**
  * The scenario estate: gate `main` with a pedestrian entry and exit lane (both
  * with a thermometer, since lockdown screens both ways) and a vehicle entry and
  * exit lane; gate `east` with one pedestrian entry lane. Virtual devices, a real
- * SQLite file and the embedded broker on a free 127.0.0.1 port.
+ * SQLite file and the embedded broker on a free 127.0.0.1 port. MQTT commands
+ * must be signed (the default): by the manager key generated with the secrets,
+ * or by one of `signers`.
  */
-export function scenarioConfig(dir: string, issuer: { kid: string; publicKey: string }, start: number): Record<string, unknown> {
+export function scenarioConfig(dir: string, issuer: { kid: string; publicKey: string }, start: number, signers: readonly CommandSigner[] = []): Record<string, unknown> {
   const pedestrian = (id: string, direction: 'in' | 'out', prefix: string) => ({
     id,
     direction,
@@ -26,6 +29,7 @@ export function scenarioConfig(dir: string, issuer: { kid: string; publicKey: st
     trust: { maxAgeHours: null, refreshedAt: new Date(start).toISOString(), issuers: [{ kid: issuer.kid, publicKey: issuer.publicKey }] },
     roster: { cards: [] },
     mqtt: { broker: { type: 'embedded', host: '127.0.0.1', port: 0 } },
+    commands: { keys: signers.map(trustedKey) },
     http: { enabled: false, host: '127.0.0.1', port: 0 },
     storage: { path: join(dir, 'gatewarden.db'), synchronous: 'normal' },
     secrets: { path: join(dir, 'secrets.json'), generate: true },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { GatewayProcess } from '../../scripts/chaos/gateway-process.js';
 import { SimEstate } from '../../scripts/sim/estate.js';
+import { CommandConsole, managerSigner } from '../../support/signed-commands.js';
 import { validateConfig } from '../../src/config/load-config.js';
 import { encodePass } from '../helpers/health-pass-issuer.js';
 import { waitFor } from '../helpers/gateway-harness.js';
@@ -12,8 +13,9 @@ import { waitFor } from '../helpers/gateway-harness.js';
 /**
  * The gateway as an outside tester meets it: `node dist/cli.js start` as a
  * child process, its serial devices on socat ptys with the simulators of
- * scripts/sim on the far ends, health passes signed by openssl, commands and
- * results over MQTT. Nothing here reaches into the process.
+ * scripts/sim on the far ends, health passes signed by openssl, commands
+ * (signed with the manager key of the generated secrets) and results over
+ * MQTT. Nothing here reaches into the process.
  */
 
 /** A health authority whose key lives only in openssl: `genpkey` once, `pkeyutl -sign -rawin` per pass. */
@@ -54,7 +56,7 @@ export class OpenSslIssuer {
   }
 }
 
-/** A message the observer or the manager console received, with the local time it arrived. */
+/** A message the observer received, with the local time it arrived. */
 export interface Received {
   topic: string;
   body: Record<string, unknown>;
@@ -86,7 +88,6 @@ export interface AlertMessage {
 export class BlackboxGateway {
   /** Passages and alerts as the read-only observer saw them, in arrival order. */
   readonly observed: Received[] = [];
-  private readonly replies: Received[] = [];
   private commands = 0;
 
   private constructor(
@@ -95,7 +96,7 @@ export class BlackboxGateway {
     readonly estate: SimEstate,
     private readonly process: GatewayProcess,
     private readonly observer: MqttClient,
-    private readonly console: MqttClient,
+    private readonly console: CommandConsole,
   ) {}
 
   /**
@@ -120,17 +121,25 @@ export class BlackboxGateway {
     const connect = (username: string) =>
       mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { username, password: mqttPasswords[username], reconnectPeriod: 0, connectTimeout: 5000 });
     const prefix = `gatewarden/${validated.estate.id}`;
-    const blackbox = new BlackboxGateway(dir, prefix, estate, gateway, await connect('observer'), await connect('manager'));
+    const manager = await CommandConsole.connect({
+      url: `mqtt://127.0.0.1:${broker.port}`,
+      prefix,
+      username: 'manager',
+      password: mqttPasswords.manager,
+      signer: managerSigner(validated.secrets.path),
+    });
+    const blackbox = new BlackboxGateway(dir, prefix, estate, gateway, await connect('observer'), manager);
     await blackbox.listen();
     return blackbox;
   }
 
-  /** A command over MQTT as a manager's console sends it; resolves with the reply's `data`, rejects on `ok: false`. */
+  /**
+   * A signed command over MQTT as a manager's console sends it; resolves with the reply's `data`
+   * (taken from the console's own reply topic: the shared one carries none), rejects on `ok: false`.
+   */
   async command(name: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     this.commands += 1;
-    const id = `blackbox-${this.commands}-${name}`;
-    await this.console.publishAsync(`${this.prefix}/cmd/${name}`, JSON.stringify({ id, v: 1, ...body }), { qos: 1 });
-    const reply = await waitFor(() => this.replies.find((m) => m.topic === `${this.prefix}/cmd/${name}/reply` && m.body.id === id)?.body, `the reply to ${id}`, 10_000);
+    const reply = await this.console.send(name, { id: `blackbox-${this.commands}-${name}`, ...body });
     if (reply.ok !== true) throw new Error(`${name} refused: ${JSON.stringify(reply.error)}`);
     return (reply.data ?? {}) as Record<string, unknown>;
   }
@@ -168,16 +177,14 @@ export class BlackboxGateway {
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([this.observer.endAsync(), this.console.endAsync()]);
+    await Promise.allSettled([this.observer.endAsync(), this.console.end()]);
     await this.process.stop();
     await this.estate.stop();
   }
 
   private async listen(): Promise<void> {
     this.observer.on('message', (topic, payload) => this.observed.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown>, at: Date.now() }));
-    this.console.on('message', (topic, payload) => this.replies.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown>, at: Date.now() }));
     await this.observer.subscribeAsync([`${this.prefix}/passages/#`, `${this.prefix}/alerts/#`, `${this.prefix}/devices/+`], { qos: 1 });
-    await this.console.subscribeAsync(`${this.prefix}/cmd/+/reply`, { qos: 1 });
   }
 }
 

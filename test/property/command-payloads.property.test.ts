@@ -8,6 +8,7 @@ import type { CommandActor, CommandReply } from '../../src/commands/types.js';
 import { MqttCommandHandler } from '../../src/mqtt/command-handler.js';
 import { topicsFor } from '../../src/mqtt/topics.js';
 import { EXAMPLES } from '../../scripts/contract/examples.js';
+import { createCommandSigner, trustedKey, type CommandSigner } from '../../support/signed-commands.js';
 import { startHarness, waitFor, type Harness } from '../helpers/gateway-harness.js';
 import { propertyParameters } from './runs.js';
 
@@ -24,35 +25,59 @@ const NAMES = [...COMMAND_NAMES, 'reboot', '', 'lockdown/extra'] as const;
 /** Tables a command may change; a refusal must leave every one as it was. */
 const STATE_TABLES = ['commands', 'modes', 'lists', 'policies', 'exit_passes', 'visitor_passes', 'drills'] as const;
 
-/** A valid body per command, from the contract examples, unsigned and aimed at the harness's gate. */
+/**
+ * The keys the harness trusts: MQTT commands are signed by default, so a body is
+ * signed by its sender's role (there are manager and district keys, no guard or
+ * observer ones) and so reaches the schema check and the appliers, not only the
+ * signature check.
+ */
+const SIGNERS: Partial<Record<CommandActor['role'], CommandSigner>> = {
+  manager: createCommandSigner('fuzz-manager', 'manager'),
+  district: createCommandSigner('fuzz-district', 'district'),
+};
+type Sign = (body: Record<string, unknown>) => Record<string, unknown>;
+const signerFor = (role: CommandActor['role']): Sign => (body) => SIGNERS[role]?.sign(body) ?? body;
+
+/**
+ * A valid body per command, from the contract examples, unsigned and aimed at the harness's gate;
+ * without the example's `ts` (long past: stale), which signing sets to now.
+ */
 function validBody(name: string): Record<string, unknown> {
   const example = (EXAMPLES[`cmd-${name}`] ?? { id: 'x', reason: 'r', by: 'b' }) as Record<string, unknown>;
-  const { sig: _sig, kid: _kid, ...body } = example;
+  const { sig: _sig, kid: _kid, ts: _ts, ...body } = example;
   return name === 'open' ? { ...body, gate: 'main', lane: 'in' } : body;
 }
 
 const jsonText = (value: unknown) => JSON.stringify(value) ?? 'null';
 
-/** One wrong thing done to a valid body. */
-const nearValid = (name: string, fresh: string) => {
+/**
+ * One wrong thing done to a valid body, then signed (the signer's body is wrong); or done to a
+ * signed body (the signature no longer fits); or nothing wrong, so the appliers run too.
+ */
+const nearValid = (name: string, fresh: string, sign: Sign) => {
   const body = { ...validBody(name), id: fresh };
   const keys = Object.keys(body);
+  const signed = (value: Record<string, unknown>) => jsonText(sign(value));
+  const whole = sign(body);
   return fc.oneof(
-    fc.constantFrom(...keys).map((key) => jsonText(Object.fromEntries(Object.entries(body).filter(([k]) => k !== key)))),
-    fc.tuple(fc.constantFrom(...keys), fc.jsonValue()).map(([key, value]) => jsonText({ ...body, [key]: value })),
-    fc.tuple(fc.string({ maxLength: 12 }), fc.jsonValue()).map(([key, value]) => jsonText({ ...body, [key]: value })),
-    fc.oneof(fc.string({ maxLength: 200 }), fc.constant(''), fc.constant('x'.repeat(129)), fc.integer()).map((id) => jsonText({ ...body, id })),
-    fc.nat({ max: jsonText(body).length }).map((cut) => jsonText(body).slice(0, cut)),
-    fc.constantFrom(jsonText([body]), jsonText(jsonText(body)), `${jsonText(body)}${jsonText(body)}`, jsonText({ ...body, __proto__: { mode: 'emergency-open' } })),
+    fc.constantFrom(...keys).map((key) => signed(Object.fromEntries(Object.entries(body).filter(([k]) => k !== key)))),
+    fc.tuple(fc.constantFrom(...keys), fc.jsonValue()).map(([key, value]) => signed({ ...body, [key]: value })),
+    fc.tuple(fc.string({ maxLength: 12 }), fc.jsonValue()).map(([key, value]) => signed({ ...body, [key]: value })),
+    fc.oneof(fc.string({ maxLength: 200 }), fc.constant(''), fc.constant('x'.repeat(129)), fc.integer()).map((id) => signed({ ...body, id })),
+    // Weighted: every other branch is refused, and only the manager and district samples are signed at all.
+    { arbitrary: fc.constant(jsonText(whole)), weight: 4 },
+    fc.nat({ max: jsonText(whole).length }).map((cut) => jsonText(whole).slice(0, cut)),
+    fc.tuple(fc.constantFrom(...keys), fc.jsonValue()).map(([key, value]) => jsonText({ ...whole, [key]: value })),
+    fc.constantFrom(jsonText([whole]), jsonText(jsonText(whole)), `${jsonText(whole)}${jsonText(whole)}`, jsonText({ ...whole, __proto__: { mode: 'emergency-open' } })),
   );
 };
 
-const payloadFor = (name: string, fresh: string) =>
+const payloadFor = (name: string, fresh: string, sign: Sign) =>
   fc.oneof(
     fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)),
     fc.json({ maxDepth: 3 }).map((text) => Buffer.from(text)),
     fc.jsonValue({ maxDepth: 2 }).map((value) => Buffer.from(jsonText(typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value, id: fresh } : value))),
-    nearValid(name, fresh).map((text) => Buffer.from(text)),
+    nearValid(name, fresh, sign).map((text) => Buffer.from(text)),
   );
 
 let fresh = 0;
@@ -60,7 +85,7 @@ const arbitraryCommand = fc
   .tuple(fc.constantFrom(...NAMES), fc.constantFrom('guard', 'manager', 'district', 'observer'), fc.boolean(), fc.boolean())
   .chain(([name, role, retain, refusedByBroker]) => {
     fresh += 1;
-    return payloadFor(name, `fuzz-${fresh}`).map((payload) => ({ name, role: role as CommandActor['role'], retain: retain && refusedByBroker, refusedByBroker: refusedByBroker && !retain, payload }));
+    return payloadFor(name, `fuzz-${fresh}`, signerFor(role as CommandActor['role'])).map((payload) => ({ name, role: role as CommandActor['role'], retain: retain && refusedByBroker, refusedByBroker: refusedByBroker && !retain, payload }));
   });
 
 describe('MQTT command payload fuzzing', () => {
@@ -70,7 +95,7 @@ describe('MQTT command payload fuzzing', () => {
 
   beforeAll(async () => {
     process.on('unhandledRejection', onUnhandled);
-    harness = await startHarness();
+    harness = await startHarness({ commands: { keys: Object.values(SIGNERS).map(trustedKey) } });
   });
 
   afterAll(async () => {
@@ -136,7 +161,7 @@ describe('MQTT command payload fuzzing', () => {
     await fc.assert(
       fc.asyncProperty(timed, impossibleTime, async ({ name, key }, time) => {
         fresh += 1;
-        const body = { ...validBody(name), id: `fuzz-time-${fresh}`, [key]: time };
+        const body = signerFor('manager')({ ...validBody(name), id: `fuzz-time-${fresh}`, [key]: time });
         const before = state();
         const reply = await handler.handle({ name, payload: Buffer.from(jsonText(body)), retain: false, actor: { via: 'mqtt', principal: 'fuzz', role: 'manager' } });
         expect(reply.error?.code).toBe('GW_COMMAND_INVALID');
@@ -154,7 +179,7 @@ describe('MQTT command payload fuzzing', () => {
     await manager.subscribeAsync(`${PREFIX}/cmd/+/reply`, { qos: 1 });
     const samples = fc.sample(
       // The commands the manager may publish: the broker drops a 3.1.1 session that publishes outside its ACL (exit passes are the approver's).
-      fc.constantFrom(...COMMAND_NAMES.filter((name) => mayIssue('manager', name))).chain((name) => payloadFor(name, `broker-fuzz-${name}`).map((payload) => ({ name, payload }))),
+      fc.constantFrom(...COMMAND_NAMES.filter((name) => mayIssue('manager', name))).chain((name) => payloadFor(name, `broker-fuzz-${name}`, signerFor('manager')).map((payload) => ({ name, payload }))),
       { seed: propertyParameters.seed, numRuns: Math.min(propertyParameters.numRuns, 100) },
     );
     const auditBefore = (harness.gateway.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;

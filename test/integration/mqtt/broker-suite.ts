@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { checkMessage } from '../../../src/mqtt/contract.js';
 import { waitFor, type Harness } from '../../helpers/gateway-harness.js';
-import { createCommandSigner } from './command-signer.js';
+import { createCommandSigner, trustedKey } from '../../../support/signed-commands.js';
 import { setUpExternal, type BrokerFactory, type ExternalSetup } from './external-broker.js';
 import { auditRows, commandBody, TestClient, type CommandReplyMessage } from './mqtt-test-client.js';
 
@@ -60,7 +60,7 @@ export function describeBrokerContract(target: BrokerUnderTest): void {
         prefix: PREFIX,
         broker: target.broker,
         protocolVersion: target.protocolVersion,
-        commands: { requireSignature: true, keys: [manager, district].map(({ kid, publicKey, role }) => ({ kid, publicKey, role })) },
+        commands: { requireSignature: true, keys: [manager, district].map(trustedKey) },
       });
       await openConsole();
       // Retained before the gateway subscribes: a broker that stores it hands it over with RETAIN set.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js';
-import { createCommandSigner } from './command-signer.js';
+import { createCommandSigner, trustedKey } from '../../../support/signed-commands.js';
 import { commandBody, TestClient } from './mqtt-test-client.js';
 
 const inHours = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
@@ -25,7 +25,7 @@ describe('the approver over MQTT', () => {
 
   beforeAll(async () => {
     // Unsigned on purpose: this file is about the command path, not signatures (test/security/commands-*.test.ts).
-    harness = await startHarness({ commands: { requireSignature: false, keys: [approverKey, managerKey].map(({ kid, publicKey, role }) => ({ kid, publicKey, role })) } });
+    harness = await startHarness({ commands: { requireSignature: false, keys: [approverKey, managerKey].map(trustedKey) } });
     const connect = (username: string) => TestClient.connect({ url: harness.gateway.mqtt.url, prefix, username, password: harness.gateway.secrets.mqttPasswords[username] });
     approver = await connect('approver');
     manager = await connect('manager');

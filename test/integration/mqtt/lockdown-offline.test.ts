@@ -5,6 +5,7 @@ import { RESIDENT, showCardThenPass } from '../../helpers/resident.js';
 import { freePort } from '../../helpers/mosquitto.js';
 import { aedesBroker, setUpExternal, type ExternalSetup } from './external-broker.js';
 import { commandBody, TestClient } from './mqtt-test-client.js';
+import { managerSigner } from '../../../support/signed-commands.js';
 
 /** DESIGN.md: the mode is persisted and applied by every lane even when no broker is reachable. */
 describe('lockdown without a broker', () => {
@@ -18,8 +19,7 @@ describe('lockdown without a broker', () => {
   });
 
   it('stays in force for every lane after a restart with the broker unreachable', async () => {
-    // The test is about the stored mode, not command signatures (test/integration/mqtt/broker-suite.ts covers those).
-    setup = await setUpExternal({ prefix, broker: aedesBroker, protocolVersion: 4, commands: { requireSignature: false } });
+    setup = await setUpExternal({ prefix, broker: aedesBroker, protocolVersion: 4 });
     harness = await setup.startGateway();
     const manager = await TestClient.connect({ url: setup.broker.url, prefix, username: 'manager', password: setup.secrets.mqttPasswords.manager });
     await manager.subscribe('cmd/+/reply');
@@ -27,7 +27,7 @@ describe('lockdown without a broker', () => {
     // online status: a command sent before that would reach nobody.
     await manager.subscribe('status');
     await waitFor(() => manager.json('status').some((s) => s.online === true), 'gateway online');
-    expect(await manager.send('lockdown', commandBody('lock-offline-1', { reason: 'confirmed case', by: 'manager-zhang' }))).toMatchObject({ ok: true });
+    expect(await manager.send('lockdown', managerSigner(setup.secrets).sign(commandBody('lock-offline-1', { reason: 'confirmed case', by: 'manager-zhang' })))).toMatchObject({ ok: true });
     await manager.end();
     await harness.stop();
     harness = undefined;

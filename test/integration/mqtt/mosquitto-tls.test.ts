@@ -6,6 +6,7 @@ import { loadSecrets } from '../../../src/secrets.js';
 import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js';
 import { MOSQUITTO_TOOLS, startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
 import { describeWithTools } from '../../helpers/system-tools.js';
+import { managerSigner, type CommandSigner } from '../../../support/signed-commands.js';
 import { commandBody, TestClient } from './mqtt-test-client.js';
 import { makeTestCerts } from './test-certs.js';
 
@@ -17,11 +18,14 @@ describeWithTools([...MOSQUITTO_TOOLS, 'openssl'], 'gateway on Mosquitto over mq
   let mosquitto: Mosquitto;
   let harness: Harness;
   let manager: TestClient;
+  let signer: CommandSigner;
 
   beforeAll(async () => {
     const certs = makeTestCerts(dir);
     const secretsPath = join(dir, 'secrets.json');
     const { secrets } = loadSecrets(secretsPath, true, false);
+    // The manager key generated with the secrets, which the gateway trusts: MQTT commands are signed by default.
+    signer = managerSigner(secrets);
     mosquitto = await startMosquitto({
       prefix: PREFIX,
       users: [
@@ -49,7 +53,7 @@ describeWithTools([...MOSQUITTO_TOOLS, 'openssl'], 'gateway on Mosquitto over mq
 
   it('publishes its status and takes a lockdown command', async () => {
     await waitFor(() => manager.json('status').some((status) => status.online === true), 'online status over TLS');
-    expect(await manager.send('lockdown', commandBody('tls-lock-1', { reason: 'confirmed case', by: 'manager-zhang' }))).toMatchObject({ ok: true });
+    expect(await manager.send('lockdown', signer.sign(commandBody('tls-lock-1', { reason: 'confirmed case', by: 'manager-zhang' })))).toMatchObject({ ok: true });
     expect(harness.gateway.gate.mode).toBe('lockdown');
   });
 });
