@@ -111,6 +111,8 @@ export class CommandConsole {
       connectTimeout: 5000,
       ...options.mqtt,
     });
+    // As the gateway does (src/mqtt/connection.ts): no Nagle delay on small packets (40 ms per reply otherwise).
+    (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true);
     const console_ = new CommandConsole(client, clientId, options);
     await client.subscribeAsync(`${options.prefix}/cmd/+/reply/${clientId}`, { qos: 1 });
     return console_;

@@ -1,6 +1,6 @@
 import type { IncomingCommand } from '../../src/mqtt/command-handler.js';
 import { startHarness, waitFor } from '../../test/helpers/gateway-harness.js';
-import { commandBody, TestClient } from '../../test/integration/mqtt/mqtt-test-client.js';
+import { CommandConsole, managerSigner } from '../../support/signed-commands.js';
 import { elapsedMs, summarize } from './stats.js';
 import type { Bench } from './types.js';
 
@@ -26,35 +26,22 @@ function estate(): { gates: unknown[]; devices: unknown[] } {
   return { gates, devices };
 }
 
-/** The reply to `id`, resolved on arrival (polling would add its interval to the round trip). */
-function replyTo(manager: TestClient, id: string): Promise<{ ok: boolean; error?: unknown }> {
-  return new Promise((resolve) => {
-    const onMessage = (topic: string, payload: Buffer) => {
-      if (!topic.endsWith('/reply')) return;
-      const reply = JSON.parse(payload.toString()) as { id: string; ok: boolean; error?: unknown };
-      if (reply.id !== id) return;
-      manager.client.off('message', onMessage);
-      resolve(reply);
-    };
-    manager.client.on('message', onMessage);
-  });
-}
-
 /**
  * "A lockdown command reaches every lane within 100 ms of receipt" (issue 4):
  * a manager alternates lockdown and normal over the embedded broker; for each
  * command, the time from its receipt by the gateway (the broker hands it to the
  * command handler) to the moment every lane's mode reads the new value, and
- * the manager's round trip from publish to reply.
+ * the manager's round trip from signing to the reply (on arrival, not polled,
+ * which would add its interval).
  */
 export const lockdownLatency: Bench = async ({ scale, log }) => {
   const commands = Math.max(20, Math.round(400 * scale));
   const harness = await startHarness(estate());
   const { gateway } = harness;
   const prefix = gateway.mqtt.topics.prefix;
-  const manager = await TestClient.connect({ url: gateway.mqtt.url, prefix, username: 'manager', password: gateway.secrets.mqttPasswords.manager });
+  // Signed, as every MQTT command must be by default: the receipt-to-lanes time includes the signature check.
+  const manager = await CommandConsole.connect({ url: gateway.mqtt.url, prefix, username: 'manager', password: gateway.secrets.mqttPasswords.manager, signer: managerSigner(gateway.secrets) });
   try {
-    await manager.subscribe('cmd/+/reply');
     const laneGates = [...gateway.lanes.values()].map((lane) => lane.id.split('/')[0] as string);
 
     let receivedAt: bigint | undefined;
@@ -79,11 +66,9 @@ export const lockdownLatency: Bench = async ({ scale, log }) => {
     for (let i = 0; i < commands; i += 1) {
       expected = i % 2 === 0 ? 'lockdown' : 'normal';
       const fields = { reason: `bench ${i}`, by: 'bench' };
-      const body = expected === 'lockdown' ? commandBody(`bench-lock-${i}`, fields) : commandBody(`bench-lift-${i}`, { ...fields, mode: 'normal' });
+      const [name, body] = expected === 'lockdown' ? ['lockdown', { id: `bench-lock-${i}`, ...fields }] : ['mode', { id: `bench-lift-${i}`, ...fields, mode: 'normal' }];
       const started = process.hrtime.bigint();
-      const answered = replyTo(manager, body.id);
-      await manager.command(expected === 'lockdown' ? 'lockdown' : 'mode', body);
-      const reply = await answered;
+      const reply = await manager.send(name, body);
       roundTrips.push(elapsedMs(started));
       if (!reply.ok) throw new Error(`command ${body.id} refused: ${JSON.stringify(reply.error)}`);
       await waitFor(() => applied.length === i + 1, `every lane in ${expected} after command ${i}`);
@@ -108,7 +93,8 @@ export const lockdownLatency: Bench = async ({ scale, log }) => {
       },
       notes: [
         `Embedded aedes on 127.0.0.1, ${GATES} gates × ${LANES_PER_GATE} lanes on virtual devices, real SQLite (synchronous NORMAL); lockdown and normal alternate.`,
-        'Receipt is the moment the broker hands the command to the gateway; applied is when every lane reads the new mode (validated, persisted with its audit row, applied).',
+        'Receipt is the moment the broker hands the command to the gateway; applied is when every lane reads the new mode (signature checked, validated, persisted with its audit row, applied).',
+        'Commands are signed with the manager key of the generated secrets (Ed25519, commands.requireSignature on, the default); the round trip ends when the whole reply arrives on the console’s own reply topic.',
       ],
     };
   } finally {
