@@ -43,7 +43,7 @@ export function saveResults(results: BenchResult[]): string {
   return file;
 }
 
-function render(m: Machine, results: BenchResult[]): string {
+export function render(m: Machine, results: BenchResult[]): string {
   const lines = [
     '# Benchmarks',
     '',

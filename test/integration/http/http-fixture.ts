@@ -30,8 +30,11 @@ export interface HttpFixture {
   stop(): Promise<void>;
 }
 
-/** A whole gateway on virtual devices with the HTTP app built from its parts, for `inject()`. */
-export async function startHttpFixture(options: { rateLimit?: { max: number; windowMs: number } } = {}): Promise<HttpFixture> {
+/**
+ * A whole gateway on virtual devices with the HTTP app built from its parts, for `inject()`.
+ * Commands go to RecordingCommands, or with `gatewayCommands` to the gateway's own service (the fuzz run).
+ */
+export async function startHttpFixture(options: { rateLimit?: { max: number; windowMs: number }; gatewayCommands?: boolean } = {}): Promise<HttpFixture> {
   const harness = await startHarness();
   const { gateway } = harness;
   const tokens = { guard: generateApiToken(), manager: generateApiToken(), approver: generateApiToken(), auditor: generateApiToken(), unknown: generateApiToken() };
@@ -46,7 +49,7 @@ export async function startHttpFixture(options: { rateLimit?: { max: number; win
     gate: gateway.gate,
     lanes: gateway.lanes,
     devices: gateway.devices,
-    commands,
+    commands: options.gatewayCommands ? gateway.commands : commands,
     tokens: registry,
     rateLimit: options.rateLimit ?? { max: 10_000, windowMs: 60_000 },
     brokerConnected: () => gateway.mqtt.connection.client.connected,
