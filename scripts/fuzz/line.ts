@@ -111,12 +111,14 @@ export const modbusTarget: FuzzTarget = {
           counts.unsupported += 1;
           return;
         }
+        // A byte count over 255 cannot be sent (quantities past the spec's 2000 coils or 125 registers): no reply can be intact.
+        const encodable = expected.byteCount === undefined || expected.byteCount <= 0xff;
         const reply = replyFor(input, expected);
         const buffer = input.kind === 'random' ? Buffer.from(input.noise) : input.kind === 'reply' ? reply : Buffer.concat([input.noise, reply]);
         const found = findReply(buffer, expected);
         if (!found) {
           counts.none += 1;
-          assert.ok(input.kind !== 'reply' || reply[0] !== expected.unitId || reply.length < 5, 'an intact reply alone was not found');
+          assert.ok(input.kind !== 'reply' || !encodable, 'an intact reply alone was not found');
           return;
         }
         counts.found += 1;
@@ -125,7 +127,7 @@ export const modbusTarget: FuzzTarget = {
         assert.ok(exception || found[1] === expected.functionCode, `function ${found[1]} for ${expected.functionCode}`);
         assert.equal(found.length, exception ? 5 : expected.length);
         assert.ok(hasValidCrc(found) || buffer.subarray(0, found.length).equals(found), 'a frame with a bad CRC inside the buffer was taken');
-        if (input.kind === 'reply') assert.ok(found.equals(reply), 'an intact reply alone was misread');
+        if (input.kind === 'reply' && encodable) assert.ok(found.equals(reply), 'an intact reply alone was misread');
       },
     };
   },
