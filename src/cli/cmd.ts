@@ -1,23 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { isCommandName } from '../commands/command-service.js';
 import { signCommand } from '../commands/signature.js';
 import { defaultPrefix } from '../mqtt/topics.js';
+import type { Io } from './io.js';
 
 /** Exit codes of `gatewarden cmd`: the reply said ok, it was refused (or never came), the call was wrong. */
 export const CMD_EXIT = { ok: 0, refused: 1, usage: 2 } as const;
 
-export const CMD_USAGE = `gatewarden cmd NAME [JSON] --key FILE --broker URL --estate ID [--user U] [--password P]
-                  [--prefix TOPIC] [--timeout-s 10] [--protocol 5|4]
-                                      sign a command with a manager key, publish it, print the reply
-                                      (--key: a key pair from "keys generate", or a secrets file's managerKey;
-                                      the password may come from GATEWARDEN_MQTT_PASSWORD instead of argv)`;
-
-interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
+/** The options of `gatewarden cmd`, as the argument parser (program.ts) hands them over. */
+export interface CmdOptions {
+  key?: string | undefined;
+  broker?: string | undefined;
+  estate?: string | undefined;
+  prefix?: string | undefined;
+  user?: string | undefined;
+  password?: string | undefined;
+  timeoutS?: string | undefined;
+  protocol?: string | undefined;
 }
 
 class UsageError extends Error {}
@@ -30,12 +31,12 @@ class UsageError extends Error {}
  * response topic, and the topic the embedded broker answers a 3.1.1 client on.
  * Returns the exit code; never throws (no stack trace reaches the shell).
  */
-export async function runCmd(args: string[], io: Io): Promise<number> {
+export async function runCmd(name: string, json: string, options: CmdOptions, io: Io): Promise<number> {
   let request: Request;
   try {
-    request = parseRequest(args);
+    request = parseRequest(name, json, options);
   } catch (error) {
-    io.err(`${(error as Error).message}\n\nUsage:\n  ${CMD_USAGE}`);
+    io.err(`gatewarden cmd: ${(error as Error).message} (see gatewarden cmd --help)`);
     return CMD_EXIT.usage;
   }
   try {
@@ -59,24 +60,11 @@ interface Request {
   protocols: Array<4 | 5>;
 }
 
-function parseRequest(args: string[]): Request {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: Object.fromEntries(['key', 'broker', 'estate', 'prefix', 'user', 'password', 'timeout-s', 'protocol'].map((name) => [name, { type: 'string' as const }])),
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  const [name, json = '{}', ...extra] = positionals;
-  if (!name || !isCommandName(name)) throw new UsageError(`unknown command ${JSON.stringify(name ?? '')}`);
-  if (extra.length > 0) throw new UsageError('one JSON body at most (quote it)');
+function parseRequest(name: string, json: string, values: CmdOptions): Request {
+  if (!isCommandName(name)) throw new UsageError(`unknown command ${JSON.stringify(name)}`);
   if (!values.key || !values.broker) throw new UsageError('--key FILE and --broker URL are required');
   if (!values.prefix && !values.estate) throw new UsageError('--estate ID (or --prefix TOPIC) is required');
-  const timeoutS = Number(values['timeout-s'] ?? '10');
+  const timeoutS = Number(values.timeoutS ?? '10');
   if (!Number.isFinite(timeoutS) || timeoutS <= 0 || timeoutS > 300) throw new UsageError('--timeout-s: expected a number of seconds in (0, 300]');
   const protocol = values.protocol;
   if (protocol !== undefined && protocol !== '4' && protocol !== '5') throw new UsageError('--protocol: expected 4 or 5');

@@ -1,13 +1,8 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { GatewardenError } from '../errors.js';
 import { defaultPrefix } from '../mqtt/topics.js';
 import { loadSecrets } from '../secrets.js';
-
-export const CREDENTIALS_USAGE = `gatewarden credentials show [CONFIG] [--role gateway|observer|manager|approver]
-                                      print the generated MQTT passwords from the secrets file (all, or one user's),
-                                      with a mosquitto_sub line for the read-only observer`;
 
 /**
  * `gatewarden credentials show`: the secrets the gateway generated, on
@@ -17,10 +12,7 @@ export const CREDENTIALS_USAGE = `gatewarden credentials show [CONFIG] [--role g
  * read is refused here too. API tokens are not shown: only their hashes are
  * kept.
  */
-export function runCredentials(args: readonly string[]): string {
-  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { role: { type: 'string' } } });
-  const [action, configPath = 'config/demo.yaml'] = positionals;
-  if (action !== 'show') throw new GatewardenError('GW_COMMAND_INVALID', `credentials: expected "show", got ${JSON.stringify(action ?? '')}\n\nUsage:\n  ${CREDENTIALS_USAGE}`);
+export function runCredentials(configPath: string, values: { role?: string | undefined }): string {
   const config = loadConfig(configPath);
   const { secrets } = loadSecrets(config.secrets.path, false, false);
   const users = Object.keys(secrets.mqttPasswords).filter((user) => values.role === undefined || user === values.role);

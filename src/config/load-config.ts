@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { GatewardenError } from '../errors.js';
 import { makeValidator } from '../schema/validate.js';
 import { crossCheck } from './cross-check.js';
+import { formatLocated, formatYamlError, locateErrors } from './locate-errors.js';
+import { PLACEHOLDER, partialConfig } from './partial-config.js';
 import { ConfigSchema, type Config } from './schema.js';
 
 const validator = makeValidator(ConfigSchema);
@@ -18,25 +20,57 @@ export function loadConfig(path: string): Readonly<Config> {
   return parseConfig(text, path);
 }
 
+/**
+ * Parses and validates config text. Errors carry their place in the file
+ * (`source:line:col: key.path: …`), devices are named by id and an unknown
+ * key gets the nearest allowed one (issue 16, the CLI), for check-config and
+ * start alike.
+ */
 export function parseConfig(text: string, source: string): Readonly<Config> {
-  const document = parseDocument(text, { prettyErrors: true });
+  const lines = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: true, lineCounter: lines });
   if (document.errors.length > 0) {
-    throw new GatewardenError(
-      'GW_CONFIG_UNREADABLE',
-      `${source} is not valid YAML`,
-      document.errors.map((error) => error.message.split('\n')[0] ?? error.message),
-    );
+    throw new GatewardenError('GW_CONFIG_UNREADABLE', `${source} is not valid YAML`, document.errors.map((error) => formatYamlError(error, source)));
   }
-  return validateConfig(document.toJS() as unknown, source);
-}
-
-export function validateConfig(value: unknown, source: string): Readonly<Config> {
-  const schemaErrors = validator.check(value);
-  const errors = schemaErrors.length > 0 ? schemaErrors : crossCheck(value as Config);
+  const value = document.toJS() as unknown;
+  const errors = configErrors(value);
   if (errors.length > 0) {
-    throw new GatewardenError('GW_CONFIG_INVALID', `${source} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'})`, errors);
+    const located = locateErrors(document, lines, errors, { schema: ConfigSchema, namedArrays: ['devices'] });
+    throw invalid(source, located.map((error) => formatLocated(error, source)));
   }
   return deepFreeze(value as Config);
+}
+
+/** Validates a config value (no file positions): the plain `key.path: …` lines. */
+export function validateConfig(value: unknown, source: string): Readonly<Config> {
+  const errors = configErrors(value);
+  if (errors.length > 0) throw invalid(source, errors);
+  return deepFreeze(value as Config);
+}
+
+/**
+ * The schema and the cross-checks in one pass: the cross-checks run on what
+ * parsed even when the schema failed (partial-config.ts), so every mistake
+ * is reported at once. A cross-check that trips on a shape the partial view
+ * did not foresee adds nothing: the schema errors already say what to fix.
+ */
+function configErrors(value: unknown): string[] {
+  const schemaErrors = validator.check(value);
+  if (schemaErrors.length === 0) return crossCheck(value as Config);
+  return [...new Set([...schemaErrors, ...partialCrossCheck(value, schemaErrors)])];
+}
+
+function partialCrossCheck(value: unknown, schemaErrors: readonly string[]): string[] {
+  const partial = partialConfig(value, schemaErrors);
+  try {
+    return partial ? crossCheck(partial).filter((error) => !error.includes(PLACEHOLDER)) : [];
+  } catch {
+    return [];
+  }
+}
+
+function invalid(source: string, errors: readonly string[]): GatewardenError {
+  return new GatewardenError('GW_CONFIG_INVALID', `${source} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'})`, errors);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -80,7 +80,8 @@ describe('config loading', () => {
 
   it('refuses YAML that does not parse, with the position', () => {
     const errors = errorsOf(() => parseConfig('estate: [unclosed', 'broken.yaml'));
-    expect(errors.join('\n')).toMatch(/line 1/);
+    // file:line:col, the message, then the line itself with a caret under the place (issue 16: not cut after the position).
+    expect(errors.join('\n')).toMatch(/^broken\.yaml:1:\d+: Flow sequence .+\n {4}estate: \[unclosed\n {4}\s*\^$/);
   });
 
   it('refuses a file that does not exist', () => {
