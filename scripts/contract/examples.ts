@@ -47,6 +47,30 @@ export const EXAMPLES: Record<string, unknown> = {
     trust: { ageS: 3600, stale: false, issuers: 2 },
     counters: { published: 10412, commands: 3, commandsRefused: 1 },
   },
+  // Two of every code shown; the topology carries them all.
+  topology: {
+    ...envelope('3e1d-topology'),
+    estate: { id: 'lotus-garden', name: 'Lotus Garden Residences (莲花苑)', timeZone: 'Asia/Shanghai' },
+    gates: [
+      {
+        id: 'north',
+        name: 'North gate (北门)',
+        lanes: [{ id: 'in-1', direction: 'in', kind: 'pedestrian', temperatureEnforcement: 'hard', devices: { scanner: 'north-in-scanner', thermometer: 'north-in-thermo', barrier: 'north-in-barrier' } }],
+      },
+    ],
+    devices: [
+      { id: 'north-in-scanner', role: 'scanner', driver: 'profile', profile: 'scanner-qr-cr', gate: 'north', lane: 'in-1', slot: 'scanner' },
+      { id: 'north-in-thermo', role: 'thermometer', driver: 'profile', profile: 'thermo-rtu-int16', gate: 'north', lane: 'in-1', slot: 'thermometer' },
+      { id: 'north-in-barrier', role: 'barrier', driver: 'virtual', profile: null, gate: 'north', lane: 'in-1', slot: 'barrier' },
+    ],
+    reasons: {
+      CODE_RED: { text: 'health code is red', zh: '健康码红码', en: 'Health code red' },
+      FEVER: { text: 'temperature at or above the fever threshold, confirmed by a second reading', zh: '发热（复测确认）', en: 'Fever (confirmed by a second reading)' },
+    },
+    alerts: { fever: { zh: '发热', en: 'Fever' }, 'suspected-case': { zh: '疑似病例', en: 'Suspected case' } },
+    verdicts: { grant: { zh: '放行', en: 'Granted' }, deny: { zh: '拒绝', en: 'Denied' }, refer: { zh: '转人工', en: 'Referred to guard' } },
+    modes: { normal: { zh: '正常', en: 'Normal' }, lockdown: { zh: '封控', en: 'Lockdown' }, 'emergency-open': { zh: '紧急开闸', en: 'Emergency open' } },
+  },
   device: {
     ...envelope('77c2-device'),
     device: 'north-in-thermo',

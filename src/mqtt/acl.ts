@@ -25,8 +25,11 @@ export interface Acl {
   commandName(topic: string): string | undefined;
 }
 
-export function aclFor(prefix: string): Acl {
-  const underPrefix = (topic: string) => topic === prefix || topic.startsWith(`${prefix}/`);
+/** `discoveryPrefix`: Home Assistant's (mqtt.homeAssistant), where the gateway alone publishes and every role may read. */
+export function aclFor(prefix: string, discoveryPrefix?: string): Acl {
+  const under = (root: string, topic: string) => topic === root || topic.startsWith(`${root}/`);
+  const underPrefix = (topic: string) => under(prefix, topic);
+  const underDiscovery = (topic: string) => discoveryPrefix !== undefined && under(discoveryPrefix, topic);
   const cmdPrefix = `${prefix}/cmd/`;
   const commandName = (topic: string) => {
     if (!topic.startsWith(cmdPrefix)) return undefined;
@@ -41,13 +44,14 @@ export function aclFor(prefix: string): Acl {
   return {
     commandName,
     canPublish(role, topic) {
+      if (underDiscovery(topic)) return role === 'gateway';
       if (!underPrefix(topic)) return false;
       const name = commandName(topic);
       if (role === 'gateway') return name === undefined;
       return name !== undefined && mayIssue(role, name);
     },
     // A filter is allowed only when it cannot match outside the prefix (`#` alone would).
-    canSubscribe: (_role, filter) => underPrefix(filter),
+    canSubscribe: (_role, filter) => underPrefix(filter) || underDiscovery(filter),
     canReceive(role, topic, clientId) {
       if (!isCommandTraffic(topic)) return true;
       const levels = topic.slice(cmdPrefix.length).split('/');

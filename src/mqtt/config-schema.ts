@@ -124,6 +124,16 @@ const Broker = Type.Unsafe<Static<typeof EmbeddedBroker> | Static<typeof Externa
   },
 });
 
+/** Home Assistant MQTT discovery (docs/mqtt.md, "Home Assistant"): off unless asked for. */
+const HomeAssistant = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false }),
+    /** Home Assistant's discovery prefix (its MQTT integration's setting; `homeassistant` unless changed there). */
+    prefix: Type.String({ pattern: '^[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*$', default: 'homeassistant' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const MqttConfigSchema = Type.Object(
   {
     broker: Broker,
@@ -133,6 +143,7 @@ export const MqttConfigSchema = Type.Object(
     statsIntervalS: Type.Integer({ minimum: 10, maximum: 86_400, default: 300 }),
     outbox: Outbox,
     uplink: Type.Optional(Uplink),
+    homeAssistant: HomeAssistant,
   },
   { additionalProperties: false },
 );
@@ -167,5 +178,6 @@ export type MqttConfig = Static<typeof MqttConfigSchema>;
 export type EmbeddedBrokerConfig = Static<typeof EmbeddedBroker>;
 export type ExternalBrokerConfig = Static<typeof ExternalBroker>;
 export type UplinkConfig = Static<typeof Uplink>;
+export type HomeAssistantConfig = Static<typeof HomeAssistant>;
 export type CommandsConfig = Static<typeof CommandsConfigSchema>;
 export type BrokerRole = (typeof BROKER_ROLES)[number];

@@ -3,7 +3,7 @@ import { ALERT_TYPES } from '../core/alerts.js';
 import { COMMAND_NAMES, CommandSchemas } from '../commands/command-schemas.js';
 import type { CommandName } from '../commands/types.js';
 import { makeValidator, type Validator } from '../schema/validate.js';
-import { AlertPayload, DevicePayload, HealthPayload, ModePayload, PassagePayload, ReplyPayload, StatsPayload, StatusPayload } from './payloads.js';
+import { AlertPayload, DevicePayload, HealthPayload, ModePayload, PassagePayload, ReplyPayload, StatsPayload, StatusPayload, TopologyPayload } from './payloads.js';
 
 /**
  * The MQTT contract as data: every topic under `gatewarden/<estate>` with its
@@ -35,6 +35,15 @@ function mqttCommandSchema(name: CommandName): TSchema {
 const STATE_CHANNELS: readonly Channel[] = [
   { key: 'status', address: 'status', from: 'gateway', qos: 1, retain: true, schema: StatusPayload, summary: 'Gateway online status; the last will sets `online: false`.' },
   { key: 'mode', address: 'mode', from: 'gateway', qos: 1, retain: true, schema: ModePayload, summary: 'Current mode per scope (estate or gate): who, why, since, drill flag.' },
+  {
+    key: 'topology',
+    address: 'topology',
+    from: 'gateway',
+    qos: 1,
+    retain: true,
+    schema: TopologyPayload,
+    summary: 'The estate as configured: name and time zone, gates, lanes (direction, kind, device slots), devices (role, profile, place), and the words for every reason code, alert type, verdict and mode (zh, en). Republished on every connect, so it follows the config the gateway started with.',
+  },
   { key: 'health', address: 'health', from: 'gateway', qos: 0, retain: false, schema: HealthPayload, summary: 'Periodic snapshot: devices, lanes, outbox depth and oldest-row age, broker link, trust-list age, counters.' },
   { key: 'device', address: 'devices/{device}', from: 'gateway', qos: 1, retain: true, schema: DevicePayload, summary: 'Availability and last error of one device.' },
   { key: 'passage', address: 'passages/{gate}/{lane}', from: 'gateway', qos: 1, retain: false, schema: PassagePayload, summary: 'Every lane decision, with its reason codes; no raw personal data.' },

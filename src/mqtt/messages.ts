@@ -1,6 +1,7 @@
 import type { AlertDraft } from '../core/alerts.js';
 import type { PassageRecord } from '../core/lane-types.js';
-import { PAYLOAD_VERSION, type AlertMessage, type PassageMessage } from './payloads.js';
+import { PAYLOAD_VERSION, type AlertMessage, type PassageMessage, type TopologyMessage } from './payloads.js';
+import type { TopologyBody } from './topology.js';
 import type { Topics } from './topics.js';
 
 /** A message bound for the broker: what the outbox stores. */
@@ -56,4 +57,10 @@ export function alertMessage(topics: Topics, id: string, alert: AlertDraft, subj
     details: { ...alert.details },
   };
   return { topic: topics.alert(alert.type), payload: JSON.stringify(payload), qos: 1, retain: false, priority: MessagePriority.Alert };
+}
+
+/** The retained `…/topology`; published straight to the broker on every connect, like the other retained state. */
+export function topologyMessage(topics: Topics, id: string, at: number, body: TopologyBody): OutgoingMessage {
+  const payload: TopologyMessage = { id, ts: new Date(at).toISOString(), v: PAYLOAD_VERSION, ...body };
+  return { topic: topics.topology, payload: JSON.stringify(payload), qos: 1, retain: true, priority: MessagePriority.Stats };
 }

@@ -19,6 +19,9 @@ import { OutboxGuard } from './outbox-guard.js';
 import { OutboxPublisher } from './outbox-publisher.js';
 import { PAYLOAD_VERSION, type DeviceMessage, type ModeMessage } from './payloads.js';
 import { healthMessage, publishStats } from './reports.js';
+import { homeAssistantDiscovery } from './home-assistant.js';
+import { topologyMessage } from './messages.js';
+import { describeTopology } from './topology.js';
 import type { Topics } from './topics.js';
 import { startUplink, type Uplink } from './uplink.js';
 
@@ -58,7 +61,7 @@ export interface MqttLink {
 export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
   const { config, secrets, topics, clock, log, gate } = options;
   const brokerConfig = config.mqtt.broker;
-  const acl = aclFor(topics.prefix);
+  const acl = aclFor(topics.prefix, config.mqtt.homeAssistant.enabled ? config.mqtt.homeAssistant.prefix : undefined);
   const late: { handler?: MqttCommandHandler } = {};
   const handle = (command: IncomingCommand) => {
     late.handler?.handle(command).catch((error: Error) => log.error({ err: error.message, code: 'GW_MQTT' }, 'command handling failed'));
@@ -157,6 +160,10 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
   client.on('connect', () => {
     publishMode();
     options.devices.forEach(publishDevice);
+    // The config is frozen for the process's life: each start (and reconnect) retains the topology it runs.
+    for (const message of [topologyMessage(topics, randomUUID(), clock.now(), describeTopology(config)), ...homeAssistantDiscovery(config, topics)]) {
+      client.publish(message.topic, message.payload, { qos: message.qos, retain: message.retain });
+    }
   });
 
   const startedAt = clock.now();

@@ -165,6 +165,63 @@ export const ReplyPayload = Type.Object(
   { additionalProperties: false },
 );
 
+const Words = Type.Object({ zh: Type.String(), en: Type.String() }, { additionalProperties: false });
+const NullableId = Type.Union([Type.String(), Type.Null()]);
+
+/**
+ * What the estate is made of, retained like zigbee2mqtt's `bridge/devices`: a
+ * consumer that subscribes late learns the gates, lanes and devices, and the
+ * words for every code it will see, without reading the gateway's config.
+ */
+export const TopologyPayload = Type.Object(
+  {
+    ...Envelope,
+    estate: Type.Object({ id: Type.String(), name: Type.String(), timeZone: Type.String({ description: 'IANA zone the estate day is counted in' }) }, { additionalProperties: false }),
+    gates: Type.Array(
+      Type.Object(
+        {
+          id: Type.String(),
+          name: Type.String(),
+          lanes: Type.Array(
+            Type.Object(
+              {
+                id: Type.String(),
+                direction: StringEnum(['in', 'out', 'both'] as const),
+                kind: StringEnum(['pedestrian', 'vehicle'] as const),
+                temperatureEnforcement: StringEnum(['hard', 'soft'] as const),
+                devices: Type.Record(Type.String(), Type.String(), { description: 'slot (scanner, thermometer, barrier, …) → device id' }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    devices: Type.Array(
+      Type.Object(
+        {
+          id: Type.String(),
+          role: Type.String(),
+          driver: StringEnum(['virtual', 'profile'] as const),
+          profile: Type.Union([Type.String(), Type.Null()], { description: 'the device model: a profile file in devices/ (null for a virtual device)' }),
+          gate: NullableId,
+          lane: NullableId,
+          slot: Type.Union([Type.String(), Type.Null()], { description: 'the lane slot the device fills' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    reasons: Type.Record(Type.String(), Type.Object({ text: Type.String({ description: 'what the code means (src/core/reasons.ts)' }), zh: Type.String(), en: Type.String() }, { additionalProperties: false }), {
+      description: 'every reason code with its meaning and the words the guard-room page shows',
+    }),
+    alerts: Type.Record(Type.String(), Words, { description: 'every alert type with its words' }),
+    verdicts: Type.Record(Type.String(), Words),
+    modes: Type.Record(Type.String(), Words),
+  },
+  { additionalProperties: false },
+);
+
 export type StatusMessage = Static<typeof StatusPayload>;
 export type ModeMessage = Static<typeof ModePayload>;
 export type HealthMessage = Static<typeof HealthPayload>;
@@ -173,3 +230,4 @@ export type ReplyMessage = Static<typeof ReplyPayload>;
 export type PassageMessage = Static<typeof PassagePayload>;
 export type AlertMessage = Static<typeof AlertPayload>;
 export type DeviceMessage = Static<typeof DevicePayload>;
+export type TopologyMessage = Static<typeof TopologyPayload>;

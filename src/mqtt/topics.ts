@@ -9,6 +9,8 @@ export interface Topics {
   mode: string;
   health: string;
   stats: string;
+  /** Retained: gates, lanes, devices and the words for every code (docs/mqtt.md). */
+  topology: string;
   device(deviceId: string): string;
   passage(gate: string, lane: string): string;
   alert(type: string): string;
@@ -26,6 +28,7 @@ export function topicsFor(prefix: string): Topics {
     mode: `${prefix}/mode`,
     health: `${prefix}/health`,
     stats: `${prefix}/stats`,
+    topology: `${prefix}/topology`,
     device: (deviceId) => `${prefix}/devices/${deviceId}`,
     passage: (gate, lane) => `${prefix}/passages/${gate}/${lane}`,
     alert: (type) => `${prefix}/alerts/${type}`,
