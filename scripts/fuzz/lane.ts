@@ -3,39 +3,24 @@ import type { Credential, Subject } from '../../src/core/credential.js';
 import { DEFAULT_RULES, NO_STATUS, type RiskAreas, type SubjectStatus } from '../../src/core/estate-facts.js';
 import { initialLaneState, stepLane } from '../../src/core/lane-machine.js';
 import type { LaneEvent, LaneSetup, LaneWorld } from '../../src/core/lane-types.js';
-import type { Mode } from '../../src/core/mode.js';
 import { readCredential } from '../../src/core/read-credential.js';
 import { LANE_SETUP } from '../../test/helpers/lane-setup.js';
+import { estateArbs, laneInputArb, type NonScanInput } from '../../test/helpers/lane-script.js';
 import { checkPersonCleared, releasedPassages, type EstateFacts, type Reading, type Scanned } from '../../test/helpers/person-invariant.js';
 import { CONTEXT, NOW, scannedCode, validHealthPass } from './codes.js';
 import type { FuzzTarget, Prepared } from './target.js';
 
 const RISK_REGION = '350502';
 
-type Input =
-  | { type: 'scan'; code: string; direction: 'in' | 'out' }
-  | { type: 'reading'; celsius: number }
-  | { type: 'tick' }
-  | { type: 'passage' }
-  | { type: 'device'; role: 'scanner' | 'thermometer' | 'barrier'; online: boolean }
-  | { type: 'release-failed' };
+type Input = { type: 'scan'; code: string; direction: 'in' | 'out' } | NonScanInput;
 
-const inputArb: fc.Arbitrary<Input> = fc.oneof(
-  { arbitrary: fc.record({ type: fc.constant('scan' as const), code: fc.oneof({ arbitrary: validHealthPass, weight: 2 }, { arbitrary: scannedCode.map((c) => c.code), weight: 3 }), direction: fc.constantFrom('in' as const, 'out' as const) }), weight: 4 },
-  { arbitrary: fc.record({ type: fc.constant('reading' as const), celsius: fc.oneof(fc.double({ min: 30, max: 45, noNaN: true }), fc.double({ min: 35.5, max: 37.2, noNaN: true }), fc.constantFrom(Number.NaN, Infinity, -0, 37.3)) }), weight: 3 },
-  fc.record({ type: fc.constant('tick' as const) }),
-  fc.record({ type: fc.constant('passage' as const) }),
-  fc.record({ type: fc.constant('device' as const), role: fc.constantFrom('scanner' as const, 'thermometer' as const, 'barrier' as const), online: fc.boolean() }),
-  fc.record({ type: fc.constant('release-failed' as const) }),
+const inputArb: fc.Arbitrary<Input> = laneInputArb(
+  fc.record({ type: fc.constant('scan' as const), code: fc.oneof({ arbitrary: validHealthPass, weight: 2 }, { arbitrary: scannedCode.map((c) => c.code), weight: 3 }), direction: fc.constantFrom('in' as const, 'out' as const) }),
+  [Number.NaN, Infinity, -0, 37.3],
 );
 
 const scriptArb = fc.record({
-  mode: fc.oneof({ arbitrary: fc.constant<Mode>('normal'), weight: 4 }, { arbitrary: fc.constantFrom<Mode>('lockdown', 'emergency-open'), weight: 1 }),
-  trustStale: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
-  riskListed: fc.boolean(),
-  quarantined: fc.subarray(['r1', 'v1', 'x9']),
-  kind: fc.constantFrom('pedestrian' as const, 'vehicle' as const),
-  cardAloneEntry: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
+  ...estateArbs(['r1', 'v1', 'x9']),
   replayed: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
   steps: fc.array(fc.tuple(inputArb, fc.integer({ min: 0, max: 6000 })), { maxLength: 40 }),
 });

@@ -4,9 +4,9 @@ import type { Credential, HealthPass, Subject } from '../../src/core/credential.
 import { initialLaneState, stepLane } from '../../src/core/lane-machine.js';
 import { DEFAULT_RULES, NO_STATUS, type RiskAreas, type SubjectStatus } from '../../src/core/estate-facts.js';
 import type { LaneEvent, LaneSetup, LaneWorld } from '../../src/core/lane-types.js';
-import type { Mode } from '../../src/core/mode.js';
 import type { ReasonCode } from '../../src/core/reasons.js';
 import { LANE_SETUP } from '../helpers/lane-setup.js';
+import { estateArbs, laneInputArb, type NonScanInput } from '../helpers/lane-script.js';
 import { checkPersonCleared, releasedPassages, type Scanned } from '../helpers/person-invariant.js';
 import { propertyParameters } from './runs.js';
 
@@ -43,33 +43,15 @@ const identityArb: fc.Arbitrary<Credential> = fc.oneof(
   fc.constant<Credential>({ kind: 'unreadable', problems: ['CODE_MALFORMED'] }),
 );
 
-type Input =
-  | { type: 'scan'; credential: Credential; direction: 'in' | 'out' }
-  | { type: 'reading'; celsius: number }
-  | { type: 'tick' }
-  | { type: 'passage' }
-  | { type: 'device'; role: 'scanner' | 'thermometer' | 'barrier'; online: boolean }
-  | { type: 'release-failed' };
+type Input = { type: 'scan'; credential: Credential; direction: 'in' | 'out' } | NonScanInput;
 
-const inputArb: fc.Arbitrary<Input> = fc.oneof(
-  { arbitrary: fc.record({ type: fc.constant('scan' as const), credential: fc.oneof(healthPassArb, identityArb), direction: fc.constantFrom('in' as const, 'out' as const) }), weight: 4 },
-  {
-    arbitrary: fc.record({ type: fc.constant('reading' as const), celsius: fc.oneof(fc.double({ min: 30, max: 45, noNaN: true }), fc.double({ min: 35.5, max: 37.2, noNaN: true }), fc.constantFrom(Number.NaN, 36.5, 37.3, 38.5)) }),
-    weight: 3,
-  },
-  fc.record({ type: fc.constant('tick' as const) }),
-  fc.record({ type: fc.constant('passage' as const) }),
-  fc.record({ type: fc.constant('device' as const), role: fc.constantFrom('scanner' as const, 'thermometer' as const, 'barrier' as const), online: fc.boolean() }),
-  fc.record({ type: fc.constant('release-failed' as const) }),
+const inputArb: fc.Arbitrary<Input> = laneInputArb(
+  fc.record({ type: fc.constant('scan' as const), credential: fc.oneof(healthPassArb, identityArb), direction: fc.constantFrom('in' as const, 'out' as const) }),
+  [Number.NaN, 36.5, 37.3, 38.5],
 );
 
 const scriptArb = fc.record({
-  mode: fc.oneof({ arbitrary: fc.constant<Mode>('normal'), weight: 4 }, { arbitrary: fc.constantFrom<Mode>('lockdown', 'emergency-open'), weight: 1 }),
-  trustStale: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
-  riskListed: fc.boolean(),
-  quarantined: fc.subarray([RESIDENT, 'v1', 'x9']),
-  kind: fc.constantFrom('pedestrian' as const, 'vehicle' as const),
-  cardAloneEntry: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
+  ...estateArbs([RESIDENT, 'v1', 'x9']),
   sampleRefreshMs: fc.constantFrom(0, 500),
   steps: fc.array(fc.tuple(inputArb, fc.integer({ min: 0, max: 6000 })), { maxLength: 40 }),
 });
