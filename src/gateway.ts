@@ -34,6 +34,9 @@ import { openDatabase, type Db } from './store/database.js';
 import { checkDatabasePresence, markDatabaseCreated } from './store/db-presence.js';
 import { DatabaseWatch } from './store/db-watch.js';
 import { Journal } from './store/journal.js';
+import { LinkState } from './store/link-state.js';
+import { reportSigner } from './store/report-chain-format.js';
+import { startCheckpoints } from './mqtt/checkpoints.js';
 import { knownRosterCards } from './store/person-hashes.js';
 import { rekeyRosterCards } from './store/person-rekey.js';
 import { scheduleRetention } from './store/retention.js';
@@ -102,7 +105,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       db.close();
     });
     markDatabaseCreated(config.storage.path, new Date(clock.now()), freshDatabase);
-    const journal = new Journal(db, topics, subjectHasher(Buffer.from(secrets.estateKey, 'base64url')));
+    const signer = secrets.gatewayKey && reportSigner(secrets.gatewayKey);
+    const journal = new Journal(db, topics, subjectHasher(Buffer.from(secrets.estateKey, 'base64url')), signer);
     rekeyRosterCards(db, journal.hashSubject, knownRosterCards(db, config.roster.cards), log);
 
     const gate = new GateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock);
@@ -135,6 +139,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     modes.restore();
     stack.push(() => modes.stop());
     const commands = new GatewayCommandService({ db, gate, modes, lanes, hashSubject: (kind, id) => hashSubject({ kind, id }), clock, log }, commandsWithSecretKeys(config.commands, secrets));
+    commands.store.onAudit = (summary, at) => journal.recordAudit(summary, at);
     const mqtt = await startMqtt({ config, secrets, topics, clock, log, db, journal, gate, lanes, devices: [...devices.values()], commands });
     modes.onChange = () => {
       mqtt.publishMode();
@@ -142,7 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     };
     link.current = mqtt;
     mqtt.connection.client.on('connect', () => void storageFaults.flush());
-    reportBrokerOutages({ client: mqtt.connection.client, journal, clock, log, url: mqtt.url });
+    reportBrokerOutages({ client: mqtt.connection.client, journal, clock, log, url: mqtt.url, state: new LinkState(db) });
     const listWatch = watchTrustList({ gate, journal, clock, log, everyMs: 60_000 });
     stack.push(listWatch.stop);
     const exitWatch = watchExitPasses({ store: ruleStore, journal, clock, log, everyMs: config.policy.exitOverdueCheckS * 1000 });
@@ -162,6 +167,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       mqtt.onEnqueued();
       guardRoom.onJournal();
     };
+    if (signer) stack.push(startCheckpoints({ journal, signer, topics, clock, log, everyS: config.mqtt.checkpointEveryS }).stop);
 
     watchDevices({ devices: [...devices.values()], placement, journal, clock, log, onChange: (device) => mqtt.publishDevice(device) });
     for (const device of devices.values()) {

@@ -27,6 +27,11 @@ const SecretsSchema = Type.Object({
   demoIssuer: Type.Optional(Ed25519Pair),
   /** A manager's command-signing key made with generated secrets, so a demo's signed commands work (docs/security.md, "Commands"). */
   managerKey: Type.Optional(Ed25519Pair),
+  /**
+   * The gateway's own key: signs report checkpoints and gap records (docs/district.md). Made on the
+   * first run; the district registers its public key (`gatewarden keys export-gateway`).
+   */
+  gatewayKey: Type.Optional(Ed25519Pair),
   /** Hashed API tokens generated on a demo's first run, one per role (the plain tokens are printed once). */
   apiTokens: Type.Optional(Type.Array(ApiTokenSchema)),
 });
@@ -70,18 +75,19 @@ export function loadSecrets(path: string, generate: boolean, withDemoIssuer: boo
   const errors = validator.check(value);
   if (errors.length > 0) throw new GatewardenError('GW_CONFIG_INVALID', `secrets file ${path} is invalid`, errors);
   const secrets = value as Secrets;
-  if (!generate) return { secrets, created: false };
+  if (!generate) return secrets.gatewayKey ? { secrets, created: false } : { secrets: withGatewayKey(path, secrets), created: false };
   // A file from an older version gains what was added since (the approver's password and token), never a default.
   const addIssuer = withDemoIssuer && !secrets.demoIssuer;
   const users = GENERATED_MQTT_USERS.filter((user) => secrets.mqttPasswords[user] === undefined);
   const roles = API_ROLES.filter((role) => !secrets.apiTokens?.some((token) => token.role === role));
-  if (!addIssuer && users.length === 0 && roles.length === 0 && secrets.managerKey) return { secrets, created: false };
+  if (!addIssuer && users.length === 0 && roles.length === 0 && secrets.managerKey && secrets.gatewayKey) return { secrets, created: false };
   const tokens = roles.length > 0 ? generateApiTokens(roles) : undefined;
   const upgraded: Secrets = {
     ...secrets,
     mqttPasswords: { ...secrets.mqttPasswords, ...generatePasswords(users) },
     ...(addIssuer ? { demoIssuer: generateEd25519('demo-issuer') } : {}),
     ...(secrets.managerKey ? {} : { managerKey: generateEd25519(DEMO_MANAGER_KID) }),
+    ...(secrets.gatewayKey ? {} : { gatewayKey: generateGatewayKey() }),
     ...(tokens ? { apiTokens: [...(secrets.apiTokens ?? []), ...tokens.apiTokens] } : {}),
   };
   writeSecrets(path, upgraded);
@@ -103,7 +109,25 @@ export function generateSecrets(withDemoIssuer: boolean): Secrets {
     mqttPasswords: generatePasswords(GENERATED_MQTT_USERS),
     ...(withDemoIssuer ? { demoIssuer: generateEd25519('demo-issuer') } : {}),
     managerKey: generateEd25519(DEMO_MANAGER_KID),
+    gatewayKey: generateGatewayKey(),
   };
+}
+
+/** The gateway key is made on the first run even where secrets are not generated: it is the gateway's identity, not a shared secret. */
+function withGatewayKey(path: string, secrets: Secrets): Secrets {
+  const upgraded = { ...secrets, gatewayKey: generateGatewayKey() };
+  try {
+    writeSecrets(path, upgraded);
+  } catch (error) {
+    throw new GatewardenError('GW_SECRETS_MISSING', `secrets file ${path} has no gatewayKey and cannot be written to add one: ${(error as Error).message}`, [
+      'run the gateway once with a writable secrets file, or add "gatewayKey" from "gatewarden keys generate --kid gateway-1"',
+    ]);
+  }
+  return upgraded;
+}
+
+function generateGatewayKey(): KeyPair {
+  return generateEd25519(`gateway-${randomBytes(4).toString('hex')}`);
 }
 
 /** The kid of the generated manager key; the gateway trusts it as a manager key (commands.keys). */

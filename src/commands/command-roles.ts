@@ -24,6 +24,8 @@ export const COMMAND_ROLES: Readonly<Record<CommandName, readonly ActorRole[]>> 
   'revoke-pass': ['guard', 'manager', 'approver'],
   policy: ['manager', 'district'],
   drill: ['manager', 'district'],
+  // Backfill of the report stream is the district's (docs/district.md): it is the one that verifies it.
+  resend: ['district'],
 };
 
 /** Roles that may set the mode back to `normal`. */

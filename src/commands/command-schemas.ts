@@ -10,7 +10,7 @@ import type { CommandName } from './types.js';
  * command `kid` and `sig` (see signature.ts).
  */
 
-export const COMMAND_NAMES = ['lockdown', 'mode', 'open', 'roster', 'lists', 'exit-pass', 'visitor', 'revoke-pass', 'policy', 'drill'] as const satisfies readonly CommandName[];
+export const COMMAND_NAMES = ['lockdown', 'mode', 'open', 'roster', 'lists', 'exit-pass', 'visitor', 'revoke-pass', 'policy', 'drill', 'resend'] as const satisfies readonly CommandName[];
 
 // Field ranges in the pattern: Date.parse gives NaN for month 13 or minute 60, and a NaN time would be stored and never expire.
 const IsoTime = Type.String({
@@ -151,6 +151,10 @@ export const CommandSchemas = {
     endsAt: Type.Optional(IsoTime),
     enforce: Type.Optional(Type.Boolean({ description: 'barriers really enforce during the drill; default from policy.drillEnforces' })),
     by: Actor,
+  }),
+  resend: command('Publish kept reports again, byte for byte, by their sequence numbers (the district only; docs/district.md, "Backfill"). The reply names what is no longer kept.', {
+    fromSeq: Type.Integer({ minimum: 1 }),
+    toSeq: Type.Integer({ minimum: 1, description: 'inclusive; at most 10,000 reports per command' }),
   }),
 } satisfies Record<CommandName, TObject>;
 

@@ -11,6 +11,7 @@ import { CommandStore } from './command-store.js';
 import { applyMode, applyOpen } from './mode-commands.js';
 import { applyExitPass, applyRevokePass, applyVisitor, withVisitorCode } from './pass-commands.js';
 import { applyDrill, applyLists, applyPolicy, applyRoster } from './record-commands.js';
+import { applyResend } from './resend-command.js';
 import { ed25519PublicKey, verifySignature } from './signature.js';
 import type { CommandName, CommandReply, CommandRequest, CommandService } from './types.js';
 
@@ -25,6 +26,7 @@ const APPLIERS: Appliers = {
   'revoke-pass': applyRevokePass,
   policy: applyPolicy,
   drill: applyDrill,
+  resend: applyResend,
 };
 
 const validators = Object.fromEntries(COMMAND_NAMES.map((name) => [name, makeValidator(CommandSchemas[name])])) as Record<CommandName, Validator<(typeof CommandSchemas)[CommandName]>>;

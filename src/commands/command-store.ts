@@ -4,6 +4,19 @@ import { redactBody, redactReply, type SubjectHash } from './audit-redaction.js'
 import { canonicalJson } from './signature.js';
 import type { CommandReply, CommandRequest } from './types.js';
 
+/** What the chained `…/audit` report says of an audit row (src/mqtt/payloads.ts, AuditPayload). */
+export interface AuditSummary {
+  ts: string;
+  commandId: string;
+  name: string;
+  via: 'mqtt' | 'http' | 'cli';
+  principal: string;
+  role: string;
+  ok: boolean;
+  errorCode: string | null;
+  mode?: { mode: 'normal' | 'lockdown' | 'emergency-open'; gates: string[] | null; reason: string; by: string; expiresAt: string | null; drill: boolean };
+}
+
 export interface AcceptedCommand {
   digest: string;
   reply: CommandReply;
@@ -19,6 +32,8 @@ export class CommandStore {
   private readonly findStmt;
   private readonly acceptStmt;
   private readonly auditStmt;
+  /** Queues the chained summary of each audit row, in the row's transaction (docs/district.md). */
+  onAudit: (summary: AuditSummary, at: number) => void = () => {};
 
   constructor(
     readonly db: Db,
@@ -48,6 +63,13 @@ export class CommandStore {
   }
 
   audit(request: Pick<CommandRequest, 'id' | 'actor' | 'receivedAt' | 'body'> & { name: string }, reply: CommandReply): void {
+    this.db.transaction(() => {
+      this.writeAudit(request, reply);
+      this.onAudit(auditSummary(request, reply), request.receivedAt);
+    })();
+  }
+
+  private writeAudit(request: Pick<CommandRequest, 'id' | 'actor' | 'receivedAt' | 'body'> & { name: string }, reply: CommandReply): void {
     this.auditStmt.run({
       at: request.receivedAt,
       commandId: request.id,
@@ -61,6 +83,24 @@ export class CommandStore {
       reply: JSON.stringify(redactReply(reply)),
     });
   }
+}
+
+/** An accepted mode change is in the summary itself: the district learns the mode, and its expiry, from the chain. */
+function auditSummary(request: Pick<CommandRequest, 'id' | 'actor' | 'receivedAt' | 'body'> & { name: string }, reply: CommandReply): AuditSummary {
+  const summary: AuditSummary = {
+    ts: new Date(request.receivedAt).toISOString(),
+    commandId: request.id,
+    name: request.name,
+    via: request.actor.via,
+    principal: request.actor.principal,
+    role: request.actor.role,
+    ok: reply.ok,
+    errorCode: reply.error?.code ?? null,
+  };
+  if (!reply.ok || (request.name !== 'lockdown' && request.name !== 'mode')) return summary;
+  const body = request.body as { mode?: 'normal' | 'lockdown' | 'emergency-open'; gates?: string[]; reason: string; by: string; expiresAt?: string; drill?: boolean };
+  const mode = request.name === 'lockdown' ? 'lockdown' : (body.mode ?? 'normal');
+  return { ...summary, mode: { mode, gates: body.gates ?? null, reason: body.reason, by: body.by, expiresAt: body.expiresAt ?? null, drill: body.drill === true } };
 }
 
 /** The body as received, bounded: a refused command may be arbitrarily large or not JSON at all. */

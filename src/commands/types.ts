@@ -6,7 +6,7 @@
  * validated, authorized, applied, persisted and audited the same way.
  */
 
-export type CommandName = 'lockdown' | 'mode' | 'open' | 'roster' | 'lists' | 'exit-pass' | 'visitor' | 'revoke-pass' | 'policy' | 'drill';
+export type CommandName = 'lockdown' | 'mode' | 'open' | 'roster' | 'lists' | 'exit-pass' | 'visitor' | 'revoke-pass' | 'policy' | 'drill' | 'resend';
 
 /** Who sent the command, as established by the transport (broker login, API token). */
 export interface CommandActor {

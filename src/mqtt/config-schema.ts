@@ -141,6 +141,8 @@ export const MqttConfigSchema = Type.Object(
     clientId: Type.Optional(Type.String()),
     healthIntervalS: Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
     statsIntervalS: Type.Integer({ minimum: 10, maximum: 86_400, default: 300 }),
+    /** How often the signed chain head goes out on the retained `…/checkpoint` (docs/district.md). */
+    checkpointEveryS: Type.Integer({ minimum: 1, maximum: 86_400, default: 60 }),
     outbox: Outbox,
     uplink: Type.Optional(Uplink),
     homeAssistant: HomeAssistant,

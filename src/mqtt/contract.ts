@@ -3,7 +3,7 @@ import { ALERT_TYPES } from '../core/alerts.js';
 import { COMMAND_NAMES, CommandSchemas } from '../commands/command-schemas.js';
 import type { CommandName } from '../commands/types.js';
 import { makeValidator, type Validator } from '../schema/validate.js';
-import { AlertPayload, DevicePayload, HealthPayload, ModePayload, PassagePayload, ReplyPayload, StatsPayload, StatusPayload, TopologyPayload } from './payloads.js';
+import { AlertPayload, AuditPayload, CheckpointPayload, GapPayload, DevicePayload, HealthPayload, ModePayload, PassagePayload, ReplyPayload, StatsPayload, StatusPayload, TopologyPayload } from './payloads.js';
 
 /**
  * The MQTT contract as data: every topic under `gatewarden/<estate>` with its
@@ -49,6 +49,17 @@ const STATE_CHANNELS: readonly Channel[] = [
   { key: 'passage', address: 'passages/{gate}/{lane}', from: 'gateway', qos: 1, retain: false, schema: PassagePayload, summary: 'Every lane decision, with its reason codes; no raw personal data.' },
   { key: 'alert', address: 'alerts/{type}', from: 'gateway', qos: 1, retain: false, schema: AlertPayload, params: { type: ALERT_TYPES }, summary: 'An alert; alerts are never shed from the outbox.' },
   { key: 'stats', address: 'stats', from: 'gateway', qos: 1, retain: false, schema: StatsPayload, summary: 'Periodic report: passages by verdict and alerts per gate in an interval.' },
+  { key: 'audit', address: 'audit', from: 'gateway', qos: 1, retain: false, schema: AuditPayload, summary: "A summary of every command's audit row, accepted or refused; an accepted lockdown or mode command carries the mode it set. In the report chain." },
+  { key: 'gap', address: 'gap', from: 'gateway', qos: 1, retain: false, schema: GapPayload, summary: 'Signed by the gateway key: reports shed from a full outbox (sequence ranges, which queue, why); cmd/resend may recover them. In the report chain.' },
+  {
+    key: 'checkpoint',
+    address: 'checkpoint',
+    from: 'gateway',
+    qos: 1,
+    retain: true,
+    schema: CheckpointPayload,
+    summary: 'The signed head of the report chain (last seq and its hash), every mqtt.checkpointEveryS; verify with the key from `gatewarden keys export-gateway` (docs/district.md). Outside the chain.',
+  },
 ];
 
 const COMMAND_CHANNELS: readonly Channel[] = COMMAND_NAMES.map((name) => ({

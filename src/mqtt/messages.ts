@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { AlertDraft } from '../core/alerts.js';
 import type { PassageRecord } from '../core/lane-types.js';
-import { PAYLOAD_VERSION, type AlertMessage, type PassageMessage, type TopologyMessage } from './payloads.js';
+import { PAYLOAD_VERSION, type AlertMessage, type AuditMessage, type GapMessage, type PassageMessage, type TopologyMessage } from './payloads.js';
 import type { TopologyBody } from './topology.js';
 import type { Topics } from './topics.js';
 
@@ -16,12 +17,17 @@ export interface OutgoingMessage {
 
 export enum MessagePriority {
   Passage = 1,
+  Audit = 4,
   Stats = 5,
+  /** Alerts, gap records and checkpoints: never shed. */
   Alert = 9,
 }
 
+/** Chain fields, assigned when the message is queued (src/store/report-chain.ts). */
+type Unstamped<T> = Omit<T, 'seq' | 'prev' | 'hash' | 'kid' | 'sig'>;
+
 export function passageMessage(topics: Topics, passage: PassageRecord, subjectHash: string | null): OutgoingMessage {
-  const payload: PassageMessage = {
+  const payload: Unstamped<PassageMessage> = {
     id: passage.id,
     ts: new Date(passage.at).toISOString(),
     v: PAYLOAD_VERSION,
@@ -43,7 +49,7 @@ export function passageMessage(topics: Topics, passage: PassageRecord, subjectHa
 }
 
 export function alertMessage(topics: Topics, id: string, alert: AlertDraft, subjectHash: string | null): OutgoingMessage {
-  const payload: AlertMessage = {
+  const payload: Unstamped<AlertMessage> = {
     id,
     ts: new Date(alert.at).toISOString(),
     v: PAYLOAD_VERSION,
@@ -63,4 +69,15 @@ export function alertMessage(topics: Topics, id: string, alert: AlertDraft, subj
 export function topologyMessage(topics: Topics, id: string, at: number, body: TopologyBody): OutgoingMessage {
   const payload: TopologyMessage = { id, ts: new Date(at).toISOString(), v: PAYLOAD_VERSION, ...body };
   return { topic: topics.topology, payload: JSON.stringify(payload), qos: 1, retain: true, priority: MessagePriority.Stats };
+}
+
+/** The record of reports shed from a full outbox: which sequence numbers, from which queue, and why (signed when queued). */
+export function gapMessage(topics: Topics, at: number, gap: { outbox: GapMessage['outbox']; ranges: GapMessage['ranges']; count: number }): OutgoingMessage {
+  const payload: Unstamped<GapMessage> = { id: randomUUID(), ts: new Date(at).toISOString(), v: PAYLOAD_VERSION, reason: 'outbox-full', ...gap };
+  return { topic: topics.gap, payload: JSON.stringify(payload), qos: 1, retain: false, priority: MessagePriority.Alert };
+}
+
+export function auditMessage(topics: Topics, summary: Omit<Unstamped<AuditMessage>, 'id' | 'v'>): OutgoingMessage {
+  const payload: Unstamped<AuditMessage> = { id: randomUUID(), v: PAYLOAD_VERSION, ...summary };
+  return { topic: topics.audit, payload: JSON.stringify(payload), qos: 1, retain: false, priority: MessagePriority.Audit };
 }

@@ -14,17 +14,35 @@ const REARM_AT = 0.6;
  * the oldest messages of the lowest priority are shed first (passage
  * messages; their rows stay in `passages`, only the live report is lost);
  * alerts are never shed, even if that means passing the bound. At 80 % an
- * `outbox-pressure` alert is raised once.
+ * `outbox-pressure` alert is raised once. Every shed range is named by a
+ * signed gap record in the same transaction (docs/district.md, "Gaps"), and
+ * stays in `report_log` for cmd/resend.
  */
 export class OutboxGuard {
-  private readonly shedStmt;
+  private readonly pickStmt;
+  private readonly deleteStmt;
   private warned = false;
   shed = 0;
 
   constructor(
     private readonly deps: { db: Db; outbox: Outbox; journal: Journal; maxRows: number; clock: Clock; log: Logger },
   ) {
-    this.shedStmt = deps.db.prepare(`DELETE FROM ${deps.outbox.table} WHERE seq IN (SELECT seq FROM ${deps.outbox.table} WHERE priority < ? ORDER BY priority, seq LIMIT ?)`);
+    const table = deps.outbox.table;
+    this.pickStmt = deps.db.prepare(`SELECT seq, json_extract(payload, '$.seq') AS report FROM ${table} WHERE priority < ? ORDER BY priority, seq LIMIT ?`);
+    this.deleteStmt = deps.db.prepare(`DELETE FROM ${table} WHERE seq = ?`);
+  }
+
+  /** Deletes the `count` lowest-priority rows and records their report seqs as a gap, in one transaction. */
+  private shedRows(count: number): number {
+    const { db, journal, outbox, clock } = this.deps;
+    return db.transaction(() => {
+      const rows = this.pickStmt.all(MessagePriority.Alert, count) as Array<{ seq: number; report: number | null }>;
+      for (const row of rows) this.deleteStmt.run(row.seq);
+      // A row queued before the chain existed (schema v4) has no report seq: nothing to name.
+      const seqs = rows.flatMap((row) => (typeof row.report === 'number' ? [row.report] : []));
+      journal.recordGap(outbox.table, seqs, clock.now());
+      return rows.length;
+    })();
   }
 
   check(): void {
@@ -32,9 +50,9 @@ export class OutboxGuard {
     try {
       const { depth } = outbox.stats(clock.now());
       if (depth > maxRows) {
-        const removed = this.shedStmt.run(MessagePriority.Alert, depth - maxRows).changes;
+        const removed = this.shedRows(depth - maxRows);
         this.shed += removed;
-        log.warn({ removed, depth, maxRows, table: outbox.table }, 'outbox full: oldest passage messages shed');
+        log.warn({ removed, depth, maxRows, table: outbox.table }, 'outbox full: oldest passage messages shed, gap record queued');
       }
       if (!this.warned && depth >= maxRows * WARN_AT) {
         this.warned = true;

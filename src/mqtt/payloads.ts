@@ -17,6 +17,18 @@ const Envelope = {
   v: Type.Literal(PAYLOAD_VERSION),
 };
 
+/** The report stream's link (docs/district.md): contiguous seq per gateway, hash = SHA-256(prev ‖ canonical payload). */
+const Hex256 = (description: string) => Type.String({ pattern: '^[0-9a-f]{64}$', description });
+const Chain = {
+  seq: Type.Integer({ minimum: 1, description: "the gateway's report sequence number: contiguous, no gaps (a shed range is named by a gap record)" }),
+  prev: Hex256('hash of the report before, 64 zeros for the first'),
+  hash: Hex256('SHA-256 of prev (32 bytes) followed by the canonical payload: this JSON without hash and prev, keys sorted, no whitespace, UTF-8'),
+};
+const Signature = {
+  kid: Type.String({ minLength: 1, description: 'id of the gateway key (gatewarden keys export-gateway)' }),
+  sig: Type.String({ pattern: '^[A-Za-z0-9_-]{86}$', description: 'Ed25519 signature, base64url, of the canonical JSON without sig, hash and prev' }),
+};
+
 const Reasons = Type.Array(StringEnum(REASON_CODES));
 const MODES = ['normal', 'lockdown', 'emergency-open'] as const;
 
@@ -47,6 +59,7 @@ export const PassagePayload = Type.Object(
     temperatureC: Type.Union([Type.Number(), Type.Null()]),
     mode: StringEnum(MODES),
     drill: Type.Optional(Type.Boolean({ description: 'decided during a drill (estate plan, rule 8); absent otherwise' })),
+    ...Chain,
   },
   { additionalProperties: false },
 );
@@ -62,6 +75,7 @@ export const AlertPayload = Type.Object(
     subject: Type.Union([Type.String(), Type.Null()]),
     reasons: Reasons,
     details: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()])),
+    ...Chain,
   },
   { additionalProperties: false },
 );
@@ -146,6 +160,60 @@ export const StatsPayload = Type.Object(
       ),
       { description: 'passages by verdict, entries, exits, refusals by reason, fevers and alerts per gate in the interval (estate plan, rule 7)' },
     ),
+    ...Chain,
+  },
+  { additionalProperties: false },
+);
+
+export const GapPayload = Type.Object(
+  {
+    ...Envelope,
+    reason: StringEnum(['outbox-full'] as const, { description: 'why the reports were not delivered' }),
+    outbox: StringEnum(['outbox', 'uplink_outbox'] as const, { description: 'the queue they were shed from: the estate broker or the district uplink' }),
+    ranges: Type.Array(Type.Object({ from: Type.Integer({ minimum: 1 }), to: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), {
+      description: 'the shed sequence numbers, inclusive ranges; cmd/resend may recover them while storage.retentionDays keeps them',
+    }),
+    count: Count,
+    ...Chain,
+    ...Signature,
+  },
+  { additionalProperties: false },
+);
+
+export const AuditPayload = Type.Object(
+  {
+    ...Envelope,
+    commandId: Type.String(),
+    name: Type.String({ description: 'the command name as sent (an unknown name too)' }),
+    via: StringEnum(['mqtt', 'http', 'cli'] as const),
+    principal: Type.String(),
+    role: Type.String(),
+    ok: Type.Boolean(),
+    errorCode: Type.Union([Type.String(), Type.Null()]),
+    mode: Type.Optional(
+      Type.Object(
+        {
+          mode: ModeName,
+          gates: Type.Union([Type.Array(Type.String()), Type.Null()]),
+          reason: Type.String(),
+          by: Type.String(),
+          expiresAt: Type.Union([Type.String(), Type.Null()]),
+          drill: Type.Boolean(),
+        },
+        { additionalProperties: false, description: 'an accepted lockdown or mode command: the mode change it made (its expiry included)' },
+      ),
+    ),
+    ...Chain,
+  },
+  { additionalProperties: false },
+);
+
+export const CheckpointPayload = Type.Object(
+  {
+    ...Envelope,
+    seq: Type.Integer({ minimum: 0, description: 'the last report sequence number assigned (0 before the first report)' }),
+    hash: Hex256('the hash of that report (64 zeros before the first)'),
+    ...Signature,
   },
   { additionalProperties: false },
 );
@@ -230,4 +298,7 @@ export type ReplyMessage = Static<typeof ReplyPayload>;
 export type PassageMessage = Static<typeof PassagePayload>;
 export type AlertMessage = Static<typeof AlertPayload>;
 export type DeviceMessage = Static<typeof DevicePayload>;
+export type GapMessage = Static<typeof GapPayload>;
+export type AuditMessage = Static<typeof AuditPayload>;
+export type CheckpointMessage = Static<typeof CheckpointPayload>;
 export type TopologyMessage = Static<typeof TopologyPayload>;

@@ -54,15 +54,15 @@ export function healthMessage(s: HealthSources): HealthMessage {
 /**
  * The periodic report (`…/stats`): entries, exits, refusals by reason, fevers
  * and alerts per gate in [from, to) (estate plan, rule 7), stored in the
- * `stats` table and queued for the broker in one transaction.
+ * `stats` table and queued for the broker in one transaction. Returns the
+ * message as published (with its place in the report chain).
  */
 export function publishStats(db: Db, outbox: Outbox, topics: Topics, from: number, to: number): OutgoingMessage {
   const gates = countStats(db, from, to);
-  const payload: StatsMessage = { id: randomUUID(), ts: new Date(to).toISOString(), v: PAYLOAD_VERSION, from: new Date(from).toISOString(), to: new Date(to).toISOString(), gates };
+  const payload: Omit<StatsMessage, 'seq' | 'prev' | 'hash'> = { id: randomUUID(), ts: new Date(to).toISOString(), v: PAYLOAD_VERSION, from: new Date(from).toISOString(), to: new Date(to).toISOString(), gates };
   const message: OutgoingMessage = { topic: topics.stats, payload: JSON.stringify(payload), qos: 1, retain: false, priority: MessagePriority.Stats };
-  db.transaction(() => {
+  return db.transaction(() => {
     storeStats(db, from, to, gates);
-    outbox.enqueue(message, to);
+    return outbox.enqueue(message, to);
   })();
-  return message;
 }

@@ -9,6 +9,12 @@ export interface Topics {
   mode: string;
   health: string;
   stats: string;
+  /** The signed chain head, retained (docs/district.md). */
+  checkpoint: string;
+  /** Signed records of reports shed from a full outbox. */
+  gap: string;
+  /** A summary of every command's audit row. */
+  audit: string;
   /** Retained: gates, lanes, devices and the words for every code (docs/mqtt.md). */
   topology: string;
   device(deviceId: string): string;
@@ -28,6 +34,9 @@ export function topicsFor(prefix: string): Topics {
     mode: `${prefix}/mode`,
     health: `${prefix}/health`,
     stats: `${prefix}/stats`,
+    checkpoint: `${prefix}/checkpoint`,
+    gap: `${prefix}/gap`,
+    audit: `${prefix}/audit`,
     topology: `${prefix}/topology`,
     device: (deviceId) => `${prefix}/devices/${deviceId}`,
     passage: (gate, lane) => `${prefix}/passages/${gate}/${lane}`,

@@ -44,7 +44,7 @@ export function startUplink(options: {
   const log = options.log.child({ module: 'uplink' });
   const routes = [`${topics.prefix}/alerts/`, ...(config.passages ? [`${topics.prefix}/passages/`] : [])];
   const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
-  const when = [...routes.map((route) => `substr(NEW.topic, 1, ${route.length}) = ${literal(route)}`), `NEW.topic = ${literal(topics.stats)}`].join(' OR ');
+  const when = [...routes.map((route) => `substr(NEW.topic, 1, ${route.length}) = ${literal(route)}`), ...[topics.stats, topics.gap, topics.audit, topics.checkpoint].map((topic) => `NEW.topic = ${literal(topic)}`)].join(' OR ');
   // TEMP: the route exists only while this process has an uplink; nothing accumulates when it is unconfigured.
   db.exec(`CREATE TEMP TRIGGER IF NOT EXISTS uplink_route AFTER INSERT ON main.outbox WHEN ${when}
     BEGIN INSERT INTO uplink_outbox (topic, payload, qos, retain, priority, created_at) VALUES (NEW.topic, NEW.payload, NEW.qos, NEW.retain, NEW.priority, NEW.created_at); END`);

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertDraft } from '../core/alerts.js';
 import type { PassageOutcome, PassageRecord } from '../core/lane-types.js';
-import { alertMessage, passageMessage } from '../mqtt/messages.js';
+import { alertMessage, auditMessage, gapMessage, passageMessage } from '../mqtt/messages.js';
+import type { AuditMessage, GapMessage } from '../mqtt/payloads.js';
 import type { Topics } from '../mqtt/topics.js';
 import { relaxedWriter, type Db, type RelaxedWrite } from './database.js';
 import { Outbox } from './outbox.js';
+import { toRanges, type ReportSigner } from './report-chain-format.js';
+import { ReportChain } from './report-chain.js';
 import type { SubjectHasher } from './subject-hash.js';
 
 /**
@@ -14,6 +17,7 @@ import type { SubjectHasher } from './subject-hash.js';
  */
 export class Journal {
   readonly outbox: Outbox;
+  readonly chain: ReportChain;
   private readonly insertPassage;
   private readonly insertAlert;
   private readonly settleStmt;
@@ -23,8 +27,11 @@ export class Journal {
     private readonly db: Db,
     private readonly topics: Topics,
     readonly hashSubject: SubjectHasher,
+    /** The gateway key: signs gap records (secrets.gatewayKey). */
+    signer?: ReportSigner,
   ) {
-    this.outbox = new Outbox(db);
+    this.chain = new ReportChain(db, signer);
+    this.outbox = new Outbox(db, 'outbox', this.chain);
     this.insertPassage = db.prepare(`
       INSERT INTO passages (id, at, gate, lane, direction, kind, credential, subject_hash, vehicle_hash, verdict, reasons, rule, policy_version, temperature_c, readings, mode, drill)
       VALUES (@id, @at, @gate, @lane, @direction, @kind, @credential, @subjectHash, @vehicleHash, @verdict, @reasons, @rule, @policyVersion, @temperatureC, @readings, @mode, @drill)`);
@@ -76,6 +83,23 @@ export class Journal {
     const id = this.db.transaction(() => this.writeAlert(alert, null))();
     this.onEnqueued();
     return id;
+  }
+
+  /**
+   * A signed gap record for reports shed from a full queue (docs/district.md,
+   * "Gaps"). Call inside the transaction that deletes them.
+   */
+  recordGap(outbox: GapMessage['outbox'], seqs: readonly number[], at: number): void {
+    if (seqs.length === 0) return;
+    this.outbox.enqueue(gapMessage(this.topics, at, { outbox, ranges: toRanges(seqs), count: seqs.length }), at, { signed: true });
+    setImmediate(() => this.onEnqueued());
+  }
+
+  /** The chained summary of a command's audit row. Call inside the transaction that writes the row. */
+  recordAudit(summary: Omit<AuditMessage, 'id' | 'v' | 'seq' | 'prev' | 'hash'>, at: number): void {
+    this.outbox.enqueue(auditMessage(this.topics, summary), at);
+    // After the caller's commit: the bound check must not run inside its transaction.
+    setImmediate(() => this.onEnqueued());
   }
 
   /** The outcome after the release: durable with the next decision's commit, see relaxedWriter. */

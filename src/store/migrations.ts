@@ -216,4 +216,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alerts_subject ON alerts (subject_hash) WHERE subject_hash IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'report stream: sequence and hash chain, kept reports, broker links down across restarts',
+    sql: `
+      -- Every chained report exactly as published (docs/district.md), kept for storage.retentionDays
+      -- so cmd/resend republishes it byte for byte. seq is the gateway's report sequence, without gaps.
+      CREATE TABLE report_log (
+        seq INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        qos INTEGER NOT NULL,
+        retain INTEGER NOT NULL,
+        priority INTEGER NOT NULL,
+        at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX report_log_at ON report_log (at);
+
+      -- The head of the chain, kept when retention has purged every row of report_log.
+      CREATE TABLE report_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL
+      ) STRICT;
+
+      -- Since when each broker link has been down, so a broker-outage alert counts an outage across gateway restarts.
+      CREATE TABLE link_state (
+        link TEXT PRIMARY KEY,
+        down_since INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

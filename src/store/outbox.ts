@@ -1,5 +1,6 @@
 import { relaxedWriter, type Db, type RelaxedWrite } from './database.js';
 import type { OutgoingMessage } from '../mqtt/messages.js';
+import type { ReportChain } from './report-chain.js';
 
 export interface OutboxRow {
   seq: number;
@@ -19,23 +20,44 @@ export class Outbox {
   private readonly peekStmt;
   private readonly deleteStmt;
   private readonly statsStmt;
+  private readonly dropTopicStmt;
   private readonly relaxed: RelaxedWrite;
 
-  /** `table`: `outbox` for the estate broker, `uplink_outbox` for the district uplink (same columns). */
+  /**
+   * `table`: `outbox` for the estate broker, `uplink_outbox` for the district uplink (same columns).
+   * `chain`: every enqueued report is stamped with its seq and hash link (docs/district.md).
+   */
   constructor(
     private readonly db: Db,
     readonly table: 'outbox' | 'uplink_outbox' = 'outbox',
+    readonly chain?: ReportChain,
   ) {
     this.insertStmt = db.prepare(`INSERT INTO ${table} (topic, payload, qos, retain, priority, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
     this.peekStmt = db.prepare(`SELECT seq, topic, payload, qos, retain FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`);
     this.deleteStmt = db.prepare(`DELETE FROM ${table} WHERE seq = ?`);
     this.statsStmt = db.prepare(`SELECT count(*) AS depth, min(created_at) AS oldest FROM ${table}`);
+    this.dropTopicStmt = db.prepare(`DELETE FROM ${table} WHERE topic = ?`);
     this.relaxed = relaxedWriter(db);
   }
 
-  /** Call inside the caller's transaction. */
-  enqueue(message: OutgoingMessage, at: number): void {
+  /** Call inside the caller's transaction. Returns the message as it will be published (stamped when chained). */
+  enqueue(message: OutgoingMessage, at: number, options: { signed?: boolean } = {}): OutgoingMessage {
+    const stamped = this.chain ? this.chain.append(message, at, options.signed) : message;
+    this.enqueueAsIs(stamped, at);
+    return stamped;
+  }
+
+  /** Queues a message outside the chain, byte for byte: a checkpoint, or a kept report sent again (cmd/resend). */
+  enqueueAsIs(message: OutgoingMessage, at: number): void {
     this.insertStmt.run(message.topic, message.payload, message.qos, message.retain ? 1 : 0, message.priority, at);
+  }
+
+  /** Queues a retained state message in place of any still queued on its topic (only the latest matters). */
+  replace(message: OutgoingMessage, at: number): void {
+    this.db.transaction(() => {
+      this.dropTopicStmt.run(message.topic);
+      this.enqueueAsIs(message, at);
+    })();
   }
 
   /** The next rows after `afterSeq`, oldest first. */

@@ -8,6 +8,8 @@ import type { Db } from './database.js';
 export function purgeExpired(db: Db, cutoffs: { passagesBefore: number; alertsBefore: number }, batchSize = 2000): { passages: number; alerts: number } {
   const passages = db.prepare('DELETE FROM passages WHERE rowid IN (SELECT rowid FROM passages WHERE at < ? LIMIT ?)');
   const alerts = db.prepare('DELETE FROM alerts WHERE rowid IN (SELECT rowid FROM alerts WHERE at < ? LIMIT ?)');
+  // Kept reports (cmd/resend) follow storage.retentionDays: they carry the passages' keyed hashes.
+  const reports = db.prepare('DELETE FROM report_log WHERE rowid IN (SELECT rowid FROM report_log WHERE at < ? LIMIT ?)');
   const drain = (statement: typeof passages, before: number) => {
     let total = 0;
     for (;;) {
@@ -16,7 +18,9 @@ export function purgeExpired(db: Db, cutoffs: { passagesBefore: number; alertsBe
       if (changes < batchSize) return total;
     }
   };
-  return { passages: drain(passages, cutoffs.passagesBefore), alerts: drain(alerts, cutoffs.alertsBefore) };
+  const purged = { passages: drain(passages, cutoffs.passagesBefore), alerts: drain(alerts, cutoffs.alertsBefore) };
+  drain(reports, cutoffs.passagesBefore);
+  return purged;
 }
 
 const DAY_MS = 86_400_000;
