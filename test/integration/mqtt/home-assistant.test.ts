@@ -2,29 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_TYPES } from '../../../src/core/alerts.js';
 import { channelOf } from '../../../src/mqtt/contract.js';
 import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js';
+import { publishedOnReconnect } from './gateway-publishes.js';
 import { TestClient } from './mqtt-test-client.js';
 
 const prefix = 'gatewarden/test-estate';
 const broker = { type: 'embedded', host: '127.0.0.1', port: 0 };
-
-/** The topics the gateway publishes on its next connect, recorded from its own client. */
-async function publishedOnReconnect(harness: Harness): Promise<string[]> {
-  const client = harness.gateway.mqtt.connection.client;
-  const sent: string[] = [];
-  const record = (packet: { cmd: string; topic?: string }) => {
-    if (packet.cmd === 'publish' && packet.topic) sent.push(packet.topic);
-  };
-  client.on('packetsend', record);
-  try {
-    client.reconnect();
-    // The topology goes out on every connect after the mode and devices; the discovery configs follow it at once.
-    await waitFor(() => sent.includes(`${prefix}/topology`), 'the connect-time retained state');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    return sent;
-  } finally {
-    client.off('packetsend', record);
-  }
-}
 
 describe('Home Assistant discovery, off by default', () => {
   let harness: Harness;
@@ -35,7 +17,8 @@ describe('Home Assistant discovery, off by default', () => {
 
   it('is disabled in the validated config and publishes no discovery config', async () => {
     expect(harness.gateway.config.mqtt.homeAssistant).toEqual({ enabled: false, prefix: 'homeassistant' });
-    const sent = await publishedOnReconnect(harness);
+    // The topology goes out on every connect after the mode and devices; discovery configs would follow it at once.
+    const sent = await publishedOnReconnect(harness, `${prefix}/topology`, 200);
     expect(sent.filter((topic) => !topic.startsWith(`${prefix}/`))).toEqual([]);
   });
 
