@@ -61,10 +61,24 @@ const EmbeddedBroker = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * One broker, or the nodes of a broker cluster: the session moves to the next
+ * node when one is lost (docs/operations.md, "Broker clusters and failover").
+ */
+const BrokerUrl = Type.Union([Type.String({ pattern: '^mqtts?://' }), Type.Array(Type.String({ pattern: '^mqtts?://' }), { minItems: 1, maxItems: 16 })]);
+
+/**
+ * Default false: a persistent session under the fixed client id, so what the
+ * broker queued for it survives a reconnect, to the same node or another one
+ * of a cluster that replicates sessions ([MQTT-3.1.2-4]).
+ */
+const CleanSession = Type.Optional(Type.Boolean({ description: 'default false (a persistent session)' }));
+
 const ExternalBroker = Type.Object(
   {
     type: Type.Literal('external'),
-    url: Type.String({ pattern: '^mqtts?://' }),
+    url: BrokerUrl,
+    cleanSession: CleanSession,
     username: Type.Optional(Type.String()),
     /** Name of the password in the secrets file; never the password itself. */
     passwordSecret: Type.Optional(Type.String()),
@@ -86,7 +100,8 @@ const ExternalBroker = Type.Object(
 
 const Uplink = Type.Object(
   {
-    url: Type.String({ pattern: '^mqtts?://' }),
+    url: BrokerUrl,
+    cleanSession: CleanSession,
     username: Type.Optional(Type.String()),
     passwordSecret: Type.Optional(Type.String()),
     caFile: Type.Optional(Type.String()),

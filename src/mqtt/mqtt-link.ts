@@ -13,7 +13,7 @@ import { VERSION } from '../version.js';
 import { aclFor } from './acl.js';
 import { brokerUsers } from './broker-users.js';
 import { MqttCommandHandler, type IncomingCommand } from './command-handler.js';
-import { openConnection, type Connection } from './connection.js';
+import { brokerNodes, openConnection, type Connection } from './connection.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 import { OutboxGuard } from './outbox-guard.js';
 import { OutboxPublisher } from './outbox-publisher.js';
@@ -41,8 +41,10 @@ export interface MqttLinkOptions {
 
 export interface MqttLink {
   topics: Topics;
-  /** `mqtt://host:port` the gateway publishes to. */
+  /** `mqtt://host:port` the gateway publishes to (of a cluster, the first node listed). */
   url: string;
+  /** Every node the gateway may publish to: one, or a cluster's. */
+  urls: readonly string[];
   broker?: EmbeddedBroker;
   connection: Connection;
   publisher: OutboxPublisher;
@@ -69,7 +71,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
 
   const clientId = config.mqtt.clientId ?? `gatewarden-${config.estate.id}`;
   let broker: EmbeddedBroker | undefined;
-  let url: string;
+  let urls: readonly string[];
   let username: string | undefined;
   let password: string | undefined;
   if (brokerConfig.type === 'embedded') {
@@ -82,17 +84,18 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
       // The embedded broker knows who sent each command: the actor is the logged-in user and its role.
       onCommand: (c) => handle({ name: c.name, payload: c.payload, retain: c.retain, clientId: c.clientId, actor: { via: 'mqtt', principal: c.username, role: c.role }, refusedByBroker: !c.allowed }),
     });
-    url = broker.url;
+    urls = [broker.url];
     username = 'gateway';
     password = secrets.mqttPasswords.gateway;
   } else {
-    url = brokerConfig.url;
+    urls = brokerNodes(brokerConfig.url);
     username = brokerConfig.username;
     password = brokerConfig.passwordSecret ? secrets.mqttPasswords[brokerConfig.passwordSecret] : undefined;
   }
+  const url = urls[0] as string;
   const external = brokerConfig.type === 'external' ? brokerConfig : undefined;
   const connection = openConnection({
-    url,
+    url: urls,
     ...(username ? { username } : {}),
     ...(password ? { password } : {}),
     clientId,
@@ -101,7 +104,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
     mode: () => gate.mode,
     log,
     protocolVersion: external?.protocolVersion ?? 4,
-    ...(external ? { tls: { caFile: external.caFile, certFile: external.certFile, keyFile: external.keyFile } } : {}),
+    ...(external ? { tls: { caFile: external.caFile, certFile: external.certFile, keyFile: external.keyFile }, clean: external.cleanSession ?? false } : {}),
     // In-process to the embedded broker: it works with the plain listener off, and no LAN host shares the gateway's address.
     ...(broker ? { stream: broker.connectLocal } : {}),
   });
@@ -177,7 +180,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
           outbox: options.journal.outbox,
           maxRows: outboxConfig.maxRows,
           shed: () => guard.shed,
-          broker: { url, connected: () => client.connected },
+          broker: { url: connection.node() ?? url, connected: () => client.connected },
           uplink: uplink && { connected: () => uplink.connection.client.connected, outbox: uplink.outbox },
           counters: () => ({ published: publisher.published, commands: handler.accepted, commandsRefused: handler.refused }),
           startedAt,
@@ -222,6 +225,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
   return {
     topics,
     url,
+    urls,
     ...(broker ? { broker } : {}),
     connection,
     publisher,

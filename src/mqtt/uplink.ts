@@ -52,6 +52,8 @@ export function startUplink(options: {
   const password = config.passwordSecret ? options.secrets.mqttPasswords[config.passwordSecret] : undefined;
   const connection = openConnection({
     url: config.url,
+    // The district's broker keeps the session, so its queue for the estate survives a node loss.
+    clean: config.cleanSession ?? false,
     ...(config.username ? { username: config.username } : {}),
     ...(password ? { password } : {}),
     clientId: config.clientId ?? `${options.clientId}-uplink`,
