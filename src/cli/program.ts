@@ -1,18 +1,9 @@
 import { Command, Option } from 'commander';
 import { SUBJECT_KINDS } from '../core/credential.js';
-import { runBackup } from './backup.js';
-import { runCheckConfig } from './check-config.js';
-import { runCheckProfile } from './check-profile.js';
-import { runCmd, type CmdOptions } from './cmd.js';
+import type { CmdOptions } from './cmd.js';
 import { DEBUG_ENV } from './describe-error.js';
-import { runCredentials } from './credentials.js';
-import { runExportGateway } from './export-gateway.js';
-import { runHashPassword } from './hash-password.js';
 import type { Io } from './io.js';
-import { runKeys } from './keys.js';
-import { runRenderClips } from './render-clips.js';
-import { runStart } from './start.js';
-import { runTrace, type TraceOptions } from './trace.js';
+import type { TraceOptions } from './trace.js';
 
 const DEFAULT_CONFIG = 'config/demo.yaml';
 
@@ -20,8 +11,9 @@ const DEFAULT_CONFIG = 'config/demo.yaml';
  * Every `gatewarden` subcommand, its arguments, options and help, on
  * commander (issue 16, the CLI: `--help` everywhere, `--version`, a one-line
  * error and exit 2 for a bad argument). The actions only call the run*
- * functions of src/cli/; each sets process.exitCode or throws, and cli.ts
- * turns a throw into a coded message and exit 1.
+ * functions of src/cli/, imported when the command runs (help and usage
+ * errors do not load the gateway); each sets process.exitCode or throws,
+ * and cli.ts turns a throw into a coded message and exit 1.
  */
 export function buildProgram(version: string, io: Io): Command {
   const program = new Command('gatewarden')
@@ -43,22 +35,22 @@ An unexpected error prints its message; ${DEBUG_ENV}=1 prints its stack too. Ref
     .description('run the gateway until SIGINT or SIGTERM')
     .argument('[config]', 'config file', DEFAULT_CONFIG)
     .option('--new-database', 'start an empty database where the one created before is missing')
-    .action((config: string, options: { newDatabase?: boolean }) => runStart(config, { newDatabase: options.newDatabase === true }));
+    .action(async (config: string, options: { newDatabase?: boolean }) => (await import('./start.js')).runStart(config, { newDatabase: options.newDatabase === true }));
 
   program
     .command('check-config')
     .description('validate config files: every error of every file, with line:column; exit 1 if any is invalid')
     .argument('<config...>', 'config files')
-    .action((configs: string[]) => {
-      process.exitCode = runCheckConfig(configs, io);
+    .action(async (configs: string[]) => {
+      process.exitCode = (await import('./check-config.js')).runCheckConfig(configs, io);
     });
 
   program
     .command('check-profile')
     .description('validate device profiles (devices/<model>.yaml): schema, cross-checks, simulator examples; exit 1 if any is invalid')
     .argument('<file...>', 'profile files; the model must equal the file name')
-    .action((files: string[]) => {
-      process.exitCode = runCheckProfile(files, io);
+    .action(async (files: string[]) => {
+      process.exitCode = (await import('./check-profile.js')).runCheckProfile(files, io);
     });
 
   program
@@ -74,7 +66,7 @@ An unexpected error prints its message; ${DEBUG_ENV}=1 prints its stack too. Ref
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']).default('json'))
     .addOption(new Option('--output <what>', 'with --format csv: which table').choices(['trail', 'contacts']).default('trail'))
     .option('--bom', 'start the CSV with a UTF-8 byte order mark (Excel)')
-    .action((config: string, options: TraceOptions) => io.out(runTrace(config, options)));
+    .action(async (config: string, options: TraceOptions) => io.out((await import('./trace.js')).runTrace(config, options)));
 
   const credentials = program.command('credentials').description('the secrets the gateway generated, on request only');
   credentials
@@ -82,7 +74,7 @@ An unexpected error prints its message; ${DEBUG_ENV}=1 prints its stack too. Ref
     .description('print the generated MQTT passwords (all, or one role), with a mosquitto_sub line for the observer')
     .argument('[config]', 'config file', DEFAULT_CONFIG)
     .option('--role <role>', 'only this user (gateway, observer, manager, approver)')
-    .action((config: string, options: { role?: string }) => io.out(runCredentials(config, options)));
+    .action(async (config: string, options: { role?: string }) => io.out((await import('./credentials.js')).runCredentials(config, options)));
 
   program
     .command('cmd')
@@ -98,7 +90,7 @@ An unexpected error prints its message; ${DEBUG_ENV}=1 prints its stack too. Ref
     .option('--timeout-s <seconds>', 'how long to wait for the reply', '10')
     .option('--protocol <version>', 'MQTT protocol 5 or 4 (default: 5, then 4)')
     .action(async (name: string, json: string, options: CmdOptions) => {
-      process.exitCode = await runCmd(name, json, options, io);
+      process.exitCode = await (await import('./cmd.js')).runCmd(name, json, options, io);
     });
 
   addKeys(program, io);
@@ -108,7 +100,7 @@ An unexpected error prints its message; ${DEBUG_ENV}=1 prints its stack too. Ref
     .description("copy the passage database while the gateway runs (SQLite online backup), 0600, checked; prints the path and size")
     .argument('[config]', 'config file of the gateway', DEFAULT_CONFIG)
     .requiredOption('--to <file>', 'the backup file to create (never overwritten)')
-    .action(async (config: string, options: { to: string }) => io.out(await runBackup(config, options.to)));
+    .action(async (config: string, options: { to: string }) => io.out(await (await import('./backup.js')).runBackup(config, options.to)));
 
   program
     .command('render-clips')
@@ -116,7 +108,7 @@ An unexpected error prints its message; ${DEBUG_ENV}=1 prints its stack too. Ref
     .argument('[dir]', 'where the clips go', './data/clips')
     .option('--catalogue <name>', 'clip catalogue in devices/clips/', 'announcer-clips')
     .option('--voice <voice>', 'espeak-ng voice (default: from the catalogue language)')
-    .action(async (dir: string, options: { catalogue: string; voice?: string }) => io.out(await runRenderClips(dir, options)));
+    .action(async (dir: string, options: { catalogue: string; voice?: string }) => io.out(await (await import('./render-clips.js')).runRenderClips(dir, options)));
 
   return program;
 }
@@ -127,12 +119,12 @@ function addKeys(program: Command, io: Io): void {
     .command('init')
     .description('create a secrets file (estate key, MQTT passwords), mode 0600; never overwrites')
     .argument('<secrets-file>', 'path of the secrets file to create')
-    .action((file: string) => io.out(runKeys('init', {}, file)));
+    .action(async (file: string) => io.out((await import('./keys.js')).runKeys('init', {}, file)));
   keys
     .command('generate')
     .description('print a new Ed25519 key pair (issuer or manager key) as JSON')
     .option('--kid <id>', 'key id', 'issuer-1')
-    .action((options: { kid: string }) => io.out(runKeys('generate', options)));
+    .action(async (options: { kid: string }) => io.out((await import('./keys.js')).runKeys('generate', options)));
   keys
     .command('issue')
     .description('sign an HP1 health pass with a key pair file (for tests and drills)')
@@ -140,14 +132,14 @@ function addKeys(program: Command, io: Io): void {
     .requiredOption('--sub <id>', 'the subject of the pass')
     .addOption(new Option('--col <colour>', 'code colour').choices(['green', 'yellow', 'red']).default('green'))
     .option('--hours <n>', 'hours until the pass expires', '24')
-    .action((options: { key: string; sub: string; col: string; hours: string }) => io.out(runKeys('issue', options)));
+    .action(async (options: { key: string; sub: string; col: string; hours: string }) => io.out((await import('./keys.js')).runKeys('issue', options)));
   keys
     .command('export-gateway')
     .description("print the gateway's public key (raw 32 bytes, base64url) and kid, for the district to register")
     .argument('[config]', 'config file', DEFAULT_CONFIG)
-    .action((config: string) => io.out(runExportGateway(config)));
+    .action(async (config: string) => io.out((await import('./export-gateway.js')).runExportGateway(config)));
   keys
     .command('hash-password')
     .description('read a password (stdin, or a prompt on a terminal) and print its scrypt hash for mqtt.broker.users[].passwordHash')
-    .action(async () => io.out(await runHashPassword(process.stdin, process.stderr)));
+    .action(async () => io.out(await (await import('./hash-password.js')).runHashPassword(process.stdin, process.stderr)));
 }
