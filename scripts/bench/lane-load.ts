@@ -1,3 +1,4 @@
+import { readIssuedTokens } from '../../src/issued-tokens.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -231,11 +232,12 @@ function untilRunning(child: ChildProcess, onPassage: (sinceScanMs: number) => v
         const line = buffered.slice(0, end);
         buffered = buffered.slice(end + 1);
         // Most lines are of no interest: parse only the few that are.
-        if (!line.startsWith('{') || !/sinceScanMs|tokens|"url"|gateway running/.test(line)) continue;
-        const entry = JSON.parse(line) as { msg?: string; url?: string; tokens?: Record<string, string>; sinceScanMs?: number };
+        if (!line.startsWith('{') || !/sinceScanMs|tokensFile|"url"|gateway running/.test(line)) continue;
+        const entry = JSON.parse(line) as { msg?: string; url?: string; tokensFile?: string; sinceScanMs?: number };
         if (entry.sinceScanMs !== undefined) onPassage(entry.sinceScanMs);
         if (entry.msg === 'guard-room page and API listening' && entry.url) url = entry.url;
-        if (entry.tokens?.auditor) token = entry.tokens.auditor;
+        // The tokens are handed over through a file the log names, never the log itself.
+        if (entry.tokensFile) token = readIssuedTokens(entry.tokensFile)?.auditor ?? '';
         running ||= entry.msg === 'gateway running';
         // The tokens are logged right after "gateway running" (fresh secrets, so they always are).
         if (running && token !== '' && url !== '') {

@@ -2,6 +2,7 @@ import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { GatewardenError } from '../errors.js';
 import { defaultPrefix } from '../mqtt/topics.js';
+import { issuedTokensPath, readIssuedTokens } from '../issued-tokens.js';
 import { loadSecrets } from '../secrets.js';
 
 /**
@@ -9,8 +10,8 @@ import { loadSecrets } from '../secrets.js';
  * request only. `gatewarden start` never logs them (issue 12, observation 8;
  * ETSI EN 303 645 provision 5.4-1): it logs where they are. The secrets file
  * is read with the same permission checks as at start, so a file others can
- * read is refused here too. API tokens are not shown: only their hashes are
- * kept.
+ * read is refused here too. API tokens made at the first start are shown
+ * while their hand-over file exists (src/issued-tokens.ts).
  */
 export function runCredentials(configPath: string, values: { role?: string | undefined }): string {
   const config = loadConfig(configPath);
@@ -25,6 +26,11 @@ export function runCredentials(configPath: string, values: { role?: string | und
     lines.push(`${user}: ${password}`);
     const watch = user === 'observer' ? subscribeLine(config, password) : undefined;
     if (watch) lines.push(`  ${watch}`);
+  }
+  const tokens = values.role === undefined ? readIssuedTokens(config.secrets.path) : undefined;
+  if (tokens) {
+    lines.push(`# API tokens handed over at first start, from ${issuedTokensPath(config.secrets.path)} (delete it once copied)`);
+    for (const [role, token] of Object.entries(tokens)) lines.push(`${role}: ${token}`);
   }
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@ import { startGateway } from '../gateway.js';
 import { createLogger } from '../log.js';
 import { ALLOW_PERMISSIVE_SECRETS_ENV, permissiveSecretsMode } from '../secrets.js';
 import { ensurePrivateDir } from '../store/file-modes.js';
+import { writeIssuedTokens } from '../issued-tokens.js';
 
 /**
  * `gatewarden start`: validate the config before anything starts, run the
@@ -30,8 +31,9 @@ export async function runStart(configPath: string, options: { newDatabase: boole
     log.info({ url: gateway.http.url }, 'guard-room page: open it and log in with an API token');
   }
   if (gateway.issuedApiTokens) {
-    // Shown once: only their hashes are kept (in the secrets file).
-    log.warn({ tokens: gateway.issuedApiTokens }, 'API tokens generated for the guard-room page, one per role; copy them now, they are not shown again');
+    // Where they are, never the tokens: only their hashes are kept in the secrets file.
+    const tokensFile = writeIssuedTokens(config.secrets.path, gateway.issuedApiTokens);
+    log.warn({ tokensFile, show: `gatewarden credentials show ${configPath}` }, `API tokens generated for the guard-room page, one per role, in ${tokensFile} (mode 0600): give them to the tablets, then delete the file`);
   }
 
   let stopping = false;

@@ -1,3 +1,4 @@
+import { readIssuedTokens } from '../../src/issued-tokens.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,7 +56,8 @@ export class CommandsProcess {
     const broker = this.lines.find((l) => l.msg === 'embedded MQTT broker listening');
     if (broker) this.brokerUrl = `mqtt://127.0.0.1:${String(broker.port)}`;
     this.apiUrl = String((await waitFor(() => this.lines.find((l) => l.msg === 'guard-room page and API listening'), 'the API')).url);
-    this.tokens = (this.lines.find((l) => l.tokens !== undefined)?.tokens ?? {}) as Record<string, string>;
+    // Handed over through a 0600 file beside the secrets, never the log (issue 12).
+    this.tokens = readIssuedTokens(join(this.dir, 'secrets.json')) ?? {};
   }
 
   get secrets(): { mqttPasswords: Record<string, string>; managerKey?: { kid: string; privateKey: string } } {

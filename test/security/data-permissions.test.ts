@@ -45,6 +45,13 @@ describe('data at rest: file modes and the secrets file (issue 12)', () => {
     for (const [user, password] of Object.entries(mqttPasswords)) expect(log, `${user}'s password in the log`).not.toContain(password);
     // Where it is instead, and how to see it.
     expect(gateway.lines.find((line) => typeof line.msg === 'string' && line.msg.startsWith('watch the MQTT stream'))).toMatchObject({ secrets });
+    // The API tokens of a first start are handed over through a 0600 file the log names, never the log.
+    const tokensFile = join(data, 'api-tokens.issued.json');
+    expect(gateway.lines.find((line) => line.tokensFile !== undefined)).toMatchObject({ tokensFile });
+    expect(mode(tokensFile)).toBe('600');
+    const tokens = JSON.parse(readFileSync(tokensFile, 'utf8')) as Record<string, string>;
+    expect(Object.keys(tokens).sort()).toEqual(['approver', 'auditor', 'guard', 'manager']);
+    for (const [role, token] of Object.entries(tokens)) expect(log, `the ${role} token in the log`).not.toContain(token);
     await gateway.stop();
 
     const shown = await cli(['credentials', 'show', configPath, '--role', 'observer']);
@@ -52,6 +59,7 @@ describe('data at rest: file modes and the secrets file (issue 12)', () => {
     expect(shown.stdout).toContain(`observer: ${mqttPasswords.observer}`);
     expect(shown.stdout).not.toContain(String(mqttPasswords.manager));
     expect((await cli(['credentials', 'show', configPath, '--role', 'nobody'])).code).toBe(1);
+    expect((await cli(['credentials', 'show', configPath])).stdout).toContain(`guard: ${tokens.guard}`);
   }, 60_000);
 
   it('tightens a data folder left 0755 and a database left 0644 at start, with a warning for each', async () => {

@@ -1,3 +1,4 @@
+import { readIssuedTokens } from '../../../src/issued-tokens.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,8 +75,9 @@ describe('the approver path on the real gateway process', () => {
     manager!.on('error', () => {});
     manager!.publish(`${prefix}/cmd/exit-pass`, JSON.stringify(body('bb-mgr-1', 'manager-zhang')), { qos: 1 });
 
-    // The approver's API token, printed once at the first start, issues one over HTTP too; the manager's is refused.
-    const tokens = (await waitFor(() => lines.find((l) => l.tokens !== undefined), 'the printed API tokens')).tokens as Record<string, string>;
+    // The approver's API token, handed over once at the first start (a 0600 file the log names), issues one over HTTP too; the manager's is refused.
+    await waitFor(() => lines.find((l) => l.tokensFile !== undefined), 'the API tokens file in the log');
+    const tokens = readIssuedTokens(join(dir, 'secrets.json')) ?? {};
     const post = (token: string | undefined) =>
       fetch(`${apiUrl}/api/exit-passes`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `bb-http-${token?.slice(3, 9)}` }, body: JSON.stringify({ subject: 'resident-1', reason: 'pharmacy', returnBy: inHours(2) }) });
     const byApprover = await post(tokens.approver);
