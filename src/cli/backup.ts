@@ -5,15 +5,19 @@ import { loadConfig } from '../config/load-config.js';
 import { GatewardenError } from '../errors.js';
 import { PRIVATE_FILE_MODE } from '../store/file-modes.js';
 
+/** better-sqlite3 caps a backup step at 0x7fffffff pages: all of them. */
+const ALL_PAGES = 0x7fffffff;
+
 /**
  * `gatewarden backup [CONFIG] --to FILE`: a consistent copy of the passage
  * database while the gateway keeps writing, with SQLite's online backup API
  * (https://www.sqlite.org/backup.html, better-sqlite3 `db.backup()`). The
  * source is opened read-only, so the backup can neither change nor lock out
- * the gateway (WAL: a reader does not block the writer). After the first
- * step the rest is copied in one step, which reads one snapshot: a write by
- * the gateway between steps restarts the copy, so it cannot restart for
- * ever. The copy is 0600 like the database (docs/operations.md, "Data at
+ * the gateway (WAL: a reader does not block the writer). Every page is
+ * copied in one step, inside one read transaction, so the copy is one
+ * snapshot and a write by the gateway cannot make it restart again and
+ * again (a step of 100 pages at a time would restart on each write between
+ * steps). The copy is 0600 like the database (docs/operations.md, "Data at
  * rest"), never overwrites a file, and is checked with PRAGMA
  * integrity_check before its path and size are printed.
  */
@@ -33,7 +37,7 @@ export async function runBackup(configPath: string, to: string): Promise<string>
     const db = new Database(source, { readonly: true, fileMustExist: true });
     try {
       db.pragma('busy_timeout = 5000');
-      await db.backup(target, { progress: ({ totalPages }) => Math.max(totalPages, 100) });
+      await db.backup(target, { progress: () => ALL_PAGES });
     } finally {
       db.close();
     }
