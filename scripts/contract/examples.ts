@@ -1,5 +1,6 @@
-import { createPrivateKey, sign } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
 import { signedBytes } from '../../src/commands/signature.js';
+import { reportSigner, stampReport } from '../../src/store/report-chain-format.js';
 
 /**
  * One example payload per channel of the contract (src/mqtt/contract.ts), shown
@@ -27,6 +28,20 @@ export function signExample(body: Record<string, unknown>): Record<string, unkno
 }
 
 const envelope = (id: string) => ({ id, ts: TS, v: 1 });
+
+/**
+ * The report chain's examples are one real chain (docs/district.md): seq 41…45
+ * after a fixed hash, the gap record and checkpoint signed by a
+ * documentation-only gateway key from a fixed seed, so a reader can verify them.
+ */
+const exampleGateway = reportSigner({ kid: 'gateway-example', privateKey: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.alloc(32, 9)]).toString('base64url') });
+export const EXAMPLE_GATEWAY_PUBLIC_KEY = createPublicKey(createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.alloc(32, 9)]), format: 'der', type: 'pkcs8' })).export({ format: 'jwk' }).x as string;
+let chainHead = createHash('sha256').update('example report 40').digest('hex');
+function chained(seq: number, body: Record<string, unknown>, signed = false): Record<string, unknown> {
+  const { payload, hash } = stampReport(body, seq, chainHead, signed ? exampleGateway : undefined);
+  chainHead = hash;
+  return JSON.parse(payload) as Record<string, unknown>;
+}
 
 export const EXAMPLES: Record<string, unknown> = {
   status: { ...envelope('5b0e8d1c-status'), online: true, mode: 'normal', version: '0.1.0', since: SINCE },
@@ -79,7 +94,7 @@ export const EXAMPLES: Record<string, unknown> = {
     since: TS,
     lastError: { code: 'GW_DEVICE_TIMEOUT', message: 'no Modbus reply within 300 ms', at: TS },
   },
-  passage: {
+  passage: chained(41, {
     ...envelope('p-01JDX3M6Q8'),
     gate: 'north',
     lane: 'in-1',
@@ -93,8 +108,8 @@ export const EXAMPLES: Record<string, unknown> = {
     subject: 'kH3q0x9Yp1mZ7c2VtR4bLw',
     temperatureC: 38.4,
     mode: 'normal',
-  },
-  alert: {
+  }),
+  alert: chained(42, {
     ...envelope('a-01JDX3M6QA'),
     type: 'fever',
     severity: 'critical',
@@ -104,8 +119,26 @@ export const EXAMPLES: Record<string, unknown> = {
     subject: 'kH3q0x9Yp1mZ7c2VtR4bLw',
     reasons: ['FEVER'],
     details: { verdict: 'deny', temperatureC: 38.4, direction: 'in', readingsC: '38.2, 38.4', thresholdC: 37.3 },
-  },
-  stats: { ...envelope('s-2026-11-29T08:15'), from: '2026-11-29T08:10:00.000Z', to: TS, gates: { north: { grant: 212, deny: 3, refer: 1, alerts: 2, entries: 130, exits: 82, refusals: { CODE_RED: 1, FEVER: 2, NO_TEMPERATURE: 1 }, fevers: 2 } } },
+  }),
+  stats: chained(43, {
+    ...envelope('s-2026-11-29T08:15'),
+    from: '2026-11-29T08:10:00.000Z',
+    to: TS,
+    gates: { north: { grant: 212, deny: 3, refer: 1, alerts: 2, entries: 130, exits: 82, refusals: { CODE_RED: 1, FEVER: 2, NO_TEMPERATURE: 1 }, fevers: 2 } },
+  }),
+  audit: chained(44, {
+    ...envelope('9d2e-audit'),
+    commandId: 'cmd-2026-11-29-001',
+    name: 'lockdown',
+    via: 'mqtt',
+    principal: 'manager key:mgr-example',
+    role: 'manager',
+    ok: true,
+    errorCode: null,
+    mode: { mode: 'lockdown', gates: null, reason: 'confirmed case in building 3', by: 'manager-zhang', expiresAt: null, drill: false },
+  }),
+  gap: chained(45, { ...envelope('4b7f-gap'), reason: 'outbox-full', outbox: 'outbox', ranges: [{ from: 12, to: 19 }, { from: 23, to: 23 }], count: 9 }, true),
+  'cmd-resend': { ...envelope('cmd-2026-11-29-012'), fromSeq: 12, toSeq: 23 },
   'cmd-lockdown': signExample({ ...envelope('cmd-2026-11-29-001'), reason: 'confirmed case in building 3', by: 'manager-zhang' }),
   'cmd-mode': { ...envelope('cmd-2026-11-29-002'), mode: 'normal', reason: 'lockdown lifted by the district CDC', by: 'manager-zhang' },
   'cmd-open': { ...envelope('cmd-2026-11-29-003'), gate: 'north', lane: 'in-1', reason: 'ambulance crew', by: 'guard-li' },
@@ -128,6 +161,11 @@ export const EXAMPLES: Record<string, unknown> = {
   'cmd-reply': { id: 'cmd-2026-11-29-001', ts: TS, v: 1, ok: true },
   'cmd-client-reply': { id: 'cmd-2026-11-29-001', ts: TS, v: 1, ok: true, data: { mode: 'lockdown', scopes: ['estate'] } },
 };
+{
+  // The checkpoint signs the head of the chain above (seq 45).
+  const unsigned = { ...envelope('c1a0-checkpoint'), seq: 45, hash: chainHead, kid: exampleGateway.kid };
+  EXAMPLES.checkpoint = { ...unsigned, sig: exampleGateway.sign(unsigned) };
+}
 
 /** An accepted command's reply with a warning, shown beside the accepted one. */
 export const WARNING_REPLY_EXAMPLE = {
