@@ -78,6 +78,55 @@ describe('config loading', () => {
     expect(errors).toEqual(expect.arrayContaining(['policy.feverThresholdC: expected number', 'estate.colour: unknown key']));
   });
 
+  it('reports schema and cross-check errors in one pass, without inventing errors about entries the schema refused', () => {
+    const errors = errorsOf(() =>
+      validateConfig(
+        withChange((c) => {
+          c.policy.feverThresholdC = 'hot';
+          c.gates[0].lanes[0].devices.barrier = 'no-such-barrier';
+          // A device without a role: the schema says so; the lane that uses it gets no second message.
+          delete c.devices[3].role;
+          c.gates = [...c.gates, 'not a gate'];
+        }),
+        'test',
+      ),
+    );
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        'policy.feverThresholdC: expected number',
+        'devices[3].role: required key is missing',
+        'gates[1]: expected object',
+        'gates[0].lanes[0].devices.barrier: expected the id of a device in devices, "no-such-barrier" is not defined',
+      ]),
+    );
+    expect(errors.filter((error) => error.includes('out-scanner') || error.includes('\u0000'))).toEqual([]);
+  });
+
+  it('places each error in the YAML, names devices by id and suggests the key meant', () => {
+    const yaml = [
+      'estate: { id: test-estate, name: Test }',
+      'gates:',
+      '  - id: main',
+      '    name: Main',
+      '    lanes:',
+      '      - { id: in, direction: out, devices: { scanner: in-scanner, barrier: in-barrier } }',
+      'devices:',
+      '  - { id: in-scanner, role: scanner, driver: virtual }',
+      '  - id: in-barrier',
+      '    role: barrier',
+      '    driver: virtual',
+      '    rol: barrier',
+      'polcy: {}',
+    ].join('\n');
+    expect(errorsOf(() => parseConfig(yaml, 'e.yaml'))).toEqual([
+      'e.yaml:12:5: devices[1] (in-barrier).rol: unknown key (did you mean "role"?)',
+      'e.yaml:13:1: polcy: unknown key (did you mean "policy"?)',
+      // A key missing at the top has no line of its own: listed after the placed ones.
+      'policy: required key is missing',
+      'mqtt: required key is missing',
+    ]);
+  });
+
   it('refuses YAML that does not parse, with the position', () => {
     const errors = errorsOf(() => parseConfig('estate: [unclosed', 'broken.yaml'));
     // file:line:col, the message, then the line itself with a caret under the place (issue 16: not cut after the position).
