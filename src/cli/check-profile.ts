@@ -6,7 +6,7 @@ import { validateProfile } from '../drivers/profile/load-profile.js';
 import { ProfileSchema, type DeviceProfile } from '../drivers/profile/profile-schema.js';
 import { extractValue } from '../drivers/serial/create-framer.js';
 import { GatewardenError } from '../errors.js';
-import { describeError } from './describe-error.js';
+import { checkEach } from './check-config.js';
 import type { Io } from './io.js';
 
 /**
@@ -18,17 +18,10 @@ import type { Io } from './io.js';
  * checked; exit 1 when any is invalid.
  */
 export function runCheckProfile(files: readonly string[], io: Io): number {
-  let failed = 0;
-  for (const file of files) {
-    try {
-      const profile = checkProfileFile(file);
-      io.out(`${file}: ok (${profile.role} over ${profile.transport.kind})`);
-    } catch (error) {
-      failed += 1;
-      io.err(describeError(error));
-    }
-  }
-  return failed > 0 ? 1 : 0;
+  return checkEach(files, 'profiles', (file) => {
+    const profile = checkProfileFile(file);
+    return `${file}: ok (${profile.role} over ${profile.transport.kind})`;
+  }, io);
 }
 
 function checkProfileFile(file: string): DeviceProfile {
