@@ -113,15 +113,17 @@ export function generateSecrets(withDemoIssuer: boolean): Secrets {
   };
 }
 
-/** The gateway key is made on the first run even where secrets are not generated: it is the gateway's identity, not a shared secret. */
+/**
+ * The gateway key is made on the first run even where secrets are not generated: it is the gateway's
+ * identity, not a shared secret. A read-only secrets mount cannot take it: the gateway then runs without
+ * checkpoints (`keys export-gateway` says so) rather than not at all.
+ */
 function withGatewayKey(path: string, secrets: Secrets): Secrets {
   const upgraded = { ...secrets, gatewayKey: generateGatewayKey() };
   try {
     writeSecrets(path, upgraded);
-  } catch (error) {
-    throw new GatewardenError('GW_SECRETS_MISSING', `secrets file ${path} has no gatewayKey and cannot be written to add one: ${(error as Error).message}`, [
-      'run the gateway once with a writable secrets file, or add "gatewayKey" from "gatewarden keys generate --kid gateway-1"',
-    ]);
+  } catch {
+    return secrets;
   }
   return upgraded;
 }

@@ -13,7 +13,11 @@ export function runExportGateway(configPath: string): string {
   const config = loadConfig(configPath);
   const { secrets } = loadSecrets(config.secrets.path, false, false);
   const key = secrets.gatewayKey;
-  if (!key) throw new GatewardenError('GW_SECRETS_MISSING', `secrets file ${config.secrets.path} has no gatewayKey`);
+  if (!key) {
+    throw new GatewardenError('GW_SECRETS_MISSING', `secrets file ${config.secrets.path} has no gatewayKey and cannot be written to add one`, [
+      'run this once with the secrets file writable by the gateway user, or add "gatewayKey" from "gatewarden keys generate --kid gateway-1"',
+    ]);
+  }
   const registration = {
     estate: config.estate.id,
     topicPrefix: config.mqtt.topicPrefix ?? defaultPrefix(config.estate.id),
