@@ -68,6 +68,12 @@ An unexpected error prints its message; ${DEBUG_ENV}=1 prints its stack too. Ref
     .option('--bom', 'start the CSV with a UTF-8 byte order mark (Excel)')
     .action(async (config: string, options: TraceOptions) => io.out((await import('./trace.js')).runTrace(config, options)));
 
+  program
+    .command('district')
+    .description("run the district receiver: verify, store and complete many estates' report streams (docs/district.md)")
+    .argument('<config>', 'district config file (config/district.yaml)')
+    .action(async (config: string) => (await import('../district/run.js')).runDistrict(config));
+
   const credentials = program.command('credentials').description('the secrets the gateway generated, on request only');
   credentials
     .command('show')

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { GatewardenError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { loadDistrictConfig } from './load-config.js';
+import { startDistrictReceiver } from './receiver.js';
+
+/**
+ * `gatewarden district CONFIG`: validate the config, read the password, the
+ * signing key and the database URL from where the config points, run the
+ * receiver until SIGINT or SIGTERM, stop in order (the broker keeps the
+ * session and queues for it meanwhile).
+ */
+export async function runDistrict(configPath: string): Promise<void> {
+  const config = loadDistrictConfig(configPath);
+  const log = createLogger(config.log.level);
+  const env = (name: string | undefined, what: string) => {
+    if (name === undefined) return undefined;
+    const value = process.env[name];
+    if (value === undefined || value === '') throw new GatewardenError('GW_CONFIG_INVALID', `${what}: the environment variable ${name} is not set`);
+    return value;
+  };
+  const password = env(config.broker.passwordEnv, 'broker.passwordEnv') ?? (config.broker.passwordFile ? readFileSync(config.broker.passwordFile, 'utf8').split('\n')[0] : undefined);
+  let signingKey: { kid: string; privateKey: string };
+  try {
+    signingKey = JSON.parse(readFileSync(config.signingKey.file, 'utf8')) as { kid: string; privateKey: string };
+  } catch (error) {
+    throw new GatewardenError('GW_CONFIG_UNREADABLE', `signingKey.file ${config.signingKey.file}: ${(error as Error).message}`);
+  }
+  if (typeof signingKey.kid !== 'string' || typeof signingKey.privateKey !== 'string') throw new GatewardenError('GW_CONFIG_INVALID', `signingKey.file ${config.signingKey.file}: expected {kid, privateKey} (gatewarden keys generate)`);
+  const postgresUrl = config.storage.type === 'postgres' ? (env(config.storage.urlEnv, 'storage.urlEnv') ?? config.storage.url) : undefined;
+  const httpToken = env(config.http.tokenEnv, 'http.tokenEnv');
+  const receiver = await startDistrictReceiver({
+    config,
+    log,
+    password,
+    signingKey: { kid: signingKey.kid, privateKey: signingKey.privateKey },
+    ...(postgresUrl === undefined ? {} : { postgresUrl }),
+    ...(httpToken === undefined ? {} : { httpToken }),
+  });
+  log.info({ estates: config.estates.length, storage: config.storage.type }, 'district receiver running');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    receiver.stop().then(
+      () => {
+        log.flush();
+        process.exit(0);
+      },
+      (error: Error) => {
+        log.error({ err: error.message }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
