@@ -165,7 +165,7 @@ export class ReportStore {
 
   async findings(filter: { estate?: string; kind?: string; limit?: number } = {}): Promise<Finding[]> {
     const rows = await this.sql.all(
-      'SELECT estate, kind, seq, detail, at FROM findings WHERE (? IS NULL OR estate = ?) AND (? IS NULL OR kind = ?) ORDER BY id DESC LIMIT ?',
+      'SELECT estate, kind, seq, detail, at FROM findings WHERE (CAST(? AS TEXT) IS NULL OR estate = ?) AND (CAST(? AS TEXT) IS NULL OR kind = ?) ORDER BY id DESC LIMIT ?',
       [filter.estate ?? null, filter.estate ?? null, filter.kind ?? null, filter.kind ?? null, filter.limit ?? 100],
     );
     return rows as unknown as Finding[];

@@ -33,6 +33,8 @@ export interface MosquittoOptions {
   tls?: { caFile: string; certFile: string; keyFile: string };
   /** An ACL file of your own instead of the role mirror (mosquittoAcl). */
   acl?: string;
+  /** More mosquitto.conf lines (e.g. `max_queued_messages 1`, to make it drop as its defaults do under load). */
+  extraConfig?: readonly string[];
 }
 
 export interface Mosquitto {
@@ -81,6 +83,7 @@ export async function startMosquitto(options: MosquittoOptions): Promise<Mosquit
         : []),
       // Mosquitto started as root drops to user `mosquitto`, who cannot read our 0700 temp dir.
       `user ${userInfo().username}`,
+      ...(options.extraConfig ?? []),
       'log_dest stderr',
       'log_type error',
       '',
