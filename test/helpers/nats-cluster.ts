@@ -99,10 +99,14 @@ export async function startNatsCluster(options: { users: readonly NatsUser[]; si
     }
   };
 
+  // A test that dies before close() must not leave three servers behind.
+  const killOnExit = () => children.forEach((child) => child?.kill('SIGKILL'));
+  process.once('exit', killOnExit);
   for (let index = 0; index < size; index += 1) spawnNode(index);
   try {
     for (let index = 0; index < size; index += 1) await ready(index, 'full');
   } catch (error) {
+    process.removeListener('exit', killOnExit);
     await stopAll();
     rmSync(dir, { recursive: true, force: true });
     throw error;
@@ -128,6 +132,7 @@ export async function startNatsCluster(options: { users: readonly NatsUser[]; si
       await ready(index, 'server');
     },
     async close() {
+      process.removeListener('exit', killOnExit);
       await stopAll();
       rmSync(dir, { recursive: true, force: true });
     },
