@@ -58,7 +58,12 @@ export const laneTarget: FuzzTarget = {
         const world: LaneWorld = {
           mode: script.mode,
           trustStale: script.trustStale,
-          readCredential: (code, laneKind) => (read = readCredential(code, { ...CONTEXT, now }, laneKind)),
+          // The lane reads codes again when it decides (an interrupted attempt's, too): the scan's own read is the first.
+          readCredential: (code, laneKind) => {
+            const credential = readCredential(code, { ...CONTEXT, now }, laneKind);
+            read ??= credential;
+            return credential;
+          },
           isReplayed: () => script.replayed,
           status,
           risk,

@@ -26,9 +26,9 @@ function upsertList(deps: ApplyDeps, name: string, version: string, entries: unk
 }
 
 export function applyRoster(body: CommandBodies['roster'], deps: ApplyDeps, ctx: ApplyContext): Applied {
-  const promoted = newlyExempt(body.cards, deps);
-  if (promoted.length > 0) {
-    return notApplicable('during a lockdown a roster may not make anyone lockdown-exempt: leaving needs an exit pass from the approver (rule 4)', promoted.map((i) => `cards[${i}].role`));
+  const changed = lockdownRosterChanges(body.cards, deps);
+  if (changed.length > 0) {
+    return notApplicable('during a lockdown the roster admits no one new and changes no role: no outside people (rule 4), and leaving needs the approver\'s exit pass', changed);
   }
   return {
     ok: true,
@@ -45,6 +45,11 @@ export function applyRoster(body: CommandBodies['roster'], deps: ApplyDeps, ctx:
 }
 
 export function applyLists(body: CommandBodies['lists'], deps: ApplyDeps, ctx: ApplyContext): Applied {
+  // Whoever adds an issuer can mint green passes: the trust list is the district's to refresh (found from outside:
+  // an estate manager could add a key of their own).
+  if (body.list === 'trust' && ctx.role !== 'district') {
+    return { ok: false, code: 'GW_COMMAND_UNAUTHORIZED', message: 'the trust list of health-pass issuers is refreshed by the district only' };
+  }
   const op = body.op ?? 'replace';
   const validator = (op === 'remove' ? keyValidators : entryValidators)[body.list];
   const errors = body.entries.flatMap((entry, i) => validator.check(entry).map((error) => (error.startsWith('(root)') ? `entries[${i}]${error.slice(6)}` : `entries[${i}].${error}`)));
@@ -54,7 +59,7 @@ export function applyLists(body: CommandBodies['lists'], deps: ApplyDeps, ctx: A
   // Subjects are kept only as keyed hashes (DESIGN.md, "Storage"), of the person's health-code subject.
   const subjects = key === 'subject' ? entries.map((entry) => personSubject(deps, entry.subject as string)) : [];
   const given = key === 'subject' ? entries.map((entry, i) => ({ ...entry, subject: deps.hashSubject('health-pass', subjects[i] as string) })) : entries;
-  const current = op === 'replace' && key !== 'subject' ? [] : storedList(deps, body.list);
+  const current = op === 'replace' && key !== 'subject' ? [] : body.list === 'trust' ? trustInForce(deps) : storedList(deps, body.list);
   const edit = editList(op, key, current, given);
   // Only subjects new to the list are checked: a list resent whole is checked for what changed, not 100,000 lookups again.
   const listed = new Set(current.map((entry) => entry.subject));
@@ -78,14 +83,23 @@ export function applyLists(body: CommandBodies['lists'], deps: ApplyDeps, ctx: A
 }
 
 /**
- * Cards that a roster sent during a lockdown would newly give an exempt role (medical, emergency staff). Found from
- * outside: a manager could let a resident out of a lockdown by making them "medical", around the approver.
+ * During a real lockdown the roster may drop people and fix households, but not admit anyone new nor change a
+ * role. Found from outside: a manager could let a resident out by making them "medical" (an exempt role), or let
+ * an outsider in by adding them as a resident, both around the approver and the plan.
  */
-function newlyExempt(cards: CommandBodies['roster']['cards'], deps: ApplyDeps): number[] {
+function lockdownRosterChanges(cards: CommandBodies['roster']['cards'], deps: ApplyDeps): string[] {
   const lockdown = [...deps.gate.activeModes().values()].some((state) => state.mode === 'lockdown' && !state.drill);
   if (!lockdown) return [];
-  const exempt = deps.gate.registry?.rules(false).exemptRoles ?? [];
-  return cards.flatMap((card, i) => (exempt.includes(card.role) && cardForSubject(deps.gate.roster, card.subject)?.role !== card.role ? [i] : []));
+  return cards.flatMap((card, i) => {
+    const known = cardForSubject(deps.gate.roster, card.subject);
+    if (!known) return [`cards[${i}].subject: not on the roster before the lockdown`];
+    return known.role === card.role ? [] : [`cards[${i}].role: was ${known.role}`];
+  });
+}
+
+/** The issuers in force, config or last refresh: an `add` or `remove` edits those, never an empty list. */
+function trustInForce(deps: ApplyDeps): Array<Record<string, unknown>> {
+  return Object.entries(deps.gate.trust.issuers).map(([kid, publicKey]) => ({ kid, publicKey }));
 }
 
 function storedList(deps: ApplyDeps, name: ListName): Array<Record<string, unknown>> {

@@ -98,7 +98,8 @@ const Policy = Type.Object(
     /** Who a suspected-case alert is routed to (estate plan, rule 3): police, community health station, … */
     suspectedCaseContacts: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { default: [] }),
     /** Roles the lockdown rules do not hold back (docs/rules.md). */
-    lockdownExemptRoles: Type.Array(StringEnum(SUBJECT_ROLES), { default: ['medical', 'emergency'], uniqueItems: true }),
+    // Never residents: exempting them would let every resident out of a lockdown without an exit pass (found from outside).
+    lockdownExemptRoles: Type.Array(StringEnum(SUBJECT_ROLES.filter((role) => role !== 'resident')), { default: ['medical', 'emergency'], uniqueItems: true }),
     /** Flag (reason + alert) a card or pass that enters twice without leaving. */
     antiPassback: Type.Boolean({ default: false }),
     /** During a drill, do lockdown refusals keep the barrier closed? Off: recorded and alerted, barrier opens. */

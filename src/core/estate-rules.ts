@@ -38,11 +38,13 @@ function healthListFindings(facts: PassageFacts): Finding[] {
 function riskAreaFindings(facts: PassageFacts): Finding[] {
   const { direction, risk, at } = facts;
   if (direction !== 'in') return [];
-  const origin = healthPassOf(facts)?.origin ?? visitorOf(facts.credential)?.origin;
-  if (origin === undefined) return [];
+  // Every origin known counts: the pass's and the one recorded at the visitor's registration (found from outside:
+  // a pass naming another origin overrode the registration's).
+  const origins = [healthPassOf(facts)?.origin, visitorOf(facts.credential)?.origin].filter((o): o is string => o !== undefined);
+  if (origins.length === 0) return [];
   // A stale list may miss a newly listed region: the guard decides (DESIGN.md, degraded modes).
   if (risk.stale) return [{ verdict: 'refer', reason: 'RISK_LIST_STALE', rule: 'risk-area' }];
-  if (!risk.levels.has(origin)) return [];
+  if (!origins.some((origin) => isListed(origin, risk.levels))) return [];
   const testAt = negativeTestAt(facts);
   return testAt !== undefined && testAt >= at - RISK_TEST_MAX_AGE_MS ? [] : [{ verdict: 'deny', reason: 'RISK_AREA_NO_TEST', rule: 'risk-area' }];
 }
@@ -73,6 +75,14 @@ function antiPassbackFindings(facts: PassageFacts): Finding[] {
   const { direction, status, rules } = facts;
   if (!rules.antiPassback || direction !== 'in' || !status.inside || !personOf(facts)) return [];
   return [{ verdict: 'grant', reason: 'ANTI_PASSBACK', rule: 'anti-passback' }];
+}
+
+/**
+ * GB/T 2260 codes nest: 42 province, 4201 city, 420106 district. A listed city (420100) or province (420000)
+ * covers its districts (found from outside: 420106 passed while Wuhan, 420100, was listed).
+ */
+function isListed(origin: string, levels: ReadonlyMap<string, unknown>): boolean {
+  return [origin, `${origin.slice(0, 4)}00`, `${origin.slice(0, 2)}0000`].some((code) => levels.has(code));
 }
 
 function visitorOf(credential: Credential) {

@@ -48,19 +48,24 @@ function onScan(state: LaneState, event: Extract<LaneEvent, { type: 'scan' }>, s
     return hold(state, [{ type: 'ignored', reason: 'lane-busy', at: event.at }, { type: 'indicate', signal: 'busy' }]);
   }
   const credential = world.readCredential(event.code, setup.kind);
-  const attempt: Attempt = { id: event.attemptId, at: event.at, direction: event.direction, credential, readings: [], implausibleReadings: 0 };
+  const attempt: Attempt = { id: event.attemptId, at: event.at, direction: event.direction, credential, scanned: { credential: event.code }, readings: [], implausibleReadings: 0 };
   // Card, visitor pass or plate, then the health pass: one person, screened on the pass (DESIGN.md, credentials).
   // A pass naming somebody else than the card's holder is refused by the policy (CODE_MISMATCH), not taken for
   // a new person: the card says who stands at the gate, and a borrowed phone must not vouch for them.
   if (phase.name === 'awaiting-code' && credential.kind === 'health-pass' && event.direction === phase.attempt.direction) {
-    return screen(state, { ...state, phase: { name: 'idle' }, pendingReading: undefined }, { ...attempt, credential: phase.attempt.credential, code: credential }, setup, world);
+    const identity = phase.attempt;
+    const paired: Attempt = { ...attempt, credential: identity.credential, code: credential, scanned: { credential: identity.scanned.credential, code: event.code } };
+    return screen({ ...state, pendingReading: undefined }, { ...state, phase: { name: 'idle' }, pendingReading: undefined }, paired, setup, world, phase.readings);
   }
   // Nobody's attempt vanishes when the next scan comes: it is decided on what the lane has (a red code, a first
   // fever reading, a card with no code), recorded and alerted, and then the new scan starts.
   const interrupted = phase.name === 'idle' ? hold(state, []) : interrupt(state, event.at, setup, world);
   const current = interrupted.state;
   if (awaitsCode(credential, setup, world)) {
-    return prepend(interrupted.effects, hold({ ...current, phase: { name: 'awaiting-code', attempt, deadline: event.at + setup.pairingWindowMs } }, []));
+    // A fresh reading taken just before the card is this person's too.
+    const pending = current.pendingReading;
+    const readings = pending && event.at - pending.at <= setup.freshnessMs ? [pending] : [];
+    return prepend(interrupted.effects, hold({ ...current, pendingReading: undefined, phase: { name: 'awaiting-code', attempt, deadline: event.at + setup.pairingWindowMs, readings } }, []));
   }
   return prepend(interrupted.effects, screen(current, { ...current, phase: { name: 'idle' }, pendingReading: undefined }, attempt, setup, world));
 }
@@ -68,10 +73,16 @@ function onScan(state: LaneState, event: Extract<LaneEvent, { type: 'scan' }>, s
 /** Decides the attempt in progress now, as its deadline would have: no code (HEALTH_CODE_REQUIRED), or no (further) reading. */
 function interrupt(state: LaneState, at: number, setup: LaneSetup, world: LaneWorld): LaneStep {
   const { phase } = state;
+  const idle: LaneState = { ...state, phase: { name: 'idle' } };
   /* c8 ignore next -- called only with an attempt in progress */
   if (phase.name !== 'awaiting-code' && phase.name !== 'measuring') return hold(state, []);
-  const temperature: TemperatureFact = phase.name === 'awaiting-code' ? { kind: 'not-required' } : unmeasured(phase.attempt, 'interrupted');
-  return conclude({ ...state, phase: { name: 'idle' } }, phase.attempt, temperature, at, setup, world);
+  if (phase.name === 'measuring') return conclude(idle, phase.attempt, unmeasured(phase.attempt, 'interrupted'), at, setup, world);
+  // No pass came: the readings taken while waiting still go on the record (a fever is reported with the card).
+  const folded = phase.readings.length > 0 ? judgeHeld(idle, { ...phase.attempt, at }, phase.readings, setup, world) : undefined;
+  if (folded && folded.state.phase.name !== 'measuring') return folded;
+  const attempt = folded?.state.phase.name === 'measuring' ? folded.state.phase.attempt : phase.attempt;
+  const temperature: TemperatureFact = attempt.firstFever !== undefined ? { kind: 'unconfirmed-fever', celsius: attempt.firstFever } : { kind: 'not-required' };
+  return prepend(folded?.effects ?? [], conclude(idle, attempt, temperature, at, setup, world));
 }
 
 /** A valid card, visitor pass or plate says who; the health pass must follow, unless the estate lets a card in alone. */
@@ -80,8 +91,8 @@ function awaitsCode(credential: Credential, setup: LaneSetup, world: LaneWorld):
   return !(credential.kind === 'card' && setup.cardAloneEntry && world.mode === 'normal');
 }
 
-/** The person is known: take a fresh temperature where one is needed, then decide. */
-function screen(state: LaneState, idle: LaneState, attempt: Attempt, setup: LaneSetup, world: LaneWorld): LaneStep {
+/** The person is known: take a fresh temperature where one is needed (or judge the readings taken while they waited), then decide. */
+function screen(state: LaneState, idle: LaneState, attempt: Attempt, setup: LaneSetup, world: LaneWorld, held: ReadonlyArray<{ celsius: number; at: number }> = []): LaneStep {
   const { at } = attempt;
   // An unreadable code, or a card, visitor pass or plate that is refused as such, screens no one: refuse and record
   // it at once rather than make them wait for a reading (the next scan, say their health pass, would drop it unrecorded).
@@ -89,14 +100,46 @@ function screen(state: LaneState, idle: LaneState, attempt: Attempt, setup: Lane
   const needsTemperature = temperatureRequired(attempt.direction, world) && !refusedAsShown;
   if (!needsTemperature || world.mode === 'emergency-open') return conclude(idle, attempt, { kind: 'not-required' }, at, setup, world);
   if (!setup.hasThermometer || !state.devices.thermometer) return conclude(idle, attempt, { kind: 'missing' }, at, setup, world);
+  if (held.length > 0) {
+    const judged = judgeHeld(idle, attempt, held, setup, world);
+    return judged.state.phase.name === 'measuring' ? { ...judged, effects: [...judged.effects, { type: 'measure' }] } : judged;
+  }
   const pending = state.pendingReading;
   if (pending && at - pending.at <= setup.freshnessMs) return judgeReading(idle, attempt, pending.celsius, pending.at, setup, world);
   return measure(idle, attempt, at, setup);
 }
 
+/** Readings a waiting person gave, at most this many (a polled thermometer over a long pairing window): the first fever and the latest are kept. */
+const MAX_HELD_READINGS = 32;
+
+/**
+ * The readings taken while the person waited for their pass, judged as if measured now: from the first fever
+ * reading on (a fever is never outweighed by an earlier normal reading), else the latest one. A fever still
+ * waiting for its confirming sample leaves the lane measuring.
+ */
+function judgeHeld(idle: LaneState, attempt: Attempt, held: ReadonlyArray<{ celsius: number; at: number }>, setup: LaneSetup, world: LaneWorld): LaneStep {
+  const firstFever = held.findIndex((r) => classifyReading(r.celsius, setup.screening) === 'fever');
+  const used = firstFever >= 0 ? held.slice(firstFever) : held.slice(-1);
+  let step: LaneStep = hold({ ...idle, phase: { name: 'measuring', attempt, deadline: attempt.at + setup.measureTimeoutMs } }, []);
+  const effects: LaneEffect[] = [];
+  for (const reading of used) {
+    const { phase } = step.state;
+    if (phase.name !== 'measuring') break;
+    if (phase.attempt.firstFever !== undefined && !isNewSample(phase.attempt, reading.celsius, reading.at, setup)) continue;
+    step = judgeReading(step.state, phase.attempt, reading.celsius, reading.at, setup, world);
+    effects.push(...step.effects.filter((effect) => effect.type !== 'measure'));
+  }
+  return { ...step, effects };
+}
+
 function onReading(state: LaneState, event: Extract<LaneEvent, { type: 'reading' }>, setup: LaneSetup, world: LaneWorld): LaneStep {
   const { phase } = state;
-  if (phase.name !== 'measuring') return hold({ ...state, pendingReading: { celsius: event.celsius, at: event.at } }, unattributedFever(state, event, setup));
+  if (phase.name === 'awaiting-code') {
+    const kept = phase.readings.length < MAX_HELD_READINGS ? phase.readings : [...phase.readings.slice(0, MAX_HELD_READINGS / 2), ...phase.readings.slice(-MAX_HELD_READINGS / 2 + 1)];
+    const readings = [...kept, { celsius: event.celsius, at: event.at }];
+    return hold({ ...state, phase: { ...phase, readings } }, unattributedFever(phase.readings.at(-1), event, setup));
+  }
+  if (phase.name !== 'measuring') return hold({ ...state, pendingReading: { celsius: event.celsius, at: event.at } }, unattributedFever(state.pendingReading, event, setup));
   // A reading older than the scan's freshness window belongs to someone else: never reuse it.
   if (event.at < phase.attempt.at - setup.freshnessMs) return hold(state, [{ type: 'ignored', reason: 'stale-reading', at: event.at }]);
   if (phase.attempt.firstFever !== undefined && !isNewSample(phase.attempt, event.celsius, event.at, setup)) {
@@ -109,9 +152,9 @@ function onReading(state: LaneState, event: Extract<LaneEvent, { type: 'reading'
  * Every fever reading is reported, even one taken before anyone scanned (a person may measure, see the result and
  * walk off, or be followed by someone whose reading replaces it): a warning naming no one, with the lane and time.
  */
-function unattributedFever(state: LaneState, event: Extract<LaneEvent, { type: 'reading' }>, setup: LaneSetup): LaneEffect[] {
+function unattributedFever(previous: { celsius: number } | undefined, event: Extract<LaneEvent, { type: 'reading' }>, setup: LaneSetup): LaneEffect[] {
   // A polled register read again (the same value) is the same sample: one alert, not one per poll.
-  if (classifyReading(event.celsius, setup.screening) !== 'fever' || state.pendingReading?.celsius === event.celsius) return [];
+  if (classifyReading(event.celsius, setup.screening) !== 'fever' || previous?.celsius === event.celsius) return [];
   const details = { celsius: event.celsius, attributed: false, confirmed: false };
   return [{ type: 'alert', alert: { type: 'fever', severity: 'warning', at: event.at, gate: setup.gate, lane: setup.lane, reasons: [], details } }];
 }
@@ -209,7 +252,8 @@ function onRecordFailed(state: LaneState, passageId: string, at: number): LaneSt
   return hold(state, [{ type: 'ignored', reason: 'late-event', at }]);
 }
 
-function conclude(state: LaneState, attempt: Attempt, temperature: TemperatureFact, at: number, setup: LaneSetup, world: LaneWorld): LaneStep {
+function conclude(state: LaneState, shown: Attempt, temperature: TemperatureFact, at: number, setup: LaneSetup, world: LaneWorld): LaneStep {
+  const attempt = readAgain(shown, setup, world);
   const { credential, code } = attempt;
   const pass = code ?? (credential.kind === 'health-pass' ? credential : undefined);
   const person = personOf(attempt);
@@ -281,6 +325,13 @@ function replayKey(fingerprint: string, direction: Direction): string {
 function temperatureRequired(direction: Direction, world: LaneWorld): boolean {
   // Estate plan, rule 4: in lockdown temperature is checked going out as well as in.
   return direction === 'in' || world.mode === 'lockdown';
+}
+
+/** The credentials as they stand at the decision (a revocation or a list change while the person waited counts). */
+function readAgain(attempt: Attempt, setup: LaneSetup, world: LaneWorld): Attempt {
+  const credential = world.readCredential(attempt.scanned.credential, setup.kind);
+  const code = attempt.scanned.code === undefined ? undefined : world.readCredential(attempt.scanned.code, setup.kind);
+  return { ...attempt, credential, ...(code?.kind === 'health-pass' ? { code } : {}) };
 }
 
 /** The next step keeps whatever deadline its phase carries, so the shell's timer always matches the state. */

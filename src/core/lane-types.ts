@@ -102,6 +102,11 @@ export interface Attempt {
   direction: Direction;
   /** What identified the person, or their health pass when shown alone. */
   credential: Credential;
+  /**
+   * The codes as scanned, read again when the attempt is decided: a visitor pass revoked, a list or a trust
+   * list changed while the person waited counts (found from outside: a pass revoked mid-attempt still opened).
+   */
+  scanned: { credential: string; code?: string };
   /** The health pass shown after a card, visitor pass or plate. */
   code?: HealthPass;
   readings: number[];
@@ -114,8 +119,11 @@ export interface Attempt {
 
 export type LanePhase =
   | { name: 'idle' }
-  /** A card, visitor pass or plate was shown: waiting for the health pass. */
-  | { name: 'awaiting-code'; attempt: Attempt; deadline: number }
+  /**
+   * A card, visitor pass or plate was shown: waiting for the health pass. The readings taken meanwhile are that
+   * person's, and are judged when the pass comes (found from outside: a fever read while waiting was forgotten).
+   */
+  | { name: 'awaiting-code'; attempt: Attempt; deadline: number; readings: ReadonlyArray<{ celsius: number; at: number }> }
   | { name: 'measuring'; attempt: Attempt; deadline: number }
   | { name: 'passing'; passageId: string; deadline: number };
 

@@ -60,12 +60,15 @@ export function healthPassOf(facts: Pick<PassageFacts, 'credential' | 'code'>): 
   return facts.credential.kind === 'health-pass' ? facts.credential : facts.code;
 }
 
-/** The person behind the credentials, if any: the health pass names them, else the card or visitor pass. */
+/**
+ * The person behind the credentials, if any: a card or visitor pass names who stands at the gate (with somebody
+ * else's pass too: their trail must show the attempt, found from outside); a health pass alone, or after a
+ * plate, names its holder.
+ */
 export function personOf(facts: Pick<PassageFacts, 'credential' | 'code'>): Subject | undefined {
-  const pass = healthPassOf(facts);
-  if (pass) return pass.subject;
   const { credential } = facts;
-  return credential.kind === 'card' || credential.kind === 'visitor-pass' ? credential.subject : undefined;
+  if (credential.kind === 'card' || credential.kind === 'visitor-pass') return credential.subject;
+  return healthPassOf(facts)?.subject;
 }
 
 /** The person's role in the roster: their card's, or their pass's through the roster binding; none for outsiders. */

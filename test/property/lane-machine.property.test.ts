@@ -71,12 +71,13 @@ describe('lane machine properties, at the person level', () => {
         let lastPassageId = '';
         script.steps.forEach(([input, advance], index) => {
           now += advance;
-          const credential = input.type === 'scan' ? input.credential : undefined;
-          const world: LaneWorld = { mode: script.mode, trustStale: script.trustStale, readCredential: () => credential as Credential, isReplayed: () => false, status, risk, rules: DEFAULT_RULES };
+          // Each scan's code names its attempt, so the lane can read it again when it decides.
+          const readCredential = (code: string) => scans.get(code)?.credential ?? ({ kind: 'unreadable', problems: ['CODE_MALFORMED'] } as Credential);
+          const world: LaneWorld = { mode: script.mode, trustStale: script.trustStale, readCredential, isReplayed: () => false, status, risk, rules: DEFAULT_RULES };
           let event: LaneEvent;
           if (input.type === 'scan') {
             scans.set(`a${index}`, { credential: input.credential, at: now, direction: input.direction });
-            event = { type: 'scan', at: now, attemptId: `a${index}`, code: 'x', direction: input.direction };
+            event = { type: 'scan', at: now, attemptId: `a${index}`, code: `a${index}`, direction: input.direction };
           } else if (input.type === 'reading') {
             readings.push({ celsius: input.celsius, at: now });
             event = { type: 'reading', at: now, celsius: input.celsius };

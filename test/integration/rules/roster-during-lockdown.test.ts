@@ -18,10 +18,18 @@ describe('a roster sent during a lockdown', () => {
   it('may not make anyone lockdown-exempt: refused, audited, and the resident still needs an exit pass', async () => {
     const promoted = RESIDENTS.map((card, i) => (i === 0 ? { ...card, role: 'medical' } : card));
     const reply = await gw.command('manager', 'roster', { version: 'r-2', cards: promoted }, 'roster-medical');
-    expect(reply).toMatchObject({ ok: false, error: { code: 'GW_COMMAND_NOT_APPLICABLE', details: ['cards[0].role'] } });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'GW_COMMAND_NOT_APPLICABLE', details: ['cards[0].role: was resident'] } });
     expect(gw.audit('roster-medical')).toEqual([expect.objectContaining({ ok: 0, code: 'GW_COMMAND_NOT_APPLICABLE', role: 'manager' })]);
     const leaving = await gw.scan('out', gw.pass('resident-1'));
     expect(leaving.decision).toMatchObject({ verdict: 'deny', reasons: expect.arrayContaining(['EXIT_PASS_REQUIRED']) });
+  });
+
+  it('admits no one new: an outsider added as a resident is refused, and stays out', async () => {
+    const added = [...RESIDENTS, { uid: '04D0000009', subject: 'stranger-21', role: 'resident', household: '9-901' }];
+    const reply = await gw.command('manager', 'roster', { version: 'r-2b', cards: added });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'GW_COMMAND_NOT_APPLICABLE', details: ['cards[2].subject: not on the roster before the lockdown'] } });
+    const stranger = await gw.scan('in', gw.pass('stranger-21'));
+    expect(stranger.decision).toMatchObject({ verdict: 'deny', reasons: expect.arrayContaining(['LOCKDOWN_NO_ENTRY']) });
   });
 
   it('may still change everything else, such as a household', async () => {

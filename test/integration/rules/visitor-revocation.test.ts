@@ -59,6 +59,19 @@ describe('a revoked visitor pass', () => {
     const alone = (await gw.scan('in', code)).decision;
     expect(alone.verdict).not.toBe('grant');
     expect(alone.reasons).toContain('VISITOR_PASS_INVALID');
+    // Revoked while the visitor waits for their health pass (found from outside: the pass read at the scan still
+    // opened): the lane reads the visitor pass again when it decides.
+    const v8 = String(((await gw.command('guard', 'visitor', { passId: 'V-8', subject: 'visitor-8', hostHousehold: '1-101', validFrom: new Date(Date.now() - 60_000).toISOString(), validUntil: new Date(Date.now() + 3_600_000).toISOString(), by: 'guard-li' })).data as { code: string }).code);
+    const seen = gw.harness.passages.length;
+    gw.harness.thermometer('in-thermo').present(36.5);
+    gw.harness.scanner('in-scanner').scan(v8);
+    await waitFor(() => gw.harness.gateway.lanes.get('main/in')?.phase === 'awaiting-code', 'the lane waiting for the health pass');
+    expect(await gw.command('guard', 'revoke-pass', { pass: 'visitor', passId: 'V-8', reason: 'host cancelled', by: 'guard-li' })).toMatchObject({ ok: true });
+    gw.harness.scanner('in-scanner').scan(gw.pass('visitor-8'));
+    const decided = await waitFor(() => gw.harness.passages[seen], 'the decision on V-8');
+    expect(decided.decision).toMatchObject({ verdict: 'deny', reasons: expect.arrayContaining(['VISITOR_PASS_INVALID']) });
+    await waitFor(() => gw.harness.gateway.lanes.get('main/in')?.phase === 'idle', 'the lane idle again');
+
     // The kind of pass is part of the command: a guard may not revoke an exit pass.
     expect(await gw.command('guard', 'revoke-pass', { pass: 'exit', passId: 'V-7', reason: 'wrong kind', by: 'guard-li' })).toMatchObject({ ok: false, error: { code: 'GW_COMMAND_UNAUTHORIZED' } });
   });

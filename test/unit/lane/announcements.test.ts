@@ -11,7 +11,7 @@ const catalogue = loadClipCatalogue(fileURLToPath(new URL('../../../devices', im
 const attempt = (id: string, firstFever?: number): Attempt =>
   ({ id, at: 0, direction: 'in', credential: { kind: 'card' }, readings: [], implausibleReadings: 0, ...(firstFever === undefined ? {} : { firstFever }) }) as unknown as Attempt;
 const idle: LanePhase = { name: 'idle' };
-const awaiting = (id: string): LanePhase => ({ name: 'awaiting-code', attempt: attempt(id), deadline: 1 });
+const awaiting = (id: string): LanePhase => ({ name: 'awaiting-code', attempt: attempt(id), deadline: 1, readings: [] });
 const measuring = (id: string, firstFever?: number): LanePhase => ({ name: 'measuring', attempt: attempt(id, firstFever), deadline: 1 });
 const passing: LanePhase = { name: 'passing', passageId: 'a', deadline: 1 };
 const record = (verdict: Verdict, ...reasons: ReasonCode[]): LaneEffect => ({
