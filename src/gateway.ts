@@ -110,6 +110,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     rekeyRosterCards(db, journal.hashSubject, knownRosterCards(db, config.roster.cards), log);
 
     const gate = new GateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock);
+    // Passes granted just before a restart are still in the replay window.
+    for (const { key, at } of journal.recentPasses(clock.now() - config.policy.replayWindowS * 1000)) gate.replay.remember(key, at);
     const ruleStore = new RuleStore(db);
     gate.registry = estateRegistry(config, ruleStore, journal, secrets, clock);
     const ports = createPortRegistry({ log });

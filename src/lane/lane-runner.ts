@@ -223,6 +223,7 @@ export class LaneRunner {
         return;
       case 'remember-pass':
         gate.replay.remember(effect.fingerprint, effect.at);
+        this.guardStorage(() => journal.rememberPass(effect.fingerprint, effect.at));
         return;
       case 'indicate':
         devices.indicator?.show(effect.signal).catch((error: Error) => this.log.warn({ err: error.message }, 'indicator failed'));

@@ -21,6 +21,7 @@ export class Journal {
   private readonly insertPassage;
   private readonly insertAlert;
   private readonly settleStmt;
+  private readonly rememberStmt;
   private readonly relaxed: RelaxedWrite;
 
   constructor(
@@ -40,6 +41,7 @@ export class Journal {
       VALUES (@id, @at, @type, @severity, @gate, @lane, @passageId, @subjectHash, @reasons, @details)`);
     this.relaxed = relaxedWriter(db);
     this.settleStmt = db.prepare('UPDATE passages SET outcome = ?, settled_at = ? WHERE id = ? AND outcome IS NULL');
+    this.rememberStmt = db.prepare('INSERT INTO replay_window (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at');
   }
 
   /** Called after every committed write that queued messages, so the publisher drains without polling. */
@@ -103,6 +105,20 @@ export class Journal {
   }
 
   /** The outcome after the release: durable with the next decision's commit, see relaxedWriter. */
+  /**
+   * A granted pass, for the replay window across restarts (found from outside: a restart forgot it). Its loss in a
+   * power cut costs one replay check, never a decision: written relaxed.
+   */
+  rememberPass(key: string, at: number): void {
+    this.relaxed(() => this.rememberStmt.run(key, at));
+  }
+
+  /** The passes granted since `since`, oldest first; older rows are dropped. */
+  recentPasses(since: number): Array<{ key: string; at: number }> {
+    this.db.prepare('DELETE FROM replay_window WHERE at < ?').run(since);
+    return this.db.prepare('SELECT key, at FROM replay_window ORDER BY at').all() as Array<{ key: string; at: number }>;
+  }
+
   settlePassage(passageId: string, outcome: PassageOutcome, at: number): void {
     this.relaxed(() => this.settleStmt.run(outcome, at, passageId));
   }

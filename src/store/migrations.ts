@@ -248,4 +248,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    name: 'granted passes of the replay window, kept across restarts',
+    sql: `
+      -- A pass granted moments ago and shown again (a shared screenshot) is refused after a restart too.
+      -- key: the pass fingerprint (a SHA-256 prefix of its payload) and the direction; rows past the window are pruned.
+      CREATE TABLE replay_window (
+        key TEXT PRIMARY KEY,
+        at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
