@@ -8,6 +8,7 @@ import { outboxDrain } from './outbox-drain.js';
 import { modbusRtt } from './modbus-rtt.js';
 import { decisionLatency } from './decision-latency.js';
 import { memory } from './memory.js';
+import { fanIn } from './fan-in.js';
 import type { Bench, BenchResult } from './types.js';
 
 /**
@@ -23,6 +24,7 @@ const BENCHES: Record<string, Bench> = {
   'modbus-rtt': modbusRtt,
   'decision-latency': decisionLatency,
   memory,
+  'fan-in': fanIn,
 };
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } } });

@@ -29,6 +29,8 @@ export interface NatsNode {
   /** Monitoring endpoint (`/varz`, `/routez`, `/jsz`, `/healthz`). */
   httpUrl: string;
   running(): boolean;
+  /** The node's process id while it runs (a bench reads its CPU and RSS from /proc). */
+  pid(): number | undefined;
 }
 
 export interface NatsCluster {
@@ -85,6 +87,7 @@ export async function startNatsCluster(options: { users: readonly NatsUser[]; si
     mqttUrl: `mqtt://127.0.0.1:${port.mqtt}`,
     httpUrl: `http://127.0.0.1:${port.http}`,
     running: () => alive(children[index]),
+    pid: () => (alive(children[index]) ? children[index]?.pid : undefined),
   }));
   const indexOf = (node: NatsNode) => nodes.indexOf(node);
   const stopAll = async () => {
