@@ -110,6 +110,13 @@ export function brokerHooks(deps: BrokerHookDeps): Hooks & { roleOf(client: Clie
           done(refuse(CONNACK.BAD_CREDENTIALS, 'bad user name or password'), false);
           return;
         }
+        // The gateway's own session is in-process: its user never logs in over a socket (found from outside: with
+        // the password, a network client took the gateway's session, fired its last will and posed as it).
+        if (user.role === 'gateway' && address !== 'local') {
+          log.warn({ clientId: client.id, username, address }, 'mqtt client refused: the gateway user logs in in-process only');
+          done(refuse(CONNACK.NOT_AUTHORIZED, 'the gateway user logs in in-process only'), false);
+          return;
+        }
         const refusal = admit(client, user);
         done(refusal ?? null, refusal === undefined);
       });

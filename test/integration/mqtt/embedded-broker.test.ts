@@ -14,7 +14,8 @@ const PREFIX = 'gatewarden/test-estate';
 const PASSWORD = 'gateway-password-123';
 
 function brokerOptions(config: EmbeddedBrokerOptions['config']): EmbeddedBrokerOptions {
-  return { config, users: [{ username: 'gateway', role: 'gateway', passwordHash: hashPassword(PASSWORD) }], acl: aclFor(PREFIX), log: pino({ level: 'silent' }) };
+  const passwordHash = hashPassword(PASSWORD);
+  return { config, users: [{ username: 'gateway', role: 'gateway', passwordHash }, { username: 'manager', role: 'manager', passwordHash }], acl: aclFor(PREFIX), log: pino({ level: 'silent' }) };
 }
 
 /**
@@ -47,13 +48,16 @@ describe('embedded broker limits', () => {
     const url = `mqtt://127.0.0.1:${broker.port}`;
     expect(await tryConnect(url, {}, clients)).toBe('refused');
     expect(await tryConnect(url, { username: 'admin', password: 'admin' }, clients)).toBe('refused');
-    expect(await tryConnect(url, { username: 'gateway', password: PASSWORD }, clients)).toBe('connected');
+    expect(await tryConnect(url, { username: 'manager', password: PASSWORD }, clients)).toBe('connected');
+    // The gateway's session is in-process: its user is refused on a socket, even with the password.
+    expect(await tryConnect(url, { username: 'gateway', password: PASSWORD }, clients)).toBe('refused');
   });
 
   it('turns away connections past maxConnections', async () => {
-    broker = await startEmbeddedBroker(brokerOptions({ host: '127.0.0.1', port: 0, limits: { maxPayloadBytes: 1024, maxConnections: 2, queueLimit: 10 } }));
+    // A manager may use every slot but the gateway's own: 3 slots, 2 for manager consoles.
+    broker = await startEmbeddedBroker(brokerOptions({ host: '127.0.0.1', port: 0, limits: { maxPayloadBytes: 1024, maxConnections: 3, queueLimit: 10 } }));
     const url = `mqtt://127.0.0.1:${broker.port}`;
-    const login = { username: 'gateway', password: PASSWORD };
+    const login = { username: 'manager', password: PASSWORD };
     expect(await tryConnect(url, login, clients)).toBe('connected');
     expect(await tryConnect(url, login, clients)).toBe('connected');
     expect(await tryConnect(url, login, clients)).toBe('refused');
@@ -77,10 +81,10 @@ describeWithTools(['openssl'], 'embedded broker TLS listener', () => {
       brokerOptions({ host: '127.0.0.1', port: 0, tls: { certFile: certs.serverCertFile, keyFile: certs.serverKeyFile, caFile: certs.caFile, port: 0 } }),
     );
     const url = `mqtts://127.0.0.1:${broker.tlsPort}`;
-    const login = { username: 'gateway', password: PASSWORD, ca: readFileSync(certs.caFile) };
+    const login = { username: 'manager', password: PASSWORD, ca: readFileSync(certs.caFile) };
     expect(await tryConnect(url, login, clients)).toBe('refused');
     expect(await tryConnect(url, { ...login, cert: readFileSync(certs.clientCertFile), key: readFileSync(certs.clientKeyFile) }, clients)).toBe('connected');
-    expect(await tryConnect(`mqtt://127.0.0.1:${broker.port}`, { username: 'gateway', password: PASSWORD }, clients)).toBe('connected');
+    expect(await tryConnect(`mqtt://127.0.0.1:${broker.port}`, { username: 'manager', password: PASSWORD }, clients)).toBe('connected');
   });
 
   it('with plaintext false runs no plain listener; the gateway reaches it in-process', async () => {
@@ -88,8 +92,8 @@ describeWithTools(['openssl'], 'embedded broker TLS listener', () => {
     broker = await startEmbeddedBroker(brokerOptions({ host: '127.0.0.1', port: 0, tls: { certFile: certs.serverCertFile, keyFile: certs.serverKeyFile, port: 0, plaintext: false } }));
     expect(broker.url).toBe(`mqtts://127.0.0.1:${broker.tlsPort}`);
     // The only port is the TLS one: a plain MQTT client gets no CONNACK there.
-    expect(await tryConnect(`mqtt://127.0.0.1:${broker.port}`, { username: 'gateway', password: PASSWORD, connectTimeout: 3000 }, clients)).toBe('refused');
-    expect(await tryConnect(`mqtts://127.0.0.1:${broker.tlsPort}`, { username: 'gateway', password: PASSWORD, ca: readFileSync(certs.caFile) }, clients)).toBe('connected');
+    expect(await tryConnect(`mqtt://127.0.0.1:${broker.port}`, { username: 'manager', password: PASSWORD, connectTimeout: 3000 }, clients)).toBe('refused');
+    expect(await tryConnect(`mqtts://127.0.0.1:${broker.tlsPort}`, { username: 'manager', password: PASSWORD, ca: readFileSync(certs.caFile) }, clients)).toBe('connected');
     const local = new MqttClient(broker.connectLocal, { username: 'gateway', password: PASSWORD, clientId: 'gateway-local', reconnectPeriod: 0, protocolVersion: 4 });
     clients.push(local);
     await new Promise((resolve, reject) => {

@@ -148,8 +148,9 @@ describe('brokerHooks: the policy as aedes hooks', () => {
       now: () => 0,
       onCommand: (command) => commands.push(command),
     });
+    /** `local`: the in-process stream the gateway's own session uses (no remote address). */
     const client = (id: string, will?: { topic: string }, address = '10.0.0.5') => {
-      const conn = { remoteAddress: `::ffff:${address}` };
+      const conn = address === 'local' ? {} : { remoteAddress: `::ffff:${address}` };
       slots.accept(conn, address);
       return { id, conn, ...(will ? { _will: will } : {}) } as unknown as FakeClient;
     };
@@ -171,7 +172,13 @@ describe('brokerHooks: the policy as aedes hooks', () => {
     ["the gateway's own will", 'gateway', 'gateway-pw', 'gatewarden-test-estate', { topic: `${PREFIX}/status` }, 0],
   ])('authenticate: %s', async (_name, username, password, id, will, code) => {
     const { client, login } = setup();
-    expect(await login(client(id, will), username, password)).toBe(code);
+    // The gateway's session is in-process; everyone else comes over a socket.
+    expect(await login(client(id, will, username === 'gateway' ? 'local' : undefined), username, password)).toBe(code);
+  });
+
+  it('refuses the gateway user over a socket, even with its password and its own id', async () => {
+    const { client, login } = setup();
+    expect(await login(client('gatewarden-test-estate', undefined, '10.0.0.9'), 'gateway', 'gateway-pw')).toBe(CONNACK.NOT_AUTHORIZED);
   });
 
   it('files a foreign id under the user, and the publish path sees who sent a command', async () => {
