@@ -101,8 +101,14 @@ export class GatewayCommandService implements CommandService {
     const seen = this.store.find(id);
     if (seen) {
       if (seen.digest !== digest) return refuse('GW_COMMAND_REPLAYED', `command id ${id} was already used for another command`);
-      // A retry (the first reply was lost): the same answer, applied once; the visitor's code is not stored, so it is made again.
+      // A retry is held to the signature and its time window like the first send (found from outside: a command
+      // seen on the wire, resent minutes later by another console, was answered with its data).
+      const retrySigner = this.checkSignature(fields, request);
+      if ('code' in retrySigner) return refuse(retrySigner.code, retrySigner.message);
+      // The same answer, applied once. Its data (a visitor's code, made again: it is not stored) goes back only to
+      // whoever sent the command first; anyone else resending it learns that it was applied, nothing more.
       this.store.audit(request, seen.reply);
+      if (!this.store.acceptedFrom(id, request.actor.principal)) return withoutData(seen.reply);
       return name === 'visitor' ? withVisitorCode(seen.reply, body as CommandBodies['visitor'], this.deps) : seen.reply;
     }
 
@@ -156,6 +162,11 @@ export class GatewayCommandService implements CommandService {
       this.log.error({ id: request.id, err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot write the audit row');
     }
   }
+}
+
+function withoutData(reply: CommandReply): CommandReply {
+  const { data: _data, ...rest } = reply as CommandReply & { data?: unknown };
+  return rest as CommandReply;
 }
 
 function refusal(id: string, code: ErrorCode, message: string, details?: string[]): CommandReply {

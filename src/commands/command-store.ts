@@ -57,6 +57,12 @@ export class CommandStore {
     return row && { digest: row.digest, reply: JSON.parse(row.reply) as CommandReply };
   }
 
+  /** Whether the accepted command `id` was sent by `principal` (a signed one is audited as `<principal> key:<kid>`). */
+  acceptedFrom(id: string, principal: string): boolean {
+    const row = this.db.prepare('SELECT principal FROM audit WHERE command_id = ? AND ok = 1 ORDER BY rowid LIMIT 1').get(id) as { principal: string } | undefined;
+    return row !== undefined && (row.principal === principal || row.principal.startsWith(`${principal} key:`));
+  }
+
   /** Call inside the transaction that applies the command. */
   accept(request: CommandRequest, digest: string, reply: CommandReply): void {
     this.acceptStmt.run(request.id, request.name, digest, JSON.stringify(redactReply(reply)), request.receivedAt);
