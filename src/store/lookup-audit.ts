@@ -14,7 +14,7 @@ export interface Lookup {
   /** The API token's name, or `cli:<os user>`. */
   principal: string;
   role: string;
-  kind: 'trace' | 'passages-export';
+  kind: 'trace' | 'passages-export' | 'scanned-pass';
   /** The person's keyed hashes (a trace); never a raw subject id. */
   subjects?: readonly string[];
   /** The time range asked for, Unix ms; null when open. */

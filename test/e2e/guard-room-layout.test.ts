@@ -212,6 +212,13 @@ describeWithTools(['/usr/bin/chromium'], 'guard-room page layout, priority, role
     await expect.poll(() => page.getByTestId('visitor-subject').inputValue(), { timeout: UI_TIMEOUT }).toBe('visitor-qian');
     await shot(page, 'phone-visitor-scanned');
     await page.close();
+    // A raw id left the gateway: once per passage, on the audit trail (found from outside: read unaudited, again and again).
+    const reads = gw().gateway.db.prepare("SELECT principal, body FROM audit WHERE name = 'scanned-pass'").all() as Array<{ principal: string; body: string }>;
+    expect(reads).toHaveLength(1);
+    expect(reads[0]?.body).not.toContain('visitor-qian');
+    const passageId = (JSON.parse(reads[0]?.body ?? '{}') as { filter: { passageId: string } }).filter.passageId;
+    const again = await fetch(`${url}/api/lanes/main/out/scanned-pass?passageId=${passageId}`, { headers: { authorization: `Bearer ${tokens.guard}` } });
+    expect(again.status).toBe(404);
   });
 
   it('switches to English completely: no Chinese on any view but the names, rows already drawn and the toast included', async () => {

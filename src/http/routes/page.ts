@@ -1,8 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Id } from '../../schema/types.js';
-import { EVERY_ROLE, ANY_ROLE, GATE_STAFF, principalOf } from '../auth.js';
+import { EVERY_ROLE, ANY_ROLE, GATE_STAFF } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
+import { auditRequestLookup } from '../lookup-audit.js';
 import { fail, problemResponses } from '../problem.js';
 import { laneDays } from '../queries/lane-stats.js';
 import { EstateClock } from '../time-zone.js';
@@ -53,6 +54,8 @@ export function pageRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
   );
 
+  /** Passages already read for a visitor form (bounded: only the last minute's can be read at all). */
+  const readPassages = new Set<string>();
   app.get<{ Params: Static<typeof ScanParams>; Querystring: Static<typeof ScanQuery> }>(
     '/api/lanes/:gate/:lane/scanned-pass',
     {
@@ -60,7 +63,7 @@ export function pageRoutes(app: FastifyInstance, deps: HttpDeps): void {
       schema: {
         operationId: 'getScannedPass',
         tags: ['lanes'],
-        summary: "The subject of the health pass decided in this passage, if it is the lane's last one and under a minute old: fills the visitor form (logged)",
+        summary: "The subject of the health pass decided in this passage, if it is the lane's last one and under a minute old, once: fills the visitor form (audited)",
         params: ScanParams,
         querystring: ScanQuery,
         response: { 200: Scanned, ...problemResponses(400, 401, 403, 404) },
@@ -74,10 +77,19 @@ export function pageRoutes(app: FastifyInstance, deps: HttpDeps): void {
       // Only the lane's very last decision, only a health pass, only for a minute: the page asks right after the scan it saw in the live feed.
       const fresh = last && last.id === request.query.passageId && last.subject?.kind === 'health-pass' && deps.clock.now() - last.at <= SCANNED_PASS_TTL_MS;
       if (!fresh || !last.subject) fail('GW_HTTP_NOT_FOUND', `passage ${request.query.passageId} is not a health pass scanned at ${gate}/${lane} in the last minute`);
-      const principal = principalOf(request);
-      const subjectHash = deps.gate.registry?.hashSubject(last.subject) ?? null;
-      deps.log.info({ module: 'http', event: 'scanned-pass-read', by: principal.name, role: principal.role, gate, lane, passageId: last.id, subjectHash }, 'scanned health-pass subject read for the visitor form');
+      // A raw id leaves the gateway here, so once per passage and on the audit trail, not only in the log (found
+      // from outside: a guard polling every lane collected the ids of everyone who showed a pass, unaudited).
+      if (readPassages.has(last.id)) fail('GW_HTTP_NOT_FOUND', `passage ${last.id} was read for a visitor form already`);
+      const subjectHash = deps.gate.registry?.hashSubject(last.subject);
+      auditRequestLookup(deps, request, { kind: 'scanned-pass', subjects: subjectHash ? [subjectHash] : [], from: last.at, to: last.at, filter: { gate, lane, passageId: last.id } });
+      remember(readPassages, last.id);
       return { subject: last.subject.id, passageId: last.id, at: new Date(last.at).toISOString() };
     },
   );
+}
+
+/** Keeps the last 1,000 ids: a passage older than a minute cannot be read again anyway. */
+function remember(ids: Set<string>, id: string): void {
+  ids.add(id);
+  if (ids.size > 1000) ids.delete(ids.values().next().value as string);
 }
