@@ -169,7 +169,13 @@ export function permissiveSecretsMode(path: string): string | undefined {
  */
 function assertPrivateSecrets(path: string): void {
   const mode = permissiveSecretsMode(path);
-  if (mode === undefined || process.env[ALLOW_PERMISSIVE_SECRETS_ENV] === '1') return;
+  if (mode === undefined) return;
+  // The override is for read-only mounts; a file others can write is never accepted (found from outside: a 0666 file
+  // passed, and whoever could write it could swap the manager key and the tokens).
+  if ((statSync(path).mode & 0o022) !== 0) {
+    throw new GatewardenError('GW_SECRETS_PERMISSIVE', `secrets file ${path} has mode ${mode}: group or others can write it`, [`run "chmod 600 ${path}" as the gateway's user and rotate its secrets`]);
+  }
+  if (process.env[ALLOW_PERMISSIVE_SECRETS_ENV] === '1') return;
   throw new GatewardenError('GW_SECRETS_PERMISSIVE', `secrets file ${path} has mode ${mode}: group or others can read it`, [
     `run "chmod 600 ${path}" as the gateway's user, and rotate its secrets if anyone else may have read them`,
     `or set ${ALLOW_PERMISSIVE_SECRETS_ENV}=1 to accept it (a read-only secret mount)`,

@@ -92,6 +92,11 @@ describe('data at rest: file modes and the secrets file (issue 12)', () => {
     const gateway = await start({ GATEWARDEN_ALLOW_PERMISSIVE_SECRETS: '1' }).running();
     expect(gateway.lines.find((line) => line.code === 'GW_SECRETS_PERMISSIVE')).toMatchObject({ level: 40, allowed: true });
     await gateway.stop();
+    // The override is for read-only mounts: a file others can write is refused all the same (found from outside).
+    chmodSync(secrets, 0o666);
+    const shown = await cli(['credentials', 'show', configPath], { GATEWARDEN_ALLOW_PERMISSIVE_SECRETS: '1' });
+    expect(shown.code).toBe(1);
+    expect(shown.stderr).toContain('can write it');
     chmodSync(secrets, 0o600);
   }, 60_000);
 });
