@@ -16,7 +16,9 @@ export function applyMode(mode: Mode, body: CommandBodies['lockdown'], deps: App
   const expiresAt = body.expiresAt === undefined ? null : millis(body.expiresAt);
   if (expiresAt !== null && expiresAt <= ctx.at) return notApplicable('expiresAt is in the past', ['expiresAt: expected a time in the future']);
   const state: ScopedMode = { mode, reason: body.reason, by: body.by, since: ctx.at, expiresAt, drill: body.drill ?? false };
-  const scopes = body.gates ?? [ESTATE_SCOPE];
+  // Back to normal for the whole estate clears every gate's own mode too (found from outside: a lift without gates
+  // answered ok and left a gate in lockdown). Any other mode without gates is the estate's.
+  const scopes = body.gates ?? (mode === 'normal' ? [ESTATE_SCOPE, ...known] : [ESTATE_SCOPE]);
   return {
     ok: true,
     data: { mode, scopes },

@@ -30,4 +30,12 @@ describe('a drill during a real lockdown', () => {
     const stranger = await gw.scan('in', gw.pass('stranger-8'));
     expect(stranger.decision).toMatchObject({ verdict: 'grant', reasons: expect.arrayContaining(['LOCKDOWN_NO_ENTRY', 'DRILL_NOT_ENFORCED']) });
   });
+
+  it('lifts every scope when the estate returns to normal: no gate is left in lockdown (found from outside)', async () => {
+    expect(await gw.command('manager', 'drill', { drillId: 'dr-1', action: 'stop', by: 'manager-wu' })).toMatchObject({ ok: true });
+    expect(await gw.command('manager', 'lockdown', { reason: 'case at the main gate', by: 'manager-wu', gates: ['main'] })).toMatchObject({ ok: true });
+    expect((await gw.scan('in', gw.pass('stranger-7'))).decision).toMatchObject({ verdict: 'deny', reasons: expect.arrayContaining(['LOCKDOWN_NO_ENTRY']) });
+    expect(await gw.command('manager', 'mode', { mode: 'normal', reason: 'CDC lifted it', by: 'manager-wu' })).toMatchObject({ ok: true, data: { scopes: ['estate', 'main'] } });
+    expect((await gw.scan('in', gw.pass('stranger-6'))).decision).toMatchObject({ verdict: 'grant' });
+  });
 });
