@@ -32,7 +32,7 @@ function command<P extends TProperties>(description: string, properties: P): TOb
   return Type.Object({ ...CommandEnvelope, ...properties }, { additionalProperties: false, description });
 }
 
-const Gates = Type.Optional(Type.Array(Id, { minItems: 1, uniqueItems: true, description: 'gate ids; absent means the whole estate' }));
+const Gates = Type.Optional(Type.Array(Id, { minItems: 1, uniqueItems: true, description: 'gate ids; absent means the whole estate (and back to normal clears every gate too)' }));
 const ModeFields = {
   gates: Gates,
   reason: Text('why, for the audit trail and the retained mode topic'),
