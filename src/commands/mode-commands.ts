@@ -6,7 +6,7 @@ import type { CommandBodies } from './command-schemas.js';
 
 /** `lockdown` and `mode`: persisted per scope, then applied to every lane at once. */
 export function applyMode(mode: Mode, body: CommandBodies['lockdown'], deps: ApplyDeps, ctx: ApplyContext): Applied {
-  const known = new Set([...deps.lanes.values()].map((lane) => lane.id.split('/')[0]));
+  const known = new Set([...deps.lanes.values()].map((lane) => lane.id.split('/')[0] ?? lane.id));
   const unknown = (body.gates ?? []).filter((gate) => !known.has(gate));
   if (unknown.length > 0) return notApplicable(`unknown gate ${unknown.join(', ')}`, unknown.map((gate) => `gates: "${gate}" is not a configured gate`));
   // Estate plan, rule 9: lockdown ends when the district CDC declares it over, not at a guard's word.
