@@ -7,6 +7,12 @@
  * - A key (address or user name) may fail `freeFailures` times; each failure
  *   after that blocks it for `baseBackoffMs`, doubled per further failure up to
  *   `maxBackoffMs`. An attempt on a blocked key is refused before any hashing.
+ * - A blocked user name is refused only from the hosts that have themselves
+ *   failed a login for it within `forgetAfterMs`: an attacker rotating through
+ *   many addresses would otherwise lock the manager out of every host. A host
+ *   with no failure for that name (the manager's console) is not held back by
+ *   it; each new host gets one guess per name before it is (issue 12, second
+ *   outside test). A success from a host clears that host's failures for the name.
  *   Refusals while blocked do not extend the block, so a locked-out user gets
  *   back in once the attacker's window runs out.
  * - An address may have at most `maxInFlightPerAddress` password checks running:
@@ -44,6 +50,8 @@ interface KeyState {
 
 export type ThrottleVerdict = { ok: true } | { ok: false; reason: 'address-blocked' | 'user-blocked' | 'address-busy'; retryInMs: number };
 
+const pairKey = (address: string, username: string | undefined) => `p:${address}\n${username ?? ''}`;
+
 export class LoginThrottle {
   private readonly keys = new Map<string, KeyState>();
   private readonly inFlight = new Map<string, number>();
@@ -59,7 +67,7 @@ export class LoginThrottle {
     const byAddress = this.blockedFor(`a:${address}`, now);
     if (byAddress > 0) return { ok: false, reason: 'address-blocked', retryInMs: byAddress };
     const byUser = this.blockedFor(`u:${username ?? ''}`, now);
-    if (byUser > 0) return { ok: false, reason: 'user-blocked', retryInMs: byUser };
+    if (byUser > 0 && this.failedRecently(pairKey(address, username), now)) return { ok: false, reason: 'user-blocked', retryInMs: byUser };
     const running = this.inFlight.get(address) ?? 0;
     if (running >= this.options.maxInFlightPerAddress) return { ok: false, reason: 'address-busy', retryInMs: 0 };
     this.inFlight.set(address, running + 1);
@@ -71,23 +79,29 @@ export class LoginThrottle {
     const running = (this.inFlight.get(address) ?? 1) - 1;
     if (running > 0) this.inFlight.set(address, running);
     else this.inFlight.delete(address);
-    const userKey = `u:${username ?? ''}`;
     if (ok) {
-      this.keys.delete(userKey);
+      this.keys.delete(pairKey(address, username));
       return;
     }
     this.fail(`a:${address}`, this.options.freeFailuresPerAddress, now);
-    if (!options.userExempt) this.fail(userKey, this.options.freeFailuresPerUser, now);
+    if (options.userExempt) return;
+    this.fail(`u:${username ?? ''}`, this.options.freeFailuresPerUser, now);
+    // Never blocked on its own (free failures: infinite): it marks the host as one that failed for this name.
+    this.fail(pairKey(address, username), Number.POSITIVE_INFINITY, now);
   }
 
   private blockedFor(key: string, now: number): number {
+    if (!this.failedRecently(key, now)) return 0;
+    return Math.max(0, (this.keys.get(key) as KeyState).blockedUntil - now);
+  }
+
+  /** Whether `key` failed within `forgetAfterMs`; forgets it when not. */
+  private failedRecently(key: string, now: number): boolean {
     const state = this.keys.get(key);
-    if (!state) return 0;
-    if (now - state.lastFailure > this.options.forgetAfterMs) {
-      this.keys.delete(key);
-      return 0;
-    }
-    return Math.max(0, state.blockedUntil - now);
+    if (!state) return false;
+    if (now - state.lastFailure <= this.options.forgetAfterMs) return true;
+    this.keys.delete(key);
+    return false;
   }
 
   private fail(key: string, freeFailures: number, now: number): void {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { duplexPair, type Duplex } from 'node:stream';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
+import { LogSummary } from '../log-summary.js';
 import type { Acl } from './acl.js';
 import { clientIdRule } from './broker-client-ids.js';
 import { brokerHooks, plainAddress, type BrokerCommand, type BrokerUser } from './broker-hooks.js';
@@ -37,8 +38,13 @@ export interface EmbeddedBroker {
   stop(): Promise<void>;
 }
 
-/** A client that has not sent its CONNECT by then is dropped (aedes' default is 30 s). */
-const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * A client that has not sent its CONNECT by then is dropped (aedes' default is
+ * 30 s); a TLS client that has not finished its handshake likewise (Node's
+ * default is 120 s). Short, so idle sockets turn over fast (issue 12, second outside test).
+ */
+const CONNECT_TIMEOUT_MS = 5_000;
+const TLS_HANDSHAKE_TIMEOUT_MS = 5_000;
 
 /**
  * The default broker: aedes on a TCP listener and optionally TLS. The policy
@@ -69,21 +75,58 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const broker = await Aedes.createBroker({ queueLimit: limits.queueLimit, connectTimeout: CONNECT_TIMEOUT_MS, ...hooks });
   broker.on('connectionError', (client, error) => log.debug({ clientId: client.id, err: error.message }, 'mqtt connection error'));
 
-  const handle = (socket: Duplex, address: string) => {
-    if (!slots.accept(socket, address)) {
-      log.warn({ address, maxConnections: limits.maxConnections }, 'mqtt socket refused at accept: too many connections');
+  const dropped = new LogSummary(log, 'mqtt sockets refused or evicted before login: too many not logged in');
+  /** Counts the socket in the pre-login pool from its accept; closes it, or the oldest pending one, when the pool is full. */
+  const accept = (socket: Duplex, address: string): boolean => {
+    const verdict = slots.accept(socket, address);
+    if (!verdict.ok) {
+      dropped.count('refused', address);
       socket.destroy();
-      return;
+      return false;
+    }
+    if (verdict.evicted) {
+      dropped.count('evicted', address);
+      (verdict.evicted as Duplex).destroy();
     }
     socket.once('close', () => slots.release(socket));
+    return true;
+  };
+  const serve = (socket: Duplex, address: string) => {
     broker.handle(socket);
     // After handle(): aedes' 'readable' listener keeps control of the flow (see broker-packet-guard.ts).
+    socket.once('data', () => slots.spoke(socket));
     guardPacketSize(socket, maxPacketBytes, (announced) => log.warn({ address, announced, maxPacketBytes }, 'mqtt socket cut: packet larger than allowed'));
+  };
+  const handle = (socket: Duplex, address: string) => {
+    if (accept(socket, address)) serve(socket, address);
   };
   // MQTT packets are small: without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold a command or its reply back by tens of ms.
   const onSocket = (socket: Socket) => {
     socket.setNoDelay(true);
     handle(socket, plainAddress(socket.remoteAddress));
+  };
+  // TLS: the TCP socket is counted from its accept, before any handshake, and
+  // its slot passes to the TLS socket once the handshake is done.
+  const handshaking = new Map<string, Socket>();
+  const peerKey = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
+  const onTcpForTls = (raw: Socket) => {
+    if (!accept(raw, plainAddress(raw.remoteAddress))) return;
+    const key = peerKey(raw);
+    handshaking.set(key, raw);
+    raw.once('close', () => handshaking.delete(key));
+  };
+  const onTlsSocket = (socket: TLSSocket) => {
+    const key = peerKey(socket);
+    const raw = handshaking.get(key);
+    handshaking.delete(key);
+    if (!raw) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    slots.transfer(raw, socket);
+    socket.once('close', () => slots.release(socket));
+    serve(socket, plainAddress(socket.remoteAddress));
   };
 
   const servers: Server[] = [];
@@ -98,19 +141,24 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const { tls } = options.config;
   const plain = !tls || tls.plaintext !== false;
   const port = plain ? await listen(createServer(onSocket), options.config.port) : undefined;
-  const tlsPort = tls
-    ? await listen(
-        createTlsServer(
-          {
-            cert: readFileSync(tls.certFile),
-            key: readFileSync(tls.keyFile),
-            ...(tls.caFile ? { ca: readFileSync(tls.caFile), requestCert: true, rejectUnauthorized: true } : {}),
-          },
-          onSocket,
-        ),
-        tls.port ?? 8883,
+  const tlsServer = tls
+    ? createTlsServer(
+        {
+          cert: readFileSync(tls.certFile),
+          key: readFileSync(tls.keyFile),
+          handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
+          ...(tls.caFile ? { ca: readFileSync(tls.caFile), requestCert: true, rejectUnauthorized: true } : {}),
+        },
+        onTlsSocket,
       )
     : undefined;
+  tlsServer?.on('connection', onTcpForTls);
+  // With a listener, Node leaves the socket open after a failed or timed-out handshake: close it here.
+  tlsServer?.on('tlsClientError', (error, socket) => {
+    log.debug({ err: error.message }, 'mqtts handshake failed');
+    socket.destroy();
+  });
+  const tlsPort = tls && tlsServer ? await listen(tlsServer, tls.port ?? 8883) : undefined;
   log.info({ host: options.config.host, port, tlsPort }, 'embedded MQTT broker listening');
 
   return {
@@ -126,6 +174,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       return theirs;
     },
     async stop() {
+      dropped.flush();
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     },

@@ -43,20 +43,36 @@ describe('LoginThrottle: per host and per user, with back-off', () => {
     throttle.finish(address, user, false, now);
   };
 
-  it('blocks a user after its free failures, doubling up to the cap, and lets it in after', () => {
+  it('blocks a user after its free failures, doubling up to the cap, from the hosts that failed for it only', () => {
     const throttle = new LoginThrottle(options);
     fail(throttle, 'h1', 'manager', 0);
     fail(throttle, 'h2', 'manager', 0);
     fail(throttle, 'h3', 'manager', 0); // third failure: 1 s
-    expect(throttle.begin('h4', 'manager', 500)).toMatchObject({ ok: false, reason: 'user-blocked', retryInMs: 500 });
-    expect(throttle.begin('h4', 'observer', 500)).toEqual({ ok: true });
-    throttle.finish('h4', 'observer', true, 500);
-    fail(throttle, 'h5', 'manager', 1000); // fourth: 2 s
-    expect(throttle.begin('h6', 'manager', 2999)).toMatchObject({ reason: 'user-blocked' });
-    fail(throttle, 'h6', 'manager', 3000); // fifth: 4 s
-    fail(throttle, 'h7', 'manager', 7000); // sixth: capped at 4 s
-    expect(throttle.begin('h8', 'manager', 10_999)).toMatchObject({ retryInMs: 1 });
-    expect(throttle.begin('h8', 'manager', 11_000)).toEqual({ ok: true });
+    expect(throttle.begin('h1', 'manager', 500)).toMatchObject({ ok: false, reason: 'user-blocked', retryInMs: 500 });
+    expect(throttle.begin('h3', 'observer', 500)).toEqual({ ok: true });
+    throttle.finish('h3', 'observer', true, 500);
+    // The manager's console never failed for it: not held back by the attacker's failures.
+    expect(throttle.begin('console', 'manager', 500)).toEqual({ ok: true });
+    throttle.finish('console', 'manager', true, 500);
+    fail(throttle, 'h4', 'manager', 1000); // fourth: 2 s
+    expect(throttle.begin('h2', 'manager', 2999)).toMatchObject({ reason: 'user-blocked' });
+    fail(throttle, 'h5', 'manager', 3000); // fifth: 4 s
+    fail(throttle, 'h6', 'manager', 7000); // sixth: capped at 4 s
+    expect(throttle.begin('h6', 'manager', 10_999)).toMatchObject({ retryInMs: 1 });
+    expect(throttle.begin('console', 'manager', 10_999)).toEqual({ ok: true });
+    throttle.finish('console', 'manager', true, 10_999);
+    expect(throttle.begin('h6', 'manager', 11_000)).toEqual({ ok: true });
+  });
+
+  it('a success clears the host for the name, and an old failure is forgotten', () => {
+    const throttle = new LoginThrottle({ ...options, forgetAfterMs: 10_000 });
+    for (const host of ['h1', 'h2', 'h3']) fail(throttle, host, 'manager', 0);
+    expect(throttle.begin('h1', 'manager', 100)).toMatchObject({ reason: 'user-blocked' });
+    fail(throttle, 'h1', 'approver', 0);
+    expect(throttle.begin('h1', 'manager', 1000)).toEqual({ ok: true });
+    throttle.finish('h1', 'manager', true, 1000);
+    fail(throttle, 'h2', 'manager', 1000); // fourth: 2 s, but h1's failure for the name is cleared
+    expect(throttle.begin('h1', 'manager', 1500)).toEqual({ ok: true });
   });
 
   it('blocks a host after its free failures, whatever the user names', () => {
@@ -93,7 +109,7 @@ describe('BrokerSlots: one budget per live socket, in tiers', () => {
     const slots = new BrokerSlots({ ...slotLimits(16), maxPendingPerAddress: 100, maxPending: 100 });
     expect(slots.limits.reservedPrivileged).toBe(2);
     const sockets = Array.from({ length: 20 }, () => ({}));
-    for (const socket of sockets) expect(slots.accept(socket, 'lan')).toBe(true);
+    for (const socket of sockets) expect(slots.accept(socket, 'lan')).toEqual({ ok: true });
     const admitted = sockets.filter((socket) => slots.admit(socket, 'observer')).length;
     expect(admitted).toBe(13);
     const [a, b, c] = [{}, {}, {}];
@@ -104,11 +120,24 @@ describe('BrokerSlots: one budget per live socket, in tiers', () => {
     expect(slots.sessionCount).toBe(15);
   });
 
-  it('refuses at accept past the pending limits, per host and in all', () => {
+  it('refuses a host past its pending limit, and evicts the oldest pending socket, silent ones first, when the pool is full', () => {
     const slots = new BrokerSlots({ maxConnections: 4, reservedPrivileged: 0, maxPending: 3, maxPendingPerAddress: 2 });
-    expect([slots.accept({}, 'h1'), slots.accept({}, 'h1'), slots.accept({}, 'h1')]).toEqual([true, true, false]);
-    expect([slots.accept({}, 'h2'), slots.accept({}, 'h3')]).toEqual([true, false]);
+    const [a1, a2, b1, c1, d1, e1] = [{}, {}, {}, {}, {}, {}];
+    expect([slots.accept(a1, 'h1'), slots.accept(a2, 'h1'), slots.accept({}, 'h1')]).toEqual([{ ok: true }, { ok: true }, { ok: false }]);
+    slots.spoke(a1);
+    expect(slots.accept(b1, 'h2')).toEqual({ ok: true });
+    // Full: a2 is the oldest that has not sent a byte.
+    expect(slots.accept(c1, 'h3')).toEqual({ ok: true, evicted: a2 });
+    expect(slots.accept(d1, 'h4')).toEqual({ ok: true, evicted: b1 });
+    slots.spoke(c1);
+    slots.spoke(d1);
+    // Everyone spoke: the oldest goes.
+    expect(slots.accept(e1, 'h5')).toEqual({ ok: true, evicted: a1 });
     expect(slots.admit({}, 'observer')).toBe(false);
+    expect(slots.admit(c1, 'observer')).toBe(true);
+    expect(slots.accept({}, 'local')).toEqual({ ok: true });
+    // The in-process gateway stream is never evicted: d1 (oldest pending) goes, then e1; then only 'local' is left.
+    expect(slots.accept({}, 'h6')).toEqual({ ok: true, evicted: d1 });
   });
 });
 
