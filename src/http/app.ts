@@ -1,3 +1,4 @@
+import { limitConnections } from './connection-limits.js';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -40,6 +41,13 @@ export async function buildHttpApp(deps: HttpDeps, tls?: TlsMaterial): Promise<F
     bodyLimit: BODY_LIMIT_BYTES,
     // Open event streams would otherwise hold close() forever.
     forceCloseConnections: true,
+  });
+  limitConnections(app.server);
+  // A refused request ends its connection: a client sending no valid token does not keep a socket (found from outside:
+  // a 401 whose body kept trickling held its socket 100 s).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if ([401, 403, 413].includes(reply.statusCode)) void reply.header('connection', 'close');
+    return payload;
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler((error: FastifyError, request, reply) => {

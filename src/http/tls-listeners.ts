@@ -1,3 +1,4 @@
+import { limitConnections } from './connection-limits.js';
 import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -65,6 +66,7 @@ export async function listenAll(app: FastifyInstance, http: HttpConfig, tls: Tls
 /** A second server into the same app: `routing` runs fastify's whole request lifecycle (hooks, auth, limits). */
 function listenPlain(app: FastifyInstance, host: string, port: number): Promise<Server> {
   const server = createServer((request, response) => app.routing(request, response));
+  limitConnections(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host, port }, () => {
