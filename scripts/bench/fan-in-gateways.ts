@@ -50,7 +50,7 @@ export type ChildMessage =
 const PASSAGE_EVERY_MS = 1000;
 const ALERT_EVERY_MS = 60_000;
 const DRAIN_WITHIN_MS = 120_000;
-const CONNECT_WITHIN_MS = 120_000;
+const CONNECT_WITHIN_MS = 1_800_000;
 
 interface Gateway {
   spec: GatewaySpec;
@@ -60,6 +60,8 @@ interface Gateway {
   publisher: OutboxPublisher;
   checkpoints: { stop(): void };
   timers: NodeJS.Timeout[];
+  /** Its cmd/+ subscription is in place (a JetStream consumer on nats-server): resends reach it. */
+  subscribed(): boolean;
 }
 
 let startAt = 0;
@@ -78,7 +80,8 @@ function open(gateway: GatewaySpec): Gateway {
   const publisher = new OutboxPublisher({ outbox: journal.outbox, client: connection.client, log: silent, window: 64, ackFlushMs: 25 });
   journal.onEnqueued = () => publisher.kick();
   // As the gateway does (mqtt-link.ts): commands at QoS 1; cmd/resend answered from the kept reports, byte for byte.
-  connection.client.on('connect', () => connection.client.subscribe(topics.command('+'), { qos: 1 }));
+  let subscribed = false;
+  connection.client.on('connect', () => connection.client.subscribe(topics.command('+'), { qos: 1 }, (error) => (subscribed ||= !error)));
   connection.client.on('message', (topic, payload) => {
     if (topic !== topics.command('resend')) return;
     const body = JSON.parse(payload.toString()) as { fromSeq?: number; toSeq?: number };
@@ -90,7 +93,7 @@ function open(gateway: GatewaySpec): Gateway {
     publisher.kick();
   });
   const checkpoints = startCheckpoints({ journal, signer, topics, clock: { now: Date.now }, log: silent, everyS: 60 });
-  return { spec: gateway, db, journal, connection, publisher, checkpoints, timers: [] };
+  return { spec: gateway, db, journal, connection, publisher, checkpoints, timers: [], subscribed: () => subscribed };
 }
 
 /** Calls `work` at startAt + phase + k·every while before the end, without drift. */
@@ -125,7 +128,7 @@ function load(gateway: Gateway): void {
 async function main(): Promise<void> {
   const gateways = spec.gateways.map(open);
   const connectBy = Date.now() + CONNECT_WITHIN_MS;
-  while (gateways.some((gateway) => !gateway.connection.client.connected) && Date.now() < connectBy) await new Promise((resolve) => setTimeout(resolve, 100));
+  while (gateways.some((gateway) => !gateway.connection.client.connected || !gateway.subscribed()) && Date.now() < connectBy) await new Promise((resolve) => setTimeout(resolve, 100));
   send({ type: 'ready', connected: gateways.filter((gateway) => gateway.connection.client.connected).length });
   startAt = await new Promise<number>((resolve) => process.once('message', (message: { startAt: number }) => resolve(message.startAt)));
   loopDelay.enable();

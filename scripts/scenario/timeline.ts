@@ -135,7 +135,7 @@ const TraceStep = Type.Object(
 export const TimelineSchema = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
-    /** Estate-plan rules (DESIGN.md) this scenario shows. */
+    /** Estate-plan rules (docs/design.md) this scenario shows. */
     rules: Type.Array(Type.Integer({ minimum: 1, maximum: 9 }), { minItems: 1 }),
     description: Type.Optional(Type.String()),
     start: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2})?(Z|[+-]\\d{2}:\\d{2})$' }),

@@ -12,7 +12,7 @@ const isObject = (value: unknown): value is Fields => value !== null && typeof v
  * What the audit row keeps of a command body: everything but the person. A
  * subject id (visitor, exit pass, a list entry, a roster card) becomes its
  * keyed hash, the one `gatewarden trace --hash` and the passages table use
- * (DESIGN.md, "Storage"; docs/operations.md promises hashes only).
+ * (docs/design.md, "Storage"; docs/operations.md promises hashes only).
  */
 export function redactBody(name: string, body: unknown, hash: SubjectHash): unknown {
   if (!isObject(body)) return body;

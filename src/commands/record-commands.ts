@@ -56,7 +56,7 @@ export function applyLists(body: CommandBodies['lists'], deps: ApplyDeps, ctx: A
   if (errors.length > 0) return { ok: false, code: 'GW_COMMAND_INVALID', message: `invalid ${body.list} entries for ${op}`, details: errors.slice(0, 20) };
   const entries = body.entries as Array<Record<string, unknown>>;
   const key = LIST_KEYS[body.list];
-  // Subjects are kept only as keyed hashes (DESIGN.md, "Storage"), of the person's health-code subject.
+  // Subjects are kept only as keyed hashes (docs/design.md, "Storage"), of the person's health-code subject.
   const subjects = key === 'subject' ? entries.map((entry) => personSubject(deps, entry.subject as string)) : [];
   const given = key === 'subject' ? entries.map((entry, i) => ({ ...entry, subject: deps.hashSubject('health-pass', subjects[i] as string) })) : entries;
   const current = op === 'replace' && key !== 'subject' ? [] : body.list === 'trust' ? trustInForce(deps) : storedList(deps, body.list);

@@ -57,7 +57,7 @@ export interface HealthPass {
 /**
  * The result of reading a scanned code: who it is and what is wrong with it,
  * if anything. A card, visitor pass or plate identifies; only a health pass
- * carries the health facts (DESIGN.md, "One person, many credentials").
+ * carries the health facts (docs/design.md, "One person, many credentials").
  */
 export type Credential =
   | HealthPass

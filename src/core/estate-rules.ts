@@ -2,7 +2,7 @@ import type { Credential, TestResult } from './credential.js';
 import { healthPassOf, personOf, personRole, type Finding, type PassageFacts } from './passage-facts.js';
 
 /**
- * The estate plan's rules beyond code and temperature (DESIGN.md, "What the
+ * The estate plan's rules beyond code and temperature (docs/design.md, "What the
  * estate plan asks of a gate"): health lists (rule 5), risk areas (rule 2),
  * lockdown and exit passes (rule 4), anti-passback. Each yields findings that
  * the policy combines with the others; nothing here looks anything up. They
@@ -42,7 +42,7 @@ function riskAreaFindings(facts: PassageFacts): Finding[] {
   // a pass naming another origin overrode the registration's).
   const origins = [healthPassOf(facts)?.origin, visitorOf(facts.credential)?.origin].filter((o): o is string => o !== undefined);
   if (origins.length === 0) return [];
-  // A stale list may miss a newly listed region: the guard decides (DESIGN.md, degraded modes).
+  // A stale list may miss a newly listed region: the guard decides (docs/design.md, degraded modes).
   if (risk.stale) return [{ verdict: 'refer', reason: 'RISK_LIST_STALE', rule: 'risk-area' }];
   if (!origins.some((origin) => isListed(origin, risk.levels))) return [];
   const testAt = negativeTestAt(facts);

@@ -4,7 +4,7 @@ import type { ReasonCode } from './reasons.js';
 import type { TrustList } from './trust-list.js';
 
 /**
- * Offline verification of `HP1:` health passes (DESIGN.md, "Credentials"):
+ * Offline verification of `HP1:` health passes (docs/design.md, "Credentials"):
  * `HP1:` + base64url(payload JSON) + `.` + base64url(Ed25519 signature over the
  * decoded payload bytes exactly as issued). Signature, issuer and validity are
  * reported as problems, never thrown, so every refusal carries its reason.

@@ -49,7 +49,7 @@ function onScan(state: LaneState, event: Extract<LaneEvent, { type: 'scan' }>, s
   }
   const credential = world.readCredential(event.code, setup.kind);
   const attempt: Attempt = { id: event.attemptId, at: event.at, direction: event.direction, credential, scanned: { credential: event.code }, readings: [], implausibleReadings: 0 };
-  // Card, visitor pass or plate, then the health pass: one person, screened on the pass (DESIGN.md, credentials).
+  // Card, visitor pass or plate, then the health pass: one person, screened on the pass (docs/design.md, credentials).
   // A pass naming somebody else than the card's holder is refused by the policy (CODE_MISMATCH), not taken for
   // a new person: the card says who stands at the gate, and a borrowed phone must not vouch for them.
   if (phase.name === 'awaiting-code' && credential.kind === 'health-pass' && event.direction === phase.attempt.direction) {

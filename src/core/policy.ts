@@ -9,7 +9,7 @@ import type { ReasonCode } from './reasons.js';
  * applies contributes a finding, so a red code with a fever carries both reasons
  * (and raises both alerts). The verdict is the strictest finding: a definite
  * `deny` beats `refer`, and `refer` beats `grant`; nothing missing or stale
- * ever grants by itself (DESIGN.md, "Fail secure").
+ * ever grants by itself (docs/design.md, "Fail secure").
  *
  * Whatever the person shows, the same person-level checks run: a card, a
  * visitor pass or a plate only says who it is; the health pass says whether

@@ -8,7 +8,7 @@ import type { LinkState } from '../store/link-state.js';
 const MIN_OUTAGE_MS = 5000;
 
 /**
- * DESIGN.md, degraded modes: while the broker is unreachable the lanes decide
+ * docs/design.md, degraded modes: while the broker is unreachable the lanes decide
  * as usual and the outbox grows; once it is reachable again a `broker-outage`
  * alert says how long the gap was, so the district knows why reports arrived
  * late. The alert goes through the journal like any other, so it is recorded

@@ -1,5 +1,5 @@
 /**
- * The topic tree under `gatewarden/<estate>` (DESIGN.md, "MQTT contract").
+ * The topic tree under `gatewarden/<estate>` (docs/design.md, "MQTT contract").
  * Topic names are the product's public interface: change them only with a new
  * contract version.
  */

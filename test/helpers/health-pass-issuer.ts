@@ -5,7 +5,7 @@ import type { TrustList } from '../../src/core/trust-list.js';
 
 /**
  * A health authority for tests: issues `HP1:` passes signed with a fresh
- * Ed25519 key (DESIGN.md, "Credentials"), and can break them on purpose.
+ * Ed25519 key (docs/design.md, "Credentials"), and can break them on purpose.
  */
 
 /** Payload fields to set, or to drop with `undefined`; values may be deliberately invalid. */

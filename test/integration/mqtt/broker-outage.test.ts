@@ -4,7 +4,7 @@ import { aedesBroker, setUpExternal, type ExternalSetup } from './external-broke
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** DESIGN.md, degraded modes: broker unreachable -> decisions unchanged, outbox grows, an alert once reachable. */
+/** docs/design.md, degraded modes: broker unreachable -> decisions unchanged, outbox grows, an alert once reachable. */
 describe('broker outage alert', () => {
   const prefix = 'gatewarden/test-estate';
   let setup: ExternalSetup;

@@ -7,7 +7,7 @@ import { aedesBroker, setUpExternal, type ExternalSetup } from './external-broke
 import { commandBody, TestClient } from './mqtt-test-client.js';
 import { managerSigner } from '../../../support/signed-commands.js';
 
-/** DESIGN.md: the mode is persisted and applied by every lane even when no broker is reachable. */
+/** docs/design.md: the mode is persisted and applied by every lane even when no broker is reachable. */
 describe('lockdown without a broker', () => {
   let setup: ExternalSetup;
   let harness: Harness | undefined;

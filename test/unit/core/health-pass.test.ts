@@ -140,7 +140,7 @@ describe('readHealthPass: malformed codes are unreadable (CODE_MALFORMED)', () =
   });
 });
 
-/** Interoperability (DESIGN.md): any tool that signs Ed25519 can issue a pass, and our test issuer signs what openssl verifies. */
+/** Interoperability (docs/design.md): any tool that signs Ed25519 can issue a pass, and our test issuer signs what openssl verifies. */
 describeWithTools(['openssl'], 'readHealthPass: interoperability with openssl', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gatewarden-hp1-'));
   const file = (name: string) => join(dir, name);
