@@ -1,4 +1,4 @@
-import { isIdentityOnly, type Credential } from './credential.js';
+import { isIdentityOnly, type Credential, type HealthPass } from './credential.js';
 import { NO_STATUS } from './estate-facts.js';
 import { personOf, type Direction, type TemperatureFact } from './passage-facts.js';
 import { decide } from './policy.js';
@@ -55,7 +55,7 @@ function onScan(state: LaneState, event: Extract<LaneEvent, { type: 'scan' }>, s
   if (phase.name === 'awaiting-code' && credential.kind === 'health-pass' && event.direction === phase.attempt.direction) {
     const identity = phase.attempt;
     const paired: Attempt = { ...attempt, credential: identity.credential, code: credential, scanned: { credential: identity.scanned.credential, code: event.code } };
-    return screen({ ...state, pendingReading: undefined }, { ...state, phase: { name: 'idle' }, pendingReading: undefined }, paired, setup, world, phase.readings);
+    return screen({ ...state, pendingReadings: undefined }, { ...state, phase: { name: 'idle' }, pendingReadings: undefined }, paired, setup, world, phase.readings);
   }
   // Nobody's attempt vanishes when the next scan comes: it is decided on what the lane has (a red code, a first
   // fever reading, a card with no code), recorded and alerted, and then the new scan starts.
@@ -63,11 +63,10 @@ function onScan(state: LaneState, event: Extract<LaneEvent, { type: 'scan' }>, s
   const current = interrupted.state;
   if (awaitsCode(credential, setup, world)) {
     // A fresh reading taken just before the card is this person's too.
-    const pending = current.pendingReading;
-    const readings = pending && event.at - pending.at <= setup.freshnessMs ? [pending] : [];
-    return prepend(interrupted.effects, hold({ ...current, pendingReading: undefined, phase: { name: 'awaiting-code', attempt, deadline: event.at + setup.pairingWindowMs, readings } }, []));
+    const readings = freshReadings(current, event.at, setup);
+    return prepend(interrupted.effects, hold({ ...current, pendingReadings: undefined, phase: { name: 'awaiting-code', attempt, deadline: event.at + setup.pairingWindowMs, readings } }, []));
   }
-  return prepend(interrupted.effects, screen(current, { ...current, phase: { name: 'idle' }, pendingReading: undefined }, attempt, setup, world));
+  return prepend(interrupted.effects, screen(current, { ...current, phase: { name: 'idle' }, pendingReadings: undefined }, attempt, setup, world, freshReadings(current, event.at, setup)));
 }
 
 /** Decides the attempt in progress now, as its deadline would have: no code (HEALTH_CODE_REQUIRED), or no (further) reading. */
@@ -104,9 +103,12 @@ function screen(state: LaneState, idle: LaneState, attempt: Attempt, setup: Lane
     const judged = judgeHeld(idle, attempt, held, setup, world);
     return judged.state.phase.name === 'measuring' ? { ...judged, effects: [...judged.effects, { type: 'measure' }] } : judged;
   }
-  const pending = state.pendingReading;
-  if (pending && at - pending.at <= setup.freshnessMs) return judgeReading(idle, attempt, pending.celsius, pending.at, setup, world);
   return measure(idle, attempt, at, setup);
+}
+
+/** The readings taken with nobody scanned that are fresh enough to be the person scanning at `at`. */
+function freshReadings(state: LaneState, at: number, setup: LaneSetup): ReadonlyArray<{ celsius: number; at: number }> {
+  return (state.pendingReadings ?? []).filter((r) => at - r.at <= setup.freshnessMs);
 }
 
 /** Readings a waiting person gave, at most this many (a polled thermometer over a long pairing window): the first fever and the latest are kept. */
@@ -139,7 +141,13 @@ function onReading(state: LaneState, event: Extract<LaneEvent, { type: 'reading'
     const readings = [...kept, { celsius: event.celsius, at: event.at }];
     return hold({ ...state, phase: { ...phase, readings } }, unattributedFever(phase.readings.at(-1), event, setup));
   }
-  if (phase.name !== 'measuring') return hold({ ...state, pendingReading: { celsius: event.celsius, at: event.at } }, unattributedFever(state.pendingReading, event, setup));
+  if (phase.name !== 'measuring') {
+    // Readings with nobody scanned yet are kept for the freshness window, all of them: a fever followed by a normal
+    // reading before the scan is still that person's fever (found from outside: only the last reading was kept).
+    const kept = (state.pendingReadings ?? []).filter((r) => event.at - r.at <= setup.freshnessMs).slice(-(MAX_HELD_READINGS - 1));
+    const fever = unattributedFever(state.pendingReadings?.at(-1), event, setup);
+    return hold({ ...state, pendingReadings: [...kept, { celsius: event.celsius, at: event.at }] }, fever);
+  }
   // A reading older than the scan's freshness window belongs to someone else: never reuse it.
   if (event.at < phase.attempt.at - setup.freshnessMs) return hold(state, [{ type: 'ignored', reason: 'stale-reading', at: event.at }]);
   if (phase.attempt.firstFever !== undefined && !isNewSample(phase.attempt, event.celsius, event.at, setup)) {
@@ -269,7 +277,7 @@ function conclude(state: LaneState, shown: Attempt, temperature: TemperatureFact
       temperature,
       enforcement: setup.enforcement,
       trustStale: world.trustStale,
-      replayed: pass !== undefined && world.isReplayed(replayKey(pass.fingerprint, attempt.direction)),
+      replayed: pass !== undefined && (world.isReplayed(replayKey(pass.fingerprint, attempt.direction)) || world.isReplayed(personKey(pass, attempt.direction))),
       // A lane built without a thermometer is not faulty: it refers for want of a reading (NO_TEMPERATURE).
       deviceFault: !state.devices.barrier || ((temperature.kind === 'missing' || temperature.kind === 'unconfirmed-fever') && setup.hasThermometer && !state.devices.thermometer),
       status: person ? world.status(person) : NO_STATUS,
@@ -302,7 +310,10 @@ function conclude(state: LaneState, shown: Attempt, temperature: TemperatureFact
   if (decision.verdict !== 'grant') {
     return hold(recorded, [...effects, { type: 'indicate', signal: decision.verdict }]);
   }
-  if (pass) effects.push({ type: 'remember-pass', fingerprint: replayKey(pass.fingerprint, attempt.direction), at });
+  if (pass) {
+    const forget = personKey(pass, attempt.direction === 'in' ? 'out' : 'in');
+    effects.push({ type: 'remember-pass', fingerprint: replayKey(pass.fingerprint, attempt.direction), person: personKey(pass, attempt.direction), forget, at });
+  }
   // In emergency-open the barriers are already held open by the shell: nothing to release or confirm.
   if (world.mode === 'emergency-open') return hold(recorded, [...effects, { type: 'settle', passageId: passage.id, outcome: 'unconfirmed', at }]);
   effects.push({ type: 'release', passageId: passage.id }, { type: 'indicate', signal: 'grant' });
@@ -320,6 +331,15 @@ function settle(state: LaneState, passageId: string, outcome: 'passed' | 'not-pa
  */
 function replayKey(fingerprint: string, direction: Direction): string {
   return `${fingerprint}:${direction}`;
+}
+
+/**
+ * One person the same way twice within the window is two people too (found from outside: a health-code app shows a
+ * new QR every refresh, so two screenshots of one person's code went in at two lanes at once). Going the other way
+ * in between clears it: the resident who steps out and back in is no replay.
+ */
+function personKey(pass: HealthPass, direction: Direction): string {
+  return `person:${pass.subject.id}:${direction}`;
 }
 
 function temperatureRequired(direction: Direction, world: LaneWorld): boolean {

@@ -92,7 +92,11 @@ export type LaneEffect =
   | { type: 'release'; passageId: string }
   | { type: 'settle'; passageId: string; outcome: PassageOutcome; at: number }
   | { type: 'alert'; alert: AlertDraft }
-  | { type: 'remember-pass'; fingerprint: string; at: number }
+  /**
+   * A granted pass: its fingerprint and its holder (`person`), each per direction, so neither the same pass nor
+   * the same person goes the same way twice within the replay window; `forget` is the holder's other direction.
+   */
+  | { type: 'remember-pass'; fingerprint: string; person: string; forget: string; at: number }
   | { type: 'indicate'; signal: 'idle' | 'grant' | 'deny' | 'refer' | 'busy' }
   | { type: 'ignored'; reason: 'lane-busy' | 'stale-reading' | 'late-event' | 'same-sample'; at: number };
 
@@ -131,7 +135,7 @@ export interface LaneState {
   phase: LanePhase;
   devices: Readonly<Record<LaneDeviceRole, boolean>>;
   /** A reading taken with nobody scanned yet; paired with the next scan if fresh enough, then discarded. */
-  pendingReading?: { celsius: number; at: number };
+  pendingReadings?: ReadonlyArray<{ celsius: number; at: number }>;
   /** Set once a thermometer fault was alerted; cleared by the next good reading, so one fault raises one alert. */
   thermometerFaultAlerted: boolean;
 }

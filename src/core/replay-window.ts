@@ -23,6 +23,11 @@ export class ReplayWindow {
     this.evict(now);
   }
 
+  /** The holder went the other way: their earlier passage no longer makes a new one a replay. */
+  forget(key: string): void {
+    this.grantedAt.delete(key);
+  }
+
   get size(): number {
     return this.grantedAt.size;
   }

@@ -7,8 +7,10 @@ import type { Server } from 'node:http';
  * needs a few: the page, its API calls and at most 8 live feeds.
  */
 export const CONNECTION_LIMITS = {
-  perHost: 32,
-  total: 512,
+  // Generous per address: a client whose refused requests close their sockets reconnects faster than the server
+  // sees the old ones close, and a NAT'd LAN may put several tablets behind one address.
+  perHost: 128,
+  total: 1024,
   /** The request head must arrive within this; a trickled header is cut. */
   headersTimeoutMs: 10_000,
   /** The whole request, body included (a live feed's response is not a request). */

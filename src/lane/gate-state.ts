@@ -95,6 +95,13 @@ export class GateState {
     return [active.get(ESTATE_SCOPE), gate === undefined ? undefined : active.get(gate)].some((state) => state?.mode === 'lockdown' && !state.drill);
   }
 
+  /** A person's replay key names them by their keyed hash: the window is kept in the database (docs/design.md, "Storage"). */
+  replayKey(key: string): string {
+    const person = /^person:(.*):(in|out)$/.exec(key);
+    if (!person || !this.registry) return key;
+    return `person:${this.registry.hashSubject({ kind: 'health-pass', id: person[1] as string })}:${person[2] as string}`;
+  }
+
   world(gate?: string): LaneWorld {
     const now = this.clock.now();
     const { trust, roster, replay, registry } = this;
@@ -102,7 +109,7 @@ export class GateState {
       mode: this.modeFor(gate),
       trustStale: isTrustStale(trust, now),
       readCredential: (code, laneKind) => readCredential(code, { trust, roster, registry: registry ?? EMPTY_REGISTRY, now }, laneKind),
-      isReplayed: (fingerprint) => replay.isReplayed(fingerprint, now),
+      isReplayed: (key) => replay.isReplayed(this.replayKey(key), now),
       status: (subject) => registry?.status(subject, now) ?? NO_STATUS,
       risk: registry?.risk(now) ?? NO_RISK_AREAS,
       rules: this.rulesFor(gate),

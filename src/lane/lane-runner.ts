@@ -222,8 +222,12 @@ export class LaneRunner {
         this.log.warn({ alert: effect.alert.type, reasons: effect.alert.reasons }, 'alert raised');
         return;
       case 'remember-pass':
-        gate.replay.remember(effect.fingerprint, effect.at);
-        this.guardStorage(() => journal.rememberPass(effect.fingerprint, effect.at));
+        for (const key of [effect.fingerprint, gate.replayKey(effect.person)]) {
+          gate.replay.remember(key, effect.at);
+          this.guardStorage(() => journal.rememberPass(key, effect.at));
+        }
+        gate.replay.forget(gate.replayKey(effect.forget));
+        this.guardStorage(() => journal.forgetPass(gate.replayKey(effect.forget)));
         return;
       case 'indicate':
         devices.indicator?.show(effect.signal).catch((error: Error) => this.log.warn({ err: error.message }, 'indicator failed'));

@@ -22,6 +22,7 @@ export class Journal {
   private readonly insertAlert;
   private readonly settleStmt;
   private readonly rememberStmt;
+  private readonly forgetStmt;
   private readonly relaxed: RelaxedWrite;
 
   constructor(
@@ -41,6 +42,7 @@ export class Journal {
       VALUES (@id, @at, @type, @severity, @gate, @lane, @passageId, @subjectHash, @reasons, @details)`);
     this.relaxed = relaxedWriter(db);
     this.settleStmt = db.prepare('UPDATE passages SET outcome = ?, settled_at = ? WHERE id = ? AND outcome IS NULL');
+    this.forgetStmt = db.prepare('DELETE FROM replay_window WHERE key = ?');
     this.rememberStmt = db.prepare('INSERT INTO replay_window (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at');
   }
 
@@ -111,6 +113,10 @@ export class Journal {
    */
   rememberPass(key: string, at: number): void {
     this.relaxed(() => this.rememberStmt.run(key, at));
+  }
+
+  forgetPass(key: string): void {
+    this.relaxed(() => this.forgetStmt.run(key));
   }
 
   /** The passes granted since `since`, oldest first; older rows are dropped. */

@@ -96,7 +96,7 @@ describe('lane machine: deadlines, records and state', () => {
 
   it('settles, remembers and raises alerts with the time and place of the event', () => {
     const run = runLane([scan('green'), reading(36.5, 800), releaseFailed('a1', 950), passage(1200)]);
-    expect(run.steps[1]?.effects).toContainEqual({ type: 'remember-pass', fingerprint: 'fp-green:in', at: T0 + 800 });
+    expect(run.steps[1]?.effects).toContainEqual({ type: 'remember-pass', fingerprint: 'fp-green:in', person: 'person:person-green:in', forget: 'person:person-green:out', at: T0 + 800 });
     expect(run.steps[2]?.effects).toEqual([
       { type: 'settle', passageId: 'a1', outcome: 'barrier-fault', at: T0 + 950 },
       { type: 'indicate', signal: 'idle' },
@@ -122,8 +122,8 @@ describe('lane machine: deadlines, records and state', () => {
     const run = runLane([device('barrier', false), reading(36.6, 100), device('barrier', true, 200)]);
     expect(run.state.devices).toEqual({ scanner: true, thermometer: true, barrier: true });
     expect(run.steps[1]?.state.devices.barrier).toBe(false);
-    expect(run.state.pendingReading).toEqual({ celsius: 36.6, at: T0 + 100 });
-    expect(runLane([reading(36.6, 100), scan('green', 200)]).state.pendingReading).toBeUndefined();
+    expect(run.state.pendingReadings).toEqual([{ celsius: 36.6, at: T0 + 100 }]);
+    expect(runLane([reading(36.6, 100), scan('green', 200)]).state.pendingReadings).toBeUndefined();
   });
 
   it('never changes the state it is given', () => {
