@@ -34,6 +34,8 @@ export interface BrokerHookDeps {
   clientId: (username: string, clientId: string) => ClientIdVerdict;
   now: () => number;
   onCommand?: ((command: BrokerCommand) => void) | undefined;
+  /** The gateway's own session runs in-process on this broker: its user may not log in over a socket. */
+  gatewayInProcess?: boolean | undefined;
 }
 
 type Hooks = Required<Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>>;
@@ -112,7 +114,7 @@ export function brokerHooks(deps: BrokerHookDeps): Hooks & { roleOf(client: Clie
         }
         // The gateway's own session is in-process: its user never logs in over a socket (found from outside: with
         // the password, a network client took the gateway's session, fired its last will and posed as it).
-        if (user.role === 'gateway' && address !== 'local') {
+        if (deps.gatewayInProcess && user.role === 'gateway' && address !== 'local') {
           log.warn({ clientId: client.id, username, address }, 'mqtt client refused: the gateway user logs in in-process only');
           done(refuse(CONNACK.NOT_AUTHORIZED, 'the gateway user logs in in-process only'), false);
           return;

@@ -25,6 +25,8 @@ export interface EmbeddedBrokerOptions {
   gatewayClientIds?: readonly string[];
   /** Every publish on `…/cmd/<name>`, refused or not, so the command path can answer and audit it. */
   onCommand?: (command: BrokerCommand) => void;
+  /** The gateway's own session runs in-process (the gateway's embedded broker): its user is refused on sockets. */
+  gatewayInProcess?: boolean;
 }
 
 export interface EmbeddedBroker {
@@ -71,6 +73,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     ),
     now: () => Date.now(),
     onCommand: options.onCommand,
+    gatewayInProcess: options.gatewayInProcess,
   });
   const broker = await Aedes.createBroker({ queueLimit: limits.queueLimit, connectTimeout: CONNECT_TIMEOUT_MS, ...hooks });
   broker.on('connectionError', (client, error) => log.debug({ clientId: client.id, err: error.message }, 'mqtt connection error'));

@@ -81,6 +81,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
       acl,
       log,
       gatewayClientIds: [clientId],
+      gatewayInProcess: true,
       // The embedded broker knows who sent each command: the actor is the logged-in user and its role.
       onCommand: (c) => handle({ name: c.name, payload: c.payload, retain: c.retain, clientId: c.clientId, actor: { via: 'mqtt', principal: c.username, role: c.role }, refusedByBroker: !c.allowed }),
     });

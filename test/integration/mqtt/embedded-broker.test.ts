@@ -15,7 +15,8 @@ const PASSWORD = 'gateway-password-123';
 
 function brokerOptions(config: EmbeddedBrokerOptions['config']): EmbeddedBrokerOptions {
   const passwordHash = hashPassword(PASSWORD);
-  return { config, users: [{ username: 'gateway', role: 'gateway', passwordHash }, { username: 'manager', role: 'manager', passwordHash }], acl: aclFor(PREFIX), log: pino({ level: 'silent' }) };
+  // As the gateway's own broker: its session in-process, its user refused on sockets.
+  return { config, users: [{ username: 'gateway', role: 'gateway', passwordHash }, { username: 'manager', role: 'manager', passwordHash }], acl: aclFor(PREFIX), log: pino({ level: 'silent' }), gatewayInProcess: true };
 }
 
 /**

@@ -176,6 +176,7 @@ describe('brokerHooks: the policy as aedes hooks', () => {
       clientId: clientIdRule(users.map((u) => u.username), new Map([['gatewarden-test-estate', 'gateway']])),
       now: () => 0,
       onCommand: (command) => commands.push(command),
+      gatewayInProcess: true,
     });
     /** `local`: the in-process stream the gateway's own session uses (no remote address). */
     const client = (id: string, will?: { topic: string }, address = '10.0.0.5') => {
