@@ -63,8 +63,10 @@ function receiverProcess(dir: string, config: string): { start(): Promise<void>;
     async kill(signal: NodeJS.Signals) {
       const target = child;
       if (!target || target.exitCode !== null) return;
+      // Bounded: a receiver that does not stop on SIGTERM within 15 s is killed (seen while a resend was outstanding).
       await new Promise<void>((resolve) => {
-        target.once('exit', () => resolve());
+        const force = setTimeout(() => target.kill('SIGKILL'), 15_000);
+        target.once('exit', () => (clearTimeout(force), resolve()));
         target.kill(signal);
       });
     },
@@ -107,13 +109,15 @@ export async function runFanIn(run: Run): Promise<{ figures: Record<string, numb
     await receiver.start();
     await waitFor('the receiver API', 60_000, async () => (await fetch(`${api}/healthz`)).ok);
     // Every QoS 1 subscription of a persistent session is a JetStream consumer in nats-server: wait until the receiver's exist.
-    // A '#' filter may take two; done when there are enough and the count has stood still for 6 s.
+    // A '#' filter may take two: done when there are enough and the count has stood still for 6 s (at most 30 s more).
     let consumers = 0;
     let changedAt = Date.now();
+    let reachedAt: number | undefined;
     await waitFor('the receiver subscriptions', 3_600_000, async () => {
       const now = (await getJson<{ consumers?: number }>(`${(nodes[0] as NatsNode).httpUrl}/jsz`)).consumers ?? 0;
       if (now !== consumers) [consumers, changedAt] = [now, Date.now()];
-      return consumers >= n * FILTERS_PER_ESTATE && Date.now() - changedAt > 6000;
+      reachedAt ??= consumers >= n * FILTERS_PER_ESTATE ? Date.now() : undefined;
+      return reachedAt !== undefined && (Date.now() - changedAt > 6000 || Date.now() - reachedAt > 30_000);
     });
     const subscribeS = Math.round((Date.now() - subscribedAt) / 1000 - 6);
     log(`${n} gateways, ${scenario}: receiver subscribed (${n * FILTERS_PER_ESTATE} filters, ${consumers} JetStream consumers) in ${subscribeS} s`);
