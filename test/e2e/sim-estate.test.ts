@@ -117,7 +117,8 @@ describeWithTools(['socat'], 'simulated estate (config/sim.yaml) over real ptys'
     estate.setTemperature('east-v1-thermo', 36.4);
     estate.line('east-v1-plates').send('闽D12345');
     await new Promise((resolve) => setTimeout(resolve, 100));
-    estate.line('east-v1-qr').send(greenPass('resident-0101'));
+    // Another resident than the one who walked in moments ago: the same person the same way within the replay window is a replay.
+    estate.line('east-v1-qr').send(greenPass('resident-0102'));
     const passage = await nextPassage('east/v1', from);
     expect(passage.kind).toBe('vehicle');
     expect(passage.decision).toMatchObject({ verdict: 'grant', reasons: expect.arrayContaining(['VEHICLE_RESIDENT', 'CODE_GREEN', 'TEMP_NORMAL']) });

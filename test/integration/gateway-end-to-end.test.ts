@@ -90,7 +90,8 @@ describe('a gateway on virtual devices, with its real store and embedded broker'
   it('refers to the guard when the thermometer is unplugged, and alerts once', async () => {
     const thermometer = harness.thermometer('in-thermo');
     thermometer.setOnline(false);
-    showResident('in-scanner');
+    // Another person than the resident who went in moments ago (the same person the same way again would be a replay).
+    harness.scanner('in-scanner').scan(greenPass('visitor-88'));
     const passage = await waitFor(() => harness.passages.find((p) => p.decision.reasons.includes('DEVICE_FAULT')), 'device-fault passage');
     expect(passage.decision.verdict).toBe('refer');
     const alert = await waitFor(() => messagesOn('/alerts/device-fault').find((m) => m.payload.details && (m.payload.details as Record<string, unknown>).device === 'in-thermo'), 'device-fault alert');

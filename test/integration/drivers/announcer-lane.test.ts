@@ -16,7 +16,8 @@ const issuer = new PassIssuer(issuerKey.kid, issuerKey.privateKey);
 const nowS = () => Math.floor(Date.now() / 1000);
 let issued = 0;
 // Each pass distinct (iat), so one person shown twice is never a replay.
-const pass = (col: 'green' | 'red') => issuer.issue({ sub: RESIDENT.subject, col, iat: nowS() - 60 - (issued += 1), exp: nowS() + 3600 });
+/** A pass of the resident by default; other tests show other people (one person the same way twice in the replay window is a replay). */
+const pass = (col: 'green' | 'red', sub: string = RESIDENT.subject) => issuer.issue({ sub, col, iat: nowS() - 60 - (issued += 1), exp: nowS() + 3600 });
 
 /** The entry lane speaks through a DFPlayer Mini on a pty, the exit lane through a virtual announcer. */
 function withAnnouncers(port: string) {
@@ -90,7 +91,7 @@ describeWithTools(['socat'], 'the lane speaks through the gateway’s own wiring
 
   it('a first fever reading is re-measured aloud (clip 4), then the normal sample lets them through (clip 2)', async () => {
     harness.thermometer('in-thermo').present([38.2, 36.6]);
-    const clips = await said(2, () => harness.scanner('in-scanner').scan(pass('green')));
+    const clips = await said(2, () => harness.scanner('in-scanner').scan(pass('green', 'visitor-fever')));
     expect(clips).toEqual([4, 2]);
     expect(harness.passages.at(-1)?.decision.reasons).toContain('FEVER_REMEASURED_NORMAL');
   });
@@ -98,7 +99,7 @@ describeWithTools(['socat'], 'the lane speaks through the gateway’s own wiring
   it('refusals: an unknown card (clip 12), a red code (clip 7)', async () => {
     harness.thermometer('in-thermo').present(36.5);
     expect(await said(1, () => harness.scanner('in-scanner').scan('04FFFFFFFF'))).toEqual([12]);
-    expect(await said(1, () => harness.scanner('in-scanner').scan(pass('red')))).toEqual([7]);
+    expect(await said(1, () => harness.scanner('in-scanner').scan(pass('red', 'visitor-red')))).toEqual([7]);
     expect(harness.passages.at(-1)?.decision).toMatchObject({ verdict: 'deny', reasons: expect.arrayContaining(['CODE_RED']) });
   });
 
