@@ -32,7 +32,7 @@ export function receiveAlert(alert) {
   const known = alerts.has(alert.id);
   alerts.set(alert.id, alert);
   // With the alarm already on, the new alert still gets its own beep now; otherwise render starts the alarm with one.
-  if (!known && isUrgentAlert(alert.type) && !alert.ackedAt && alarm) beep();
+  if (!known && isUrgentAlert(alert.type) && !alert.ackedAt && (alarm || !canAck)) beep();
   render();
 }
 
@@ -41,9 +41,12 @@ function byPriority(a, b) {
   return urgentRank(a.type) - urgentRank(b.type) || SEVERITY[a.severity] - SEVERITY[b.severity] || b.at.localeCompare(a.at);
 }
 
-/** The alarm repeats while an urgent alert is open, and stops with the last acknowledgement. */
+/**
+ * The alarm repeats while an urgent alert is open, and stops with the last acknowledgement: only for a role that
+ * can acknowledge (an auditor's page could never silence it); others hear each new urgent alert once.
+ */
 function soundAlarm(open) {
-  const urgent = open.some((alert) => isUrgentAlert(alert.type));
+  const urgent = canAck && open.some((alert) => isUrgentAlert(alert.type));
   if (urgent && !alarm) {
     beep();
     alarm = setInterval(beep, REPEAT_MS);
