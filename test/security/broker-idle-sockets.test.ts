@@ -123,8 +123,10 @@ describeWithTools(['openssl'], 'broker: raw sockets on the MQTTS port count befo
     const flood = idleFlood(tlsPort, [...HOSTS, '127.0.2.10', '127.0.2.11'], 400);
     try {
       await sleep(2000);
-      // 80 held open by the attacker; the gateway keeps at most 64 (its pool) of them.
-      expect(flood.open.size).toBeLessThanOrEqual(64);
+      // 80 held open by the attacker; the gateway keeps at most 64 (its pool) of them. The flood reopens what is cut,
+      // so the attacker's own count runs ahead of the gateway's for a moment: wait for a moment at or under the pool
+      // (without the pool all 80 stay open and it never comes).
+      await waitFor(() => flood.open.size <= 64 || undefined, 'the attacker holding no more sockets than the pool', 8_000);
       const secure = await new Promise<boolean>((resolve) => {
         const socket = tlsConnect({ port: tlsPort, host: '127.0.0.1', rejectUnauthorized: false }, () => {
           socket.destroy();
