@@ -119,10 +119,12 @@ export function openConnection(options: ConnectionOptions): Connection {
     async stop() {
       closing = true;
       clearTimeout(retryTimer);
+      // Bounded: a session caught mid-reconnect may never acknowledge, and a stop must not hang on it (the
+      // broker's last will says offline then).
       if (client.connected) {
-        await new Promise<void>((resolve) => client.publish(options.topics.status, status(false), { qos: 1, retain: true }, () => resolve()));
+        await within(STOP_WAIT_MS, new Promise<void>((resolve) => client.publish(options.topics.status, status(false), { qos: 1, retain: true }, () => resolve())));
       }
-      await client.endAsync();
+      if (!(await within(STOP_WAIT_MS, client.endAsync()))) client.end(true);
     },
   };
 }
@@ -178,4 +180,24 @@ function tlsOptions(tls: ConnectionOptions['tls']): TlsFiles {
     ...(tls.certFile ? { cert: readFileSync(tls.certFile) } : {}),
     ...(tls.keyFile ? { key: readFileSync(tls.keyFile) } : {}),
   };
+}
+
+/** How long a stop waits for the offline status to be acknowledged, and for the session to end. */
+const STOP_WAIT_MS = 2000;
+
+/** Whether `promise` settled within `ms`. */
+function within(ms: number, promise: Promise<unknown>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+    );
+  });
 }
