@@ -1,7 +1,8 @@
-import { isIdentityOnly, type Credential, type HealthPass } from './credential.js';
+import { isIdentityOnly, type Credential } from './credential.js';
 import { NO_STATUS } from './estate-facts.js';
 import { personOf, type Direction, type TemperatureFact } from './passage-facts.js';
 import { decide } from './policy.js';
+import { freshReadings, isNewSample, MAX_HELD_READINGS, personKey, replayKey, unattributedFever, unmeasured } from './lane-readings.js';
 import { passageAlerts, THERMOMETER_FAULT } from './passage-alerts.js';
 import { classifyReading } from './temperature.js';
 import type { Attempt, LaneEffect, LaneEvent, LaneSetup, LaneState, LaneStep, LaneWorld, PassageRecord } from './lane-types.js';
@@ -106,14 +107,6 @@ function screen(state: LaneState, idle: LaneState, attempt: Attempt, setup: Lane
   return measure(idle, attempt, at, setup);
 }
 
-/** The readings taken with nobody scanned that are fresh enough to be the person scanning at `at`. */
-function freshReadings(state: LaneState, at: number, setup: LaneSetup): ReadonlyArray<{ celsius: number; at: number }> {
-  return (state.pendingReadings ?? []).filter((r) => at - r.at <= setup.freshnessMs);
-}
-
-/** Readings a waiting person gave, at most this many (a polled thermometer over a long pairing window): the first fever and the latest are kept. */
-const MAX_HELD_READINGS = 32;
-
 /**
  * The readings taken while the person waited for their pass, judged as if measured now: from the first fever
  * reading on (a fever is never outweighed by an earlier normal reading), else the latest one. A fever still
@@ -154,27 +147,6 @@ function onReading(state: LaneState, event: Extract<LaneEvent, { type: 'reading'
     return hold(state, [{ type: 'ignored', reason: 'same-sample', at: event.at }]);
   }
   return judgeReading(state, phase.attempt, event.celsius, event.at, setup, world);
-}
-
-/**
- * Every fever reading is reported, even one taken before anyone scanned (a person may measure, see the result and
- * walk off, or be followed by someone whose reading replaces it): a warning naming no one, with the lane and time.
- */
-function unattributedFever(previous: { celsius: number } | undefined, event: Extract<LaneEvent, { type: 'reading' }>, setup: LaneSetup): LaneEffect[] {
-  // A polled register read again (the same value) is the same sample: one alert, not one per poll.
-  if (classifyReading(event.celsius, setup.screening) !== 'fever' || previous?.celsius === event.celsius) return [];
-  const details = { celsius: event.celsius, attributed: false, confirmed: false };
-  return [{ type: 'alert', alert: { type: 'fever', severity: 'warning', at: event.at, gate: setup.gate, lane: setup.lane, reasons: [], details } }];
-}
-
-/**
- * A fever is confirmed by a second measurement, not by reading the same one again: a changed value, or a
- * reading taken once the thermometer has refreshed its sample (a polled register), or any reading of a device
- * that measures on each reading (sampleRefreshMs 0: pushed or triggered).
- */
-function isNewSample(attempt: Attempt, celsius: number, at: number, setup: LaneSetup): boolean {
-  const last = attempt.lastReading;
-  return last === undefined || celsius !== last.celsius || at - last.at >= setup.sampleRefreshMs;
 }
 
 function judgeReading(state: LaneState, attempt: Attempt, celsius: number, at: number, setup: LaneSetup, world: LaneWorld): LaneStep {
@@ -228,14 +200,6 @@ function onDevice(state: LaneState, event: Extract<LaneEvent, { type: 'device' }
     return conclude({ ...state, phase: { name: 'idle' } }, phase.attempt, unmeasured(phase.attempt), event.at, setup, world);
   }
   return hold(state, []);
-}
-
-/**
- * No (further) reading came. A first fever reading that was never re-measured is not forgotten: the guard
- * decides with FEVER_UNCONFIRMED and a fever alert is raised, since a person may walk off rather than wait.
- */
-function unmeasured(attempt: Attempt, why: 'missing' | 'interrupted' = 'missing'): TemperatureFact {
-  return attempt.firstFever !== undefined ? { kind: 'unconfirmed-fever', celsius: attempt.firstFever } : { kind: why };
 }
 
 function onReleaseFailed(state: LaneState, passageId: string, at: number, setup: LaneSetup): LaneStep {
@@ -323,23 +287,6 @@ function conclude(state: LaneState, shown: Attempt, temperature: TemperatureFact
 
 function settle(state: LaneState, passageId: string, outcome: 'passed' | 'not-passed' | 'barrier-fault', at: number): LaneStep {
   return hold({ ...state, phase: { name: 'idle' } }, [{ type: 'settle', passageId, outcome, at }, { type: 'indicate', signal: 'idle' }]);
-}
-
-/**
- * A shared screenshot is the same pass twice the same way: two people going in on one pass. The holder going
- * out and straight back in shows it once each way, and is no replay.
- */
-function replayKey(fingerprint: string, direction: Direction): string {
-  return `${fingerprint}:${direction}`;
-}
-
-/**
- * One person the same way twice within the window is two people too (found from outside: a health-code app shows a
- * new QR every refresh, so two screenshots of one person's code went in at two lanes at once). Going the other way
- * in between clears it: the resident who steps out and back in is no replay.
- */
-function personKey(pass: HealthPass, direction: Direction): string {
-  return `person:${pass.subject.id}:${direction}`;
 }
 
 function temperatureRequired(direction: Direction, world: LaneWorld): boolean {

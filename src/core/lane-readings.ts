@@ -1,0 +1,60 @@
+import type { HealthPass } from './credential.js';
+import type { Direction, TemperatureFact } from './passage-facts.js';
+import type { Attempt, LaneEffect, LaneEvent, LaneSetup, LaneState } from './lane-types.js';
+import { classifyReading } from './temperature.js';
+
+/** What the lane makes of thermometer readings and of passes already granted: pure helpers of lane-machine.ts. */
+
+/** The readings taken with nobody scanned that are fresh enough to be the person scanning at `at`. */
+export function freshReadings(state: LaneState, at: number, setup: LaneSetup): ReadonlyArray<{ celsius: number; at: number }> {
+  return (state.pendingReadings ?? []).filter((r) => at - r.at <= setup.freshnessMs);
+}
+
+/** Readings a waiting person gave, at most this many (a polled thermometer over a long pairing window): the first fever and the latest are kept. */
+export const MAX_HELD_READINGS = 32;
+
+/**
+ * Every fever reading is reported, even one taken before anyone scanned (a person may measure, see the result and
+ * walk off, or be followed by someone whose reading replaces it): a warning naming no one, with the lane and time.
+ */
+export function unattributedFever(previous: { celsius: number } | undefined, event: Extract<LaneEvent, { type: 'reading' }>, setup: LaneSetup): LaneEffect[] {
+  // A polled register read again (the same value) is the same sample: one alert, not one per poll.
+  if (classifyReading(event.celsius, setup.screening) !== 'fever' || previous?.celsius === event.celsius) return [];
+  const details = { celsius: event.celsius, attributed: false, confirmed: false };
+  return [{ type: 'alert', alert: { type: 'fever', severity: 'warning', at: event.at, gate: setup.gate, lane: setup.lane, reasons: [], details } }];
+}
+
+/**
+ * A fever is confirmed by a second measurement, not by reading the same one again: a changed value, or a
+ * reading taken once the thermometer has refreshed its sample (a polled register), or any reading of a device
+ * that measures on each reading (sampleRefreshMs 0: pushed or triggered).
+ */
+export function isNewSample(attempt: Attempt, celsius: number, at: number, setup: LaneSetup): boolean {
+  const last = attempt.lastReading;
+  return last === undefined || celsius !== last.celsius || at - last.at >= setup.sampleRefreshMs;
+}
+
+/**
+ * No (further) reading came. A first fever reading that was never re-measured is not forgotten: the guard
+ * decides with FEVER_UNCONFIRMED and a fever alert is raised, since a person may walk off rather than wait.
+ */
+export function unmeasured(attempt: Attempt, why: 'missing' | 'interrupted' = 'missing'): TemperatureFact {
+  return attempt.firstFever !== undefined ? { kind: 'unconfirmed-fever', celsius: attempt.firstFever } : { kind: why };
+}
+
+/**
+ * A shared screenshot is the same pass twice the same way: two people going in on one pass. The holder going
+ * out and straight back in shows it once each way, and is no replay.
+ */
+export function replayKey(fingerprint: string, direction: Direction): string {
+  return `${fingerprint}:${direction}`;
+}
+
+/**
+ * One person the same way twice within the window is two people too (found from outside: a health-code app shows a
+ * new QR every refresh, so two screenshots of one person's code went in at two lanes at once). Going the other way
+ * in between clears it: the resident who steps out and back in is no replay.
+ */
+export function personKey(pass: HealthPass, direction: Direction): string {
+  return `person:${pass.subject.id}:${direction}`;
+}
