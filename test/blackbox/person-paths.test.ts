@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -191,6 +192,125 @@ describeWithTools(['socat', 'openssl'], 'one person, every path screened: the ga
     await laneSettles();
     expect(opens('main'), 'OPEN commands on the barrier pty').toBe(openedBefore);
   }, 20_000);
+
+  describe('the later person-level fixes, through the ports', () => {
+    it('a fever measured just before the scan belongs to the person who scans: denied FEVER, no OPEN', async () => {
+      const openedBefore = opens('main');
+      const mark = gateway.mark;
+      gateway.estate.setTemperature('main-thermo', 38.2);
+      await sleep(80);
+      show('main', passOf({ sub: 'visitor-warm-before' }));
+      void measured(38.3, 150);
+      const passage = await gateway.nextPassage(mark, 'main/in', 5000);
+      expect(passage).toMatchObject({ verdict: 'deny', reasons: expect.arrayContaining(['FEVER']) });
+      await laneSettles();
+      expect(opens('main'), 'OPEN commands on the barrier pty').toBe(openedBefore);
+    }, 20_000);
+
+    it('a fever measured while a card waits for its pass is judged when the pass comes; a later normal reading does not clear it', async () => {
+      const openedBefore = opens('main');
+      const mark = gateway.mark;
+      show('main', RESIDENT.uid);
+      await measured(38.1, 100);
+      await measured(38.2, 200);
+      show('main', passOf({ sub: RESIDENT.subject }));
+      void measured(36.5, 100);
+      const passage = await gateway.nextPassage(mark, 'main/in', 5000);
+      expect(passage).toMatchObject({ verdict: 'deny', reasons: expect.arrayContaining(['FEVER']) });
+      await sleep(PAIRING_WINDOW_MS + 300);
+      expect(gateway.passagesSince(mark, 'main/in').filter((p) => p.verdict === 'grant'), 'no grant after the fever').toEqual([]);
+      expect(opens('main'), 'OPEN commands on the barrier pty').toBe(openedBefore);
+    }, 20_000);
+
+    it('a refreshed pass of someone who just went in is a replay at the other gate: CODE_REPLAYED', async () => {
+      let mark = gateway.mark;
+      show('main', passOf({ sub: 'visitor-twice' }));
+      void measured(36.6, 100);
+      expect(await gateway.nextPassage(mark, 'main/in', 5000)).toMatchObject({ verdict: 'grant' });
+      await laneSettles();
+
+      const openedBefore = opens('east');
+      mark = gateway.mark;
+      // Another payload (issued a second apart), the same person, the same direction: a second screenshot of one app.
+      show('east', passOf({ sub: 'visitor-twice' }));
+      gateway.estate.setTemperature('east-thermo', 36.6);
+      const replay = await gateway.nextPassage(mark, 'east/in', 5000);
+      expect(replay).toMatchObject({ verdict: 'deny', reasons: expect.arrayContaining(['CODE_REPLAYED']) });
+      await laneSettles();
+      expect(opens('east'), 'OPEN commands on the east barrier pty').toBe(openedBefore);
+    }, 20_000);
+
+    it('a scan that interrupts an unmeasured attempt first records it SCREENING_INTERRUPTED, then screens the next person', async () => {
+      const mark = gateway.mark;
+      show('main', passOf({ sub: 'visitor-hurried' }));
+      await sleep(300);
+      show('main', passOf({ sub: 'visitor-next' }));
+      void measured(36.6, 100);
+      const [first, second] = await waitFor(() => gateway.passagesSince(mark, 'main/in').length >= 2 && gateway.passagesSince(mark, 'main/in'), 'two decisions', 5000);
+      expect(first, 'the interrupted attempt').toMatchObject({ verdict: 'refer', reasons: expect.arrayContaining(['SCREENING_INTERRUPTED']) });
+      expect(second, 'the next person').toMatchObject({ verdict: 'grant', reasons: expect.arrayContaining(['CODE_GREEN', 'TEMP_NORMAL']) });
+    }, 20_000);
+
+    it('a visitor pass revoked while its holder waits for the health pass grants nothing', async () => {
+      const now = Date.now();
+      const { code } = await gateway.command('visitor', {
+        passId: 'V-revoked',
+        subject: 'visitor-revoked',
+        hostHousehold: '1-101',
+        validFrom: new Date(now - 3_600_000).toISOString(),
+        validUntil: new Date(now + 3_600_000).toISOString(),
+        by: 'guard-blackbox',
+      });
+      const openedBefore = opens('main');
+      const mark = gateway.mark;
+      show('main', String(code));
+      // The code takes ~100 ms to arrive at 9600 baud: the revocation must come after the lane holds it.
+      await sleep(400);
+      await gateway.command('revoke-pass', { pass: 'visitor', passId: 'V-revoked', reason: 'host withdrew the invitation', by: 'manager-blackbox' });
+      show('main', passOf({ sub: 'visitor-revoked' }));
+      void measured(36.6, 100);
+      const passage = await gateway.nextPassage(mark, 'main/in', 5000);
+      expect(passage).toMatchObject({ verdict: 'deny', reasons: expect.arrayContaining(['VISITOR_PASS_INVALID']) });
+      await sleep(PAIRING_WINDOW_MS + 300);
+      expect(gateway.passagesSince(mark, 'main/in'), 'one decision for the visitor pass and the health pass').toHaveLength(1);
+      expect(opens('main'), 'OPEN commands on the barrier pty').toBe(openedBefore);
+    }, 20_000);
+
+    it('in lockdown the roster admits no one new, and the manager cannot add a signer to the trust list', async () => {
+      await gateway.command('lockdown', { reason: 'black-box test of the roster in lockdown', by: 'manager-blackbox' });
+      try {
+        const cards = [
+          { uid: RESIDENT.uid, subject: RESIDENT.subject, role: 'resident', household: '1-101' },
+          { uid: '04EEEEEEEE', subject: 'outsider-1', role: 'resident', household: '9-909' },
+        ];
+        await expect(gateway.command('roster', { version: 'blackbox-lockdown', cards })).rejects.toThrow(/GW_COMMAND_NOT_APPLICABLE/);
+        mkdirSync(join(gateway.dir, 'rogue'), { recursive: true });
+        const rogue = new OpenSslIssuer(join(gateway.dir, 'rogue'), 'rogue-issuer');
+        await expect(gateway.command('lists', { list: 'trust', op: 'add', version: 'blackbox-rogue', entries: [{ kid: rogue.kid, publicKey: rogue.publicKey }] })).rejects.toThrow(
+          /GW_COMMAND_UNAUTHORIZED/,
+        );
+
+        const openedBefore = opens('main');
+        let mark = gateway.mark;
+        show('main', '04EEEEEEEE');
+        await sleep(200);
+        show('main', passOf({ sub: 'outsider-1' }));
+        void measured(36.6, 150);
+        const outsider = await waitFor(() => gateway.passagesSince(mark, 'main/in').find((p) => p.reasons.includes('LOCKDOWN_NO_ENTRY') || p.reasons.includes('CARD_UNKNOWN')), 'the outsider refused', 5000);
+        expect(outsider.verdict).not.toBe('grant');
+        await sleep(PAIRING_WINDOW_MS + 300);
+
+        mark = gateway.mark;
+        show('main', rogue.issue({ sub: RESIDENT.subject }));
+        void measured(36.6, 100);
+        expect(await gateway.nextPassage(mark, 'main/in', 5000)).toMatchObject({ verdict: 'deny', reasons: expect.arrayContaining(['CODE_UNKNOWN_ISSUER']) });
+        await laneSettles();
+        expect(opens('main'), 'OPEN commands on the barrier pty').toBe(openedBefore);
+      } finally {
+        await gateway.command('mode', { mode: 'normal', reason: 'black-box test done', by: 'manager-blackbox' });
+      }
+    }, 30_000);
+  });
 
   describe('observation 6: a fever on a polled thermometer is confirmed only by a new sample', () => {
     /** When the simulated thermometer answered each read of its temperature register, and with what (0.1 °C). */
