@@ -4,6 +4,7 @@ import { CommanderError, type Command } from 'commander';
 import { describeError } from './cli/describe-error.js';
 import { processIo } from './cli/io.js';
 import { buildProgram } from './cli/program.js';
+import { UsageError } from './cli/usage-error.js';
 
 /** Exit codes: 0 done, 1 the command failed (a refused config, a file that exists, …), 2 the call itself was wrong. */
 const EXIT = { failed: 1, usage: 2 } as const;
@@ -48,6 +49,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(EXIT.usage);
+  }
   process.stderr.write(`${describeError(error)}\n`);
   process.exit(EXIT.failed);
 });

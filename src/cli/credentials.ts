@@ -1,9 +1,9 @@
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
-import { GatewardenError } from '../errors.js';
 import { defaultPrefix } from '../mqtt/topics.js';
 import { issuedTokensPath, readIssuedTokens } from '../issued-tokens.js';
 import { loadSecrets } from '../secrets.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * `gatewarden credentials show`: the secrets the gateway generated, on
@@ -18,7 +18,7 @@ export function runCredentials(configPath: string, values: { role?: string | und
   const { secrets } = loadSecrets(config.secrets.path, false, false);
   const users = Object.keys(secrets.mqttPasswords).filter((user) => values.role === undefined || user === values.role);
   if (users.length === 0) {
-    throw new GatewardenError('GW_COMMAND_INVALID', `--role: expected one of ${Object.keys(secrets.mqttPasswords).join(', ')}, got ${JSON.stringify(values.role)}`);
+    throw new UsageError(`gatewarden credentials show: --role: expected one of ${Object.keys(secrets.mqttPasswords).join(', ')}, got ${JSON.stringify(values.role)}; see gatewarden credentials show --help`);
   }
   const lines = [`# MQTT passwords from ${config.secrets.path}`];
   for (const user of users) {

@@ -58,7 +58,11 @@ describe('data at rest: file modes and the secrets file (issue 12)', () => {
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain(`observer: ${mqttPasswords.observer}`);
     expect(shown.stdout).not.toContain(String(mqttPasswords.manager));
-    expect((await cli(['credentials', 'show', configPath, '--role', 'nobody'])).code).toBe(1);
+    // A role the secrets file does not hold is a wrong call, not a failed command: exit 2, and the roles it holds.
+    const nobody = await cli(['credentials', 'show', configPath, '--role', 'nobody']);
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toMatch(/--role: expected one of .*observer.*, got "nobody"; see gatewarden credentials show --help\n$/);
+    expect(nobody.stderr).not.toContain('    at ');
     expect((await cli(['credentials', 'show', configPath])).stdout).toContain(`guard: ${tokens.guard}`);
   }, 60_000);
 
