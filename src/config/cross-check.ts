@@ -1,5 +1,7 @@
 import { checkDeviceSettings } from '../drivers/profile/check-device-settings.js';
 import { SHIPPED_PROFILES_DIR } from '../drivers/profile/profiles-dir.js';
+import { rosterDuplicates } from '../core/roster-duplicates.js';
+import { listenerPortClashes } from './listener-ports.js';
 import type { Config } from './schema.js';
 import { checkWiring } from './wiring-check.js';
 
@@ -54,4 +56,12 @@ export function crossCheck(config: Config): string[] {
     errors.push(`policy.plausibleMinC: expected a value below policy.feverThresholdC (${config.policy.feverThresholdC})`);
   }
   return errors;
+}
+
+/**
+ * Checks that read whole sections (the roster, the listeners): run only on a
+ * config the schema accepted, as a partial view has no such sections to read.
+ */
+export function sectionChecks(config: Config): string[] {
+  return [...rosterDuplicates(config.roster, 'roster'), ...listenerPortClashes(config)];
 }

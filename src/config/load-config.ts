@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { GatewardenError } from '../errors.js';
 import { makeValidator } from '../schema/validate.js';
-import { crossCheck } from './cross-check.js';
+import { crossCheck, sectionChecks } from './cross-check.js';
 import { formatLocated, formatYamlError, locateErrors } from './locate-errors.js';
 import { PLACEHOLDER, partialConfig } from './partial-config.js';
 import { ConfigSchema, type Config } from './schema.js';
@@ -36,7 +36,7 @@ export function parseConfig(text: string, source: string): Readonly<Config> {
   const errors = configErrors(value);
   if (errors.length > 0) {
     const located = locateErrors(document, lines, errors, { schema: ConfigSchema, namedArrays: ['devices'] });
-    throw invalid(source, located.map((error) => formatLocated(error, source)));
+    throw invalid(source, located.map((error) => formatLocated(error, source)), districtHint(value));
   }
   return deepFreeze(value as Config);
 }
@@ -44,7 +44,7 @@ export function parseConfig(text: string, source: string): Readonly<Config> {
 /** Validates a config value (no file positions): the plain `key.path: …` lines. */
 export function validateConfig(value: unknown, source: string): Readonly<Config> {
   const errors = configErrors(value);
-  if (errors.length > 0) throw invalid(source, errors);
+  if (errors.length > 0) throw invalid(source, errors, districtHint(value));
   return deepFreeze(value as Config);
 }
 
@@ -56,8 +56,15 @@ export function validateConfig(value: unknown, source: string): Readonly<Config>
  */
 function configErrors(value: unknown): string[] {
   const schemaErrors = validator.check(value);
-  if (schemaErrors.length === 0) return crossCheck(value as Config);
+  if (schemaErrors.length === 0) return [...crossCheck(value as Config), ...sectionChecks(value as Config)];
   return [...new Set([...schemaErrors, ...partialCrossCheck(value, schemaErrors)])];
+}
+
+/** A district receiver's config given to the gateway fails on every key: say what it is first. */
+function districtHint(value: unknown): string {
+  const keys = value !== null && typeof value === 'object' ? Object.keys(value) : [];
+  if (!keys.includes('district') || !keys.includes('estates')) return '';
+  return '; it is a district receiver config (district:, estates:): run it with `gatewarden district <config>` (docs/district.md)';
 }
 
 function partialCrossCheck(value: unknown, schemaErrors: readonly string[]): string[] {
@@ -69,8 +76,8 @@ function partialCrossCheck(value: unknown, schemaErrors: readonly string[]): str
   }
 }
 
-function invalid(source: string, errors: readonly string[]): GatewardenError {
-  return new GatewardenError('GW_CONFIG_INVALID', `${source} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'})`, errors);
+function invalid(source: string, errors: readonly string[], hint: string): GatewardenError {
+  return new GatewardenError('GW_CONFIG_INVALID', `${source} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'})${hint}`, errors);
 }
 
 function deepFreeze<T>(value: T): T {

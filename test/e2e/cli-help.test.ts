@@ -176,6 +176,12 @@ describe('gatewarden check-config reports every mistake in one run', () => {
     expect(checked.stderr).toContain('2 of 3 config files are invalid');
   });
 
+  it('a district receiver config says what it is and how to run it, before its list of unknown keys', () => {
+    const checked = run(['check-config', 'config/district.yaml']);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr.split('\n')[0]).toMatch(/^GW_CONFIG_INVALID: config\/district\.yaml is invalid \(\d+ errors\); it is a district receiver config .*`gatewarden district <config>`/);
+  });
+
   it('start refuses the same file with the same located messages, before creating the database', () => {
     const started = run(['start', four]);
     expect(started.code).toBe(1);

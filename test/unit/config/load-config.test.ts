@@ -102,6 +102,39 @@ describe('config loading', () => {
     expect(errors.filter((error) => error.includes('out-scanner') || error.includes('\u0000'))).toEqual([]);
   });
 
+  it('refuses a card UID or a plate listed twice, under any case or separators, naming both entries', () => {
+    const errors = errorsOf(() =>
+      validateConfig(
+        withChange((c) => {
+          c.roster = {
+            cards: [
+              { uid: '04AABBCCDD', subject: 'resident-1', role: 'resident', household: '1-101' },
+              { uid: '04aabbccdd', subject: 'resident-2', role: 'medical', household: '1-102' },
+            ],
+            vehicles: [
+              { plate: '闽D12345', household: '1-101' },
+              { plate: '闽D-123 45', household: '1-102' },
+              { plate: '闽D54321', household: '1-103' },
+            ],
+          };
+        }),
+        'test',
+      ),
+    );
+    expect(errors).toEqual([
+      'roster.cards[1].uid: expected a unique card UID, "04AABBCCDD" is also roster.cards[0]',
+      'roster.vehicles[1].plate: expected a unique plate, "闽D12345" is also roster.vehicles[0]',
+    ]);
+  });
+
+  it('refuses two listeners on one port and address, and lets port 0 and distinct addresses be', () => {
+    const onPort = (http: Record<string, unknown>, mqttPort = 18830) => withChange((c) => ((c.http = http), (c.mqtt.broker.port = mqttPort)));
+    expect(errorsOf(() => validateConfig(onPort({ port: 18830 }), 'test'))).toEqual(['http.port: expected a port no other listener uses, 18830 is also mqtt.broker.port']);
+    expect(errorsOf(() => validateConfig(onPort({ host: '0.0.0.0', port: 18830 }), 'test'))).toHaveLength(1);
+    expect(() => validateConfig(onPort({ host: '127.0.0.2', port: 18830 }), 'test')).not.toThrow();
+    expect(() => validateConfig(onPort({ port: 0 }, 0), 'test')).not.toThrow();
+  });
+
   it('places each error in the YAML, names devices by id and suggests the key meant', () => {
     const yaml = [
       'estate: { id: test-estate, name: Test }',
