@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initialLaneState, stepLane } from '../../../src/core/lane-machine.js';
 import type { LaneState } from '../../../src/core/lane-types.js';
 import { CREDENTIAL_AND_MODE_CASES, LANE_CASES, MANUAL_RELEASE_CASES, PASSAGE_CASES, SCREENING_CASES, type LaneScenario } from './fixtures/lane-cases.js';
-import { LANE_SETUP } from '../../helpers/lane-setup.js';
+import { LANE_SETUP } from '../../../support/lane/lane-setup.js';
 import { device, manualRelease, passage, reading, releaseFailed, runLane, scan, T0, tick, worldOf } from './fixtures/lane.js';
 
 const named = (cases: LaneScenario[]) => cases.map((c): [string, LaneScenario] => [c.name, c]);
