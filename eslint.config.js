@@ -78,6 +78,20 @@ export default tseslint.config(
     files: layer.files,
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: layerPatterns(layer) }] },
   })),
+  // Benches, chaos runs and tests share what they share through support/, never through each other.
+  ...[
+    { files: ['scripts/**/*.ts'], forbid: ['test'] },
+    { files: ['test/**/*.ts'], forbid: ['scripts'] },
+    { files: ['support/**/*.ts'], forbid: ['test', 'scripts'] },
+  ].map(({ files, forbid }) => ({
+    files,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: forbid.map((folder) => ({ group: [`**/${folder}/**`], message: `${files[0].split('/')[0]}/ must not import ${folder}/: what both need goes in support/.` })) },
+      ],
+    },
+  })),
   {
     // The functional core performs no I/O and reads no clock: time and effects are data.
     files: ['src/core/**/*.ts'],

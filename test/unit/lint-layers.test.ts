@@ -63,6 +63,21 @@ describe('lint: imports follow the layer map', () => {
   });
 });
 
+describe('lint: scripts and tests share through support/ only', () => {
+  it.each([
+    ['a bench importing a test helper', 'scripts/bench/fixture.ts', '../../test/helpers/lane-setup.js'],
+    ['a test importing a script', 'test/integration/fixture.test.ts', '../../scripts/chaos/run.js'],
+    ['support importing a test helper', 'support/gateway/fixture.ts', '../../test/helpers/resident.js'],
+  ])('reports %s', async (_name, filePath, from) => {
+    expect(await reported(filePath, importing(from))).toContain(LAYERS_RULE);
+  });
+
+  it('allows both to import support/', async () => {
+    expect(await reported('scripts/bench/fixture.ts', importing('../../support/gateway/gateway-process.js'))).toEqual([]);
+    expect(await reported('test/blackbox/fixture.test.ts', importing('../../support/gateway/gateway-process.js'))).toEqual([]);
+  });
+});
+
 describe('lint: sizes in src/', () => {
   const lines = (count: number): string => Array.from({ length: count }, (_, i) => `export const line${i} = ${i};`).join('\n');
   /** A function `count` lines long, its signature and closing brace included. */
