@@ -18,7 +18,7 @@ async function reported(filePath: string, text: string): Promise<string[]> {
   return (result?.messages ?? []).map((message) => message.ruleId ?? message.message);
 }
 
-const importing = (from: string, { typeOnly = false } = {}): string => `import ${typeOnly ? 'type ' : ''}{ thing } from '${from}';\nexport const used: unknown = thing;\n`;
+const sourceUsing = (from: string, { typeOnly = false } = {}): string => `import ${typeOnly ? 'type ' : ''}{ thing } from '${from}';\nexport const used: unknown = thing;\n`;
 
 describe('lint: imports follow the layer map', () => {
   it.each([
@@ -36,7 +36,7 @@ describe('lint: imports follow the layer map', () => {
     ['the district receiver importing a lane', 'src/district/fixture.ts', '../lane/lane-runner.js'],
     ['a foundation file at the root importing a layer above', 'src/errors.ts', './mqtt/topics.js'],
   ])('reports %s', async (_name, filePath, from) => {
-    expect(await reported(filePath, importing(from))).toContain(LAYERS_RULE);
+    expect(await reported(filePath, sourceUsing(from))).toContain(LAYERS_RULE);
   });
 
   it.each([
@@ -50,31 +50,31 @@ describe('lint: imports follow the layer map', () => {
     ['the district receiver importing the MQTT connection', 'src/district/fixture.ts', '../mqtt/connection.js'],
     ['an adapter importing a package of the same name', 'src/store/fixture.ts', 'mqtt'],
   ])('allows %s', async (_name, filePath, from) => {
-    expect(await reported(filePath, importing(from))).toEqual([]);
+    expect(await reported(filePath, sourceUsing(from))).toEqual([]);
   });
 
   it('lets one adapter import a type from the other, and nothing more', async () => {
-    expect(await reported('src/mqtt/fixture.ts', importing('../http/labels.js', { typeOnly: true }))).toEqual([]);
-    expect(await reported('src/mqtt/fixture.ts', importing('../http/labels.js'))).toContain(LAYERS_RULE);
+    expect(await reported('src/mqtt/fixture.ts', sourceUsing('../http/labels.js', { typeOnly: true }))).toEqual([]);
+    expect(await reported('src/mqtt/fixture.ts', sourceUsing('../http/labels.js'))).toContain(LAYERS_RULE);
   });
 
   it('keeps the core free of I/O modules', async () => {
-    expect(await reported('src/core/fixture.ts', importing('node:fs'))).toContain('no-restricted-imports');
+    expect(await reported('src/core/fixture.ts', sourceUsing('node:fs'))).toContain('no-restricted-imports');
   });
 });
 
 describe('lint: scripts and tests share through support/ only', () => {
   it.each([
-    ['a bench importing a test helper', 'scripts/bench/fixture.ts', '../../test/helpers/lane-setup.js'],
-    ['a test importing a script', 'test/integration/fixture.test.ts', '../../scripts/chaos/run.js'],
+    ['a bench reaching into a test helper', 'scripts/bench/fixture.ts', '../../test/helpers/lane-setup.js'],
+    ['a test reaching into a script', 'test/integration/fixture.test.ts', '../../scripts/chaos/run.js'],
     ['support importing a test helper', 'support/gateway/fixture.ts', '../../test/helpers/resident.js'],
   ])('reports %s', async (_name, filePath, from) => {
-    expect(await reported(filePath, importing(from))).toContain(LAYERS_RULE);
+    expect(await reported(filePath, sourceUsing(from))).toContain(LAYERS_RULE);
   });
 
   it('allows both to import support/', async () => {
-    expect(await reported('scripts/bench/fixture.ts', importing('../../support/gateway/gateway-process.js'))).toEqual([]);
-    expect(await reported('test/blackbox/fixture.test.ts', importing('../../support/gateway/gateway-process.js'))).toEqual([]);
+    expect(await reported('scripts/bench/fixture.ts', sourceUsing('../../support/gateway/gateway-process.js'))).toEqual([]);
+    expect(await reported('test/blackbox/fixture.test.ts', sourceUsing('../../support/gateway/gateway-process.js'))).toEqual([]);
   });
 });
 
