@@ -1,5 +1,4 @@
 import { readIssuedTokens } from '../../src/issued-tokens.js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { validateConfig } from '../../src/config/load-config.js';
 import { PassIssuer } from '../../src/demo/pass-issuer.js';
 import { generateEd25519 } from '../../src/secrets.js';
-import { SimEstate } from '../sim/estate.js';
-import type { LineSim } from '../sim/line-sim.js';
-import { waitFor } from '../sim/wait-for.js';
+import { GatewayProcess, parseLogLine } from '../../support/gateway/gateway-process.js';
+import { SimEstate } from '../../support/sim/estate.js';
+import type { LineSim } from '../../support/sim/line-sim.js';
+import { waitFor } from '../../support/sim/wait-for.js';
 
 /**
  * A gateway under passage load, for the decision-latency and memory benches.
@@ -68,7 +68,7 @@ export class LoadRig {
   private constructor(
     readonly dir: string,
     private readonly estate: SimEstate,
-    readonly gateway: ChildProcess,
+    readonly gateway: GatewayProcess,
     readonly http: { url: string; token: string },
     private readonly issuer: PassIssuer,
     laneCount: number,
@@ -95,12 +95,12 @@ export class LoadRig {
     const estate = await SimEstate.start(validateConfig(structuredClone(raw), 'bench'), { walkThroughMs: 0 });
     const configPath = join(dir, 'config.json');
     writeFileSync(configPath, JSON.stringify(raw));
-    const gateway = spawn(process.execPath, [...(options.nodeFlags ?? []), 'dist/cli.js', 'start', configPath], { env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const gateway = new GatewayProcess(configPath, { nodeFlags: options.nodeFlags ?? [], stderr: 'inherit' });
     const inside: number[] = [];
     // Capped so a long soak cannot grow it without bound; each run takes and clears it.
-    const http = await untilRunning(gateway, (ms) => inside.length < 200_000 && inside.push(ms)).catch(async (error: unknown) => {
+    const http = await untilServing(gateway, (ms) => inside.length < 200_000 && inside.push(ms)).catch(async (error: unknown) => {
       // No gateway, no rig: take the simulators and their socat processes down with it.
-      gateway.kill('SIGKILL');
+      await gateway.kill();
       await estate.stop();
       rmSync(dir, { recursive: true, force: true });
       throw error;
@@ -112,6 +112,7 @@ export class LoadRig {
 
   /** Resident set size of the gateway process, in MB, from /proc. */
   rssMb(): number {
+    if (this.gateway.pid === undefined) throw new Error('the gateway is not running');
     const status = readFileSync(`/proc/${this.gateway.pid}/status`, 'utf8');
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
     return Math.round((kb / 1024) * 10) / 10;
@@ -154,9 +155,7 @@ export class LoadRig {
 
   async stop(): Promise<void> {
     for (const lane of this.lanes) clearTimeout(lane.missTimer);
-    const exited = new Promise<void>((resolve) => this.gateway.once('exit', () => resolve()));
-    this.gateway.kill('SIGTERM');
-    await Promise.race([exited, sleep(15_000)]);
+    await this.gateway.stop(15_000);
     await this.estate.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
@@ -216,35 +215,21 @@ function rigConfig(dir: string, key: { kid: string; publicKey: string }, options
   };
 }
 
-/** Waits for "gateway running" on the child's JSON log, picks up the API's address and a generated token, and hands on every passage's own timing. */
-function untilRunning(child: ChildProcess, onPassage: (sinceScanMs: number) => void): Promise<{ url: string; token: string }> {
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    let url = '';
-    let token = '';
-    let running = false;
-    const timer = setTimeout(() => reject(new Error('gateway did not start within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code} before it was running`)));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      // The log keeps flowing while the bench runs: read it line by line and keep nothing.
-      for (let end = buffered.indexOf('\n'); end !== -1; end = buffered.indexOf('\n')) {
-        const line = buffered.slice(0, end);
-        buffered = buffered.slice(end + 1);
-        // Most lines are of no interest: parse only the few that are.
-        if (!line.startsWith('{') || !/sinceScanMs|tokensFile|"url"|gateway running/.test(line)) continue;
-        const entry = JSON.parse(line) as { msg?: string; url?: string; tokensFile?: string; sinceScanMs?: number };
-        if (entry.sinceScanMs !== undefined) onPassage(entry.sinceScanMs);
-        if (entry.msg === 'guard-room page and API listening' && entry.url) url = entry.url;
-        // The tokens are handed over through a file the log names, never the log itself.
-        if (entry.tokensFile) token = readIssuedTokens(entry.tokensFile)?.auditor ?? '';
-        running ||= entry.msg === 'gateway running';
-        // The tokens are logged right after "gateway running" (fresh secrets, so they always are).
-        if (running && token !== '' && url !== '') {
-          clearTimeout(timer);
-          resolve({ url, token });
-        }
-      }
-    });
+/** Starts the gateway, picks up the API's address and a generated token from its log, and hands on every passage's own timing. */
+async function untilServing(gateway: GatewayProcess, onPassage: (sinceScanMs: number) => void): Promise<{ url: string; token: string }> {
+  let url = '';
+  let token = '';
+  gateway.onLogLine((line) => {
+    // The log keeps flowing while the bench runs: parse only the few lines of interest, and keep nothing.
+    if (!/sinceScanMs|tokensFile|"url"/.test(line)) return;
+    const entry = parseLogLine(line) as { msg?: string; url?: string; tokensFile?: string; sinceScanMs?: number } | undefined;
+    if (entry?.sinceScanMs !== undefined) onPassage(entry.sinceScanMs);
+    if (entry?.msg === 'guard-room page and API listening' && entry.url) url = entry.url;
+    // The tokens are handed over through a file the log names, never the log itself.
+    if (entry?.tokensFile) token = readIssuedTokens(entry.tokensFile)?.auditor ?? '';
   });
+  await gateway.start();
+  // The tokens are logged right after "gateway running" (fresh secrets, so they always are).
+  await waitFor(() => token !== '' && url !== '', { what: 'the API address and token in the gateway log', timeoutMs: 5000 });
+  return { url, token };
 }

@@ -1,5 +1,5 @@
 import type { IncomingCommand } from '../../src/mqtt/command-handler.js';
-import { startHarness, waitFor } from '../../test/helpers/gateway-harness.js';
+import { startHarness, waitFor } from '../../support/gateway/gateway-harness.js';
 import { CommandConsole, managerSigner } from '../../support/signed-commands.js';
 import { elapsedMs, summarize } from './stats.js';
 import type { Bench } from './types.js';

@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { silentIntervalMs } from '../../src/drivers/modbus/rtu-frame.js';
 import { createPortRegistry } from '../../src/drivers/port-registry.js';
-import { findTool } from '../../test/helpers/system-tools.js';
-import { PtyPair } from '../sim/pty-pair.js';
-import { waitFor } from '../sim/wait-for.js';
+import { findTool } from '../../support/tools/system-tools.js';
+import { PtyPair } from '../../support/sim/pty-pair.js';
+import { waitFor } from '../../support/sim/wait-for.js';
 import { elapsedMs, summarize } from './stats.js';
 import type { Bench } from './types.js';
 

@@ -4,9 +4,9 @@ import { openConnection } from '../../src/mqtt/connection.js';
 import { passageMessage } from '../../src/mqtt/messages.js';
 import { OutboxPublisher } from '../../src/mqtt/outbox-publisher.js';
 import { topicsFor } from '../../src/mqtt/topics.js';
-import { findTool } from '../../test/helpers/system-tools.js';
-import { MOSQUITTO_TOOLS, type MosquittoUser } from '../../test/helpers/mosquitto.js';
-import { aedesBroker, mosquittoBroker, type BrokerFactory } from '../../test/integration/mqtt/external-broker.js';
+import { findTool } from '../../support/tools/system-tools.js';
+import { MOSQUITTO_TOOLS, type MosquittoUser } from '../../support/brokers/mosquitto.js';
+import { aedesBroker, mosquittoBroker, type BrokerFactory } from '../../support/brokers/external-broker.js';
 import { benchJournal, silent, syntheticPassage } from './fixtures.js';
 import type { Bench } from './types.js';
 

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { harnessConfig } from '../../test/helpers/gateway-harness.js';
+import { harnessConfig } from '../../support/gateway/gateway-harness.js';
+import { GatewayProcess } from '../../support/gateway/gateway-process.js';
 import { summarize } from './stats.js';
 import type { Bench } from './types.js';
 
@@ -28,23 +28,9 @@ export const startup: Bench = async ({ scale, log }) => {
   };
 };
 
-function timeToRunning(config: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['dist/cli.js', 'start', config], { env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' } });
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error('gateway did not start within 30 s'));
-    }, 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('"msg":"gateway running"')) {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        clearTimeout(timer);
-        child.once('exit', () => resolve(Math.round(ms)));
-        child.kill('SIGTERM');
-      }
-    });
-  });
+async function timeToRunning(config: string): Promise<number> {
+  const gateway = new GatewayProcess(config);
+  const ms = await gateway.start();
+  await gateway.stop();
+  return Math.round(ms);
 }

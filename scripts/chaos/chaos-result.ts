@@ -1,6 +1,6 @@
 import { summarize } from '../bench/stats.js';
 import type { BenchResult } from '../bench/types.js';
-import type { ChaosReport } from './chaos-estate.js';
+import type { ChaosReport } from '../../support/chaos/chaos-estate.js';
 
 /** The figures of one chaos scenario as a bench result (bench/results, docs/BENCHMARKS.md). */
 export function chaosResult(name: string, title: string, command: string, report: ChaosReport, notes: string[]): Omit<BenchResult, 'ranAt'> {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { saveResults } from '../bench/report.js';
 import type { BenchResult } from '../bench/types.js';
-import type { ChaosReport } from './chaos-estate.js';
+import type { ChaosReport } from '../../support/chaos/chaos-estate.js';
 import { lossLine } from './chaos-result.js';
 import { SCENARIOS } from './scenarios.js';
 

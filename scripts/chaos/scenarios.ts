@@ -1,9 +1,9 @@
 import type { BenchResult } from '../bench/types.js';
-import type { ChaosReport } from './chaos-estate.js';
+import type { ChaosReport } from '../../support/chaos/chaos-estate.js';
 import { chaosResult } from './chaos-result.js';
-import { DISK_FULL_PLAN, runDiskFull } from './disk-full.js';
-import { KILL_STORM_PLAN, LOSS_PLAN, runLoss } from './loss.js';
-import { runUnplug, UNPLUG_PLAN } from './unplug.js';
+import { DISK_FULL_PLAN, runDiskFull } from '../../support/chaos/disk-full.js';
+import { KILL_STORM_PLAN, LOSS_PLAN, runLoss } from '../../support/chaos/loss.js';
+import { runUnplug, UNPLUG_PLAN } from '../../support/chaos/unplug.js';
 
 export interface ScenarioOutcome {
   report: ChaosReport;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { machine, render, type Machine } from '../bench/report.js';
 import type { BenchResult } from '../bench/types.js';
-import type { FuzzOutcome } from './target.js';
+import type { FuzzOutcome } from '../../support/fuzz/target.js';
 
 const LATEST = 'bench/results/latest.json';
 
@@ -36,9 +36,9 @@ export function recordFuzzRun(outcomes: readonly FuzzOutcome[], run: { seed: num
     command: `npm run fuzz -- --seed ${run.seed} --inputs ${run.inputs} --lane ${run.laneScripts} --record`,
     figures,
     notes: [
-      'fast-check, one seed for every target; a failing input would stop its target and print the seed and path that replay it (scripts/fuzz/target.ts).',
+      'fast-check, one seed for every target; a failing input would stop its target and print the seed and path that replay it (support/fuzz/target.ts).',
       'A crash is an exception out of the code under test or a broken check: HP1/VP1 forged or changed passes accepted; a framed byte not counted once or a frame over its limit; a Modbus reply with a bad CRC taken or an intact one missed; a command without exactly one reply and its audit row, or a refusal that changed the mode or the stored commands; an HTTP 500 or an error that is not problem+json with a GW_ code.',
-      'lane: each script is up to 40 events (scans of the codes above read by read-credential.ts, readings, ticks, passages, device faults) under every mode, list and policy; every release is checked by test/helpers/person-invariant.ts, the checker of test/property/lane-machine.property.test.ts.',
+      'lane: each script is up to 40 events (scans of the codes above read by read-credential.ts, readings, ticks, passages, device faults) under every mode, list and policy; every release is checked by support/lane/person-invariant.ts, the checker of test/property/lane-machine.property.test.ts.',
       'The small variant runs in the suite: test/property/fuzz-targets.property.test.ts (FC_RUNS-bounded).',
     ],
     ranAt: new Date().toISOString(),

@@ -10,8 +10,8 @@
 import { parseArgs } from 'node:util';
 import { machine } from '../bench/report.js';
 import { recordFuzzRun } from './record.js';
-import { fuzzTarget, formatOutcomes, type FuzzOutcome } from './target.js';
-import { allocate, LANE_TARGET } from './targets.js';
+import { fuzzTarget, formatOutcomes, type FuzzOutcome } from '../../support/fuzz/target.js';
+import { allocate, LANE_TARGET } from '../../support/fuzz/targets.js';
 
 const { values } = parseArgs({ options: { inputs: { type: 'string' }, lane: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' }, record: { type: 'boolean' } } });
 const seed = Number(values.seed ?? 20261212);

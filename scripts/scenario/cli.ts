@@ -1,4 +1,4 @@
-import { playScenario, type ScenarioResult } from './player.js';
+import { playScenario, type ScenarioResult } from '../../support/scenario/player.js';
 
 /**
  * `npm run scenario -- scenarios/x.yaml [more.yaml …]`: plays each timeline

@@ -19,8 +19,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { startGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/log.js';
-import { SimEstate } from './estate.js';
-import { loadSimConfig } from './sim-config.js';
+import { SimEstate } from '../../support/sim/estate.js';
+import { loadSimConfig } from '../../support/sim/sim-config.js';
 import { Visitors } from './visitors.js';
 
 const { values, positionals } = parseArgs({

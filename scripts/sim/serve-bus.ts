@@ -7,9 +7,9 @@
  */
 import { loadProfile } from '../../src/drivers/profile/load-profile.js';
 import { SHIPPED_PROFILES_DIR } from '../../src/drivers/profile/profiles-dir.js';
-import { setTemperature } from './modbus-sim.js';
-import { RtuSlaveBus } from './rtu-slave-bus.js';
-import { waitFor } from './wait-for.js';
+import { setTemperature } from '../../support/sim/modbus-sim.js';
+import { RtuSlaveBus } from '../../support/sim/rtu-slave-bus.js';
+import { waitFor } from '../../support/sim/wait-for.js';
 
 const [path, baud] = process.argv.slice(2);
 if (!path || !baud) {

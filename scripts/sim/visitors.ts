@@ -1,7 +1,7 @@
 import type { Config } from '../../src/config/schema.js';
 import type { PassIssuer } from '../../src/demo/pass-issuer.js';
 import type { DeviceProfile } from '../../src/drivers/profile/profile-schema.js';
-import type { SimEstate } from './estate.js';
+import type { SimEstate } from '../../support/sim/estate.js';
 
 /** One person (or car) to send through a lane: their credentials and their temperature. */
 export interface Visit {

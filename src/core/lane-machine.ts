@@ -1,9 +1,11 @@
 import { isIdentityOnly, type Credential } from './credential.js';
 import { NO_STATUS } from './estate-facts.js';
-import { personOf, type Direction, type TemperatureFact } from './passage-facts.js';
+import { personOf, type TemperatureFact } from './passage-facts.js';
 import { decide } from './policy.js';
-import { freshReadings, isNewSample, MAX_HELD_READINGS, personKey, replayKey, unattributedFever, unmeasured } from './lane-readings.js';
+import { freshReadings, isNewSample, MAX_HELD_READINGS, personKey, replayKey, temperatureRequired, unattributedFever, unmeasured } from './lane-readings.js';
 import { passageAlerts, THERMOMETER_FAULT } from './passage-alerts.js';
+import { hold, prepend, settle } from './lane-step.js';
+import { manualRelease } from './manual-release.js';
 import { classifyReading } from './temperature.js';
 import type { Attempt, LaneEffect, LaneEvent, LaneSetup, LaneState, LaneStep, LaneWorld, PassageRecord } from './lane-types.js';
 
@@ -12,7 +14,8 @@ import type { Attempt, LaneEffect, LaneEvent, LaneSetup, LaneState, LaneStep, La
  * health pass) → fresh temperature (re-measuring implausible readings and a
  * first fever reading) → decision → release → passage confirmed or timed out.
  * Events in, new state and effects out; the shell performs the effects in
- * order and sends `tick` at the returned deadline.
+ * order and sends `tick` at the returned deadline. A guard's remote release is
+ * an event too (manual-release.ts), so every grant goes through this table.
  */
 
 export function initialLaneState(): LaneState {
@@ -35,6 +38,8 @@ export function stepLane(state: LaneState, event: LaneEvent, setup: LaneSetup, w
       return onReleaseFailed(state, event.passageId, event.at, setup);
     case 'record-failed':
       return onRecordFailed(state, event.passageId, event.at);
+    case 'manual-release':
+      return manualRelease(state, event, setup, world);
   }
 }
 
@@ -285,27 +290,9 @@ function conclude(state: LaneState, shown: Attempt, temperature: TemperatureFact
   return hold({ ...recorded, phase: { name: 'passing', passageId: passage.id, deadline: at + setup.passageTimeoutMs } }, effects);
 }
 
-function settle(state: LaneState, passageId: string, outcome: 'passed' | 'not-passed' | 'barrier-fault', at: number): LaneStep {
-  return hold({ ...state, phase: { name: 'idle' } }, [{ type: 'settle', passageId, outcome, at }, { type: 'indicate', signal: 'idle' }]);
-}
-
-function temperatureRequired(direction: Direction, world: LaneWorld): boolean {
-  // Estate plan, rule 4: in lockdown temperature is checked going out as well as in.
-  return direction === 'in' || world.mode === 'lockdown';
-}
-
 /** The credentials as they stand at the decision (a revocation or a list change while the person waited counts). */
 function readAgain(attempt: Attempt, setup: LaneSetup, world: LaneWorld): Attempt {
   const credential = world.readCredential(attempt.scanned.credential, setup.kind);
   const code = attempt.scanned.code === undefined ? undefined : world.readCredential(attempt.scanned.code, setup.kind);
   return { ...attempt, credential, ...(code?.kind === 'health-pass' ? { code } : {}) };
-}
-
-/** The next step keeps whatever deadline its phase carries, so the shell's timer always matches the state. */
-function hold(state: LaneState, effects: LaneEffect[]): LaneStep {
-  return state.phase.name === 'idle' ? { state, effects } : { state, effects, deadline: state.phase.deadline };
-}
-
-function prepend(effects: LaneEffect[], step: LaneStep): LaneStep {
-  return effects.length === 0 ? step : { ...step, effects: [...effects, ...step.effects] };
 }

@@ -1,9 +1,14 @@
 import type { HealthPass } from './credential.js';
 import type { Direction, TemperatureFact } from './passage-facts.js';
-import type { Attempt, LaneEffect, LaneEvent, LaneSetup, LaneState } from './lane-types.js';
+import type { Attempt, LaneEffect, LaneEvent, LaneSetup, LaneState, LaneWorld } from './lane-types.js';
 import { classifyReading } from './temperature.js';
 
 /** What the lane makes of thermometer readings and of passes already granted: pure helpers of lane-machine.ts. */
+
+/** Whether the attempt is screened for fever. Estate plan, rule 4: in lockdown temperature is checked going out as well as in. */
+export function temperatureRequired(direction: Direction, world: LaneWorld): boolean {
+  return direction === 'in' || world.mode === 'lockdown';
+}
 
 /** The readings taken with nobody scanned that are fresh enough to be the person scanning at `at`. */
 export function freshReadings(state: LaneState, at: number, setup: LaneSetup): ReadonlyArray<{ celsius: number; at: number }> {

@@ -57,7 +57,9 @@ export type LaneEvent =
   | { type: 'passage'; at: number }
   | { type: 'device'; at: number; role: LaneDeviceRole; online: boolean }
   | { type: 'release-failed'; at: number; passageId: string }
-  | { type: 'record-failed'; at: number; passageId: string };
+  | { type: 'record-failed'; at: number; passageId: string }
+  /** A guard's or manager's remote release (`…/cmd/open`); the shell names the passage and the lane's direction. */
+  | { type: 'manual-release'; at: number; passageId: string; direction: Direction; reason: string; actor: string };
 
 /** A passage attempt as decided: what the store writes and the MQTT passage message reports. */
 export interface PassageRecord {
@@ -83,12 +85,18 @@ export interface PassageRecord {
   drill?: true;
 }
 
+/** Who released a lane by hand, and why: logged with the passage (the audit log keeps the command itself). */
+export interface ManualRelease {
+  reason: string;
+  actor: string;
+}
+
 export type PassageOutcome = 'passed' | 'not-passed' | 'unconfirmed' | 'barrier-fault';
 
 export type LaneEffect =
   | { type: 'measure' }
   /** Persist the passage and its alerts in one transaction. Effects after it run only if it succeeded. */
-  | { type: 'record'; passage: PassageRecord; alerts: AlertDraft[] }
+  | { type: 'record'; passage: PassageRecord; alerts: AlertDraft[]; manual?: ManualRelease }
   | { type: 'release'; passageId: string }
   | { type: 'settle'; passageId: string; outcome: PassageOutcome; at: number }
   | { type: 'alert'; alert: AlertDraft }

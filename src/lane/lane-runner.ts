@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { AlertDraft } from '../core/alerts.js';
 import type { Clock } from '../core/clock.js';
 import { initialLaneState, stepLane } from '../core/lane-machine.js';
-import type { LaneDeviceRole, LaneEffect, LaneEvent, LanePhase, LaneSetup, LaneState, PassageRecord } from '../core/lane-types.js';
+import type { LaneDeviceRole, LaneEffect, LaneEvent, LanePhase, LaneSetup, LaneState, ManualRelease, PassageRecord } from '../core/lane-types.js';
 import type { Announcer, Barrier, Device, DeviceRole, DeviceStatus, Indicator, Scanner, Thermometer } from '../drivers/device.js';
 import { announcementFor } from './announcements.js';
 import type { Journal } from '../store/journal.js';
@@ -143,46 +143,22 @@ export class LaneRunner {
   }
 
   /**
-   * Remote release by a guard or manager (`…/cmd/open`). Recorded before the
-   * barrier moves, like every grant; the lane then waits for the passage as
-   * after a grant, so the person walking through is not a forced passage.
-   * Refused (false) while the lane is busy with someone else.
+   * Remote release by a guard or manager (`…/cmd/open`): an event of the lane machine, which records it before
+   * the barrier moves and refuses it while the lane is busy with someone else.
    */
   manualRelease(reason: string, actor: string): { ok: true; passageId: string } | { ok: false; phase: string } {
-    const { setup, clock } = this.deps;
-    if (!this.running || this.state.phase.name !== 'idle') return { ok: false, phase: this.running ? this.state.phase.name : 'stopped' };
-    const at = clock.now();
-    const passage: PassageRecord = {
-      id: randomUUID(),
-      at,
-      gate: setup.gate,
-      lane: setup.lane,
-      direction: this.deps.scannerDirection,
-      kind: setup.kind,
-      credential: 'unreadable',
-      decision: { verdict: 'grant', reasons: ['MANUAL_RELEASE'], rule: 'manual-release', policyVersion: setup.policyVersion },
-      temperatureC: null,
-      readings: [],
-      mode: this.deps.gate.modeFor(setup.gate),
-    };
-    if (!this.record(passage, [])) return { ok: false, phase: 'storage-fault' };
-    this.log.info({ passage: passage.id, reason, actor }, 'manual release');
-    const effects: LaneEffect[] = [{ type: 'release', passageId: passage.id }, { type: 'indicate', signal: 'grant' }];
-    this.speak(this.state.phase, this.state.phase, [{ type: 'record', passage, alerts: [] }]);
-    if (setup.hasPassageSensor) {
-      this.state = { ...this.state, phase: { name: 'passing', passageId: passage.id, deadline: at + setup.passageTimeoutMs } };
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.dispatch({ type: 'tick', at: clock.now() }), setup.passageTimeoutMs);
-    } else {
-      effects.push({ type: 'settle', passageId: passage.id, outcome: 'unconfirmed', at });
-    }
-    this.run(effects);
-    return { ok: true, passageId: passage.id };
+    if (!this.running) return { ok: false, phase: 'stopped' };
+    const before = this.state.phase.name;
+    const passageId = randomUUID();
+    this.dispatch({ type: 'manual-release', at: this.deps.clock.now(), passageId, direction: this.deps.scannerDirection, reason, actor });
+    if (this.lastPassage?.id === passageId) return { ok: true, passageId };
+    // An idle lane takes the release, so nothing recorded means the write failed (the lane then refers).
+    return { ok: false, phase: before === 'idle' ? 'storage-fault' : before };
   }
 
   private run(effects: readonly LaneEffect[]): boolean {
     for (const effect of effects) {
-      if (effect.type === 'record' && !this.record(effect.passage, effect.alerts)) {
+      if (effect.type === 'record' && !this.record(effect.passage, effect.alerts, effect.manual)) {
         // Nothing is released unrecorded: drop the rest of this step and let the machine fall back to refer.
         this.dispatch({ type: 'record-failed', at: this.deps.clock.now(), passageId: effect.passage.id });
         return false;
@@ -238,7 +214,7 @@ export class LaneRunner {
     }
   }
 
-  private record(passage: PassageRecord, alerts: AlertDraft[]): boolean {
+  private record(passage: PassageRecord, alerts: AlertDraft[], manual?: ManualRelease): boolean {
     const ok = this.guardStorage(() => this.deps.journal.recordPassage(passage, alerts));
     const started = this.lastScan?.id === passage.id ? this.lastScan.startedAt : undefined;
     if (!ok) return false;
@@ -259,6 +235,7 @@ export class LaneRunner {
       },
       PASSAGE_LOG_MESSAGE[decision.verdict],
     );
+    if (manual) this.log.info({ passage: passage.id, reason: manual.reason, actor: manual.actor }, 'manual release');
     this.deps.onPassage?.(passage, { sinceScanMs });
     return true;
   }

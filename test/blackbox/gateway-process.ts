@@ -3,17 +3,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { GatewayProcess } from '../../scripts/chaos/gateway-process.js';
-import { SimEstate } from '../../scripts/sim/estate.js';
+import { GatewayProcess } from '../../support/gateway/gateway-process.js';
+import { SimEstate } from '../../support/sim/estate.js';
 import { CommandConsole, managerSigner } from '../../support/signed-commands.js';
 import { validateConfig } from '../../src/config/load-config.js';
 import { encodePass } from '../helpers/health-pass-issuer.js';
-import { waitFor } from '../helpers/gateway-harness.js';
+import { waitFor } from '../../support/gateway/gateway-harness.js';
 
 /**
  * The gateway as an outside tester meets it: `node dist/cli.js start` as a
  * child process, its serial devices on socat ptys with the simulators of
- * scripts/sim on the far ends, health passes signed by openssl, commands
+ * support/sim on the far ends, health passes signed by openssl, commands
  * (signed with the manager key of the generated secrets) and results over
  * MQTT. Nothing here reaches into the process.
  */

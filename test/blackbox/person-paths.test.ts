@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { harnessConfig, waitFor } from '../helpers/gateway-harness.js';
-import { freePort } from '../helpers/mosquitto.js';
-import { describeWithTools } from '../helpers/system-tools.js';
+import { harnessConfig, waitFor } from '../../support/gateway/gateway-harness.js';
+import { freePort } from '../../support/brokers/mosquitto.js';
+import { describeWithTools } from '../../support/tools/system-tools.js';
 import { BlackboxGateway, blackboxDir, OpenSslIssuer, type PassageMessage } from './gateway-process.js';
 
 /**

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { ed25519PublicKey, verifySignature } from '../../src/commands/signature.js';
 import { CHANNELS, checkMessage } from '../../src/mqtt/contract.js';
-import { expectedContractFiles } from '../../scripts/contract/asyncapi.js';
-import { EXAMPLE_MANAGER_PUBLIC_KEY, EXAMPLES, REFUSED_REPLY_EXAMPLE, WARNING_REPLY_EXAMPLE } from '../../scripts/contract/examples.js';
-import { channelRoles } from '../../scripts/contract/roles.js';
+import { expectedContractFiles } from '../../support/contract/contract-files.js';
+import { EXAMPLE_MANAGER_PUBLIC_KEY, EXAMPLES, REFUSED_REPLY_EXAMPLE, WARNING_REPLY_EXAMPLE } from '../../support/contract/examples.js';
+import { channelRoles } from '../../support/contract/roles.js';
 
 const PREFIX = 'gatewarden/estate';
 const topicOf = (address: string) => `${PREFIX}/${address.replace('{name}', 'lockdown').replace('{type}', 'fever').replace(/\{\w+\}/g, 'x')}`;

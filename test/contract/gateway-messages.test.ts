@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channelOf, checkMessage } from '../../src/mqtt/contract.js';
 import { PassIssuer } from '../../src/demo/pass-issuer.js';
 import { generateEd25519 } from '../../src/secrets.js';
-import { startHarness, waitFor, type Harness } from '../helpers/gateway-harness.js';
+import { startHarness, waitFor, type Harness } from '../../support/gateway/gateway-harness.js';
 import { commandBody, TestClient } from '../integration/mqtt/mqtt-test-client.js';
 
 const issuerKey = generateEd25519('district-1');

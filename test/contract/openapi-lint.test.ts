@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpFixture, type HttpFixture } from '../integration/http/http-fixture.js';
+import { startHttpFixture, type HttpFixture } from '../../support/gateway/http-fixture.js';
 
 /**
  * GET /openapi.json as an integrator's tooling reads it: Redocly CLI (a

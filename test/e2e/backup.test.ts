@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { harnessConfig, waitFor } from '../helpers/gateway-harness.js';
+import { harnessConfig, waitFor } from '../../support/gateway/gateway-harness.js';
 import { cli, DataProcess } from '../security/data-process.js';
 
 /**

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeWithTools } from '../helpers/system-tools.js';
+import { describeWithTools } from '../../support/tools/system-tools.js';
 
 /**
  * Issue 16, the CLI, from outside: the built CLI (`npm run build` first) as an

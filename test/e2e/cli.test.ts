@@ -11,7 +11,7 @@ import { topicsFor } from '../../src/mqtt/topics.js';
 import { openDatabase } from '../../src/store/database.js';
 import { Journal } from '../../src/store/journal.js';
 import { subjectHasher } from '../../src/store/subject-hash.js';
-import { harnessConfig, waitFor } from '../helpers/gateway-harness.js';
+import { harnessConfig, waitFor } from '../../support/gateway/gateway-harness.js';
 
 /** These tests run the built CLI (`npm test` builds first), exactly as an operator would. */
 const CLI = 'dist/cli.js';

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/mqtt/password-hash.js';
-import { harnessConfig, startHarness, waitFor } from '../helpers/gateway-harness.js';
-import { describeWithTools } from '../helpers/system-tools.js';
+import { harnessConfig, startHarness, waitFor } from '../../support/gateway/gateway-harness.js';
+import { describeWithTools } from '../../support/tools/system-tools.js';
 
 /**
  * Issue 11, observation 5, from outside: the built CLI as an operator runs it.

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PassIssuer } from '../../src/demo/pass-issuer.js';
 import { generateApiToken, hashApiToken } from '../../src/http/api-tokens.js';
 import { generateEd25519 } from '../../src/secrets.js';
-import { startHarness, type Harness } from '../helpers/gateway-harness.js';
-import { describeWithTools } from '../helpers/system-tools.js';
+import { startHarness, type Harness } from '../../support/gateway/gateway-harness.js';
+import { describeWithTools } from '../../support/tools/system-tools.js';
 
 /**
  * The guard-room page as issue 16 asks for it, in Debian's Chromium at a

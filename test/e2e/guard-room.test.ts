@@ -5,9 +5,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PassIssuer } from '../../src/demo/pass-issuer.js';
 import { generateApiToken, hashApiToken } from '../../src/http/api-tokens.js';
 import { generateEd25519 } from '../../src/secrets.js';
-import { startHarness, waitFor, type Harness } from '../helpers/gateway-harness.js';
+import { startHarness, waitFor, type Harness } from '../../support/gateway/gateway-harness.js';
 import { RESIDENT, showCardThenPass } from '../helpers/resident.js';
-import { describeWithTools } from '../helpers/system-tools.js';
+import { describeWithTools } from '../../support/tools/system-tools.js';
 
 /**
  * The guard-room page in Debian's Chromium against a whole gateway on virtual

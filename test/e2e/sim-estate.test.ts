@@ -5,11 +5,11 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PassageRecord } from '../../src/core/lane-types.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
-import { SimEstate } from '../../scripts/sim/estate.js';
-import { loadSimConfig, type SimConfig } from '../../scripts/sim/sim-config.js';
-import { waitFor } from '../../scripts/sim/wait-for.js';
-import { freePort } from '../helpers/mosquitto.js';
-import { describeWithTools } from '../helpers/system-tools.js';
+import { SimEstate } from '../../support/sim/estate.js';
+import { loadSimConfig, type SimConfig } from '../../support/sim/sim-config.js';
+import { waitFor } from '../../support/sim/wait-for.js';
+import { freePort } from '../../support/brokers/mosquitto.js';
+import { describeWithTools } from '../../support/tools/system-tools.js';
 
 /**
  * config/sim.yaml end to end, as `npm run sim` runs it: the gateway on profile

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { subjectHasher } from '../../src/store/subject-hash.js';
-import { harnessConfig } from '../helpers/gateway-harness.js';
+import { harnessConfig } from '../../support/gateway/gateway-harness.js';
 import { writeLegacyDatabase } from '../integration/store/legacy-rows.js';
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PassIssuer } from '../../src/demo/pass-issuer.js';
 import { generateEd25519 } from '../../src/secrets.js';
-import { startHarness, waitFor, type Harness } from '../helpers/gateway-harness.js';
+import { startHarness, waitFor, type Harness } from '../../support/gateway/gateway-harness.js';
 import { RESIDENT, showCardThenPass } from '../helpers/resident.js';
 
 describe('a gateway whose trust list is past its maximum age', () => {

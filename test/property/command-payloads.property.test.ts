@@ -7,9 +7,9 @@ import { COMMAND_NAMES } from '../../src/commands/command-schemas.js';
 import type { CommandActor, CommandReply } from '../../src/commands/types.js';
 import { MqttCommandHandler } from '../../src/mqtt/command-handler.js';
 import { topicsFor } from '../../src/mqtt/topics.js';
-import { EXAMPLES } from '../../scripts/contract/examples.js';
+import { EXAMPLES } from '../../support/contract/examples.js';
 import { createCommandSigner, trustedKey, type CommandSigner } from '../../support/signed-commands.js';
-import { startHarness, waitFor, type Harness } from '../helpers/gateway-harness.js';
+import { startHarness, waitFor, type Harness } from '../../support/gateway/gateway-harness.js';
 import { propertyParameters } from './runs.js';
 
 /**

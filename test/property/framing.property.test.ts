@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/drivers/profile/load-profile.js';
 import type { DeviceProfile } from '../../src/drivers/profile/profile-schema.js';
 import { createFramer, extractValue, terminatorBytes } from '../../src/drivers/serial/create-framer.js';
-import { splitAt } from './framing-chunks.js';
+import { splitAt } from '../../support/fuzz/framing-chunks.js';
 import { propertyParameters } from './runs.js';
 
 /**

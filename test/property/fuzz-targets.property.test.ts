@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fuzzTarget } from '../../scripts/fuzz/target.js';
-import { allocate, LANE_TARGET } from '../../scripts/fuzz/targets.js';
+import { fuzzTarget } from '../../support/fuzz/target.js';
+import { allocate, LANE_TARGET } from '../../support/fuzz/targets.js';
 import { propertyParameters } from './runs.js';
 
 /**

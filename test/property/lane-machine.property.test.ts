@@ -5,13 +5,13 @@ import { initialLaneState, stepLane } from '../../src/core/lane-machine.js';
 import { DEFAULT_RULES, NO_STATUS, type RiskAreas, type SubjectStatus } from '../../src/core/estate-facts.js';
 import type { LaneEvent, LaneSetup, LaneWorld } from '../../src/core/lane-types.js';
 import type { ReasonCode } from '../../src/core/reasons.js';
-import { LANE_SETUP } from '../helpers/lane-setup.js';
-import { estateArbs, laneInputArb, type NonScanInput } from '../helpers/lane-script.js';
-import { checkPersonCleared, releasedPassages, type Scanned } from '../helpers/person-invariant.js';
+import { LANE_SETUP } from '../../support/lane/lane-setup.js';
+import { estateArbs, laneInputArb, type NonScanInput } from '../../support/lane/lane-script.js';
+import { checkPersonCleared, releasedPassages, type Scanned } from '../../support/lane/person-invariant.js';
 import { propertyParameters } from './runs.js';
 
 /**
- * The gate's promise at the person level (test/helpers/person-invariant.ts):
+ * The gate's promise at the person level (support/lane/person-invariant.ts):
  * whatever a person shows (a card, a visitor pass, a plate, a health pass, or
  * a mix of them in any order), every release passes the person-level checks.
  */

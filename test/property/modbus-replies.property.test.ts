@@ -6,7 +6,7 @@ import { withCrc } from '../../src/drivers/modbus/crc16.js';
 import { ModbusBus } from '../../src/drivers/modbus/modbus-bus.js';
 import { RtuLine } from '../../src/drivers/modbus/rtu-line.js';
 import type { SerialLink } from '../../src/drivers/serial/serial-link.js';
-import { splitAt } from './framing-chunks.js';
+import { splitAt } from '../../support/fuzz/framing-chunks.js';
 import { propertyParameters } from './runs.js';
 
 /**

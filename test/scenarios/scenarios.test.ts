@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { playScenario } from '../../scripts/scenario/player.js';
+import { playScenario } from '../../support/scenario/player.js';
 
 /**
  * Every timeline in scenarios/ played through the real gateway (real SQLite,
@@ -13,7 +13,7 @@ const files = readdirSync(DIR).filter((name) => name.endsWith('.yaml')).sort();
 
 describe('estate-plan scenarios', () => {
   it('there is at least one scenario for each numbered rule of the estate plan', async () => {
-    const { loadTimeline } = await import('../../scripts/scenario/timeline.js');
+    const { loadTimeline } = await import('../../support/scenario/timeline.js');
     const covered = new Set(files.flatMap((file) => loadTimeline(join(DIR, file)).rules));
     expect([1, 2, 3, 4, 5, 6, 7, 8, 9].filter((rule) => !covered.has(rule))).toEqual([]);
   });

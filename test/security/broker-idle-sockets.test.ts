@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeWithTools } from '../helpers/system-tools.js';
-import { waitFor } from '../helpers/gateway-harness.js';
+import { describeWithTools } from '../../support/tools/system-tools.js';
+import { waitFor } from '../../support/gateway/gateway-harness.js';
 import { BrokerProcess, rawSocket } from './broker-process.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,7 +4,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MqttClient, type IClientOptions } from 'mqtt';
-import { harnessConfig, waitFor } from '../helpers/gateway-harness.js';
+import { harnessConfig, waitFor } from '../../support/gateway/gateway-harness.js';
 
 /**
  * The real gateway (`node dist/cli.js start`, build first) as an attacker on

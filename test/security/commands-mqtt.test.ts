@@ -6,7 +6,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signCommand } from '../../src/commands/signature.js';
 import { generateEd25519 } from '../../src/secrets.js';
-import { waitFor } from '../helpers/gateway-harness.js';
+import { waitFor } from '../../support/gateway/gateway-harness.js';
 import { CommandsProcess, lockdownBody, nested, type Seen } from './commands-process.js';
 
 const run = promisify(execFile);

@@ -4,9 +4,9 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signCommand } from '../../src/commands/signature.js';
 import { generateSecrets } from '../../src/secrets.js';
-import { waitFor } from '../helpers/gateway-harness.js';
-import { MOSQUITTO_TOOLS, mosquittoAcl, startMosquitto, type Mosquitto } from '../helpers/mosquitto.js';
-import { describeWithTools } from '../helpers/system-tools.js';
+import { waitFor } from '../../support/gateway/gateway-harness.js';
+import { MOSQUITTO_TOOLS, mosquittoAcl, startMosquitto, type Mosquitto } from '../../support/brokers/mosquitto.js';
+import { describeWithTools } from '../../support/tools/system-tools.js';
 import { CommandsProcess, type Seen } from './commands-process.js';
 
 /**

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { harnessConfig, waitFor } from '../helpers/gateway-harness.js';
+import { harnessConfig, waitFor } from '../../support/gateway/gateway-harness.js';
 
 /** One message as an attacker's or a manager's client saw it. */
 export interface Seen {

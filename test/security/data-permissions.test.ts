@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { harnessConfig } from '../helpers/gateway-harness.js';
+import { harnessConfig } from '../../support/gateway/gateway-harness.js';
 import { cli, DataProcess } from './data-process.js';
 
 /**

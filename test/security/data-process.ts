@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { waitFor } from '../helpers/gateway-harness.js';
+import { waitFor } from '../../support/gateway/gateway-harness.js';
 
 /**
  * `node dist/cli.js` (build first) as an operator runs it: `start` as a child

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SimEstate } from '../../scripts/sim/estate.js';
+import { SimEstate } from '../../support/sim/estate.js';
 import { validateConfig } from '../../src/config/load-config.js';
 import { hashApiToken } from '../../src/http/api-tokens.js';
 import { blackboxDir, OpenSslIssuer } from '../blackbox/gateway-process.js';
-import { harnessConfig, waitFor } from '../helpers/gateway-harness.js';
-import { freePort } from '../helpers/mosquitto.js';
-import { describeWithTools } from '../helpers/system-tools.js';
+import { harnessConfig, waitFor } from '../../support/gateway/gateway-harness.js';
+import { freePort } from '../../support/brokers/mosquitto.js';
+import { describeWithTools } from '../../support/tools/system-tools.js';
 import { cli, DataProcess } from './data-process.js';
 
 /**

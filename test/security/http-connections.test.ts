@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../helpers/gateway-harness.js';
+import { waitFor } from '../../support/gateway/gateway-harness.js';
 import { HttpProcess } from './http-process.js';
 
 /**

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { type TLSSocket } from 'node:tls';
 import mqtt, { type MqttClient } from 'mqtt';
 import { generateApiToken, hashApiToken } from '../../src/http/api-tokens.js';
-import { harnessConfig, waitFor } from '../helpers/gateway-harness.js';
+import { harnessConfig, waitFor } from '../../support/gateway/gateway-harness.js';
 
 /** The roles the tests hold a token for: one token each, made by the test as an operator would. */
 export const ROLES = ['guard', 'manager', 'auditor'] as const;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../helpers/gateway-harness.js';
+import { waitFor } from '../../support/gateway/gateway-harness.js';
 import { HttpProcess } from './http-process.js';
 
 interface Readiness {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { runLoss } from '../../../scripts/chaos/loss.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
-import { MOSQUITTO_TOOLS } from '../../helpers/mosquitto.js';
+import { runLoss } from '../../../support/chaos/loss.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
+import { MOSQUITTO_TOOLS } from '../../../support/brokers/mosquitto.js';
 
 /**
  * The loss test of `npm run chaos -- --only loss`, small enough for `npm test`:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { opensWithoutGrant } from '../../../scripts/chaos/unplug.js';
+import { opensWithoutGrant } from '../../../support/chaos/unplug.js';
 
 describe('chaos witness: barrier OPENs against recorded grants', () => {
   it('accounts each OPEN with one grant recorded before it', () => {

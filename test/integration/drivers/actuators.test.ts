@@ -1,10 +1,10 @@
 import { expect, it } from 'vitest';
 import type { Barrier, Indicator } from '../../../src/drivers/device.js';
 import { GatewardenError } from '../../../src/errors.js';
-import { LineSim } from '../../../scripts/sim/line-sim.js';
-import { setPassageSensor } from '../../../scripts/sim/modbus-sim.js';
-import { RtuSlaveBus } from '../../../scripts/sim/rtu-slave-bus.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { LineSim } from '../../../support/sim/line-sim.js';
+import { setPassageSensor } from '../../../support/sim/modbus-sim.js';
+import { RtuSlaveBus } from '../../../support/sim/rtu-slave-bus.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { profile, useHarness, waitFor } from './harness.js';
 
 const serial = { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } as const;

@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AnnouncerSim } from '../../../scripts/sim/announcer-sim.js';
-import { PtyPair } from '../../../scripts/sim/pty-pair.js';
+import { AnnouncerSim } from '../../../support/sim/announcer-sim.js';
+import { PtyPair } from '../../../support/sim/pty-pair.js';
 import { PassIssuer } from '../../../src/demo/pass-issuer.js';
 import type { VirtualAnnouncer } from '../../../src/drivers/virtual/virtual-announcer.js';
 import { generateEd25519 } from '../../../src/secrets.js';
-import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js';
+import { startHarness, waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
 import { RESIDENT } from '../../helpers/resident.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 
 const issuerKey = generateEd25519('district-1');
 const issuer = new PassIssuer(issuerKey.kid, issuerKey.privateKey);

@@ -1,11 +1,11 @@
 import { expect, it } from 'vitest';
 import { join } from 'node:path';
-import { AnnouncerSim } from '../../../scripts/sim/announcer-sim.js';
-import { SimEstate } from '../../../scripts/sim/estate.js';
+import { AnnouncerSim } from '../../../support/sim/announcer-sim.js';
+import { SimEstate } from '../../../support/sim/estate.js';
 import { validateConfig } from '../../../src/config/load-config.js';
-import { harnessConfig } from '../../helpers/gateway-harness.js';
+import { harnessConfig } from '../../../support/gateway/gateway-harness.js';
 import type { UartAnnouncer } from '../../../src/drivers/announcer/announcer-uart.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { profile, useHarness, waitFor } from './harness.js';
 
 const hex = (text: string) => text.replace(/\s+/g, '').toLowerCase();

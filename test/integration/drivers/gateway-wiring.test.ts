@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { PtyPair } from '../../../scripts/sim/pty-pair.js';
-import { RtuSlaveBus } from '../../../scripts/sim/rtu-slave-bus.js';
-import { setTemperature } from '../../../scripts/sim/modbus-sim.js';
-import { startHarness, waitFor } from '../../helpers/gateway-harness.js';
+import { PtyPair } from '../../../support/sim/pty-pair.js';
+import { RtuSlaveBus } from '../../../support/sim/rtu-slave-bus.js';
+import { setTemperature } from '../../../support/sim/modbus-sim.js';
+import { startHarness, waitFor } from '../../../support/gateway/gateway-harness.js';
 import { createIssuer } from '../../helpers/health-pass-issuer.js';
 import { RESIDENT, showCardThenPass } from '../../helpers/resident.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { profile } from './harness.js';
 
 const issuer = createIssuer('district-health');

@@ -10,9 +10,9 @@ import { createPortRegistry, type PortRegistry } from '../../../src/drivers/port
 import type { ProfileDeviceSettings } from '../../../src/drivers/profile-device-settings.js';
 import { loadProfile } from '../../../src/drivers/profile/load-profile.js';
 import type { DeviceProfile } from '../../../src/drivers/profile/profile-schema.js';
-import { PtyPair } from '../../../scripts/sim/pty-pair.js';
+import { PtyPair } from '../../../support/sim/pty-pair.js';
 
-export { waitFor } from '../../../scripts/sim/wait-for.js';
+export { waitFor } from '../../../support/sim/wait-for.js';
 
 export const devicesDir = fileURLToPath(new URL('../../../devices', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { Indicator } from '../../../src/drivers/device.js';
-import { RtuSlaveBus } from '../../../scripts/sim/rtu-slave-bus.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { RtuSlaveBus } from '../../../support/sim/rtu-slave-bus.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { useHarness, waitFor } from './harness.js';
 
 describeWithTools(['socat'], 'a Modbus indicator asked faster than its bus can switch it', () => {

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import type { Thermometer } from '../../../src/drivers/device.js';
-import { setTemperature } from '../../../scripts/sim/modbus-sim.js';
-import { TcpSlave } from '../../../scripts/sim/tcp-slave.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { setTemperature } from '../../../support/sim/modbus-sim.js';
+import { TcpSlave } from '../../../support/sim/tcp-slave.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { profile, useHarness, waitFor, type Harness } from './harness.js';
 
 const source = fileURLToPath(new URL('./fixtures/libmodbus-thermometer.c', import.meta.url));

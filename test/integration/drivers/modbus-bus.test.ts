@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
 import type { Thermometer } from '../../../src/drivers/device.js';
-import { setTemperature } from '../../../scripts/sim/modbus-sim.js';
-import { RtuSlaveBus } from '../../../scripts/sim/rtu-slave-bus.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { setTemperature } from '../../../support/sim/modbus-sim.js';
+import { RtuSlaveBus } from '../../../support/sim/rtu-slave-bus.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { profile, useHarness, waitFor } from './harness.js';
 
 const POLL_MS = 300;

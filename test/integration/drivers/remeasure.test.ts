@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Thermometer } from '../../../src/drivers/device.js';
-import { setTemperature } from '../../../scripts/sim/modbus-sim.js';
-import { TcpSlave } from '../../../scripts/sim/tcp-slave.js';
+import { setTemperature } from '../../../support/sim/modbus-sim.js';
+import { TcpSlave } from '../../../support/sim/tcp-slave.js';
 import { profile, useHarness, waitFor } from './harness.js';
 
 describe('an on-demand Modbus thermometer asked again from its reading listener', () => {

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { PlateReader, Scanner, Thermometer } from '../../../src/drivers/device.js';
-import { LineSim } from '../../../scripts/sim/line-sim.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { LineSim } from '../../../support/sim/line-sim.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { profile, useHarness, waitFor } from './harness.js';
 
 /** Deterministic noise (a linear congruential generator), so a failure can be replayed. */

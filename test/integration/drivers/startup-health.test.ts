@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
 import type { Thermometer } from '../../../src/drivers/device.js';
-import { setTemperature } from '../../../scripts/sim/modbus-sim.js';
-import { PtyPair } from '../../../scripts/sim/pty-pair.js';
-import { RtuSlaveBus } from '../../../scripts/sim/rtu-slave-bus.js';
-import { TcpSlave } from '../../../scripts/sim/tcp-slave.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { setTemperature } from '../../../support/sim/modbus-sim.js';
+import { PtyPair } from '../../../support/sim/pty-pair.js';
+import { RtuSlaveBus } from '../../../support/sim/rtu-slave-bus.js';
+import { TcpSlave } from '../../../support/sim/tcp-slave.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { profile, useHarness, waitFor } from './harness.js';
 
 /**

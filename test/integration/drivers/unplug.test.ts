@@ -1,9 +1,9 @@
 import { expect, it } from 'vitest';
 import type { Scanner, Thermometer } from '../../../src/drivers/device.js';
-import { LineSim } from '../../../scripts/sim/line-sim.js';
-import { setTemperature } from '../../../scripts/sim/modbus-sim.js';
-import { RtuSlaveBus } from '../../../scripts/sim/rtu-slave-bus.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { LineSim } from '../../../support/sim/line-sim.js';
+import { setTemperature } from '../../../support/sim/modbus-sim.js';
+import { RtuSlaveBus } from '../../../support/sim/rtu-slave-bus.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { profile, useHarness, waitFor } from './harness.js';
 
 const RECOVERY_MS = 5000;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiRole } from '../../../src/http/config-schema.js';
-import { startHttpFixture, type HttpFixture } from './http-fixture.js';
+import { startHttpFixture, type HttpFixture } from '../../../support/gateway/http-fixture.js';
 
 /**
  * Every route of the API refuses a request without a token, with an unknown

@@ -8,8 +8,8 @@ import { ALERT_TYPES } from '../../../src/core/alerts.js';
 import { ALERT_LABELS, REASON_LABELS } from '../../../src/http/labels.js';
 import { EstateClock } from '../../../src/http/time-zone.js';
 import { PassageQueries } from '../../../src/http/queries/passages.js';
-import { waitFor } from '../../helpers/gateway-harness.js';
-import { startHttpFixture, type HttpFixture } from './http-fixture.js';
+import { waitFor } from '../../../support/gateway/gateway-harness.js';
+import { startHttpFixture, type HttpFixture } from '../../../support/gateway/http-fixture.js';
 
 /** What the API does with good requests: reads, filters, pages, exports, and writes through the command service. */
 

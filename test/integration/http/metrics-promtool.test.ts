@@ -3,8 +3,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PassageRecord } from '../../../src/core/lane-types.js';
 import { GatewayMetrics } from '../../../src/http/metrics.js';
 import { VERSION } from '../../../src/version.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
-import { startHttpFixture, type HttpFixture } from './http-fixture.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
+import { startHttpFixture, type HttpFixture } from '../../../support/gateway/http-fixture.js';
 
 /** promtool's lint of an exposition: its complaints, one a line; empty when clean. */
 function promtool(exposition: string): { status: number | null; complaints: string } {

@@ -2,9 +2,9 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openConnection, type Connection } from '../../../src/mqtt/connection.js';
 import { topicsFor } from '../../../src/mqtt/topics.js';
-import { waitFor } from '../../helpers/gateway-harness.js';
-import { freePort } from '../../helpers/mosquitto.js';
-import { aedesBroker, type ExternalBroker } from './external-broker.js';
+import { waitFor } from '../../../support/gateway/gateway-harness.js';
+import { freePort } from '../../../support/brokers/mosquitto.js';
+import { aedesBroker, type ExternalBroker } from '../../../support/brokers/external-broker.js';
 
 const PREFIX = 'gatewarden/test-estate';
 const PASSWORD = 'gateway-password-1';

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { waitFor, type Harness } from '../../helpers/gateway-harness.js';
-import { aedesBroker, setUpExternal, type ExternalSetup } from './external-broker.js';
+import { waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
+import { aedesBroker, setUpExternal, type ExternalSetup } from '../../../support/brokers/external-broker.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { checkMessage } from '../../../src/mqtt/contract.js';
-import { waitFor, type Harness } from '../../helpers/gateway-harness.js';
+import { waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
 import { createCommandSigner, trustedKey } from '../../../support/signed-commands.js';
-import { setUpExternal, type BrokerFactory, type ExternalSetup } from './external-broker.js';
+import { setUpExternal, type BrokerFactory, type ExternalSetup } from '../../../support/brokers/external-broker.js';
 import { auditRows, commandBody, TestClient, type CommandReplyMessage } from './mqtt-test-client.js';
 
 export interface BrokerUnderTest {

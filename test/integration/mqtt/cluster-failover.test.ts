@@ -3,10 +3,10 @@ import { afterEach, expect, it } from 'vitest';
 import { ed25519PublicKey } from '../../../src/commands/signature.js';
 import { verifyStream } from '../../../src/district/verify-stream.js';
 import { createIssuer } from '../../helpers/health-pass-issuer.js';
-import { waitFor, type Harness } from '../../helpers/gateway-harness.js';
+import { waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
 import { NATS_TOOLS, startNatsCluster, type NatsCluster, type NatsNode } from '../../helpers/nats-cluster.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
-import { setUpExternal, type ExternalSetup } from './external-broker.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
+import { setUpExternal, type ExternalSetup } from '../../../support/brokers/external-broker.js';
 
 const PREFIX = 'gatewarden/test-estate';
 /** Reports in the chain (docs/district.md); status, mode, devices, health and checkpoints are outside it. */

@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js';
+import { startHarness, waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
 
 interface Reply {
   id: string;

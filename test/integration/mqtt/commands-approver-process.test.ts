@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { harnessConfig, waitFor } from '../../helpers/gateway-harness.js';
+import { harnessConfig, waitFor } from '../../../support/gateway/gateway-harness.js';
 
 /**
  * Black box: `node dist/cli.js start` as an operator runs it (build first),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js';
+import { startHarness, waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
 import { createCommandSigner, trustedKey } from '../../../support/signed-commands.js';
 import { commandBody, TestClient } from './mqtt-test-client.js';
 

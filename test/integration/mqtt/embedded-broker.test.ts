@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { aclFor } from '../../../src/mqtt/acl.js';
 import { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from '../../../src/mqtt/embedded-broker.js';
 import { hashPassword } from '../../../src/mqtt/password-hash.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { makeTestCerts } from './test-certs.js';
 
 const PREFIX = 'gatewarden/test-estate';

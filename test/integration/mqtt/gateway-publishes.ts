@@ -1,5 +1,5 @@
-import type { Harness } from '../../helpers/gateway-harness.js';
-import { waitFor } from '../../helpers/gateway-harness.js';
+import type { Harness } from '../../../support/gateway/gateway-harness.js';
+import { waitFor } from '../../../support/gateway/gateway-harness.js';
 
 /**
  * Reconnects the gateway's own broker session and returns the topics it

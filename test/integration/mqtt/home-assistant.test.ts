@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_TYPES } from '../../../src/core/alerts.js';
 import { channelOf } from '../../../src/mqtt/contract.js';
-import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js';
+import { startHarness, waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
 import { publishedOnReconnect } from './gateway-publishes.js';
 import { TestClient } from './mqtt-test-client.js';
 

@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { waitFor, type Harness } from '../../helpers/gateway-harness.js';
+import { waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
 import { createIssuer } from '../../helpers/health-pass-issuer.js';
 import { RESIDENT, showCardThenPass } from '../../helpers/resident.js';
-import { freePort } from '../../helpers/mosquitto.js';
-import { aedesBroker, setUpExternal, type ExternalSetup } from './external-broker.js';
+import { freePort } from '../../../support/brokers/mosquitto.js';
+import { aedesBroker, setUpExternal, type ExternalSetup } from '../../../support/brokers/external-broker.js';
 import { commandBody, TestClient } from './mqtt-test-client.js';
 import { managerSigner } from '../../../support/signed-commands.js';
 

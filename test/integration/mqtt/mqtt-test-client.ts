@@ -1,6 +1,6 @@
 import mqtt, { type IClientPublishOptions, type MqttClient } from 'mqtt';
 import type { Db } from '../../../src/store/database.js';
-import { waitFor } from '../../helpers/gateway-harness.js';
+import { waitFor } from '../../../support/gateway/gateway-harness.js';
 
 /** One message as a subscriber saw it. */
 export interface Received {

@@ -9,9 +9,9 @@ import { OutboxPublisher } from '../../../src/mqtt/outbox-publisher.js';
 import { topicsFor } from '../../../src/mqtt/topics.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 import { Outbox } from '../../../src/store/outbox.js';
-import { waitFor } from '../../helpers/gateway-harness.js';
-import { MOSQUITTO_TOOLS, startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { waitFor } from '../../../support/gateway/gateway-harness.js';
+import { MOSQUITTO_TOOLS, startMosquitto, type Mosquitto } from '../../../support/brokers/mosquitto.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { TestClient } from './mqtt-test-client.js';
 
 const PREFIX = 'gatewarden/test-estate';

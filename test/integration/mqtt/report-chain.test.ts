@@ -9,7 +9,7 @@ import { hashPassword } from '../../../src/mqtt/password-hash.js';
 import { publishStats } from '../../../src/mqtt/reports.js';
 import { generateEd25519 } from '../../../src/secrets.js';
 import { toRanges } from '../../../src/store/report-chain-format.js';
-import { harnessConfig, startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js';
+import { harnessConfig, startHarness, waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
 import { auditRows, commandBody, TestClient } from './mqtt-test-client.js';
 
 const prefix = 'gatewarden/test-estate';

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PassIssuer } from '../../../src/demo/pass-issuer.js';
 import { checkMessage } from '../../../src/mqtt/contract.js';
 import { generateEd25519, loadSecrets } from '../../../src/secrets.js';
-import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js';
-import { MOSQUITTO_TOOLS, startMosquitto, type Mosquitto } from '../../helpers/mosquitto.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { startHarness, waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
+import { MOSQUITTO_TOOLS, startMosquitto, type Mosquitto } from '../../../support/brokers/mosquitto.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { TestClient } from './mqtt-test-client.js';
 
 const issuerKey = generateEd25519('district-1');

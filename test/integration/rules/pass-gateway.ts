@@ -4,7 +4,7 @@ import type { HealthPassPayload } from '../../../src/core/health-pass.js';
 import type { PassageRecord } from '../../../src/core/lane-types.js';
 import { PassIssuer } from '../../../src/demo/pass-issuer.js';
 import { generateEd25519 } from '../../../src/secrets.js';
-import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js';
+import { startHarness, waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
 
 /**
  * A gateway on virtual devices for the pass and list commands: gate `main`

@@ -10,7 +10,7 @@ import type { VirtualScanner } from '../../../src/drivers/virtual/virtual-scanne
 import type { VirtualThermometer } from '../../../src/drivers/virtual/virtual-thermometer.js';
 import { startGateway } from '../../../src/gateway.js';
 import { generateEd25519 } from '../../../src/secrets.js';
-import { harnessConfig, waitFor } from '../../helpers/gateway-harness.js';
+import { harnessConfig, waitFor } from '../../../support/gateway/gateway-harness.js';
 
 /**
  * The replay window survives a restart (found from outside: a pass granted,

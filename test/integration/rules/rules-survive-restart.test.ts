@@ -12,7 +12,7 @@ import type { VirtualThermometer } from '../../../src/drivers/virtual/virtual-th
 import { startGateway, type Gateway } from '../../../src/gateway.js';
 import { PassIssuer } from '../../../src/demo/pass-issuer.js';
 import { generateEd25519 } from '../../../src/secrets.js';
-import { harnessConfig, waitFor } from '../../helpers/gateway-harness.js';
+import { harnessConfig, waitFor } from '../../../support/gateway/gateway-harness.js';
 import { RESIDENTS, SCREENED_BOTH_WAYS } from './pass-gateway.js';
 
 /**

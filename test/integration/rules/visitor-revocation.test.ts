@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../helpers/gateway-harness.js';
+import { waitFor } from '../../../support/gateway/gateway-harness.js';
 import { startPassGateway, type PassGateway } from './pass-gateway.js';
 
 const RISK_AREA = '350502';

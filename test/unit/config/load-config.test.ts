@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig, validateConfig } from '../../../src/config/load-config.js';
 import { GatewardenError } from '../../../src/errors.js';
-import { harnessConfig } from '../../helpers/gateway-harness.js';
+import { harnessConfig } from '../../../support/gateway/gateway-harness.js';
 
 function errorsOf(action: () => unknown): string[] {
   try {

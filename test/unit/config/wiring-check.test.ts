@@ -8,7 +8,7 @@ import type { DeviceConfig } from '../../../src/config/schema.js';
 import { checkWiring } from '../../../src/config/wiring-check.js';
 import { SHIPPED_PROFILES_DIR } from '../../../src/drivers/profile/profiles-dir.js';
 import { configErrors } from '../../helpers/config-errors.js';
-import { harnessConfig } from '../../helpers/gateway-harness.js';
+import { harnessConfig } from '../../../support/gateway/gateway-harness.js';
 
 const BUS = '/dev/ttyUSB0';
 

@@ -8,7 +8,7 @@ import { isHealthPass, readHealthPass } from '../../../src/core/health-pass.js';
 import type { ReasonCode } from '../../../src/core/reasons.js';
 import type { TrustList } from '../../../src/core/trust-list.js';
 import { createIssuer, encodePass, trustListOf, type IssueOptions, type PayloadOverrides } from '../../helpers/health-pass-issuer.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 
 const NOW = Date.UTC(2026, 2, 1, 8, 0, 0);
 const NOW_S = NOW / 1000;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { initialLaneState, stepLane } from '../../../src/core/lane-machine.js';
 import type { LaneState } from '../../../src/core/lane-types.js';
-import { CREDENTIAL_AND_MODE_CASES, LANE_CASES, PASSAGE_CASES, SCREENING_CASES, type LaneScenario } from './fixtures/lane-cases.js';
-import { LANE_SETUP } from '../../helpers/lane-setup.js';
-import { device, passage, reading, releaseFailed, runLane, scan, T0, tick, worldOf } from './fixtures/lane.js';
+import { CREDENTIAL_AND_MODE_CASES, LANE_CASES, MANUAL_RELEASE_CASES, PASSAGE_CASES, SCREENING_CASES, type LaneScenario } from './fixtures/lane-cases.js';
+import { LANE_SETUP } from '../../../support/lane/lane-setup.js';
+import { device, manualRelease, passage, reading, releaseFailed, runLane, scan, T0, tick, worldOf } from './fixtures/lane.js';
 
 const named = (cases: LaneScenario[]) => cases.map((c): [string, LaneScenario] => [c.name, c]);
 
@@ -23,6 +23,40 @@ describe('lane machine: credentials and modes', () => {
 
 describe('lane machine: release, passage and failures', () => {
   it.each(named(PASSAGE_CASES))('%s', (_name, scenario) => expectScenario(scenario));
+});
+
+describe('lane machine: manual release', () => {
+  it.each(named(MANUAL_RELEASE_CASES))('%s', (_name, scenario) => expectScenario(scenario));
+
+  it('records who released and why, the lane’s direction and the mode, with no subject, reading or alert', () => {
+    const run = runLane([manualRelease(250, { direction: 'out' })], { world: { mode: 'lockdown' } });
+    expect(run.steps[0]).toEqual({
+      state: expect.objectContaining({ phase: { name: 'passing', passageId: 'm1', deadline: T0 + 8250 } }),
+      deadline: T0 + 8250,
+      effects: [
+        {
+          type: 'record',
+          passage: {
+            id: 'm1',
+            at: T0 + 250,
+            gate: 'north',
+            lane: 'in-1',
+            direction: 'out',
+            kind: 'pedestrian',
+            credential: 'unreadable',
+            decision: { verdict: 'grant', reasons: ['MANUAL_RELEASE'], rule: 'manual-release', policyVersion: 'test-1' },
+            temperatureC: null,
+            readings: [],
+            mode: 'lockdown',
+          },
+          alerts: [],
+          manual: { reason: 'courier with a trolley', actor: 'guard-1' },
+        },
+        { type: 'release', passageId: 'm1' },
+        { type: 'indicate', signal: 'grant' },
+      ],
+    });
+  });
 });
 
 describe('lane machine: invariants over the whole table', () => {

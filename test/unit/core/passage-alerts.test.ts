@@ -4,7 +4,7 @@ import type { PassageRecord } from '../../../src/core/lane-types.js';
 import { DEFAULT_RULES } from '../../../src/core/estate-facts.js';
 import { passageAlerts } from '../../../src/core/passage-alerts.js';
 import type { ReasonCode } from '../../../src/core/reasons.js';
-import { LANE_SETUP } from '../../helpers/lane-setup.js';
+import { LANE_SETUP } from '../../../support/lane/lane-setup.js';
 import { T0 } from './fixtures/lane.js';
 
 const passageWith = (reasons: ReasonCode[], temperatureC: number | null = 38.4): PassageRecord => ({

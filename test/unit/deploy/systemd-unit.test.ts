@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 
 const UNIT = 'deploy/systemd/gatewarden.service';
 const text = readFileSync(UNIT, 'utf8');

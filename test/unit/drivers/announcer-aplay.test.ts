@@ -9,8 +9,8 @@ import { loadClipCatalogue } from '../../../src/drivers/announcer/announcer-clip
 import { renderClips } from '../../../src/drivers/announcer/announcer-render.js';
 import type { PlayerSpec } from '../../../src/drivers/profile/announcer-schema.js';
 import { loadProfile } from '../../../src/drivers/profile/load-profile.js';
-import { waitFor } from '../../../scripts/sim/wait-for.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { waitFor } from '../../../support/sim/wait-for.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 
 const devicesDir = fileURLToPath(new URL('../../../devices', import.meta.url));
 const catalogue = loadClipCatalogue(devicesDir, 'announcer-clips');

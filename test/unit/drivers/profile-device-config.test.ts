@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../src/config/load-config.js';
 import { configErrors } from '../../helpers/config-errors.js';
-import { harnessConfig } from '../../helpers/gateway-harness.js';
+import { harnessConfig } from '../../../support/gateway/gateway-harness.js';
 
 /** The harness config with its entry thermometer replaced by a profile device (devices[1]). */
 function withThermometer(settings: Record<string, unknown>): Record<string, unknown> {

@@ -4,9 +4,9 @@ import { DEFAULT_RULES, NO_STATUS, type RiskAreas, type SubjectStatus } from '..
 import { initialLaneState, stepLane } from '../../src/core/lane-machine.js';
 import type { LaneEvent, LaneSetup, LaneWorld } from '../../src/core/lane-types.js';
 import { readCredential } from '../../src/core/read-credential.js';
-import { LANE_SETUP } from '../../test/helpers/lane-setup.js';
-import { estateArbs, laneInputArb, type NonScanInput } from '../../test/helpers/lane-script.js';
-import { checkPersonCleared, releasedPassages, type EstateFacts, type Reading, type Scanned } from '../../test/helpers/person-invariant.js';
+import { LANE_SETUP } from '../lane/lane-setup.js';
+import { estateArbs, laneInputArb, type NonScanInput } from '../lane/lane-script.js';
+import { checkPersonCleared, releasedPassages, type EstateFacts, type Reading, type Scanned } from '../lane/person-invariant.js';
 import { CONTEXT, NOW, scannedCode, validHealthPass } from './codes.js';
 import type { FuzzTarget, Prepared } from './target.js';
 
@@ -33,12 +33,12 @@ type Script = typeof scriptArb extends fc.Arbitrary<infer S> ? S : never;
  * plates and garbage, read by the real readCredential against a trust list,
  * roster and visitor registry, between fuzzed readings, ticks, passages and
  * device faults, under every mode, list and policy. Every barrier release is
- * checked against the person-level invariant of test/helpers/person-invariant.ts
+ * checked against the person-level invariant of support/lane/person-invariant.ts
  * (the lane-machine property test's own checker).
  */
 export const laneTarget: FuzzTarget = {
   name: 'lane',
-  what: 'the lane machine (src/core/lane-machine.ts) fed scanned codes through src/core/read-credential.ts; every release checked by test/helpers/person-invariant.ts',
+  what: 'the lane machine (src/core/lane-machine.ts) fed scanned codes through src/core/read-credential.ts; every release checked by support/lane/person-invariant.ts',
   async prepare(): Promise<Prepared<Script>> {
     const counts = { steps: 0, scans: 0, releases: 0, 'grants by pass': 0, 'grants by card alone': 0 };
     return {

@@ -3,7 +3,7 @@ import type { Mode } from '../../src/core/mode.js';
 
 /**
  * Generators of lane scripts, shared by the lane-machine property test
- * (ready-made credentials) and the fuzz lane (scanned codes, scripts/fuzz/lane.ts):
+ * (ready-made credentials) and the fuzz lane (scanned codes, support/fuzz/lane.ts):
  * only the scan differs, the events around it and the estate are the same.
  */
 

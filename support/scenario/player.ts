@@ -10,7 +10,7 @@ import { startGateway, type Gateway } from '../../src/gateway.js';
 import { defaultPrefix, topicsFor } from '../../src/mqtt/topics.js';
 import { TraceQueries } from '../../src/store/trace.js';
 import { publishStats } from '../../src/mqtt/reports.js';
-import { CommandConsole, createCommandSigner, managerSigner, type CommandSigner } from '../../support/signed-commands.js';
+import { CommandConsole, createCommandSigner, managerSigner, type CommandSigner } from '../signed-commands.js';
 import { createScenarioIssuer, People } from './people.js';
 import { mergeConfig, scenarioConfig } from './scenario-config.js';
 import { playScan } from './scan-step.js';

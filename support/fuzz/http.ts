@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startHttpFixture } from '../../test/integration/http/http-fixture.js';
+import { startHttpFixture } from '../gateway/http-fixture.js';
 import { altered } from './commands.js';
 import type { FuzzTarget, Prepared } from './target.js';
 
@@ -45,7 +45,7 @@ interface Request {
 
 /**
  * HTTP requests through fastify inject() against the app of src/http/app.ts
- * on a whole gateway with a real SQLite file (test/integration/http/http-fixture.ts),
+ * on a whole gateway with a real SQLite file (support/gateway/http-fixture.ts),
  * commands run by the gateway's own CommandService: every route with fuzzed
  * ids, queries, tokens of every role (and none, and forged ones), content
  * types, and bodies (valid ones altered in one place, random JSON, random

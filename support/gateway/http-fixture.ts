@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import type { CommandReply, CommandRequest, CommandService } from '../../../src/commands/types.js';
-import { generateApiToken, hashApiToken, TokenRegistry } from '../../../src/http/api-tokens.js';
-import { buildHttpApp } from '../../../src/http/app.js';
-import type { ApiRole } from '../../../src/http/config-schema.js';
-import { LiveFeed } from '../../../src/http/live-feed.js';
-import { GatewayMetrics } from '../../../src/http/metrics.js';
-import { startHarness, type Harness } from '../../helpers/gateway-harness.js';
+import type { CommandReply, CommandRequest, CommandService } from '../../src/commands/types.js';
+import { generateApiToken, hashApiToken, TokenRegistry } from '../../src/http/api-tokens.js';
+import { buildHttpApp } from '../../src/http/app.js';
+import type { ApiRole } from '../../src/http/config-schema.js';
+import { LiveFeed } from '../../src/http/live-feed.js';
+import { GatewayMetrics } from '../../src/http/metrics.js';
+import { startHarness, type Harness } from './gateway-harness.js';
 
 /** A hand-written CommandService: records every request and answers with `reply` (ok by default). */
 export class RecordingCommands implements CommandService {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { trustedKey, type CommandSigner } from '../../support/signed-commands.js';
+import { trustedKey, type CommandSigner } from '../signed-commands.js';
 
 /**
  * The scenario estate: gate `main` with a pedestrian entry and exit lane (both

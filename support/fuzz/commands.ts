@@ -6,7 +6,7 @@ import { signCommand } from '../../src/commands/signature.js';
 import type { CommandActor } from '../../src/commands/types.js';
 import { MqttCommandHandler } from '../../src/mqtt/command-handler.js';
 import { topicsFor } from '../../src/mqtt/topics.js';
-import { startHarness } from '../../test/helpers/gateway-harness.js';
+import { startHarness } from '../gateway/gateway-harness.js';
 import { EXAMPLES } from '../contract/examples.js';
 import type { FuzzTarget, Prepared } from './target.js';
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { harnessConfig } from '../../test/helpers/gateway-harness.js';
+import { harnessConfig } from '../gateway/gateway-harness.js';
 
 export interface ChaosConfigOptions {
   dir: string;

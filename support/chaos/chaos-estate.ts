@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadSecrets, type Secrets } from '../../src/secrets.js';
-import { startMosquitto, type Mosquitto } from '../../test/helpers/mosquitto.js';
+import { startMosquitto, type Mosquitto } from '../brokers/mosquitto.js';
 import { writeChaosConfigs, type PtyLanePorts } from './chaos-config.js';
-import { GatewayProcess } from './gateway-process.js';
+import { GatewayProcess } from '../gateway/gateway-process.js';
+import { tallyGatewayLog, type GatewayLogTally } from './log-tally.js';
 import { compareLedger, outboxDepth, readRecorded, type LossFigures, type RecordedRow } from './ledger.js';
 import { Subscriber } from './subscriber.js';
 
@@ -60,6 +61,7 @@ export class ChaosEstate {
     readonly databasePath: string,
     readonly mosquitto: Mosquitto,
     readonly gateway: GatewayProcess,
+    private readonly tally: GatewayLogTally,
     readonly subscriber: Subscriber,
     private readonly drainingConfig: string,
     private readonly log: (line: string) => void,
@@ -81,7 +83,8 @@ export class ChaosEstate {
     });
     const configs = writeChaosConfigs({ dir, databasePath, brokerUrl: mosquitto.url, lanes: options.lanes, arrivalEveryMs: options.arrivalEveryMs, prefix: CHAOS_PREFIX, ...(options.ptyLane ? { ptyLane: options.ptyLane } : {}) });
     const subscriber = await Subscriber.connect(mosquitto.url, 'district', districtPassword, CHAOS_PREFIX);
-    const estate = new ChaosEstate(dir, databasePath, mosquitto, new GatewayProcess(configs.walking), subscriber, configs.draining, options.log, secrets);
+    const gateway = new GatewayProcess(configs.walking);
+    const estate = new ChaosEstate(dir, databasePath, mosquitto, gateway, tallyGatewayLog(gateway), subscriber, configs.draining, options.log, secrets);
     const readyMs = await estate.gateway.start();
     estate.startedAt = Date.now();
     options.log(`gateway ready in ${Math.round(readyMs)} ms: ${options.lanes} lanes, a person every ${options.arrivalEveryMs} ms per lane`);
@@ -134,8 +137,8 @@ export class ChaosEstate {
       faults: this.faults,
       killRecoveryMs: this.faults.filter((f) => f.kind === 'sigkill').map((f) => firstRowAfter(rows, f.endedAt) - f.startedAt),
       brokerRecoveryMs: this.faults.filter((f) => f.kind === 'broker-outage').map((f) => this.backlogDeliveredAt(rows, f.endedAt) - f.endedAt),
-      barrierForced: this.gateway.tally.barrierForced,
-      storageErrors: this.gateway.tally.storageErrors,
+      barrierForced: this.tally.barrierForced,
+      storageErrors: this.tally.storageErrors,
       durationMs,
     };
   }

@@ -7,7 +7,7 @@ import { expectReply, findReply } from '../../src/drivers/modbus/rtu-frame.js';
 import { loadProfile } from '../../src/drivers/profile/load-profile.js';
 import type { DeviceProfile } from '../../src/drivers/profile/profile-schema.js';
 import { createFramer, terminatorBytes } from '../../src/drivers/serial/create-framer.js';
-import { splitAt } from '../../test/property/framing-chunks.js';
+import { splitAt } from './framing-chunks.js';
 import type { FuzzTarget, Prepared } from './target.js';
 
 const devicesDir = fileURLToPath(new URL('../../devices', import.meta.url));
