@@ -66,7 +66,7 @@ export const LaneSchema = Type.Object({
   gateName: Type.String(),
   lane: Type.String(),
   kind: Type.String(),
-  direction: StringEnum(['in', 'out'] as const),
+  direction: StringEnum(['in', 'out', 'both'] as const, { description: 'both: a two-way lane; its last passage says which way' }),
   phase: Type.String({ description: 'idle, measuring, passing, … or stopped' }),
   mode: ModeName,
   lastPassage: Nullable(PassageSchema),

@@ -42,7 +42,8 @@ export interface LaneSnapshot {
   gate: string;
   lane: string;
   kind: LaneSetup['kind'];
-  direction: 'in' | 'out';
+  /** `both` on a two-way lane (a scanner each side): each passage says which way it went. */
+  direction: 'in' | 'out' | 'both';
   phase: LaneState['phase']['name'] | 'stopped';
   lastPassage: PassageRecord | null;
   lastReading: { celsius: number; at: number } | null;
@@ -107,7 +108,7 @@ export class LaneRunner {
       gate: setup.gate,
       lane: setup.lane,
       kind: setup.kind,
-      direction: this.deps.scannerDirection,
+      direction: devices.exitScanner ? 'both' : this.deps.scannerDirection,
       phase: this.running ? this.state.phase.name : 'stopped',
       lastPassage: this.lastPassage ?? null,
       lastReading: this.lastReading ?? null,

@@ -86,7 +86,7 @@ function decision(lane, last, urgent) {
       el('div', { class: 'verdict', 'data-testid': 'verdict' }, label('verdicts', last.verdict)),
       celsius !== null ? el('div', { class: `temp ${urgent ? 'urgent' : ''}`, 'data-testid': 'temperature' }, `${celsius.toFixed(1)} °C`) : null,
     ),
-    el('div', { class: 'when' }, formatClock(last.at)),
+    el('div', { class: 'when' }, formatClock(last.at), lane.direction === 'both' ? el('span', { class: 'badge', 'data-testid': 'passage-direction' }, t(last.direction)) : null),
     el('ul', { class: 'reasons', 'data-testid': 'reasons' }, last.reasons.map((code) => el('li', { class: isUrgentReason(code) ? 'urgent' : '', title: code }, label('reasons', code)))),
   );
 }
