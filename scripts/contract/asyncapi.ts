@@ -5,7 +5,7 @@ import { spliceReference } from './render-reference.js';
 
 /**
  * `npm run contract [-- --check]`: regenerates docs/asyncapi.yaml and the topic
- * reference in docs/mqtt.md from the contract in code (src/mqtt/contract.ts).
+ * reference in docs/mqtt.md from the contract in code (src/contract/channels.ts).
  * With --check it changes nothing and exits 1 when either file is out of date.
  */
 export const CONTRACT_FILES = { asyncapi: 'docs/asyncapi.yaml', reference: 'docs/mqtt.md' } as const;
@@ -32,7 +32,7 @@ if (process.argv[1]?.endsWith('asyncapi.ts')) {
     if (!values.check) writeFileSync(path, text);
   }
   if (values.check && stale.length > 0) {
-    process.stderr.write(`out of date with src/mqtt/contract.ts: ${stale.join(', ')}; run npm run contract\n`);
+    process.stderr.write(`out of date with src/contract/channels.ts: ${stale.join(', ')}; run npm run contract\n`);
     process.exit(1);
   }
   process.stdout.write(stale.length > 0 ? `${values.check ? 'stale' : 'written'}: ${stale.join(', ')}\n` : 'contract docs up to date\n');

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
 import { GatewardenError } from '../errors.js';
-import { defaultPrefix } from '../mqtt/topics.js';
+import { defaultPrefix } from '../contract/topics.js';
 import { issuedTokensPath, readIssuedTokens } from '../issued-tokens.js';
 import { loadSecrets } from '../secrets.js';
 

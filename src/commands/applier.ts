@@ -5,9 +5,8 @@ import type { GateState } from '../lane/gate-state.js';
 import type { LaneRunner } from '../lane/lane-runner.js';
 import type { Db } from '../store/database.js';
 import type { ActorRole } from './command-roles.js';
-import type { CommandBodies } from './command-schemas.js';
+import type { CommandBodies, CommandName } from '../contract/command-schemas.js';
 import type { ModeController } from './mode-controller.js';
-import type { CommandName } from './types.js';
 
 /** What the appliers may touch. */
 export interface ApplyDeps {

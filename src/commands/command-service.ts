@@ -6,14 +6,14 @@ import { makeValidator, type Validator } from '../schema/validate.js';
 import type { Applied, Appliers, ApplyContext, ApplyDeps } from './applier.js';
 import { mayIssue, type ActorRole } from './command-roles.js';
 import { valueDepth, type PayloadLimits } from './command-payload.js';
-import { COMMAND_NAMES, CommandSchemas, type CommandBodies } from './command-schemas.js';
+import { COMMAND_NAMES, CommandSchemas, type CommandBodies, type CommandName } from '../contract/command-schemas.js';
 import { CommandStore } from './command-store.js';
 import { applyMode, applyOpen } from './mode-commands.js';
 import { applyExitPass, applyRevokePass, applyVisitor, withVisitorCode } from './pass-commands.js';
 import { applyDrill, applyLists, applyPolicy, applyRoster } from './record-commands.js';
 import { applyResend } from './resend-command.js';
-import { ed25519PublicKey, verifySignature } from './signature.js';
-import type { CommandName, CommandReply, CommandRequest, CommandService } from './types.js';
+import { ed25519PublicKey, verifySignature } from '../contract/signature.js';
+import type { CommandReply, CommandRequest, CommandService } from './types.js';
 
 const APPLIERS: Appliers = {
   lockdown: (body, deps, ctx) => applyMode('lockdown', body, deps, ctx),

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../store/database.js';
 import { redactBody, redactReply, type SubjectHash } from './audit-redaction.js';
-import { canonicalJson } from './signature.js';
+import { canonicalJson } from '../contract/signature.js';
 import type { CommandReply, CommandRequest } from './types.js';
 
-/** What the chained `…/audit` report says of an audit row (src/mqtt/payloads.ts, AuditPayload). */
+/** What the chained `…/audit` report says of an audit row (src/contract/report-payloads.ts, AuditPayload). */
 export interface AuditSummary {
   ts: string;
   commandId: string;

@@ -2,7 +2,7 @@ import { normalisePlate } from '../core/registry.js';
 import { issueVisitorPass } from '../core/visitor-pass.js';
 import { millis, notApplicable, type Applied, type ApplyContext, type ApplyDeps } from './applier.js';
 import { REVOKE_ROLES } from './command-roles.js';
-import type { CommandBodies } from './command-schemas.js';
+import type { CommandBodies } from '../contract/command-schemas.js';
 import { personSubject, unknownSubjectWarnings } from './known-subjects.js';
 import type { CommandReply } from './types.js';
 

@@ -3,10 +3,10 @@ import { buildRoster, cardForSubject } from '../core/roster.js';
 import { drillReport } from '../store/drill-report.js';
 import { makeValidator, type Validator } from '../schema/validate.js';
 import { millis, notApplicable, type Applied, type ApplyContext, type ApplyDeps } from './applier.js';
-import { ListEntrySchemas, ListKeySchemas, LIST_KEYS, LIST_NAMES, type CommandBodies, type ListName } from './command-schemas.js';
+import { ListEntrySchemas, ListKeySchemas, LIST_KEYS, LIST_NAMES, type CommandBodies, type ListName } from '../contract/command-schemas.js';
 import { personSubject, unknownSubjectWarnings } from './known-subjects.js';
 import { editList } from './list-edits.js';
-import { canonicalJson } from './signature.js';
+import { canonicalJson } from '../contract/signature.js';
 
 /**
  * The commands that store data for the gate rules: roster, lists, policies,

@@ -1,3 +1,5 @@
+import type { CommandName } from '../contract/command-schemas.js';
+
 /**
  * Commands change the gateway's behaviour: lockdown, mode, remote open,
  * rosters, lists, passes and their revocation, policy, drills. MQTT (`…/cmd/<name>`) and the HTTP
@@ -5,8 +7,6 @@
  * guard-room page and one sent by a manager over MQTT are the same code path,
  * validated, authorized, applied, persisted and audited the same way.
  */
-
-export type CommandName = 'lockdown' | 'mode' | 'open' | 'roster' | 'lists' | 'exit-pass' | 'visitor' | 'revoke-pass' | 'policy' | 'drill' | 'resend';
 
 /** Who sent the command, as established by the transport (broker login, API token). */
 export interface CommandActor {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { IPublishPacket } from 'mqtt';
 import type { Logger } from 'pino';
-import { ed25519PublicKey, signCommand } from '../commands/signature.js';
+import { ed25519PublicKey, signCommand } from '../contract/signature.js';
 import { GENESIS_HASH, type Payload } from '../store/report-chain-format.js';
 import type { DistrictConfig } from './config-schema.js';
 import { EstateTracker } from './estate-tracker.js';

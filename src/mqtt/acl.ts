@@ -1,5 +1,5 @@
 import { COMMAND_ROLES } from '../commands/command-roles.js';
-import type { CommandName } from '../commands/types.js';
+import type { CommandName } from '../contract/command-schemas.js';
 import type { BrokerRole } from './config-schema.js';
 
 export type { BrokerRole } from './config-schema.js';

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Journal } from '../store/journal.js';
 import type { ReportSigner } from '../store/report-chain-format.js';
-import { MessagePriority, type OutgoingMessage } from './messages.js';
-import { PAYLOAD_VERSION, type CheckpointMessage } from './payloads.js';
-import type { Topics } from './topics.js';
+import { MessagePriority, type OutgoingMessage } from '../contract/messages.js';
+import { PAYLOAD_VERSION } from '../contract/payload-fields.js';
+import type { CheckpointMessage } from '../contract/report-payloads.js';
+import type { Topics } from '../contract/topics.js';
 
 /** The signed head of the report chain at `at`: what the district compares its own chain against. */
 export function checkpointMessage(topics: Topics, journal: Journal, signer: ReportSigner, at: number): OutgoingMessage {

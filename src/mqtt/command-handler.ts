@@ -6,8 +6,9 @@ import { parseCommandPayload } from '../commands/command-payload.js';
 import type { GatewayCommandService } from '../commands/command-service.js';
 import { isCommandName } from '../commands/command-service.js';
 import type { CommandActor, CommandReply } from '../commands/types.js';
-import { PAYLOAD_VERSION, type ReplyMessage } from './payloads.js';
-import { isTopicLevel, type Topics } from './topics.js';
+import { PAYLOAD_VERSION } from '../contract/payload-fields.js';
+import type { ReplyMessage } from '../contract/reply-payload.js';
+import { isTopicLevel, type Topics } from '../contract/topics.js';
 
 /** A command as it arrived over MQTT, from whichever broker. */
 export interface IncomingCommand {

@@ -6,9 +6,10 @@ import { connect as connectTls } from 'node:tls';
 import { MqttClient, type IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Mode } from '../core/mode.js';
-import { PAYLOAD_VERSION, type StatusMessage } from './payloads.js';
+import { PAYLOAD_VERSION } from '../contract/payload-fields.js';
+import type { StatusMessage } from '../contract/state-payloads.js';
 import { reconnectDelayMs } from './reconnect-backoff.js';
-import type { Topics } from './topics.js';
+import type { Topics } from '../contract/topics.js';
 
 export interface ConnectionOptions {
   /** The broker, or the nodes of a broker cluster, tried in turn (docs/operations.md, "Broker clusters and failover"). */

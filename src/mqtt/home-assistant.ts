@@ -1,8 +1,8 @@
 import { ALERT_TYPES } from '../core/alerts.js';
 import type { Config, GateConfig, LaneConfig } from '../config/schema.js';
 import { VERSION } from '../version.js';
-import { MessagePriority, type OutgoingMessage } from './messages.js';
-import type { Topics } from './topics.js';
+import { MessagePriority, type OutgoingMessage } from '../contract/messages.js';
+import type { Topics } from '../contract/topics.js';
 
 /**
  * Home Assistant MQTT discovery (issue 16), when `mqtt.homeAssistant.enabled`:

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Db } from '../store/database.js';
 import type { Journal } from '../store/journal.js';
 import type { Outbox } from '../store/outbox.js';
-import { MessagePriority } from './messages.js';
+import { MessagePriority } from '../contract/messages.js';
 
 /** The warning is raised at 80 % and re-armed once the outbox falls below 60 %. */
 const WARN_AT = 0.8;

@@ -2,9 +2,7 @@ import { REASON_CODES, REASONS } from '../core/reasons.js';
 import { ALERT_TYPES } from '../core/alerts.js';
 import type { Config } from '../config/schema.js';
 import { ALERT_LABELS, MODE_LABELS, REASON_LABELS, VERDICT_LABELS, type Label } from '../http/labels.js';
-import type { TopologyMessage } from './payloads.js';
-
-export type TopologyBody = Omit<TopologyMessage, 'id' | 'ts' | 'v'>;
+import type { TopologyBody } from '../contract/state-payloads.js';
 
 /**
  * The retained `…/topology` body, from the config alone: what zigbee2mqtt's

@@ -10,7 +10,7 @@ import type { UplinkConfig } from './config-schema.js';
 import { openConnection, type Connection } from './connection.js';
 import { OutboxGuard } from './outbox-guard.js';
 import { OutboxPublisher } from './outbox-publisher.js';
-import type { Topics } from './topics.js';
+import type { Topics } from '../contract/topics.js';
 
 export interface Uplink {
   connection: Connection;

@@ -1,5 +1,5 @@
 import { relaxedWriter, type Db, type RelaxedWrite } from './database.js';
-import type { OutgoingMessage } from '../mqtt/messages.js';
+import type { OutgoingMessage } from '../contract/messages.js';
 import type { ReportChain } from './report-chain.js';
 
 export interface OutboxRow {

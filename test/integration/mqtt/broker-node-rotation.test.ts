@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openConnection, type Connection } from '../../../src/mqtt/connection.js';
-import { topicsFor } from '../../../src/mqtt/topics.js';
+import { topicsFor } from '../../../src/contract/topics.js';
 import { waitFor } from '../../helpers/gateway-harness.js';
 import { freePort } from '../../helpers/mosquitto.js';
 import { aedesBroker, type ExternalBroker } from './external-broker.js';

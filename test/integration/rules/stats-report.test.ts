@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PassageRecord } from '../../../src/core/lane-types.js';
 import type { ReasonCode } from '../../../src/core/reasons.js';
 import { publishStats } from '../../../src/mqtt/reports.js';
-import { topicsFor } from '../../../src/mqtt/topics.js';
+import { topicsFor } from '../../../src/contract/topics.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 import { drillReport } from '../../../src/store/drill-report.js';
 import { Journal } from '../../../src/store/journal.js';

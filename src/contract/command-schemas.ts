@@ -1,7 +1,6 @@
 import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import { Id, StringEnum } from '../schema/types.js';
 import { SUBJECT_ROLES } from '../core/credential.js';
-import type { CommandName } from './types.js';
 
 /**
  * The body of each command on `…/cmd/<name>`: one JSON Schema per command,
@@ -10,7 +9,8 @@ import type { CommandName } from './types.js';
  * command `kid` and `sig` (see signature.ts).
  */
 
-export const COMMAND_NAMES = ['lockdown', 'mode', 'open', 'roster', 'lists', 'exit-pass', 'visitor', 'revoke-pass', 'policy', 'drill', 'resend'] as const satisfies readonly CommandName[];
+export const COMMAND_NAMES = ['lockdown', 'mode', 'open', 'roster', 'lists', 'exit-pass', 'visitor', 'revoke-pass', 'policy', 'drill', 'resend'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
 
 // Field ranges in the pattern: Date.parse gives NaN for month 13 or minute 60, and a NaN time would be stored and never expire.
 const IsoTime = Type.String({
