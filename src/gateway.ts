@@ -14,7 +14,7 @@ import { VirtualScanner } from './drivers/virtual/virtual-scanner.js';
 import { VirtualThermometer } from './drivers/virtual/virtual-thermometer.js';
 import { GateState } from './lane/gate-state.js';
 import { LaneRunner, type LaneRunnerDeps } from './lane/lane-runner.js';
-import { StorageFaultReporter } from './lane/storage-fault-reporter.js';
+import { StorageFaultReporter } from './mqtt/storage-fault-reporter.js';
 import { watchTrustList } from './lane/trust-monitor.js';
 import { EstateRegistry } from './lane/estate-registry.js';
 import { watchExitPasses } from './lane/exit-overdue-monitor.js';
