@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ErrorCode } from '../errors.js';
-import type { CommandsConfig } from '../mqtt/config-schema.js';
+import type { CommandsConfig } from './config-schema.js';
 import { makeValidator, type Validator } from '../schema/validate.js';
 import type { Applied, Appliers, ApplyContext, ApplyDeps } from './applier.js';
 import { mayIssue, type ActorRole } from './command-roles.js';

@@ -1,14 +1,20 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Mode } from '../core/mode.js';
-import type { Barrier } from '../drivers/device.js';
 import type { GateState, ScopedMode } from '../lane/gate-state.js';
 import type { Db } from '../store/database.js';
 import type { Journal } from '../store/journal.js';
 
+/** What a mode asks of a barrier (a driver's Barrier is one): held open in emergency-open, locked again after. */
+export interface ModeBarrier {
+  readonly id: string;
+  holdOpen(): Promise<void>;
+  lock(): Promise<void>;
+}
+
 export interface PlacedBarrier {
   gate: string;
-  barrier: Barrier;
+  barrier: ModeBarrier;
 }
 
 export interface ModeControllerDeps {
@@ -31,7 +37,7 @@ export class ModeController {
   private readonly upsert;
   private readonly timers = new Set<NodeJS.Timeout>();
   /** The mode each barrier was last driven for, to move only barriers whose mode changed. */
-  private readonly applied = new Map<Barrier, Mode>();
+  private readonly applied = new Map<ModeBarrier, Mode>();
   /** Called after every change (a command, an expiry): publishes the retained `…/mode`. */
   onChange: () => void = () => {};
 

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum } from '../schema/types.js';
 import { SUBJECT_ROLES } from '../core/credential.js';
-import { CommandsConfigSchema, MqttConfigSchema } from '../mqtt/config-schema.js';
+import { CommandsConfigSchema } from '../commands/config-schema.js';
+import { MqttConfigSchema } from '../mqtt/config-schema.js';
 import { HttpConfigSchema } from '../http/config-schema.js';
 import { ProfileDeviceSettings } from '../drivers/profile-device-settings.js';
 
