@@ -8,6 +8,7 @@ import { mayIssue, type ActorRole } from './command-roles.js';
 import { valueDepth, type PayloadLimits } from './command-payload.js';
 import { COMMAND_NAMES, CommandSchemas, type CommandBodies, type CommandName } from '../contract/command-schemas.js';
 import { CommandStore } from './command-store.js';
+import { CommandRecords } from '../store/command-records.js';
 import { applyMode, applyOpen } from './mode-commands.js';
 import { applyExitPass, applyRevokePass, applyVisitor, withVisitorCode } from './pass-commands.js';
 import { applyDrill, applyLists, applyPolicy, applyRoster } from './record-commands.js';
@@ -43,13 +44,15 @@ export function isCommandName(name: string): name is CommandName {
  */
 export class GatewayCommandService implements CommandService {
   readonly store: CommandStore;
+  private readonly deps: ApplyDeps;
   private readonly keys: ReadonlyMap<string, { key: KeyObject; role: ActorRole }>;
   private readonly log: Logger;
 
   constructor(
-    private readonly deps: ApplyDeps,
+    deps: Omit<ApplyDeps, 'records'>,
     private readonly config: CommandsConfig,
   ) {
+    this.deps = { ...deps, records: new CommandRecords(deps.db) };
     this.store = new CommandStore(deps.db, deps.hashSubject);
     this.keys = new Map(config.keys.map((k) => [k.kid, { key: ed25519PublicKey(k.publicKey), role: k.role }]));
     this.log = deps.log.child({ module: 'commands' });

@@ -3,7 +3,6 @@ import type { Clock } from '../core/clock.js';
 import type { Db } from '../store/database.js';
 import type { Journal } from '../store/journal.js';
 import type { Outbox } from '../store/outbox.js';
-import { MessagePriority } from '../contract/messages.js';
 
 /** The warning is raised at 80 % and re-armed once the outbox falls below 60 %. */
 const WARN_AT = 0.8;
@@ -19,29 +18,18 @@ const REARM_AT = 0.6;
  * stays in `report_log` for cmd/resend.
  */
 export class OutboxGuard {
-  private readonly pickStmt;
-  private readonly deleteStmt;
   private warned = false;
   shed = 0;
 
-  constructor(
-    private readonly deps: { db: Db; outbox: Outbox; journal: Journal; maxRows: number; clock: Clock; log: Logger },
-  ) {
-    const table = deps.outbox.table;
-    this.pickStmt = deps.db.prepare(`SELECT seq, json_extract(payload, '$.seq') AS report FROM ${table} WHERE priority < ? ORDER BY priority, seq LIMIT ?`);
-    this.deleteStmt = deps.db.prepare(`DELETE FROM ${table} WHERE seq = ?`);
-  }
+  constructor(private readonly deps: { db: Db; outbox: Outbox; journal: Journal; maxRows: number; clock: Clock; log: Logger }) {}
 
   /** Deletes the `count` lowest-priority rows and records their report seqs as a gap, in one transaction. */
   private shedRows(count: number): number {
     const { db, journal, outbox, clock } = this.deps;
     return db.transaction(() => {
-      const rows = this.pickStmt.all(MessagePriority.Alert, count) as Array<{ seq: number; report: number | null }>;
-      for (const row of rows) this.deleteStmt.run(row.seq);
-      // A row queued before the chain existed (schema v4) has no report seq: nothing to name.
-      const seqs = rows.flatMap((row) => (typeof row.report === 'number' ? [row.report] : []));
-      journal.recordGap(outbox.table, seqs, clock.now());
-      return rows.length;
+      const { shed, reportSeqs } = outbox.shedLowest(count);
+      journal.recordGap(outbox.table, reportSeqs, clock.now());
+      return shed;
     })();
   }
 
