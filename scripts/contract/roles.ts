@@ -1,6 +1,6 @@
 import { COMMAND_NAMES } from '../../src/contract/command-schemas.js';
 import { aclFor } from '../../src/mqtt/acl.js';
-import { BROKER_ROLES, type BrokerRole } from '../../src/mqtt/config-schema.js';
+import { BROKER_ROLES, type BrokerRole } from '../../src/core/roles.js';
 import type { Channel } from '../../src/contract/channels.js';
 
 const DOC_PREFIX = 'gatewarden/estate';

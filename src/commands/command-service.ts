@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ErrorCode } from '../errors.js';
+import { Code, type ErrorCode } from '../errors.js';
 import type { CommandsConfig } from './config-schema.js';
 import { makeValidator, type Validator } from '../schema/validate.js';
 import type { Applied, Appliers, ApplyContext, ApplyDeps } from './applier.js';
@@ -70,7 +70,7 @@ export class GatewayCommandService implements CommandService {
       reply = this.run(request);
     } catch (error) {
       // A storage fault while applying: nothing was committed, the sender may retry with the same id.
-      this.log.error({ command: request.name, id: request.id, err: (error as Error).message, code: 'GW_STORAGE' }, 'command failed');
+      this.log.error({ command: request.name, id: request.id, err: (error as Error).message, code: Code.GW_STORAGE }, 'command failed');
       reply = refusal(request.id, 'GW_STORAGE', (error as Error).message);
       this.tryAudit(request, reply);
     }
@@ -162,7 +162,7 @@ export class GatewayCommandService implements CommandService {
     try {
       this.store.audit(request, reply);
     } catch (error) {
-      this.log.error({ id: request.id, err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot write the audit row');
+      this.log.error({ id: request.id, err: (error as Error).message, code: Code.GW_STORAGE }, 'cannot write the audit row');
     }
   }
 }

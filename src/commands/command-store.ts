@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Mode } from '../core/mode.js';
 import { CommandLog } from '../store/command-log.js';
 import type { Db } from '../store/database.js';
 import { redactBody, redactReply, type SubjectHash } from './audit-redaction.js';
@@ -15,7 +16,7 @@ export interface AuditSummary {
   role: string;
   ok: boolean;
   errorCode: string | null;
-  mode?: { mode: 'normal' | 'lockdown' | 'emergency-open'; gates: string[] | null; reason: string; by: string; expiresAt: string | null; drill: boolean };
+  mode?: { mode: Mode; gates: string[] | null; reason: string; by: string; expiresAt: string | null; drill: boolean };
 }
 
 export interface AcceptedCommand {
@@ -99,7 +100,7 @@ function auditSummary(request: Pick<CommandRequest, 'id' | 'actor' | 'receivedAt
     errorCode: reply.error?.code ?? null,
   };
   if (!reply.ok || (request.name !== 'lockdown' && request.name !== 'mode')) return summary;
-  const body = request.body as { mode?: 'normal' | 'lockdown' | 'emergency-open'; gates?: string[]; reason: string; by: string; expiresAt?: string; drill?: boolean };
+  const body = request.body as { mode?: Mode; gates?: string[]; reason: string; by: string; expiresAt?: string; drill?: boolean };
   const mode = request.name === 'lockdown' ? 'lockdown' : (body.mode ?? 'normal');
   return { ...summary, mode: { mode, gates: body.gates ?? null, reason: body.reason, by: body.by, expiresAt: body.expiresAt ?? null, drill: body.drill === true } };
 }

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { SIGNING_KEY_ROLES } from '../core/roles.js';
 import { StringEnum } from '../schema/types.js';
 
 /** Config of the command path (`commands:`), shared by MQTT and HTTP commands. */
@@ -7,7 +8,7 @@ const ManagerKey = Type.Object(
   {
     kid: Type.String({ minLength: 1, maxLength: 64 }),
     publicKey: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'raw 32-byte Ed25519 public key, base64url' }),
-    role: StringEnum(['manager', 'approver', 'district'] as const, { default: 'manager' }),
+    role: StringEnum(SIGNING_KEY_ROLES, { default: 'manager' }),
   },
   { additionalProperties: false },
 );

@@ -5,6 +5,7 @@ import type { GateState, ScopedMode } from '../lane/gate-state.js';
 import type { Db } from '../store/database.js';
 import { ModeStore } from '../store/mode-store.js';
 import type { Journal } from '../store/journal.js';
+import { Code } from '../errors.js';
 
 /** What a mode asks of a barrier (a driver's Barrier is one): held open in emergency-open, locked again after. */
 export interface ModeBarrier {
@@ -87,7 +88,7 @@ export class ModeController {
       this.applied.set(barrier, mode);
       if ((mode === 'emergency-open') === (previous === 'emergency-open')) continue;
       const move = mode === 'emergency-open' ? barrier.holdOpen() : barrier.lock();
-      move.catch((error: Error) => this.log.error({ barrier: barrier.id, mode, err: error.message, code: 'GW_BARRIER_NO_ACK' }, 'barrier did not follow the mode'));
+      move.catch((error: Error) => this.log.error({ barrier: barrier.id, mode, err: error.message, code: Code.GW_BARRIER_NO_ACK }, 'barrier did not follow the mode'));
     }
     this.onChange();
   }

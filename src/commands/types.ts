@@ -1,4 +1,5 @@
 import type { CommandName } from '../contract/command-schemas.js';
+import type { Role } from '../core/roles.js';
 
 /**
  * Commands change the gateway's behaviour: lockdown, mode, remote open,
@@ -13,8 +14,7 @@ export interface CommandActor {
   via: 'mqtt' | 'http' | 'cli';
   /** MQTT user name or API token name. */
   principal: string;
-  /** `approver`: the local epidemic-control group (属地疫情防控领导小组), which approves exit passes. */
-  role: 'guard' | 'manager' | 'approver' | 'district' | 'auditor' | 'gateway' | 'observer';
+  role: Role;
 }
 
 export interface CommandRequest {

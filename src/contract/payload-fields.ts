@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { MODES } from '../core/mode.js';
 import { REASON_CODES } from '../core/reasons.js';
 import { StringEnum } from '../schema/types.js';
 
@@ -29,6 +30,5 @@ export const Signature = {
 };
 
 export const Reasons = Type.Array(StringEnum(REASON_CODES));
-export const MODES = ['normal', 'lockdown', 'emergency-open'] as const;
 export const ModeName = StringEnum(MODES);
 export const Count = Type.Integer({ minimum: 0 });

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ALERT_TYPES } from '../core/alerts.js';
 import { StringEnum } from '../schema/types.js';
-import { Chain, Count, Envelope, Hex256, ModeName, Reasons, Signature, MODES } from './payload-fields.js';
+import { Chain, Count, Envelope, Hex256, ModeName, Reasons, Signature } from './payload-fields.js';
 
 /** Payload schemas of the reports, chained and signed (docs/district.md): passage, alert, stats, audit, gap, checkpoint. */
 
@@ -19,7 +19,7 @@ export const PassagePayload = Type.Object(
     credential: StringEnum(['health-pass', 'card', 'visitor-pass', 'plate', 'unreadable'] as const),
     subject: Type.Union([Type.String(), Type.Null()], { description: 'keyed hash of the subject id, never the raw id' }),
     temperatureC: Type.Union([Type.Number(), Type.Null()]),
-    mode: StringEnum(MODES),
+    mode: ModeName,
     drill: Type.Optional(Type.Boolean({ description: 'decided during a drill (estate plan, rule 8); absent otherwise' })),
     ...Chain,
   },

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from '../schema/types.js';
-import { Count, Envelope, MODES, ModeName } from './payload-fields.js';
+import { MODES } from '../core/mode.js';
+import { Count, Envelope, ModeName } from './payload-fields.js';
 
 /** Payload schemas of the retained and periodic state topics: status, device, mode, health, topology. */
 

@@ -7,6 +7,7 @@ import { MessagePriority, type OutgoingMessage } from '../contract/messages.js';
 import { PAYLOAD_VERSION } from '../contract/payload-fields.js';
 import type { CheckpointMessage } from '../contract/report-payloads.js';
 import type { Topics } from '../contract/topics.js';
+import { Code } from '../errors.js';
 
 /** The signed head of the report chain at `at`: what the district compares its own chain against. */
 export function checkpointMessage(topics: Topics, journal: Journal, signer: ReportSigner, at: number): OutgoingMessage {
@@ -30,7 +31,7 @@ export function startCheckpoints(options: { journal: Journal; signer: ReportSign
       journal.outbox.replace(checkpointMessage(topics, journal, signer, clock.now()), clock.now());
       journal.onEnqueued();
     } catch (error) {
-      log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot queue the checkpoint');
+      log.error({ err: (error as Error).message, code: Code.GW_STORAGE }, 'cannot queue the checkpoint');
     }
   };
   queue();

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { BROKER_ROLES, EXTERNAL_COMMAND_ROLES } from '../core/roles.js';
 import { StringEnum } from '../schema/types.js';
 
 /**
@@ -6,8 +7,6 @@ import { StringEnum } from '../schema/types.js';
  * Passwords never appear here: embedded users carry a scrypt hash
  * (`gatewarden` generates them), external brokers name a secret.
  */
-
-export const BROKER_ROLES = ['gateway', 'guard', 'manager', 'approver', 'district', 'observer'] as const;
 
 const Tls = Type.Object(
   {
@@ -93,7 +92,7 @@ const ExternalBroker = Type.Object(
      * broker's ACL decides who may publish to `…/cmd/#`, and an unsigned command
      * is treated as sent by this role.
      */
-    commandRole: Type.Optional(StringEnum(['guard', 'manager', 'district', 'observer'] as const, { description: 'default manager' })),
+    commandRole: Type.Optional(StringEnum(EXTERNAL_COMMAND_ROLES, { description: 'default manager' })),
   },
   { additionalProperties: false },
 );
@@ -170,4 +169,3 @@ export type EmbeddedBrokerConfig = Static<typeof EmbeddedBroker>;
 export type ExternalBrokerConfig = Static<typeof ExternalBroker>;
 export type UplinkConfig = Static<typeof Uplink>;
 export type HomeAssistantConfig = Static<typeof HomeAssistant>;
-export type BrokerRole = (typeof BROKER_ROLES)[number];

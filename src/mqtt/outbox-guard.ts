@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Db } from '../store/database.js';
 import type { Journal } from '../store/journal.js';
 import type { Outbox } from '../store/outbox.js';
+import { Code } from '../errors.js';
 
 /** The warning is raised at 80 % and re-armed once the outbox falls below 60 %. */
 const WARN_AT = 0.8;
@@ -55,7 +56,7 @@ export class OutboxGuard {
         this.warned = false;
       }
     } catch (error) {
-      log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot check the outbox bound');
+      log.error({ err: (error as Error).message, code: Code.GW_STORAGE }, 'cannot check the outbox bound');
     }
   }
 }

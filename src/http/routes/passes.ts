@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import { APPROVERS, GATE_STAFF } from '../auth.js';
-import type { ApiRole } from '../config-schema.js';
+import type { ApiRole } from '../../core/roles.js';
 import { IdempotencyHeaders, runCommand, runCommandReply } from '../command-bridge.js';
 import type { HttpDeps } from '../deps.js';
 import { fail, problemResponses } from '../problem.js';
