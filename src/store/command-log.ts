@@ -1,7 +1,7 @@
 import type { Db } from './database.js';
 
 /** One row of the `audit` table: every command, accepted or refused, as received (redacted by the caller). */
-export interface AuditRow {
+export interface AuditEntry {
   at: number;
   commandId: string;
   name: string;
@@ -48,7 +48,7 @@ export class CommandLog {
     return (this.acceptedByStmt.get(id) as { principal: string } | undefined)?.principal;
   }
 
-  writeAudit(row: AuditRow): void {
+  writeAudit(row: AuditEntry): void {
     this.auditStmt.run({ ...row, ok: row.ok ? 1 : 0 });
   }
 }

@@ -21,7 +21,7 @@ export interface AuditRowFilter {
   beforeSeq?: number;
 }
 
-export interface ExitPassRow {
+export interface IssuedExitPassRow {
   id: string;
   household: string | null;
   reason: string;
@@ -53,7 +53,7 @@ export class CommandReads {
   }
 
   /** Exit passes, newest first; the subject hash is not read. */
-  exitPasses(limit: number): ExitPassRow[] {
-    return this.exitPassesStmt.all(limit) as ExitPassRow[];
+  exitPasses(limit: number): IssuedExitPassRow[] {
+    return this.exitPassesStmt.all(limit) as IssuedExitPassRow[];
   }
 }

@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import { drillReport, type DrillReport } from './drill-report.js';
+import { DrillReports, type DrillReport } from './drill-report.js';
 
 export type PassKind = 'visitor' | 'exit';
 
@@ -45,8 +45,10 @@ export interface DrillStart {
  */
 export class CommandRecords {
   private readonly stmts;
+  private readonly drills: DrillReports;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
+    this.drills = new DrillReports(db);
     this.stmts = {
       upsertList: db.prepare(`INSERT INTO lists (name, version, entries, updated_at, command_id) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET version = excluded.version, entries = excluded.entries, updated_at = excluded.updated_at, command_id = excluded.command_id`),
@@ -106,7 +108,7 @@ export class CommandRecords {
 
   /** Counts the drill-tagged passages and alerts of [from, to). */
   drillReport(drill: { id: string; scenario: string; from: number; to: number }): DrillReport {
-    return drillReport(this.db, drill);
+    return this.drills.report(drill);
   }
 
   stopDrill(drillId: string, at: number, report: DrillReport): void {
