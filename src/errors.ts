@@ -36,6 +36,9 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Each code as a constant, for log lines (`code: Code.GW_STORAGE`): a misspelt code is a compile error, not a line no one finds. */
+export const Code = Object.freeze(Object.fromEntries(Object.keys(ERROR_CODES).map((code) => [code, code]))) as { readonly [C in ErrorCode]: C };
+
 export class GatewardenError extends Error {
   readonly code: ErrorCode;
   readonly details: readonly string[];

@@ -3,7 +3,8 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { GatewardenError } from './errors.js';
-import { API_ROLES, ApiTokenSchema } from './http/config-schema.js';
+import { API_ROLES } from './core/roles.js';
+import { ApiTokenSchema } from './http/config-schema.js';
 import { generateApiToken, hashApiToken } from './http/api-tokens.js';
 import { makeValidator } from './schema/validate.js';
 import { ensurePrivateDir, isPermissive, modeOf } from './store/file-modes.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { signCommand } from '../src/commands/signature.js';
+import { signCommand } from '../src/contract/signature.js';
 import { generateEd25519, type KeyPair } from '../src/secrets.js';
 
 /**
@@ -21,7 +21,7 @@ export interface CommandSigner {
   publicKey: string;
   /**
    * Adds `kid`, `ts` (when absent: `now`, the gateway's clock in a simulated run) and `sig`
-   * (Ed25519 over the canonical JSON without `sig`, src/commands/signature.ts).
+   * (Ed25519 over the canonical JSON without `sig`, src/contract/signature.ts).
    */
   sign<T extends Record<string, unknown>>(body: T, now?: number): T & { kid: string; ts: string; sig: string };
 }

@@ -4,7 +4,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startCheckpoints } from '../../src/mqtt/checkpoints.js';
 import { openConnection, type Connection } from '../../src/mqtt/connection.js';
 import { OutboxPublisher } from '../../src/mqtt/outbox-publisher.js';
-import { topicsFor } from '../../src/mqtt/topics.js';
+import { topicsFor } from '../../src/contract/topics.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { Journal } from '../../src/store/journal.js';
 import { reportSigner } from '../../src/store/report-chain-format.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { PassageRecord } from '../../src/core/lane-types.js';
-import { topicsFor } from '../../src/mqtt/topics.js';
+import { topicsFor } from '../../src/contract/topics.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
 import { Journal } from '../../src/store/journal.js';
 import { subjectHasher } from '../../src/store/subject-hash.js';

@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { openConnection } from '../../src/mqtt/connection.js';
-import { passageMessage } from '../../src/mqtt/messages.js';
+import { passageMessage } from '../../src/contract/messages.js';
 import { OutboxPublisher } from '../../src/mqtt/outbox-publisher.js';
-import { topicsFor } from '../../src/mqtt/topics.js';
+import { topicsFor } from '../../src/contract/topics.js';
 import { findTool } from '../../support/tools/system-tools.js';
 import { MOSQUITTO_TOOLS, type MosquittoUser } from '../../support/brokers/mosquitto.js';
 import { aedesBroker, mosquittoBroker, type BrokerFactory } from '../../support/brokers/external-broker.js';

@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import { isCommandName } from '../commands/command-service.js';
-import { signCommand } from '../commands/signature.js';
-import { defaultPrefix } from '../mqtt/topics.js';
+import { signCommand } from '../contract/signature.js';
+import { defaultPrefix } from '../contract/topics.js';
 import type { Io } from './io.js';
 
 /** Exit codes of `gatewarden cmd`: the reply said ok, it was refused (or never came), the call was wrong. */
@@ -25,7 +25,7 @@ class UsageError extends Error {}
 
 /**
  * `gatewarden cmd`: a manager's lockdown from a shell. The body is signed
- * with the key (Ed25519 over the canonical form, src/commands/signature.ts),
+ * with the key (Ed25519 over the canonical form, src/contract/signature.ts),
  * published at QoS 1 on `…/cmd/<name>`, and the reply awaited on the sender's
  * own reply topic `…/cmd/<name>/reply/<clientId>`: named as the MQTT 5
  * response topic, and the topic the embedded broker answers a 3.1.1 client on.

@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/schema.js';
-import { defaultPrefix } from '../mqtt/topics.js';
+import { defaultPrefix } from '../contract/topics.js';
 import { issuedTokensPath, readIssuedTokens } from '../issued-tokens.js';
 import { loadSecrets } from '../secrets.js';
 import { UsageError } from './usage-error.js';

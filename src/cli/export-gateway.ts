@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load-config.js';
 import { GatewardenError } from '../errors.js';
-import { defaultPrefix } from '../mqtt/topics.js';
+import { defaultPrefix } from '../contract/topics.js';
 import { loadSecrets } from '../secrets.js';
 
 /**

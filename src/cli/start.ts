@@ -6,6 +6,7 @@ import { createLogger } from '../log.js';
 import { ALLOW_PERMISSIVE_SECRETS_ENV, permissiveSecretsMode } from '../secrets.js';
 import { ensurePrivateDir } from '../store/file-modes.js';
 import { writeIssuedTokens } from '../issued-tokens.js';
+import { Code } from '../errors.js';
 
 /**
  * `gatewarden start`: validate the config before anything starts, run the
@@ -72,7 +73,7 @@ function guardSecretsFile(path: string, log: Logger): void {
   if (mode === undefined) return;
   const allowed = process.env[ALLOW_PERMISSIVE_SECRETS_ENV] === '1';
   log.warn(
-    { module: 'secrets', path, mode, code: 'GW_SECRETS_PERMISSIVE', override: ALLOW_PERMISSIVE_SECRETS_ENV, allowed },
+    { module: 'secrets', path, mode, code: Code.GW_SECRETS_PERMISSIVE, override: ALLOW_PERMISSIVE_SECRETS_ENV, allowed },
     allowed ? `secrets file ${path} is readable by group or others (${mode}); accepted because ${ALLOW_PERMISSIVE_SECRETS_ENV}=1` : `secrets file ${path} is readable by group or others (${mode}); refusing to start: chmod 600 it`,
   );
 }

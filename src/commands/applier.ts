@@ -3,15 +3,17 @@ import type { Clock } from '../core/clock.js';
 import type { ErrorCode } from '../errors.js';
 import type { GateState } from '../lane/gate-state.js';
 import type { LaneRunner } from '../lane/lane-runner.js';
+import type { CommandRecords } from '../store/command-records.js';
 import type { Db } from '../store/database.js';
 import type { ActorRole } from './command-roles.js';
-import type { CommandBodies } from './command-schemas.js';
+import type { CommandBodies, CommandName } from '../contract/command-schemas.js';
 import type { ModeController } from './mode-controller.js';
-import type { CommandName } from './types.js';
 
 /** What the appliers may touch. */
 export interface ApplyDeps {
   db: Db;
+  /** The rows the appliers read and write (lists, policies, drills, passes). */
+  records: CommandRecords;
   gate: GateState;
   modes: ModeController;
   lanes: ReadonlyMap<string, LaneRunner>;

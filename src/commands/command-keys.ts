@@ -1,5 +1,4 @@
-import type { CommandsConfig } from '../mqtt/config-schema.js';
-import type { Secrets } from '../secrets.js';
+import type { CommandsConfig } from './config-schema.js';
 
 /**
  * The keys a command may be signed with: `commands.keys` from the config, and
@@ -7,7 +6,7 @@ import type { Secrets } from '../secrets.js';
  * so the demo's console and `gatewarden cmd --key data/secrets.json` work
  * with signatures required. A configured key with the same kid wins.
  */
-export function commandsWithSecretKeys(config: CommandsConfig, secrets: Pick<Secrets, 'managerKey'>): CommandsConfig {
+export function commandsWithSecretKeys(config: CommandsConfig, secrets: { managerKey?: { kid: string; publicKey: string } | undefined }): CommandsConfig {
   const generated = secrets.managerKey;
   if (!generated || config.keys.some((key) => key.kid === generated.kid)) return config;
   return { ...config, keys: [...config.keys, { kid: generated.kid, publicKey: generated.publicKey, role: 'manager' }] };

@@ -1,4 +1,5 @@
-import type { CommandActor, CommandName } from './types.js';
+import type { CommandName } from '../contract/command-schemas.js';
+import type { CommandActor } from './types.js';
 
 export type ActorRole = CommandActor['role'];
 

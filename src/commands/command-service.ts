@@ -1,19 +1,20 @@
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ErrorCode } from '../errors.js';
-import type { CommandsConfig } from '../mqtt/config-schema.js';
+import { Code, type ErrorCode } from '../errors.js';
+import type { CommandsConfig } from './config-schema.js';
 import { makeValidator, type Validator } from '../schema/validate.js';
 import type { Applied, Appliers, ApplyContext, ApplyDeps } from './applier.js';
 import { mayIssue, type ActorRole } from './command-roles.js';
 import { valueDepth, type PayloadLimits } from './command-payload.js';
-import { COMMAND_NAMES, CommandSchemas, type CommandBodies } from './command-schemas.js';
+import { COMMAND_NAMES, CommandSchemas, type CommandBodies, type CommandName } from '../contract/command-schemas.js';
 import { CommandStore } from './command-store.js';
+import { CommandRecords } from '../store/command-records.js';
 import { applyMode, applyOpen } from './mode-commands.js';
 import { applyExitPass, applyRevokePass, applyVisitor, withVisitorCode } from './pass-commands.js';
 import { applyDrill, applyLists, applyPolicy, applyRoster } from './record-commands.js';
 import { applyResend } from './resend-command.js';
-import { ed25519PublicKey, verifySignature } from './signature.js';
-import type { CommandName, CommandReply, CommandRequest, CommandService } from './types.js';
+import { ed25519PublicKey, verifySignature } from '../contract/signature.js';
+import type { CommandReply, CommandRequest, CommandService } from './types.js';
 
 const APPLIERS: Appliers = {
   lockdown: (body, deps, ctx) => applyMode('lockdown', body, deps, ctx),
@@ -43,13 +44,15 @@ export function isCommandName(name: string): name is CommandName {
  */
 export class GatewayCommandService implements CommandService {
   readonly store: CommandStore;
+  private readonly deps: ApplyDeps;
   private readonly keys: ReadonlyMap<string, { key: KeyObject; role: ActorRole }>;
   private readonly log: Logger;
 
   constructor(
-    private readonly deps: ApplyDeps,
+    deps: Omit<ApplyDeps, 'records'>,
     private readonly config: CommandsConfig,
   ) {
+    this.deps = { ...deps, records: new CommandRecords(deps.db) };
     this.store = new CommandStore(deps.db, deps.hashSubject);
     this.keys = new Map(config.keys.map((k) => [k.kid, { key: ed25519PublicKey(k.publicKey), role: k.role }]));
     this.log = deps.log.child({ module: 'commands' });
@@ -67,7 +70,7 @@ export class GatewayCommandService implements CommandService {
       reply = this.run(request);
     } catch (error) {
       // A storage fault while applying: nothing was committed, the sender may retry with the same id.
-      this.log.error({ command: request.name, id: request.id, err: (error as Error).message, code: 'GW_STORAGE' }, 'command failed');
+      this.log.error({ command: request.name, id: request.id, err: (error as Error).message, code: Code.GW_STORAGE }, 'command failed');
       reply = refusal(request.id, 'GW_STORAGE', (error as Error).message);
       this.tryAudit(request, reply);
     }
@@ -159,7 +162,7 @@ export class GatewayCommandService implements CommandService {
     try {
       this.store.audit(request, reply);
     } catch (error) {
-      this.log.error({ id: request.id, err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot write the audit row');
+      this.log.error({ id: request.id, err: (error as Error).message, code: Code.GW_STORAGE }, 'cannot write the audit row');
     }
   }
 }

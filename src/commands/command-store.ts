@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+import type { Mode } from '../core/mode.js';
+import { CommandLog } from '../store/command-log.js';
 import type { Db } from '../store/database.js';
 import { redactBody, redactReply, type SubjectHash } from './audit-redaction.js';
-import { canonicalJson } from './signature.js';
+import { canonicalJson } from '../contract/signature.js';
 import type { CommandReply, CommandRequest } from './types.js';
 
-/** What the chained `…/audit` report says of an audit row (src/mqtt/payloads.ts, AuditPayload). */
+/** What the chained `…/audit` report says of an audit row (src/contract/report-payloads.ts, AuditPayload). */
 export interface AuditSummary {
   ts: string;
   commandId: string;
@@ -14,7 +16,7 @@ export interface AuditSummary {
   role: string;
   ok: boolean;
   errorCode: string | null;
-  mode?: { mode: 'normal' | 'lockdown' | 'emergency-open'; gates: string[] | null; reason: string; by: string; expiresAt: string | null; drill: boolean };
+  mode?: { mode: Mode; gates: string[] | null; reason: string; by: string; expiresAt: string | null; drill: boolean };
 }
 
 export interface AcceptedCommand {
@@ -29,9 +31,7 @@ export interface AcceptedCommand {
  * as keyed hashes and no pass text (audit-redaction.ts).
  */
 export class CommandStore {
-  private readonly findStmt;
-  private readonly acceptStmt;
-  private readonly auditStmt;
+  private readonly rows: CommandLog;
   /** Queues the chained summary of each audit row, in the row's transaction (docs/district.md). */
   onAudit: (summary: AuditSummary, at: number) => void = () => {};
 
@@ -39,11 +39,7 @@ export class CommandStore {
     readonly db: Db,
     private readonly hash: SubjectHash,
   ) {
-    this.findStmt = db.prepare('SELECT digest, reply FROM commands WHERE id = ?');
-    this.acceptStmt = db.prepare('INSERT INTO commands (id, name, digest, reply, at) VALUES (?, ?, ?, ?, ?)');
-    this.auditStmt = db.prepare(`
-      INSERT INTO audit (at, command_id, name, via, principal, role, ok, error_code, body, reply)
-      VALUES (@at, @commandId, @name, @via, @principal, @role, @ok, @errorCode, @body, @reply)`);
+    this.rows = new CommandLog(db);
   }
 
   /** What identifies a command's content: its name and body without the signature. */
@@ -53,19 +49,19 @@ export class CommandStore {
   }
 
   find(id: string): AcceptedCommand | undefined {
-    const row = this.findStmt.get(id) as { digest: string; reply: string } | undefined;
+    const row = this.rows.find(id);
     return row && { digest: row.digest, reply: JSON.parse(row.reply) as CommandReply };
   }
 
   /** Whether the accepted command `id` was sent by `principal` (a signed one is audited as `<principal> key:<kid>`). */
   acceptedFrom(id: string, principal: string): boolean {
-    const row = this.db.prepare('SELECT principal FROM audit WHERE command_id = ? AND ok = 1 ORDER BY rowid LIMIT 1').get(id) as { principal: string } | undefined;
-    return row !== undefined && (row.principal === principal || row.principal.startsWith(`${principal} key:`));
+    const acceptedBy = this.rows.acceptedBy(id);
+    return acceptedBy !== undefined && (acceptedBy === principal || acceptedBy.startsWith(`${principal} key:`));
   }
 
   /** Call inside the transaction that applies the command. */
   accept(request: CommandRequest, digest: string, reply: CommandReply): void {
-    this.acceptStmt.run(request.id, request.name, digest, JSON.stringify(redactReply(reply)), request.receivedAt);
+    this.rows.accept(request.id, request.name, digest, JSON.stringify(redactReply(reply)), request.receivedAt);
   }
 
   audit(request: Pick<CommandRequest, 'id' | 'actor' | 'receivedAt' | 'body'> & { name: string }, reply: CommandReply): void {
@@ -76,14 +72,14 @@ export class CommandStore {
   }
 
   private writeAudit(request: Pick<CommandRequest, 'id' | 'actor' | 'receivedAt' | 'body'> & { name: string }, reply: CommandReply): void {
-    this.auditStmt.run({
+    this.rows.writeAudit({
       at: request.receivedAt,
       commandId: request.id,
       name: request.name,
       via: request.actor.via,
       principal: request.actor.principal,
       role: request.actor.role,
-      ok: reply.ok ? 1 : 0,
+      ok: reply.ok,
       errorCode: reply.error?.code ?? null,
       body: auditBody(redactBody(request.name, request.body, this.hash)),
       reply: JSON.stringify(redactReply(reply)),
@@ -104,7 +100,7 @@ function auditSummary(request: Pick<CommandRequest, 'id' | 'actor' | 'receivedAt
     errorCode: reply.error?.code ?? null,
   };
   if (!reply.ok || (request.name !== 'lockdown' && request.name !== 'mode')) return summary;
-  const body = request.body as { mode?: 'normal' | 'lockdown' | 'emergency-open'; gates?: string[]; reason: string; by: string; expiresAt?: string; drill?: boolean };
+  const body = request.body as { mode?: Mode; gates?: string[]; reason: string; by: string; expiresAt?: string; drill?: boolean };
   const mode = request.name === 'lockdown' ? 'lockdown' : (body.mode ?? 'normal');
   return { ...summary, mode: { mode, gates: body.gates ?? null, reason: body.reason, by: body.by, expiresAt: body.expiresAt ?? null, drill: body.drill === true } };
 }

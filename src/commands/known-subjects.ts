@@ -23,15 +23,12 @@ export function personSubject(deps: Pick<ApplyDeps, 'gate'>, subject: string): s
  * applied (a district list may name people who never came here), but a typo
  * in a subject id must not pass as a silent ok.
  */
-export function unknownSubjectWarnings(deps: Pick<ApplyDeps, 'gate' | 'db' | 'hashSubject'>, subjects: Iterable<string>): string[] {
-  const visitor = deps.db.prepare('SELECT 1 FROM visitor_passes WHERE subject_hash = ? LIMIT 1');
-  // A person's passages carry the hash of their health-code subject; an unknown card's, the hash of its UID.
-  const passage = deps.db.prepare('SELECT 1 FROM passages WHERE subject_hash IN (?, ?) LIMIT 1');
+export function unknownSubjectWarnings(deps: Pick<ApplyDeps, 'gate' | 'records' | 'hashSubject'>, subjects: Iterable<string>): string[] {
   const { roster } = deps.gate;
   const known = (subject: string) => {
     if (cardForSubject(roster, subject) || lookupCard(roster, subject)) return true;
     const asPass = deps.hashSubject('health-pass', subject);
-    return visitor.get(asPass) !== undefined || passage.get(asPass, deps.hashSubject('card', subject)) !== undefined;
+    return deps.records.visitorRegistered(asPass) || deps.records.passageSeen(asPass, deps.hashSubject('card', subject));
   };
   const distinct = [...new Set(subjects)];
   const unknown = distinct.slice(0, MAX_CHECKED).filter((subject) => !known(subject));

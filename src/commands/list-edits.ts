@@ -1,4 +1,4 @@
-import type { ListOp } from './command-schemas.js';
+import type { ListOp } from '../contract/command-schemas.js';
 
 type Entry = Record<string, unknown>;
 

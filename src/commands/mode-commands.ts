@@ -2,7 +2,7 @@ import type { Mode } from '../core/mode.js';
 import { ESTATE_SCOPE, type ScopedMode } from '../lane/gate-state.js';
 import { millis, notApplicable, type Applied, type ApplyContext, type ApplyDeps } from './applier.js';
 import { LIFT_ROLES } from './command-roles.js';
-import type { CommandBodies } from './command-schemas.js';
+import type { CommandBodies } from '../contract/command-schemas.js';
 
 /** `lockdown` and `mode`: persisted per scope, then applied to every lane at once. */
 export function applyMode(mode: Mode, body: CommandBodies['lockdown'], deps: ApplyDeps, ctx: ApplyContext): Applied {

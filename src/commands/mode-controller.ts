@@ -1,14 +1,22 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Mode } from '../core/mode.js';
-import type { Barrier } from '../drivers/device.js';
 import type { GateState, ScopedMode } from '../lane/gate-state.js';
 import type { Db } from '../store/database.js';
+import { ModeStore } from '../store/mode-store.js';
 import type { Journal } from '../store/journal.js';
+import { Code } from '../errors.js';
+
+/** What a mode asks of a barrier (a driver's Barrier is one): held open in emergency-open, locked again after. */
+export interface ModeBarrier {
+  readonly id: string;
+  holdOpen(): Promise<void>;
+  lock(): Promise<void>;
+}
 
 export interface PlacedBarrier {
   gate: string;
-  barrier: Barrier;
+  barrier: ModeBarrier;
 }
 
 export interface ModeControllerDeps {
@@ -28,43 +36,31 @@ export interface ModeControllerDeps {
  */
 export class ModeController {
   private readonly log: Logger;
-  private readonly upsert;
+  private readonly store: ModeStore;
   private readonly timers = new Set<NodeJS.Timeout>();
   /** The mode each barrier was last driven for, to move only barriers whose mode changed. */
-  private readonly applied = new Map<Barrier, Mode>();
+  private readonly applied = new Map<ModeBarrier, Mode>();
   /** Called after every change (a command, an expiry): publishes the retained `…/mode`. */
   onChange: () => void = () => {};
 
   constructor(private readonly deps: ModeControllerDeps) {
     this.log = deps.log.child({ module: 'mode' });
-    this.upsert = deps.db.prepare(`
-      INSERT INTO modes (scope, mode, reason, by, since, expires_at, drill, command_id)
-      VALUES (@scope, @mode, @reason, @by, @since, @expiresAt, @drill, @commandId)
-      ON CONFLICT (scope) DO UPDATE SET mode = excluded.mode, reason = excluded.reason, by = excluded.by,
-        since = excluded.since, expires_at = excluded.expires_at, drill = excluded.drill, command_id = excluded.command_id`);
+    this.store = new ModeStore(deps.db);
   }
 
   /** Loads the persisted modes into the GateState; call before the lanes start. */
   restore(): void {
-    const rows = this.deps.db.prepare('SELECT scope, mode, reason, by, since, expires_at, drill FROM modes').all() as Array<{
-      scope: string;
-      mode: Mode;
-      reason: string;
-      by: string;
-      since: number;
-      expires_at: number | null;
-      drill: number;
-    }>;
-    for (const row of rows) {
-      this.deps.gate.setMode(row.scope, { mode: row.mode, reason: row.reason, by: row.by, since: row.since, expiresAt: row.expires_at, drill: row.drill === 1 });
-      this.scheduleExpiry(row.expires_at);
+    const rows = this.store.all();
+    for (const { scope, ...state } of rows) {
+      this.deps.gate.setMode(scope, state);
+      this.scheduleExpiry(state.expiresAt);
     }
     if (rows.length > 0) this.log.warn({ modes: Object.fromEntries(this.deps.gate.activeModes()) }, 'mode restored from the database');
   }
 
   /** Persists a mode for the scopes; call inside the command's transaction. */
   write(scopes: readonly string[], state: ScopedMode, commandId: string): void {
-    for (const scope of scopes) this.upsert.run({ scope, ...state, drill: state.drill ? 1 : 0, commandId });
+    for (const scope of scopes) this.store.save(scope, state, commandId);
     if (state.mode === 'emergency-open') {
       this.deps.journal.recordAlert({
         type: 'emergency-open',
@@ -92,7 +88,7 @@ export class ModeController {
       this.applied.set(barrier, mode);
       if ((mode === 'emergency-open') === (previous === 'emergency-open')) continue;
       const move = mode === 'emergency-open' ? barrier.holdOpen() : barrier.lock();
-      move.catch((error: Error) => this.log.error({ barrier: barrier.id, mode, err: error.message, code: 'GW_BARRIER_NO_ACK' }, 'barrier did not follow the mode'));
+      move.catch((error: Error) => this.log.error({ barrier: barrier.id, mode, err: error.message, code: Code.GW_BARRIER_NO_ACK }, 'barrier did not follow the mode'));
     }
     this.onChange();
   }

@@ -2,7 +2,8 @@ import { normalisePlate } from '../core/registry.js';
 import { issueVisitorPass } from '../core/visitor-pass.js';
 import { millis, notApplicable, type Applied, type ApplyContext, type ApplyDeps } from './applier.js';
 import { REVOKE_ROLES } from './command-roles.js';
-import type { CommandBodies } from './command-schemas.js';
+import type { CommandBodies } from '../contract/command-schemas.js';
+import type { PassKind } from '../store/command-records.js';
 import { personSubject, unknownSubjectWarnings } from './known-subjects.js';
 import type { CommandReply } from './types.js';
 
@@ -12,12 +13,9 @@ import type { CommandReply } from './types.js';
  * effect on the next scan without any in-memory effect.
  */
 
-const TABLES = { visitor: 'visitor_passes', exit: 'exit_passes' } as const;
-
 /** A revoked pass id is never issued again: the QR or the slip already handed out would grant once more. */
-function revokedPass(deps: ApplyDeps, pass: keyof typeof TABLES, passId: string): Applied | undefined {
-  const row = deps.db.prepare(`SELECT revoked_at FROM ${TABLES[pass]} WHERE id = ?`).get(passId) as { revoked_at: number | null } | undefined;
-  if (row?.revoked_at == null) return undefined;
+function revokedPass(deps: ApplyDeps, pass: PassKind, passId: string): Applied | undefined {
+  if (deps.records.passRevokedAt(pass, passId) == null) return undefined;
   return notApplicable(`${pass} pass ${passId} was revoked; issue a new pass id`, ['passId: names a revoked pass']);
 }
 
@@ -34,9 +32,16 @@ export function applyExitPass(body: CommandBodies['exit-pass'], deps: ApplyDeps,
     data: { passId: body.passId, returnBy: body.returnBy },
     ...(warnings.length > 0 ? { warnings } : {}),
     write: () =>
-      deps.db
-        .prepare(`INSERT OR REPLACE INTO exit_passes (id, subject_hash, household, reason, valid_from, return_by, issued_by, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(body.passId, deps.hashSubject('health-pass', subject), body.household ?? null, body.reason, validFrom, returnBy, body.by, ctx.commandId),
+      deps.records.writeExitPass({
+        passId: body.passId,
+        subjectHash: deps.hashSubject('health-pass', subject),
+        household: body.household ?? null,
+        reason: body.reason,
+        validFrom,
+        returnBy,
+        issuedBy: body.by,
+        commandId: ctx.commandId,
+      }),
   };
 }
 
@@ -51,24 +56,19 @@ export function applyVisitor(body: CommandBodies['visitor'], deps: ApplyDeps, ct
     // The QR text the visitor shows at the lane (docs/rules.md); bound to their health-pass subject.
     data: withVisitorCode({ id: ctx.commandId, ok: true, data: { passId: body.passId, validUntil: body.validUntil } }, body, deps).data,
     write: () =>
-      deps.db
-        .prepare(
-          `INSERT OR REPLACE INTO visitor_passes (id, subject_hash, host_household, plate, purpose, origin, tested_negative_at, valid_from, valid_until, issued_by, command_id)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          body.passId,
-          deps.hashSubject('health-pass', body.subject),
-          body.hostHousehold,
-          body.plate ? normalisePlate(body.plate) : null,
-          body.purpose ?? null,
-          body.origin ?? null,
-          body.testedNegativeAt === undefined ? null : millis(body.testedNegativeAt),
-          validFrom,
-          validUntil,
-          body.by,
-          ctx.commandId,
-        ),
+      deps.records.writeVisitorPass({
+        passId: body.passId,
+        subjectHash: deps.hashSubject('health-pass', body.subject),
+        hostHousehold: body.hostHousehold,
+        plate: body.plate ? normalisePlate(body.plate) : null,
+        purpose: body.purpose ?? null,
+        origin: body.origin ?? null,
+        testedNegativeAt: body.testedNegativeAt === undefined ? null : millis(body.testedNegativeAt),
+        validFrom,
+        validUntil,
+        issuedBy: body.by,
+        commandId: ctx.commandId,
+      }),
   };
 }
 
@@ -91,16 +91,15 @@ export function applyRevokePass(body: CommandBodies['revoke-pass'], deps: ApplyD
   if (!REVOKE_ROLES[body.pass].includes(ctx.role)) {
     return { ok: false, code: 'GW_COMMAND_UNAUTHORIZED', message: `role ${ctx.role} may not revoke ${body.pass} passes; allowed: ${REVOKE_ROLES[body.pass].join(', ')}` };
   }
-  const table = TABLES[body.pass];
-  const row = deps.db.prepare(`SELECT revoked_at FROM ${table} WHERE id = ?`).get(body.passId) as { revoked_at: number | null } | undefined;
-  if (!row) return notApplicable(`no ${body.pass} pass ${body.passId}`, ['passId: names no pass of this kind']);
-  if (row.revoked_at !== null) {
-    const revokedAt = new Date(row.revoked_at).toISOString();
-    return { ok: true, data: { pass: body.pass, passId: body.passId, revokedAt }, warnings: [`${body.pass} pass ${body.passId} was already revoked at ${revokedAt}`] };
+  const revokedAt = deps.records.passRevokedAt(body.pass, body.passId);
+  if (revokedAt === undefined) return notApplicable(`no ${body.pass} pass ${body.passId}`, ['passId: names no pass of this kind']);
+  if (revokedAt !== null) {
+    const at = new Date(revokedAt).toISOString();
+    return { ok: true, data: { pass: body.pass, passId: body.passId, revokedAt: at }, warnings: [`${body.pass} pass ${body.passId} was already revoked at ${at}`] };
   }
   return {
     ok: true,
     data: { pass: body.pass, passId: body.passId, revokedAt: new Date(ctx.at).toISOString() },
-    write: () => deps.db.prepare(`UPDATE ${table} SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(ctx.at, body.passId),
+    write: () => deps.records.revokePass(body.pass, body.passId, ctx.at),
   };
 }

@@ -1,12 +1,11 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import { buildRoster, cardForSubject } from '../core/roster.js';
-import { drillReport } from '../store/drill-report.js';
 import { makeValidator, type Validator } from '../schema/validate.js';
 import { millis, notApplicable, type Applied, type ApplyContext, type ApplyDeps } from './applier.js';
-import { ListEntrySchemas, ListKeySchemas, LIST_KEYS, LIST_NAMES, type CommandBodies, type ListName } from './command-schemas.js';
+import { ListEntrySchemas, ListKeySchemas, LIST_KEYS, LIST_NAMES, type CommandBodies, type ListName } from '../contract/command-schemas.js';
 import { personSubject, unknownSubjectWarnings } from './known-subjects.js';
 import { editList } from './list-edits.js';
-import { canonicalJson } from './signature.js';
+import { canonicalJson } from '../contract/signature.js';
 
 /**
  * The commands that store data for the gate rules: roster, lists, policies,
@@ -18,13 +17,6 @@ const validatorsOf = (schemas: Record<ListName, TObject>) => Object.fromEntries(
 const entryValidators = validatorsOf(ListEntrySchemas);
 const keyValidators = validatorsOf(ListKeySchemas);
 
-function upsertList(deps: ApplyDeps, name: string, version: string, entries: unknown, ctx: ApplyContext): void {
-  deps.db
-    .prepare(`INSERT INTO lists (name, version, entries, updated_at, command_id) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (name) DO UPDATE SET version = excluded.version, entries = excluded.entries, updated_at = excluded.updated_at, command_id = excluded.command_id`)
-    .run(name, version, JSON.stringify(entries), ctx.at, ctx.commandId);
-}
-
 export function applyRoster(body: CommandBodies['roster'], deps: ApplyDeps, ctx: ApplyContext): Applied {
   const changed = lockdownRosterChanges(body.cards, deps);
   if (changed.length > 0) {
@@ -34,8 +26,8 @@ export function applyRoster(body: CommandBodies['roster'], deps: ApplyDeps, ctx:
     ok: true,
     data: { version: body.version, cards: body.cards.length, ...(body.vehicles ? { vehicles: body.vehicles.length } : {}) },
     write: () => {
-      upsertList(deps, 'roster', body.version, body.cards, ctx);
-      if (body.vehicles) upsertList(deps, 'vehicles', body.version, body.vehicles, ctx);
+      deps.records.writeList('roster', body.version, body.cards, ctx.at, ctx.commandId);
+      if (body.vehicles) deps.records.writeList('vehicles', body.version, body.vehicles, ctx.at, ctx.commandId);
     },
     effect: () => {
       deps.gate.roster = buildRoster(body.cards);
@@ -59,7 +51,7 @@ export function applyLists(body: CommandBodies['lists'], deps: ApplyDeps, ctx: A
   // Subjects are kept only as keyed hashes (docs/design.md, "Storage"), of the person's health-code subject.
   const subjects = key === 'subject' ? entries.map((entry) => personSubject(deps, entry.subject as string)) : [];
   const given = key === 'subject' ? entries.map((entry, i) => ({ ...entry, subject: deps.hashSubject('health-pass', subjects[i] as string) })) : entries;
-  const current = op === 'replace' && key !== 'subject' ? [] : body.list === 'trust' ? trustInForce(deps) : storedList(deps, body.list);
+  const current = op === 'replace' && key !== 'subject' ? [] : body.list === 'trust' ? trustInForce(deps) : deps.records.listEntries(body.list);
   const edit = editList(op, key, current, given);
   // Only subjects new to the list are checked: a list resent whole is checked for what changed, not 100,000 lookups again.
   const listed = new Set(current.map((entry) => entry.subject));
@@ -73,7 +65,7 @@ export function applyLists(body: CommandBodies['lists'], deps: ApplyDeps, ctx: A
     ok: true,
     data: { list: body.list, op, version: body.version, entries: edit.entries.length, ...changed },
     ...(warnings.length > 0 ? { warnings } : {}),
-    write: () => upsertList(deps, body.list, body.version, edit.entries, ctx),
+    write: () => deps.records.writeList(body.list, body.version, edit.entries, ctx.at, ctx.commandId),
     effect: () => {
       if (body.list !== 'trust') return deps.gate.registry?.reloadLists();
       const issuers = edit.entries as Array<Static<(typeof ListEntrySchemas)['trust']>>;
@@ -102,47 +94,40 @@ function trustInForce(deps: ApplyDeps): Array<Record<string, unknown>> {
   return Object.entries(deps.gate.trust.issuers).map(([kid, publicKey]) => ({ kid, publicKey }));
 }
 
-function storedList(deps: ApplyDeps, name: ListName): Array<Record<string, unknown>> {
-  const row = deps.db.prepare('SELECT entries FROM lists WHERE name = ?').get(name) as { entries: string } | undefined;
-  return row ? (JSON.parse(row.entries) as Array<Record<string, unknown>>) : [];
-}
-
 /** Policy versions are immutable: the same version with other rules is refused. */
 export function applyPolicy(body: CommandBodies['policy'], deps: ApplyDeps, ctx: ApplyContext): Applied {
   const rules = canonicalJson(body.rules);
-  const existing = deps.db.prepare('SELECT body FROM policies WHERE version = ?').get(body.version) as { body: string } | undefined;
-  if (existing && existing.body !== rules) return notApplicable(`policy version ${body.version} already exists with other rules`);
+  const existing = deps.records.policyBody(body.version);
+  if (existing !== undefined && existing !== rules) return notApplicable(`policy version ${body.version} already exists with other rules`);
   return {
     ok: true,
     // Honest about what it did (found from outside): the lanes keep deciding on the config's policy.
     data: { version: body.version, applied: false },
-    write: () => deps.db.prepare('INSERT OR IGNORE INTO policies (version, body, received_at, command_id) VALUES (?, ?, ?, ?)').run(body.version, rules, ctx.at, ctx.commandId),
+    write: () => deps.records.writePolicy(body.version, rules, ctx.at, ctx.commandId),
   };
 }
 
 export function applyDrill(body: CommandBodies['drill'], deps: ApplyDeps, ctx: ApplyContext): Applied {
   if (body.action === 'stop') return stopDrill(body, deps, ctx);
-  if (body.scenario === undefined) return notApplicable('a drill needs a scenario to start', ['scenario: required to start a drill']);
+  const { scenario } = body;
+  if (scenario === undefined) return notApplicable('a drill needs a scenario to start', ['scenario: required to start a drill']);
   const endsAt = body.endsAt === undefined ? null : millis(body.endsAt);
   const enforce = body.enforce ?? deps.gate.registry?.drillEnforcesByDefault ?? true;
   return {
     ok: true,
     data: { drillId: body.drillId, enforce },
-    write: () =>
-      deps.db
-        .prepare('INSERT OR REPLACE INTO drills (id, scenario, started_at, ends_at, by, command_id, enforce) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(body.drillId, body.scenario, ctx.at, endsAt, body.by, ctx.commandId, enforce ? 1 : 0),
+    write: () => deps.records.startDrill({ drillId: body.drillId, scenario, startedAt: ctx.at, endsAt, by: body.by, commandId: ctx.commandId, enforce }),
   };
 }
 
 /** Stopping a drill stores its report and returns it in the reply (published on `…/cmd/drill/reply`). */
 function stopDrill(body: CommandBodies['drill'], deps: ApplyDeps, ctx: ApplyContext): Applied {
-  const drill = deps.db.prepare('SELECT scenario, started_at FROM drills WHERE id = ? AND stopped_at IS NULL').get(body.drillId) as { scenario: string; started_at: number } | undefined;
+  const drill = deps.records.runningDrill(body.drillId);
   if (!drill) return notApplicable(`no running drill ${body.drillId}`);
-  const report = drillReport(deps.db, { id: body.drillId, scenario: drill.scenario, from: drill.started_at, to: ctx.at + 1 });
+  const report = deps.records.drillReport({ id: body.drillId, scenario: drill.scenario, from: drill.startedAt, to: ctx.at + 1 });
   return {
     ok: true,
     data: { drillId: body.drillId, report },
-    write: () => deps.db.prepare('UPDATE drills SET stopped_at = ?, report = ? WHERE id = ?').run(ctx.at, JSON.stringify(report), body.drillId),
+    write: () => deps.records.stopDrill(body.drillId, ctx.at, report),
   };
 }

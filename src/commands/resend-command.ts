@@ -1,7 +1,7 @@
 import { Outbox } from '../store/outbox.js';
 import { ReportChain } from '../store/report-chain.js';
 import { notApplicable, type Applied, type ApplyContext, type ApplyDeps } from './applier.js';
-import type { CommandBodies } from './command-schemas.js';
+import type { CommandBodies } from '../contract/command-schemas.js';
 
 /** At most this many reports per cmd/resend: a larger backfill is asked for in parts. */
 export const RESEND_MAX = 10_000;

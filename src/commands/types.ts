@@ -1,3 +1,6 @@
+import type { CommandName } from '../contract/command-schemas.js';
+import type { Role } from '../core/roles.js';
+
 /**
  * Commands change the gateway's behaviour: lockdown, mode, remote open,
  * rosters, lists, passes and their revocation, policy, drills. MQTT (`…/cmd/<name>`) and the HTTP
@@ -6,15 +9,12 @@
  * validated, authorized, applied, persisted and audited the same way.
  */
 
-export type CommandName = 'lockdown' | 'mode' | 'open' | 'roster' | 'lists' | 'exit-pass' | 'visitor' | 'revoke-pass' | 'policy' | 'drill' | 'resend';
-
 /** Who sent the command, as established by the transport (broker login, API token). */
 export interface CommandActor {
   via: 'mqtt' | 'http' | 'cli';
   /** MQTT user name or API token name. */
   principal: string;
-  /** `approver`: the local epidemic-control group (属地疫情防控领导小组), which approves exit passes. */
-  role: 'guard' | 'manager' | 'approver' | 'district' | 'auditor' | 'gateway' | 'observer';
+  role: Role;
 }
 
 export interface CommandRequest {

@@ -1,7 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum } from '../schema/types.js';
 import { SUBJECT_ROLES } from '../core/credential.js';
-import { CommandsConfigSchema, MqttConfigSchema } from '../mqtt/config-schema.js';
+import { CommandsConfigSchema } from '../commands/config-schema.js';
+import { Card, Vehicle as CommandVehicle } from '../contract/command-schemas.js';
+import { MqttConfigSchema } from '../mqtt/config-schema.js';
 import { HttpConfigSchema } from '../http/config-schema.js';
 import { ProfileDeviceSettings } from '../drivers/profile-device-settings.js';
 
@@ -130,24 +132,8 @@ const Trust = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
-const Card = Type.Object(
-  {
-    uid: Type.String({ pattern: '^[0-9A-Fa-f]{8,20}$' }),
-    subject: Type.String({ minLength: 1 }),
-    role: StringEnum(SUBJECT_ROLES),
-    household: Type.Optional(Type.String()),
-  },
-  { additionalProperties: false },
-);
-
-const Vehicle = Type.Object(
-  {
-    plate: Type.String({ minLength: 5, maxLength: 16, description: 'licence plate as the reader reports it; compared without spaces, dots or dashes' }),
-    household: Type.Optional(Type.String()),
-    role: StringEnum(SUBJECT_ROLES, { default: 'resident' }),
-  },
-  { additionalProperties: false },
-);
+/** A vehicle in the config may leave its role out: a resident's. */
+const Vehicle = Type.Object({ ...CommandVehicle.properties, role: StringEnum(SUBJECT_ROLES, { default: 'resident' }) }, { additionalProperties: false });
 
 const Storage = Type.Object(
   {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { defaultPrefix } from '../mqtt/topics.js';
+import { defaultPrefix } from '../contract/topics.js';
 import { GatewardenError } from '../errors.js';
 import { makeValidator } from '../schema/validate.js';
 import { formatLocated, formatYamlError, locateErrors } from '../config/locate-errors.js';

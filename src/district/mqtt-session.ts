@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { brokerNodes } from '../mqtt/connection.js';
 import { reconnectDelayMs } from '../mqtt/reconnect-backoff.js';
 import type { DistrictConfig } from './config-schema.js';
+import { Code } from '../errors.js';
 
 export interface SessionOptions {
   broker: DistrictConfig['broker'];
@@ -79,7 +80,7 @@ export function openSession(options: SessionOptions): Session {
       () => done(),
       (error: Error) => {
         // Not acknowledged: the broker delivers it again after the reconnect this forces.
-        log.error({ err: error.message, topic: packet.topic, code: 'GW_STORAGE' }, 'message not stored; reconnecting so the broker sends it again');
+        log.error({ err: error.message, topic: packet.topic, code: Code.GW_STORAGE }, 'message not stored; reconnecting so the broker sends it again');
         client.stream.destroy();
       },
     );
@@ -92,9 +93,9 @@ export function openSession(options: SessionOptions): Session {
     log.info({ url: current, sessionPresent: connack.sessionPresent }, 'connected to MQTT broker');
     // A session the broker kept has the subscriptions; subscribing again is harmless and covers a new estate in the config.
     client.subscribe([...options.filters], { qos: 1 }, (error, granted) => {
-      if (error) log.warn({ err: error.message, code: 'GW_MQTT' }, 'subscribe failed');
+      if (error) log.warn({ err: error.message, code: Code.GW_MQTT }, 'subscribe failed');
       const refused = (granted ?? []).filter((grant) => grant.qos === 128).map((grant) => grant.topic);
-      if (refused.length > 0) log.warn({ refused, code: 'GW_MQTT' }, 'the broker refused subscriptions (check the ACL)');
+      if (refused.length > 0) log.warn({ refused, code: Code.GW_MQTT }, 'the broker refused subscriptions (check the ACL)');
     });
   });
   client.on('close', () => {
@@ -106,7 +107,7 @@ export function openSession(options: SessionOptions): Session {
       if (!closing) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delayMs);
   });
-  client.on('error', (error) => log.warn({ url: current, err: error.message, code: 'GW_MQTT' }, 'MQTT error'));
+  client.on('error', (error) => log.warn({ url: current, err: error.message, code: Code.GW_MQTT }, 'MQTT error'));
   return {
     client,
     connected: () => client.connected,

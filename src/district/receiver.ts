@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { IPublishPacket } from 'mqtt';
 import type { Logger } from 'pino';
-import { ed25519PublicKey, signCommand } from '../commands/signature.js';
+import { ed25519PublicKey, signCommand } from '../contract/signature.js';
 import { GENESIS_HASH, type Payload } from '../store/report-chain-format.js';
 import type { DistrictConfig } from './config-schema.js';
 import { EstateTracker } from './estate-tracker.js';
@@ -15,6 +15,7 @@ import { ReportStore, type Finding } from './report-store.js';
 import { ResendScheduler } from './resend-scheduler.js';
 import { openSqlite } from './sqlite-sql.js';
 import type { Range } from './verify-stream.js';
+import { Code } from '../errors.js';
 
 export interface EstateSummary {
   estate: string;
@@ -83,7 +84,7 @@ export async function startDistrictReceiver(options: ReceiverOptions): Promise<D
     log.warn({ estate: finding.estate, finding: finding.kind, seq: finding.seq, detail: finding.detail }, 'district finding');
     await store.addFinding(finding);
   };
-  const noteSafely = (finding: Finding) => note(finding).catch((error: Error) => log.error({ err: error.message, code: 'GW_STORAGE' }, 'finding not stored'));
+  const noteSafely = (finding: Finding) => note(finding).catch((error: Error) => log.error({ err: error.message, code: Code.GW_STORAGE }, 'finding not stored'));
   for (const estate of config.estates) {
     const state = saved.get(estate.id) ?? { estate: estate.id, headSeq: 0, headHash: GENESIS_HASH, checkpoint: null, lastSignAt: null, lastReportAt: null, online: null, missing: [], explained: [] };
     const tracker = new EstateTracker(state, estatePrefix(estate), ed25519PublicKey(estate.publicKey), store, noteSafely);
@@ -217,7 +218,7 @@ export async function startDistrictReceiver(options: ReceiverOptions): Promise<D
       for (const tracker of trackers.values()) if (tracker.dirty || tracker.state.missing.length > 0) await settle(tracker);
       await checkSilence(Date.now());
       if (session.connected()) sendResends();
-    }).catch((error: Error) => log.error({ err: error.message, code: 'GW_STORAGE' }, 'district tick failed'));
+    }).catch((error: Error) => log.error({ err: error.message, code: Code.GW_STORAGE }, 'district tick failed'));
   const timer = setInterval(tick, TICK_MS);
 
   let http: DistrictReceiver['http'];

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApiRole, ApiTokenConfig } from './config-schema.js';
+import type { ApiRole } from '../core/roles.js';
+import type { ApiTokenConfig } from './config-schema.js';
 
 /**
  * API bearer tokens: `gw_` + 32 random bytes (base64url). Only their SHA-256

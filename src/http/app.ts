@@ -22,6 +22,7 @@ import { SECURITY_HEADERS } from './security-headers.js';
 import { staticRoutes } from './static-files.js';
 import type { TlsMaterial } from './tls.js';
 import { validatorCompiler } from './validation.js';
+import { Code } from '../errors.js';
 
 /** Bodies are small JSON documents; nothing the page sends comes near this. */
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -58,7 +59,7 @@ export async function buildHttpApp(deps: HttpDeps, tls?: TlsMaterial): Promise<F
       return sendProblem(reply, { ...problem('GW_HTTP_INVALID', error.message), status: error.statusCode });
     }
     // The path only: a query string may carry a raw subject id (/api/trace?subject=…), never logged (issue 12).
-    request.log.error({ err: error.message, code: 'GW_HTTP_INTERNAL', url: request.url.split('?')[0] }, 'request failed');
+    request.log.error({ err: error.message, code: Code.GW_HTTP_INTERNAL, url: request.url.split('?')[0] }, 'request failed');
     return sendProblem(reply, problem('GW_HTTP_INTERNAL', 'unexpected error; see the gateway log'));
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('GW_HTTP_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiPrincipal, TokenRegistry } from './api-tokens.js';
-import { API_ROLES, type ApiRole } from './config-schema.js';
+import { API_ROLES, type ApiRole } from '../core/roles.js';
 import { fail } from './problem.js';
 
 declare module 'fastify' {

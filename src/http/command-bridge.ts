@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import type { CommandName, CommandReply } from '../commands/types.js';
+import type { CommandName } from '../contract/command-schemas.js';
+import type { CommandReply } from '../commands/types.js';
 import { principalOf } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { fail, isErrorCode } from './problem.js';

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { API_ROLES } from '../core/roles.js';
 import { StringEnum } from '../schema/types.js';
 
 /**
@@ -8,10 +9,6 @@ import { StringEnum } from '../schema/types.js';
  * scrypt protects guessable passwords; a random token of this length cannot
  * be guessed, and a fast hash keeps every request cheap.
  */
-
-/** `approver`: the local epidemic-control group, which issues and revokes exit passes and reads little else. */
-export const API_ROLES = ['guard', 'manager', 'approver', 'auditor'] as const;
-export type ApiRole = (typeof API_ROLES)[number];
 
 export const ApiTokenSchema = Type.Object(
   {

@@ -12,6 +12,7 @@ import { AlertQueries } from './queries/alerts.js';
 import { checkListeners, listenAll } from './tls-listeners.js';
 import { tlsMaterial } from './tls.js';
 import { laneView, modeView, passageView, placements } from './views.js';
+import { Code } from '../errors.js';
 
 export interface RunningHttp {
   /** `http://host:port` of the plain listener, or the HTTPS URL when plain HTTP is off. */
@@ -132,7 +133,7 @@ export class GuardRoom {
     try {
       run();
     } catch (error) {
-      this.log.error({ err: (error as Error).message, code: 'GW_HTTP_INTERNAL', what }, 'live feed update failed');
+      this.log.error({ err: (error as Error).message, code: Code.GW_HTTP_INTERNAL, what }, 'live feed update failed');
     }
   }
 }

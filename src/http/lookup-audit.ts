@@ -3,6 +3,7 @@ import { auditLookup, type Lookup } from '../store/lookup-audit.js';
 import { principalOf } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { fail } from './problem.js';
+import { Code } from '../errors.js';
 
 /**
  * Audits a lookup of personal data by the request's principal before its
@@ -14,7 +15,7 @@ export function auditRequestLookup(deps: HttpDeps, request: FastifyRequest, look
   try {
     auditLookup(deps.db, { ...lookup, at: deps.clock.now(), via: 'http', principal: principal.name, role: principal.role });
   } catch (error) {
-    deps.log.error({ module: 'http', err: (error as Error).message, code: 'GW_STORAGE', lookup: lookup.kind }, 'lookup refused: its audit row cannot be written');
+    deps.log.error({ module: 'http', err: (error as Error).message, code: Code.GW_STORAGE, lookup: lookup.kind }, 'lookup refused: its audit row cannot be written');
     fail('GW_STORAGE', 'the lookup cannot be audited, so it is not served');
   }
 }

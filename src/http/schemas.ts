@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MODES } from '../core/mode.js';
 import { StringEnum } from '../schema/types.js';
 
 /**
@@ -12,7 +13,7 @@ export const IsoTime = Type.String({ format: 'date-time', description: 'ISO 8601
 /** For request fields: checked by pattern, since the validator carries no formats. */
 export const IsoTimeInput = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$', description: 'ISO 8601 date-time' });
 export const Verdict = StringEnum(['grant', 'deny', 'refer'] as const);
-export const ModeName = StringEnum(['normal', 'lockdown', 'emergency-open'] as const);
+export const ModeName = StringEnum(MODES);
 export const Reason = Type.String({ minLength: 3, maxLength: 500, description: 'why, in words; kept in the audit trail' });
 
 export const PassageSchema = Type.Object({

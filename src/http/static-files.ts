@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { REASONS } from '../core/reasons.js';
-import { LABELS } from './labels.js';
+import { LABELS } from '../core/labels.js';
 
 /**
  * The guard-room page: plain HTML, CSS and JS, no bundler. Files are read once

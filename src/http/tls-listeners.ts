@@ -2,7 +2,7 @@ import { limitConnections } from './connection-limits.js';
 import { createServer, type Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { GatewardenError } from '../errors.js';
+import { Code, GatewardenError } from '../errors.js';
 import type { HttpConfig } from './config-schema.js';
 import { isLoopback, type TlsMaterial } from './tls.js';
 
@@ -24,7 +24,7 @@ export function checkListeners(http: HttpConfig, log: Logger): void {
   if (http.tls.enabled) {
     throw new GatewardenError('GW_CONFIG_INVALID', `http.host: with http.tls on, plain HTTP stays on a loopback address (127.0.0.1), not ${http.host}; set http.plain: false to turn it off`);
   }
-  log.warn({ host: http.host, code: 'GW_CONFIG_INVALID' }, 'plain HTTP on a non-loopback address: API tokens cross the network in clear; use http.tls (docs/operations.md)');
+  log.warn({ host: http.host, code: Code.GW_CONFIG_INVALID }, 'plain HTTP on a non-loopback address: API tokens cross the network in clear; use http.tls (docs/operations.md)');
 }
 
 /**

@@ -1,8 +1,8 @@
 import { COMMAND_ROLES } from '../commands/command-roles.js';
-import type { CommandName } from '../commands/types.js';
-import type { BrokerRole } from './config-schema.js';
+import type { CommandName } from '../contract/command-schemas.js';
+import type { BrokerRole } from '../core/roles.js';
 
-export type { BrokerRole } from './config-schema.js';
+export type { BrokerRole } from '../core/roles.js';
 
 /**
  * Topic access by role, for the embedded broker. Each role gets the least it

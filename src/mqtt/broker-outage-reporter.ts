@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Journal } from '../store/journal.js';
 import type { LinkState } from '../store/link-state.js';
+import { Code } from '../errors.js';
 
 /** Shorter gaps (a broker restart, the first connect at start-up) heal within a few 1 s reconnects and are only logged. */
 const MIN_OUTAGE_MS = 5000;
@@ -28,7 +29,7 @@ export function reportBrokerOutages(options: { client: MqttClient; journal: Jour
     try {
       write();
     } catch (error) {
-      log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot record the broker link state');
+      log.error({ err: (error as Error).message, code: Code.GW_STORAGE }, 'cannot record the broker link state');
     }
   };
   // An outage on record from before a restart goes on; with none, a gateway that starts unconnected is in one from now.
@@ -44,7 +45,7 @@ export function reportBrokerOutages(options: { client: MqttClient; journal: Jour
       try {
         journal.recordAlert({ type: 'broker-outage', severity: 'warning', at: now, reasons: [], details: { url, downSince: new Date(since).toISOString(), downForS } });
       } catch (error) {
-        log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot record broker-outage alert');
+        log.error({ err: (error as Error).message, code: Code.GW_STORAGE }, 'cannot record broker-outage alert');
       }
     }
     persist(() => state.markUp(link));

@@ -1,4 +1,4 @@
-import type { BrokerRole } from './config-schema.js';
+import type { BrokerRole } from '../core/roles.js';
 
 /**
  * One connection budget for the whole broker, counted per live socket rather

@@ -1,5 +1,6 @@
 import type { Secrets } from '../secrets.js';
-import { BROKER_ROLES, type BrokerRole, type EmbeddedBrokerConfig } from './config-schema.js';
+import { BROKER_ROLES, type BrokerRole } from '../core/roles.js';
+import type { EmbeddedBrokerConfig } from './config-schema.js';
 import type { BrokerUser } from './embedded-broker.js';
 import { hashPassword } from './password-hash.js';
 

@@ -3,9 +3,11 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Journal } from '../store/journal.js';
 import type { ReportSigner } from '../store/report-chain-format.js';
-import { MessagePriority, type OutgoingMessage } from './messages.js';
-import { PAYLOAD_VERSION, type CheckpointMessage } from './payloads.js';
-import type { Topics } from './topics.js';
+import { MessagePriority, type OutgoingMessage } from '../contract/messages.js';
+import { PAYLOAD_VERSION } from '../contract/payload-fields.js';
+import type { CheckpointMessage } from '../contract/report-payloads.js';
+import type { Topics } from '../contract/topics.js';
+import { Code } from '../errors.js';
 
 /** The signed head of the report chain at `at`: what the district compares its own chain against. */
 export function checkpointMessage(topics: Topics, journal: Journal, signer: ReportSigner, at: number): OutgoingMessage {
@@ -29,7 +31,7 @@ export function startCheckpoints(options: { journal: Journal; signer: ReportSign
       journal.outbox.replace(checkpointMessage(topics, journal, signer, clock.now()), clock.now());
       journal.onEnqueued();
     } catch (error) {
-      log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot queue the checkpoint');
+      log.error({ err: (error as Error).message, code: Code.GW_STORAGE }, 'cannot queue the checkpoint');
     }
   };
   queue();

@@ -6,8 +6,10 @@ import { parseCommandPayload } from '../commands/command-payload.js';
 import type { GatewayCommandService } from '../commands/command-service.js';
 import { isCommandName } from '../commands/command-service.js';
 import type { CommandActor, CommandReply } from '../commands/types.js';
-import { PAYLOAD_VERSION, type ReplyMessage } from './payloads.js';
-import { isTopicLevel, type Topics } from './topics.js';
+import { PAYLOAD_VERSION } from '../contract/payload-fields.js';
+import type { ReplyMessage } from '../contract/reply-payload.js';
+import { isTopicLevel, type Topics } from '../contract/topics.js';
+import { Code } from '../errors.js';
 
 /** A command as it arrived over MQTT, from whichever broker. */
 export interface IncomingCommand {
@@ -83,7 +85,7 @@ export class MqttCommandHandler {
       else if (command.clientId !== undefined && isTopicLevel(command.clientId)) this.deps.reply(topics.clientReply(name, command.clientId), JSON.stringify(whole));
     } catch (error) {
       // The command stays applied and audited; a sender without a reply retries with the same id.
-      this.log.warn({ err: (error as Error).message, code: 'GW_MQTT', id: reply.id }, 'cannot publish the command reply');
+      this.log.warn({ err: (error as Error).message, code: Code.GW_MQTT, id: reply.id }, 'cannot publish the command reply');
     }
   }
 }

@@ -1,13 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { BROKER_ROLES, EXTERNAL_COMMAND_ROLES } from '../core/roles.js';
 import { StringEnum } from '../schema/types.js';
 
 /**
- * Config of the MQTT side (`mqtt:`) and of the command path (`commands:`).
+ * Config of the MQTT side (`mqtt:`).
  * Passwords never appear here: embedded users carry a scrypt hash
  * (`gatewarden` generates them), external brokers name a secret.
  */
-
-export const BROKER_ROLES = ['gateway', 'guard', 'manager', 'approver', 'district', 'observer'] as const;
 
 const Tls = Type.Object(
   {
@@ -93,7 +92,7 @@ const ExternalBroker = Type.Object(
      * broker's ACL decides who may publish to `…/cmd/#`, and an unsigned command
      * is treated as sent by this role.
      */
-    commandRole: Type.Optional(StringEnum(['guard', 'manager', 'district', 'observer'] as const, { description: 'default manager' })),
+    commandRole: Type.Optional(StringEnum(EXTERNAL_COMMAND_ROLES, { description: 'default manager' })),
   },
   { additionalProperties: false },
 );
@@ -165,36 +164,8 @@ export const MqttConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const ManagerKey = Type.Object(
-  {
-    kid: Type.String({ minLength: 1, maxLength: 64 }),
-    publicKey: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'raw 32-byte Ed25519 public key, base64url' }),
-    role: StringEnum(['manager', 'approver', 'district'] as const, { default: 'manager' }),
-  },
-  { additionalProperties: false },
-);
-
-export const CommandsConfigSchema = Type.Object(
-  {
-    /**
-     * On by default: every MQTT command must carry `sig` by one of `keys` (docs/security.md, "Commands").
-     * HTTP commands are authenticated by their API token instead. When false a signature is checked only when present.
-     */
-    requireSignature: Type.Boolean({ default: true }),
-    keys: Type.Array(ManagerKey, { default: [] }),
-    /** A command's `ts` (required when signed) may differ from the gateway clock by at most this much. */
-    maxSkewS: Type.Integer({ minimum: 1, maximum: 86_400, default: 300 }),
-    /** Payloads are bounded before they are parsed: size in bytes and nesting depth of objects and arrays. */
-    maxPayloadBytes: Type.Integer({ minimum: 1024, maximum: 268_435_455, default: 8_388_608 }),
-    maxDepth: Type.Integer({ minimum: 4, maximum: 256, default: 32 }),
-  },
-  { additionalProperties: false, default: {} },
-);
-
 export type MqttConfig = Static<typeof MqttConfigSchema>;
 export type EmbeddedBrokerConfig = Static<typeof EmbeddedBroker>;
 export type ExternalBrokerConfig = Static<typeof ExternalBroker>;
 export type UplinkConfig = Static<typeof Uplink>;
 export type HomeAssistantConfig = Static<typeof HomeAssistant>;
-export type CommandsConfig = Static<typeof CommandsConfigSchema>;
-export type BrokerRole = (typeof BROKER_ROLES)[number];

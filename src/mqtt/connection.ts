@@ -6,9 +6,11 @@ import { connect as connectTls } from 'node:tls';
 import { MqttClient, type IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Mode } from '../core/mode.js';
-import { PAYLOAD_VERSION, type StatusMessage } from './payloads.js';
+import { PAYLOAD_VERSION } from '../contract/payload-fields.js';
+import type { StatusMessage } from '../contract/state-payloads.js';
 import { reconnectDelayMs } from './reconnect-backoff.js';
-import type { Topics } from './topics.js';
+import type { Topics } from '../contract/topics.js';
+import { Code } from '../errors.js';
 
 export interface ConnectionOptions {
   /** The broker, or the nodes of a broker cluster, tried in turn (docs/operations.md, "Broker clusters and failover"). */
@@ -111,7 +113,7 @@ export function openConnection(options: ConnectionOptions): Connection {
     connected = false;
     scheduleReconnect();
   });
-  client.on('error', (error) => log.warn({ url: dialler.current(), err: error.message, code: 'GW_MQTT' }, 'MQTT error'));
+  client.on('error', (error) => log.warn({ url: dialler.current(), err: error.message, code: Code.GW_MQTT }, 'MQTT error'));
   return {
     client,
     publishStatus,

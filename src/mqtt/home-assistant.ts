@@ -1,8 +1,9 @@
 import { ALERT_TYPES } from '../core/alerts.js';
+import { MODES } from '../core/mode.js';
 import type { Config, GateConfig, LaneConfig } from '../config/schema.js';
 import { VERSION } from '../version.js';
-import { MessagePriority, type OutgoingMessage } from './messages.js';
-import type { Topics } from './topics.js';
+import { MessagePriority, type OutgoingMessage } from '../contract/messages.js';
+import type { Topics } from '../contract/topics.js';
 
 /**
  * Home Assistant MQTT discovery (issue 16), when `mqtt.homeAssistant.enabled`:
@@ -35,7 +36,7 @@ export function homeAssistantDiscovery(config: Readonly<Config>, topics: Topics)
   });
   const estateDevice: HaDevice = { identifiers: [node], name: config.estate.name, manufacturer: 'gatewarden', model: 'estate gateway', sw_version: VERSION };
   const messages: OutgoingMessage[] = [
-    message('sensor', 'mode', estateDevice, { name: 'Mode', state_topic: topics.mode, value_template: '{{ value_json.mode }}', device_class: 'enum', options: ['normal', 'lockdown', 'emergency-open'] }),
+    message('sensor', 'mode', estateDevice, { name: 'Mode', state_topic: topics.mode, value_template: '{{ value_json.mode }}', device_class: 'enum', options: [...MODES] }),
     // One event entity per alert type: an automation can wait for `fever` alone.
     ...ALERT_TYPES.map((type) =>
       message('event', `alert_${type.replace(/-/g, '_')}`, estateDevice, {

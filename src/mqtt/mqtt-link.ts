@@ -17,12 +17,13 @@ import { brokerNodes, openConnection, type Connection } from './connection.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 import { OutboxGuard } from './outbox-guard.js';
 import { OutboxPublisher } from './outbox-publisher.js';
-import { PAYLOAD_VERSION, type DeviceMessage, type ModeMessage } from './payloads.js';
+import { PAYLOAD_VERSION } from '../contract/payload-fields.js';
+import type { DeviceMessage, ModeMessage } from '../contract/state-payloads.js';
 import { healthMessage, publishStats } from './reports.js';
 import { homeAssistantDiscovery } from './home-assistant.js';
-import { topologyMessage } from './messages.js';
+import { topologyMessage } from '../contract/messages.js';
 import { describeTopology } from './topology.js';
-import type { Topics } from './topics.js';
+import type { Topics } from '../contract/topics.js';
 import { startUplink, type Uplink } from './uplink.js';
 
 export interface MqttLinkOptions {

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Db } from '../store/database.js';
 import type { Journal } from '../store/journal.js';
 import type { Outbox } from '../store/outbox.js';
-import { MessagePriority } from './messages.js';
+import { Code } from '../errors.js';
 
 /** The warning is raised at 80 % and re-armed once the outbox falls below 60 %. */
 const WARN_AT = 0.8;
@@ -19,29 +19,18 @@ const REARM_AT = 0.6;
  * stays in `report_log` for cmd/resend.
  */
 export class OutboxGuard {
-  private readonly pickStmt;
-  private readonly deleteStmt;
   private warned = false;
   shed = 0;
 
-  constructor(
-    private readonly deps: { db: Db; outbox: Outbox; journal: Journal; maxRows: number; clock: Clock; log: Logger },
-  ) {
-    const table = deps.outbox.table;
-    this.pickStmt = deps.db.prepare(`SELECT seq, json_extract(payload, '$.seq') AS report FROM ${table} WHERE priority < ? ORDER BY priority, seq LIMIT ?`);
-    this.deleteStmt = deps.db.prepare(`DELETE FROM ${table} WHERE seq = ?`);
-  }
+  constructor(private readonly deps: { db: Db; outbox: Outbox; journal: Journal; maxRows: number; clock: Clock; log: Logger }) {}
 
   /** Deletes the `count` lowest-priority rows and records their report seqs as a gap, in one transaction. */
   private shedRows(count: number): number {
     const { db, journal, outbox, clock } = this.deps;
     return db.transaction(() => {
-      const rows = this.pickStmt.all(MessagePriority.Alert, count) as Array<{ seq: number; report: number | null }>;
-      for (const row of rows) this.deleteStmt.run(row.seq);
-      // A row queued before the chain existed (schema v4) has no report seq: nothing to name.
-      const seqs = rows.flatMap((row) => (typeof row.report === 'number' ? [row.report] : []));
-      journal.recordGap(outbox.table, seqs, clock.now());
-      return rows.length;
+      const { shed, reportSeqs } = outbox.shedLowest(count);
+      journal.recordGap(outbox.table, reportSeqs, clock.now());
+      return shed;
     })();
   }
 
@@ -67,7 +56,7 @@ export class OutboxGuard {
         this.warned = false;
       }
     } catch (error) {
-      log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot check the outbox bound');
+      log.error({ err: (error as Error).message, code: Code.GW_STORAGE }, 'cannot check the outbox bound');
     }
   }
 }

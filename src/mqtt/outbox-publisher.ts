@@ -1,6 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Outbox, OutboxRow } from '../store/outbox.js';
+import { Code } from '../errors.js';
 
 export interface PublisherOptions {
   outbox: Outbox;
@@ -76,7 +77,7 @@ export class OutboxPublisher {
       rows = outbox.peek(this.highestSent, room);
     } catch (error) {
       // A database fault must not take the process down: the poll timer tries again.
-      this.options.log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot read the outbox');
+      this.options.log.error({ err: (error as Error).message, code: Code.GW_STORAGE }, 'cannot read the outbox');
       return;
     }
     for (const row of rows) {
@@ -103,7 +104,7 @@ export class OutboxPublisher {
     if (!this.options.client.connected) return; // the reconnect resends everything
     this.rewindTo = Math.min(this.rewindTo ?? seq - 1, seq - 1);
     if (this.retryTimer || this.stopped) return;
-    this.options.log.warn({ seq, err: error.message, retryInMs: this.retryDelayMs, code: 'GW_MQTT' }, 'broker refused a publish; retrying with back-off');
+    this.options.log.warn({ seq, err: error.message, retryInMs: this.retryDelayMs, code: Code.GW_MQTT }, 'broker refused a publish; retrying with back-off');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (this.rewindTo !== undefined) this.highestSent = Math.min(this.highestSent, this.rewindTo);
@@ -127,7 +128,7 @@ export class OutboxPublisher {
       this.options.outbox.acknowledge(seqs);
     } catch (error) {
       // The rows stay and are sent again: a duplicate, never a loss.
-      this.options.log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot delete acknowledged outbox rows');
+      this.options.log.error({ err: (error as Error).message, code: Code.GW_STORAGE }, 'cannot delete acknowledged outbox rows');
     }
   }
 

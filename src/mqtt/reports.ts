@@ -7,9 +7,11 @@ import type { LaneRunner } from '../lane/lane-runner.js';
 import type { Db } from '../store/database.js';
 import type { Outbox } from '../store/outbox.js';
 import { countStats, storeStats } from '../store/stats.js';
-import { MessagePriority, type OutgoingMessage } from './messages.js';
-import { PAYLOAD_VERSION, type HealthMessage, type StatsMessage } from './payloads.js';
-import type { Topics } from './topics.js';
+import { MessagePriority, type OutgoingMessage } from '../contract/messages.js';
+import { PAYLOAD_VERSION } from '../contract/payload-fields.js';
+import type { HealthMessage } from '../contract/state-payloads.js';
+import type { StatsMessage } from '../contract/report-payloads.js';
+import type { Topics } from '../contract/topics.js';
 
 /** What `…/health` reports, gathered from the running parts. */
 export interface HealthSources {

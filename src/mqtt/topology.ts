@@ -1,16 +1,14 @@
 import { REASON_CODES, REASONS } from '../core/reasons.js';
 import { ALERT_TYPES } from '../core/alerts.js';
 import type { Config } from '../config/schema.js';
-import { ALERT_LABELS, MODE_LABELS, REASON_LABELS, VERDICT_LABELS, type Label } from '../http/labels.js';
-import type { TopologyMessage } from './payloads.js';
-
-export type TopologyBody = Omit<TopologyMessage, 'id' | 'ts' | 'v'>;
+import { ALERT_LABELS, MODE_LABELS, REASON_LABELS, VERDICT_LABELS, type Label } from '../core/labels.js';
+import type { TopologyBody } from '../contract/state-payloads.js';
 
 /**
  * The retained `…/topology` body, from the config alone: what zigbee2mqtt's
  * `bridge/devices` gives its integrators (issue 16), plus the words for every
  * code, so a dashboard shows 健康码红码 rather than CODE_RED. The words are the
- * page's (src/http/labels.ts), falling back to REASONS where the page has none.
+ * page's (src/core/labels.ts), falling back to REASONS where the page has none.
  */
 export function describeTopology(config: Readonly<Config>): TopologyBody {
   const placement = new Map<string, { gate: string; lane: string; slot: string }>();

@@ -5,12 +5,13 @@ import type { Secrets } from '../secrets.js';
 import type { Db } from '../store/database.js';
 import type { Journal } from '../store/journal.js';
 import { Outbox } from '../store/outbox.js';
+import { routeToUplink } from '../store/uplink-route.js';
 import { VERSION } from '../version.js';
 import type { UplinkConfig } from './config-schema.js';
 import { openConnection, type Connection } from './connection.js';
 import { OutboxGuard } from './outbox-guard.js';
 import { OutboxPublisher } from './outbox-publisher.js';
-import type { Topics } from './topics.js';
+import type { Topics } from '../contract/topics.js';
 
 export interface Uplink {
   connection: Connection;
@@ -42,12 +43,10 @@ export function startUplink(options: {
 }): Uplink {
   const { config, db, topics } = options;
   const log = options.log.child({ module: 'uplink' });
-  const routes = [`${topics.prefix}/alerts/`, ...(config.passages ? [`${topics.prefix}/passages/`] : [])];
-  const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
-  const when = [...routes.map((route) => `substr(NEW.topic, 1, ${route.length}) = ${literal(route)}`), ...[topics.stats, topics.gap, topics.audit, topics.checkpoint].map((topic) => `NEW.topic = ${literal(topic)}`)].join(' OR ');
-  // TEMP: the route exists only while this process has an uplink; nothing accumulates when it is unconfigured.
-  db.exec(`CREATE TEMP TRIGGER IF NOT EXISTS uplink_route AFTER INSERT ON main.outbox WHEN ${when}
-    BEGIN INSERT INTO uplink_outbox (topic, payload, qos, retain, priority, created_at) VALUES (NEW.topic, NEW.payload, NEW.qos, NEW.retain, NEW.priority, NEW.created_at); END`);
+  const unroute = routeToUplink(db, {
+    prefixes: [`${topics.prefix}/alerts/`, ...(config.passages ? [`${topics.prefix}/passages/`] : [])],
+    topics: [topics.stats, topics.gap, topics.audit, topics.checkpoint],
+  });
 
   const password = config.passwordSecret ? options.secrets.mqttPasswords[config.passwordSecret] : undefined;
   const connection = openConnection({
@@ -72,7 +71,7 @@ export function startUplink(options: {
     publisher,
     guard,
     async stop() {
-      db.exec('DROP TRIGGER IF EXISTS temp.uplink_route');
+      unroute();
       await publisher.stop(2000);
       await connection.stop();
     },

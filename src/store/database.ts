@@ -73,3 +73,15 @@ export function relaxedWriter(db: Db): RelaxedWrite {
     }
   };
 }
+
+const readProbes = new WeakMap<Db, Database.Statement>();
+
+/** A read that throws when the database cannot answer: the readiness check when no watcher runs (src/http/routes/ops.ts). */
+export function probeRead(db: Db): void {
+  let probe = readProbes.get(db);
+  if (!probe) {
+    probe = db.prepare('SELECT 1');
+    readProbes.set(db, probe);
+  }
+  probe.get();
+}

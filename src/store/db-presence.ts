@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { GatewardenError } from '../errors.js';
+import { Code, GatewardenError } from '../errors.js';
 
 /**
  * A database that vanished between two runs must not come back as an empty
@@ -20,7 +20,7 @@ export function checkDatabasePresence(path: string, options: { allowNew: boolean
   if (!existsSync(markerPath(path))) return true;
   const created = readCreatedAt(markerPath(path));
   if (options.allowNew) {
-    options.log.warn({ path, created, code: 'GW_STORAGE_MISSING' }, 'database missing; starting an empty one as told (--new-database): lists, mode and passage log start empty');
+    options.log.warn({ path, created, code: Code.GW_STORAGE_MISSING }, 'database missing; starting an empty one as told (--new-database): lists, mode and passage log start empty');
     return true;
   }
   throw new GatewardenError('GW_STORAGE_MISSING', `database ${path} is missing, but ${markerPath(path)} records that one was created${created ? ` on ${created}` : ''}`, [

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Db } from './database.js';
+import { Code } from '../errors.js';
 
 /** What `/readyz` shows of the database. */
 export interface StorageHealth {
@@ -114,10 +115,10 @@ export class DatabaseWatch {
     try {
       this.options.db.pragma('query_only = ON');
     } catch (error) {
-      this.log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot set the database read-only');
+      this.log.error({ err: (error as Error).message, code: Code.GW_STORAGE }, 'cannot set the database read-only');
     }
     if (!starts) return;
-    this.log.error({ reason, code: 'GW_STORAGE' }, 'database fault: lanes refer every person to the guard');
+    this.log.error({ reason, code: Code.GW_STORAGE }, 'database fault: lanes refer every person to the guard');
     this.options.onFault(new Error(reason));
   }
 }

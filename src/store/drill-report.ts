@@ -12,25 +12,34 @@ export interface DrillReport {
   alerts: Record<string, number>;
 }
 
-/** Counts the drill-tagged passages and alerts of [from, to). */
-export function drillReport(db: Db, drill: { id: string; scenario: string; from: number; to: number }): DrillReport {
-  const verdicts = db.prepare('SELECT verdict AS k, count(*) AS n FROM passages WHERE drill = 1 AND at >= ? AND at < ? GROUP BY verdict').all(drill.from, drill.to) as Row[];
-  const reasons = db
-    .prepare('SELECT r.value AS k, count(*) AS n FROM passages p, json_each(p.reasons) r WHERE p.drill = 1 AND p.at >= ? AND p.at < ? GROUP BY r.value')
-    .all(drill.from, drill.to) as Row[];
-  const alerts = db
-    .prepare("SELECT type AS k, count(*) AS n FROM alerts WHERE at >= ? AND at < ? AND json_extract(details, '$.drill') = 1 GROUP BY type")
-    .all(drill.from, drill.to) as Row[];
-  return {
-    drillId: drill.id,
-    scenario: drill.scenario,
-    from: new Date(drill.from).toISOString(),
-    to: new Date(drill.to).toISOString(),
-    passages: verdicts.reduce((sum, row) => sum + row.n, 0),
-    verdicts: counts(verdicts),
-    reasons: counts(reasons),
-    alerts: counts(alerts),
-  };
+/** The drill report's counts, each statement prepared once. */
+export class DrillReports {
+  private readonly verdictsStmt;
+  private readonly reasonsStmt;
+  private readonly alertsStmt;
+
+  constructor(db: Db) {
+    this.verdictsStmt = db.prepare('SELECT verdict AS k, count(*) AS n FROM passages WHERE drill = 1 AND at >= ? AND at < ? GROUP BY verdict');
+    this.reasonsStmt = db.prepare('SELECT r.value AS k, count(*) AS n FROM passages p, json_each(p.reasons) r WHERE p.drill = 1 AND p.at >= ? AND p.at < ? GROUP BY r.value');
+    this.alertsStmt = db.prepare("SELECT type AS k, count(*) AS n FROM alerts WHERE at >= ? AND at < ? AND json_extract(details, '$.drill') = 1 GROUP BY type");
+  }
+
+  /** Counts the drill-tagged passages and alerts of [from, to). */
+  report(drill: { id: string; scenario: string; from: number; to: number }): DrillReport {
+    const verdicts = this.verdictsStmt.all(drill.from, drill.to) as Row[];
+    const reasons = this.reasonsStmt.all(drill.from, drill.to) as Row[];
+    const alerts = this.alertsStmt.all(drill.from, drill.to) as Row[];
+    return {
+      drillId: drill.id,
+      scenario: drill.scenario,
+      from: new Date(drill.from).toISOString(),
+      to: new Date(drill.to).toISOString(),
+      passages: verdicts.reduce((sum, row) => sum + row.n, 0),
+      verdicts: counts(verdicts),
+      reasons: counts(reasons),
+      alerts: counts(alerts),
+    };
+  }
 }
 
 interface Row {

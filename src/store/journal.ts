@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertDraft } from '../core/alerts.js';
 import type { PassageOutcome, PassageRecord } from '../core/lane-types.js';
-import { alertMessage, auditMessage, gapMessage, passageMessage } from '../mqtt/messages.js';
-import type { AuditMessage, GapMessage } from '../mqtt/payloads.js';
-import type { Topics } from '../mqtt/topics.js';
+import { alertMessage, auditMessage, gapMessage, passageMessage } from '../contract/messages.js';
+import type { AuditMessage, GapMessage } from '../contract/report-payloads.js';
+import type { Topics } from '../contract/topics.js';
 import { relaxedWriter, type Db, type RelaxedWrite } from './database.js';
 import { Outbox } from './outbox.js';
 import { toRanges, type ReportSigner } from './report-chain-format.js';

@@ -1,5 +1,5 @@
 import { relaxedWriter, type Db, type RelaxedWrite } from './database.js';
-import type { OutgoingMessage } from '../mqtt/messages.js';
+import { MessagePriority, type OutgoingMessage } from '../contract/messages.js';
 import type { ReportChain } from './report-chain.js';
 
 export interface OutboxRow {
@@ -21,6 +21,7 @@ export class Outbox {
   private readonly deleteStmt;
   private readonly statsStmt;
   private readonly dropTopicStmt;
+  private readonly lowestStmt;
   private readonly relaxed: RelaxedWrite;
 
   /**
@@ -37,6 +38,7 @@ export class Outbox {
     this.deleteStmt = db.prepare(`DELETE FROM ${table} WHERE seq = ?`);
     this.statsStmt = db.prepare(`SELECT count(*) AS depth, min(created_at) AS oldest FROM ${table}`);
     this.dropTopicStmt = db.prepare(`DELETE FROM ${table} WHERE topic = ?`);
+    this.lowestStmt = db.prepare(`SELECT seq, json_extract(payload, '$.seq') AS report FROM ${table} WHERE priority < ? ORDER BY priority, seq LIMIT ?`);
     this.relaxed = relaxedWriter(db);
   }
 
@@ -79,6 +81,17 @@ export class Outbox {
         for (const seq of seqs) this.deleteStmt.run(seq);
       }),
     );
+  }
+
+  /**
+   * Deletes the `count` oldest rows of the lowest priority, never an alert (src/mqtt/outbox-guard.ts), and returns
+   * their report seqs. Call inside the transaction that records the gap.
+   */
+  shedLowest(count: number): { shed: number; reportSeqs: number[] } {
+    const rows = this.lowestStmt.all(MessagePriority.Alert, count) as Array<{ seq: number; report: number | null }>;
+    for (const row of rows) this.deleteStmt.run(row.seq);
+    // A row queued before the chain existed (schema v4) has no report seq: nothing to name.
+    return { shed: rows.length, reportSeqs: rows.flatMap((row) => (typeof row.report === 'number' ? [row.report] : [])) };
   }
 
   stats(now: number): { depth: number; oldestAgeMs: number | null } {

@@ -1,5 +1,5 @@
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
-import { canonicalJson, ed25519PrivateKey } from '../commands/signature.js';
+import { canonicalJson, ed25519PrivateKey } from '../contract/signature.js';
 
 /**
  * The verifiable report stream (docs/district.md; issue 15: 不得瞒报、迟报、漏报).

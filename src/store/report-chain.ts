@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from '../mqtt/messages.js';
+import type { OutgoingMessage } from '../contract/messages.js';
 import type { Db } from './database.js';
 import { GENESIS_HASH, stampReport, toRanges, type ReportSigner } from './report-chain-format.js';
 

@@ -4,7 +4,7 @@ import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { COMMAND_ROLES } from '../../src/commands/command-roles.js';
-import type { BrokerRole } from '../../src/mqtt/config-schema.js';
+import type { BrokerRole } from '../../src/core/roles.js';
 
 /**
  * A real Mosquitto for interop tests and benches: `mosquitto -c <tmp conf>` on

@@ -1,9 +1,9 @@
 import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
-import { signedBytes } from '../../src/commands/signature.js';
+import { signedBytes } from '../../src/contract/signature.js';
 import { reportSigner, stampReport } from '../../src/store/report-chain-format.js';
 
 /**
- * One example payload per channel of the contract (src/mqtt/contract.ts), shown
+ * One example payload per channel of the contract (src/contract/channels.ts), shown
  * in docs/mqtt.md and docs/asyncapi.yaml. Fixed values, so the generated files
  * only change when the contract does; test/contract checks each one against
  * its schema.

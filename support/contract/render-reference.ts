@@ -1,4 +1,4 @@
-import { CHANNELS, type Channel } from '../../src/mqtt/contract.js';
+import { CHANNELS, type Channel } from '../../src/contract/channels.js';
 import { EXAMPLES, REFUSED_REPLY_EXAMPLE, WARNING_REPLY_EXAMPLE } from './examples.js';
 import { plainSchema } from './render-asyncapi.js';
 import { channelRoles } from './roles.js';

@@ -1,7 +1,7 @@
-import { COMMAND_NAMES } from '../../src/commands/command-schemas.js';
+import { COMMAND_NAMES } from '../../src/contract/command-schemas.js';
 import { aclFor } from '../../src/mqtt/acl.js';
-import { BROKER_ROLES, type BrokerRole } from '../../src/mqtt/config-schema.js';
-import type { Channel } from '../../src/mqtt/contract.js';
+import { BROKER_ROLES, type BrokerRole } from '../../src/core/roles.js';
+import type { Channel } from '../../src/contract/channels.js';
 
 const DOC_PREFIX = 'gatewarden/estate';
 const acl = aclFor(DOC_PREFIX);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import pino from 'pino';
-import { COMMAND_NAMES } from '../../src/commands/command-schemas.js';
-import { signCommand } from '../../src/commands/signature.js';
+import { COMMAND_NAMES } from '../../src/contract/command-schemas.js';
+import { signCommand } from '../../src/contract/signature.js';
 import type { CommandActor } from '../../src/commands/types.js';
 import { MqttCommandHandler } from '../../src/mqtt/command-handler.js';
-import { topicsFor } from '../../src/mqtt/topics.js';
+import { topicsFor } from '../../src/contract/topics.js';
 import { startHarness } from '../gateway/gateway-harness.js';
 import { EXAMPLES } from '../contract/examples.js';
 import type { FuzzTarget, Prepared } from './target.js';

@@ -3,7 +3,7 @@ import pino from 'pino';
 import type { CommandReply, CommandRequest, CommandService } from '../../src/commands/types.js';
 import { generateApiToken, hashApiToken, TokenRegistry } from '../../src/http/api-tokens.js';
 import { buildHttpApp } from '../../src/http/app.js';
-import type { ApiRole } from '../../src/http/config-schema.js';
+import type { ApiRole } from '../../src/core/roles.js';
 import { LiveFeed } from '../../src/http/live-feed.js';
 import { GatewayMetrics } from '../../src/http/metrics.js';
 import { startHarness, type Harness } from './gateway-harness.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { ed25519PublicKey, verifySignature } from '../../src/commands/signature.js';
-import { CHANNELS, checkMessage } from '../../src/mqtt/contract.js';
+import { ed25519PublicKey, verifySignature } from '../../src/contract/signature.js';
+import { CHANNELS, checkMessage } from '../../src/contract/channels.js';
 import { expectedContractFiles } from '../../support/contract/contract-files.js';
 import { EXAMPLE_MANAGER_PUBLIC_KEY, EXAMPLES, REFUSED_REPLY_EXAMPLE, WARNING_REPLY_EXAMPLE } from '../../support/contract/examples.js';
 import { channelRoles } from '../../support/contract/roles.js';

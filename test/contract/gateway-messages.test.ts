@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channelOf, checkMessage } from '../../src/mqtt/contract.js';
+import { channelOf, checkMessage } from '../../src/contract/channels.js';
 import { PassIssuer } from '../../src/demo/pass-issuer.js';
 import { generateEd25519 } from '../../src/secrets.js';
 import { startHarness, waitFor, type Harness } from '../../support/gateway/gateway-harness.js';

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { topicsFor } from '../../src/mqtt/topics.js';
+import { topicsFor } from '../../src/contract/topics.js';
 import { openDatabase } from '../../src/store/database.js';
 import { Journal } from '../../src/store/journal.js';
 import { subjectHasher } from '../../src/store/subject-hash.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signCommand } from '../../src/commands/signature.js';
+import { signCommand } from '../../src/contract/signature.js';
 import { generateEd25519 } from '../../src/secrets.js';
 import { waitFor } from '../../support/gateway/gateway-harness.js';
 import { CommandsProcess, lockdownBody, nested, type Seen } from './commands-process.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { signCommand } from '../../src/commands/signature.js';
+import { signCommand } from '../../src/contract/signature.js';
 import { generateSecrets } from '../../src/secrets.js';
 import { waitFor } from '../../support/gateway/gateway-harness.js';
 import { MOSQUITTO_TOOLS, mosquittoAcl, startMosquitto, type Mosquitto } from '../../support/brokers/mosquitto.js';

@@ -1,4 +1,4 @@
-import { GatewardenError } from '../../errors.js';
+import { Code, GatewardenError } from '../../errors.js';
 import type { Announcer } from '../device.js';
 import type { Shared } from '../port-registry.js';
 import type { DeviceContext } from '../profile/device-context.js';
@@ -62,7 +62,7 @@ export class UartAnnouncer extends ProfileDevice implements Announcer {
   play(clip: Clip): void {
     if (!this.running) return;
     if (!this.send(playFrame(this.module, clip.number))) {
-      this.log.warn({ clip: clip.number, code: 'GW_DEVICE_IO' }, 'announcement not sent: port is closed');
+      this.log.warn({ clip: clip.number, code: Code.GW_DEVICE_IO }, 'announcement not sent: port is closed');
       return;
     }
     this.log.info({ clip: clip.number, text: clip.text }, 'announce');
@@ -78,7 +78,7 @@ export class UartAnnouncer extends ProfileDevice implements Announcer {
     if (this.module.protocol === 'dfplayer' && frame.command === DFPLAYER_REPLIES.error) {
       // Manual §3.4: 0x40 reports a busy module, a missing card or a checksum it did not accept.
       this.health.failed(new GatewardenError('GW_DEVICE_PROTOCOL', `${this.id}: module reports error ${frame.param}`));
-      this.log.warn({ error: frame.param, code: 'GW_DEVICE_PROTOCOL' }, 'voice module reports an error');
+      this.log.warn({ error: frame.param, code: Code.GW_DEVICE_PROTOCOL }, 'voice module reports an error');
       return;
     }
     this.health.succeeded();

@@ -6,6 +6,7 @@ import type { Listener } from '../device.js';
 import type { LinkState, SerialLink } from '../serial/serial-link.js';
 import type { ModbusLine } from './modbus-line.js';
 import { expectReply, findReply, silentIntervalMs, type ReplyExpectation } from './rtu-frame.js';
+import { Code } from '../../errors.js';
 
 /** Never buffer more than two maximal RTU frames (256 bytes each, Serial Line V1.02 §2.5.1). */
 const MAX_PENDING = 512;
@@ -33,7 +34,7 @@ export class RtuLine implements ModbusLine {
   ) {
     this.port = new RtuPortAdapter(link, (request) => this.send(request));
     this.client = new ModbusClient(this.port);
-    this.client.on('error', (error: unknown) => log.warn({ err: error, code: 'GW_DEVICE_IO' }, 'modbus client error'));
+    this.client.on('error', (error: unknown) => log.warn({ err: error, code: Code.GW_DEVICE_IO }, 'modbus client error'));
     link.onData((chunk) => this.receive(chunk));
     this.client.open();
   }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { GatewardenError } from '../../errors.js';
+import { Code, GatewardenError } from '../../errors.js';
 import type { Listener } from '../device.js';
 import { Listeners } from '../listeners.js';
 import { createBackoff } from '../health/backoff.js';
@@ -31,7 +31,7 @@ export class TcpLine implements ModbusLine {
     private readonly log: Logger,
   ) {
     this.states = new Listeners<LinkState>((error) => log.error({ err: error }, 'link listener failed'));
-    this.client.on('error', (error: unknown) => log.warn({ err: error, code: 'GW_DEVICE_IO' }, 'modbus tcp error'));
+    this.client.on('error', (error: unknown) => log.warn({ err: error, code: Code.GW_DEVICE_IO }, 'modbus tcp error'));
     this.client.on('close', () => this.down(new GatewardenError('GW_DEVICE_IO', `${host}:${port} connection closed`)));
   }
 

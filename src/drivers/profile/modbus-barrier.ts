@@ -1,4 +1,4 @@
-import { GatewardenError } from '../../errors.js';
+import { Code, GatewardenError } from '../../errors.js';
 import type { Barrier, Listener } from '../device.js';
 import type { ModbusBus, UnitTiming } from '../modbus/modbus-bus.js';
 import type { Shared } from '../port-registry.js';
@@ -52,7 +52,7 @@ export class ModbusBarrier extends ModbusDevice implements Barrier {
     await this.setContact(true);
     const pulse = setTimeout(() => {
       this.pulses.delete(pulse);
-      this.setContact(false).catch(() => this.log.error({ code: 'GW_BARRIER_NO_ACK' }, 'release contact may still be closed'));
+      this.setContact(false).catch(() => this.log.error({ code: Code.GW_BARRIER_NO_ACK }, 'release contact may still be closed'));
     }, this.relay.pulseMs);
     this.pulses.add(pulse);
   }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { SerialPort } from 'serialport';
-import { GatewardenError } from '../../errors.js';
+import { Code, GatewardenError } from '../../errors.js';
 import type { Listener } from '../device.js';
 import { Listeners } from '../listeners.js';
 import { createBackoff, type Backoff } from '../health/backoff.js';
@@ -86,7 +86,7 @@ export class SerialLink {
       this.data.emit(chunk);
     });
     // A write to a vanished port surfaces here; the close handler does the recovery.
-    port.on('error', (error: Error) => this.log.warn({ err: error, code: 'GW_DEVICE_IO' }, 'serial port error'));
+    port.on('error', (error: Error) => this.log.warn({ err: error, code: Code.GW_DEVICE_IO }, 'serial port error'));
     port.on('close', (error?: Error & { disconnected?: boolean }) => this.closed(port, error));
     this.port = port;
     port.open((error) => {

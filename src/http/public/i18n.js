@@ -1,6 +1,6 @@
 // Words of the page in zh-CN (the guards' working language) and English, and
 // times in the estate's time zone. Labels of reason codes, alert types, modes,
-// verdicts, phases and devices come from /labels.json (src/http/labels.ts).
+// verdicts, phases and devices come from /labels.json (src/core/labels.ts).
 // The English view carries no Chinese but names (estate, gates, people).
 export const STRINGS = {
   zh: {

@@ -1,6 +1,7 @@
+import { AlertReads, type AlertRow } from '../../store/alert-reads.js';
 import type { Db } from '../../store/database.js';
 import { iso, isoOrNull, type AlertView } from '../schemas.js';
-import { AFTER_CURSOR, decodeCursor, page } from './cursor.js';
+import { decodeCursor, page } from './cursor.js';
 
 export interface AlertFilter {
   type?: string;
@@ -8,68 +9,38 @@ export interface AlertFilter {
   cursor?: string;
 }
 
-interface AlertRow {
-  rowid: number;
-  id: string;
-  at: number;
-  type: string;
-  severity: 'info' | 'warning' | 'critical';
-  gate: string | null;
-  lane: string | null;
-  passage_id: string | null;
-  reasons: string;
-  details: string;
-  acked_at: number | null;
-  acked_by: string | null;
-}
-
-const COLUMNS = 'rowid, id, at, type, severity, gate, lane, passage_id, reasons, details, acked_at, acked_by';
-
 /** The alerts table as the guard room sees it: listed, followed live (by rowid) and acknowledged. */
 export class AlertQueries {
-  private readonly byIdStmt;
-  private readonly sinceStmt;
-  private readonly lastRowStmt;
-  private readonly ackStmt;
+  private readonly reads: AlertReads;
 
-  constructor(private readonly db: Db) {
-    this.byIdStmt = db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE id = ?`);
-    this.sinceStmt = db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE rowid > ? ORDER BY rowid LIMIT 100`);
-    this.lastRowStmt = db.prepare('SELECT coalesce(max(rowid), 0) AS last FROM alerts');
-    this.ackStmt = db.prepare('UPDATE alerts SET acked_at = ?, acked_by = ? WHERE id = ? AND acked_at IS NULL');
+  constructor(db: Db) {
+    this.reads = new AlertReads(db);
   }
 
   list(filter: AlertFilter, limit: number): { items: AlertView[]; nextCursor: string | null } {
-    const where = [
-      filter.type === undefined ? '' : 'type = @type',
-      filter.acked === undefined ? '' : filter.acked ? 'acked_at IS NOT NULL' : 'acked_at IS NULL',
-      filter.cursor === undefined ? '' : AFTER_CURSOR,
-    ].filter(Boolean);
-    const cursor = decodeCursor(filter.cursor);
-    const rows = this.db
-      .prepare(`SELECT ${COLUMNS} FROM alerts ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ${Math.trunc(limit) + 1}`)
-      .all({ ...(filter.type === undefined ? {} : { type: filter.type }), ...(cursor ? { cursorAt: cursor.at, cursorId: cursor.id } : {}) }) as AlertRow[];
+    const after = decodeCursor(filter.cursor);
+    const rows = this.reads.list({ ...(filter.type === undefined ? {} : { type: filter.type }), ...(filter.acked === undefined ? {} : { acked: filter.acked }), ...(after ? { after } : {}) }, limit + 1);
     return page(rows, limit, toView);
   }
 
   get(id: string): AlertView | undefined {
-    const row = this.byIdStmt.get(id) as AlertRow | undefined;
+    const row = this.reads.get(id);
     return row && toView(row);
   }
 
   /** The highest rowid now: the live feed reports alerts after it. */
   lastRowId(): number {
-    return (this.lastRowStmt.get() as { last: number }).last;
+    return this.reads.lastRowId();
   }
 
   /** Alerts written after `rowid`, oldest first, at most 100 per call. */
   since(rowid: number): Array<{ rowid: number; alert: AlertView }> {
-    return (this.sinceStmt.all(rowid) as AlertRow[]).map((row) => ({ rowid: row.rowid, alert: toView(row) }));
+    return this.reads.since(rowid).map((row) => ({ rowid: row.rowid, alert: toView(row) }));
   }
 
   /** The first acknowledgement wins; a second one changes nothing. Undefined for an unknown id. */
   acknowledge(id: string, by: string, at: number): AlertView | undefined {
-    this.ackStmt.run(at, by, id);
+    this.reads.acknowledge(id, by, at);
     return this.get(id);
   }
 }

@@ -1,12 +1,6 @@
-/**
- * Keyset pagination over (at, id), newest first: stable while new rows
- * arrive, unlike an offset. The cursor is the last row's `at` and `id`.
- */
-export interface Cursor {
-  at: number;
-  id: string;
-}
+import type { Cursor } from '../../store/keyset.js';
 
+/** The API's form of a keyset cursor (src/store/keyset.ts): the last row's `at` and `id`. */
 export const CURSOR_PATTERN = '^\\d{1,15}_[A-Za-z0-9-]{1,64}$';
 
 export function encodeCursor(row: Cursor): string {
@@ -18,9 +12,6 @@ export function decodeCursor(cursor: string | undefined): Cursor | undefined {
   const split = cursor.indexOf('_');
   return { at: Number(cursor.slice(0, split)), id: cursor.slice(split + 1) };
 }
-
-/** SQL condition for rows after the cursor in (at DESC, id DESC) order. */
-export const AFTER_CURSOR = '(at < @cursorAt OR (at = @cursorAt AND id < @cursorId))';
 
 /** Fetches one row more than asked to know whether another page exists. */
 export function page<T extends Cursor, R>(rows: T[], limit: number, map: (row: T) => R): { items: R[]; nextCursor: string | null } {

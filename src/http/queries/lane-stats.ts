@@ -1,4 +1,4 @@
-import type { Db } from '../../store/database.js';
+import type { PassageReads } from '../../store/passage-reads.js';
 import type { EstateClock } from '../time-zone.js';
 
 /** Confirmed fevers (the red ones on the page, labels.ts URGENT). */
@@ -19,24 +19,15 @@ export interface LaneDay {
   hours: HourBuckets;
 }
 
-interface Row {
-  at: number;
-  gate: string;
-  lane: string;
-  verdict: string;
-  reasons: string;
-}
-
 /**
  * Today's passages of every lane, in 24 buckets of the estate's local hours:
  * one indexed range read of the last 26 hours (today is at most 25 hours long
  * across a DST change), then only the rows whose local date is today's.
  */
-export function laneDays(db: Db, clock: EstateClock, now: number, laneIds: ReadonlyArray<{ gate: string; lane: string }>): LaneDay[] {
+export function laneDays(passages: PassageReads, clock: EstateClock, now: number, laneIds: ReadonlyArray<{ gate: string; lane: string }>): LaneDay[] {
   const today = clock.parts(now).date;
   const days = new Map(laneIds.map(({ gate, lane }) => [`${gate}/${lane}`, emptyDay(gate, lane)]));
-  const rows = db.prepare('SELECT at, gate, lane, verdict, reasons FROM passages WHERE at >= ? AND at <= ?').iterate(now - 26 * 3_600_000, now) as IterableIterator<Row>;
-  for (const row of rows) {
+  for (const row of passages.between(now - 26 * 3_600_000, now)) {
     const day = days.get(`${row.gate}/${row.lane}`);
     const local = clock.parts(row.at);
     if (!day || local.date !== today) continue;

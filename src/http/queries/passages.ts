@@ -1,7 +1,8 @@
 import { setImmediate } from 'node:timers/promises';
 import type { Db } from '../../store/database.js';
+import { PassageReads, type PassageRow } from '../../store/passage-reads.js';
 import { iso, type PassageView } from '../schemas.js';
-import { AFTER_CURSOR, decodeCursor, page } from './cursor.js';
+import { decodeCursor, page } from './cursor.js';
 
 /** Rows per query of an export: short statements, so the lanes' writes interleave. */
 const EXPORT_PAGE = 500;
@@ -17,30 +18,18 @@ export interface PassageFilter {
   cursor?: string;
 }
 
-interface PassageRow {
-  id: string;
-  at: number;
-  gate: string;
-  lane: string;
-  direction: 'in' | 'out';
-  kind: string;
-  credential: string;
-  verdict: 'grant' | 'deny' | 'refer';
-  reasons: string;
-  rule: string;
-  policy_version: string;
-  temperature_c: number | null;
-  mode: string;
-  outcome: string | null;
-}
-
 /** Passage search for the page and the CSV export; served by the (gate, at) and (at) indexes. Subject hashes are not exposed here. */
 export class PassageQueries {
-  constructor(private readonly db: Db) {}
+  private readonly reads: PassageReads;
+
+  constructor(db: Db) {
+    this.reads = new PassageReads(db);
+  }
 
   list(filter: PassageFilter, limit: number): { items: PassageView[]; nextCursor: string | null } {
-    const rows = this.select(filter, limit + 1).all(this.params(filter)) as PassageRow[];
-    return page(rows, limit, toView);
+    const { cursor, ...rest } = filter;
+    const after = decodeCursor(cursor);
+    return page(this.reads.list({ ...rest, ...(after ? { after } : {}) }, limit + 1), limit, toView);
   }
 
   /**
@@ -61,27 +50,6 @@ export class PassageQueries {
       cursor = nextCursor;
       await setImmediate();
     }
-  }
-
-  private select(filter: PassageFilter, limit: number) {
-    const where = [
-      filter.gate === undefined ? '' : 'gate = @gate',
-      filter.lane === undefined ? '' : 'lane = @lane',
-      filter.verdict === undefined ? '' : 'verdict = @verdict',
-      filter.from === undefined ? '' : 'at >= @from',
-      filter.to === undefined ? '' : 'at < @to',
-      filter.cursor === undefined ? '' : AFTER_CURSOR,
-    ].filter(Boolean);
-    return this.db.prepare(`
-      SELECT id, at, gate, lane, direction, kind, credential, verdict, reasons, rule, policy_version, temperature_c, mode, outcome
-      FROM passages ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY at DESC, id DESC LIMIT ${Math.trunc(limit)}`);
-  }
-
-  private params(filter: PassageFilter): Record<string, unknown> {
-    const cursor = decodeCursor(filter.cursor);
-    const { cursor: _omit, ...rest } = filter;
-    return { ...rest, ...(cursor ? { cursorAt: cursor.at, cursorId: cursor.id } : {}) };
   }
 }
 

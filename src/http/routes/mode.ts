@@ -1,19 +1,20 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { Id } from '../../schema/types.js';
+import { CommandSchemas } from '../../contract/command-schemas.js';
 import { EVERY_ROLE, GATE_STAFF, MANAGERS } from '../auth.js';
 import { IdempotencyHeaders, runCommand } from '../command-bridge.js';
 import type { HttpDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
-import { IsoTimeInput, ModeSchema, Reason } from '../schemas.js';
+import { ModeSchema, Reason } from '../schemas.js';
 import { modeView } from '../views.js';
 
-const Gates = Type.Optional(Type.Array(Id, { minItems: 1, uniqueItems: true, description: 'gate ids; absent means the whole estate' }));
-const LockdownBody = Type.Object(
-  { reason: Reason, gates: Gates, expiresAt: Type.Optional(IsoTimeInput), drill: Type.Optional(Type.Boolean({ description: 'part of an exercise (estate plan, rule 8)' })) },
-  { additionalProperties: false },
-);
-const LiftBody = Type.Object({ reason: Reason, gates: Gates }, { additionalProperties: false });
+/**
+ * The `lockdown` command's fields without the envelope and `by` (the token's name is the actor); the page asks a
+ * reason of at least a few characters.
+ */
+const { gates, expiresAt, drill } = CommandSchemas.lockdown.properties;
+const LockdownBody = Type.Object({ reason: Reason, gates, expiresAt, drill }, { additionalProperties: false });
+const LiftBody = Type.Object({ reason: Reason, gates }, { additionalProperties: false });
 
 /**
  * The estate's mode. Setting and lifting a lockdown are the MQTT commands

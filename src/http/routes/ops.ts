@@ -4,6 +4,7 @@ import { isTrustStale } from '../../core/trust-list.js';
 import { ANY_ROLE } from '../auth.js';
 import type { HttpDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
+import { probeRead } from '../../store/database.js';
 
 const Check = Type.Object({ name: Type.String(), ok: Type.Boolean(), reason: Type.Optional(Type.String()) });
 const Readiness = Type.Object({ ready: Type.Boolean(), checks: Type.Array(Check) });
@@ -54,7 +55,7 @@ export function opsRoutes(app: FastifyInstance, deps: HttpDeps): void {
 function databaseHealth(deps: HttpDeps): { ok: boolean; reason?: string } {
   if (deps.storage) return deps.storage.check();
   try {
-    deps.db.prepare('SELECT 1').get();
+    probeRead(deps.db);
     return { ok: true };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };

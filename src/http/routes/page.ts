@@ -6,6 +6,7 @@ import type { HttpDeps } from '../deps.js';
 import { auditRequestLookup } from '../lookup-audit.js';
 import { fail, problemResponses } from '../problem.js';
 import { laneDays } from '../queries/lane-stats.js';
+import { PassageReads } from '../../store/passage-reads.js';
 import { EstateClock } from '../time-zone.js';
 
 /** How long after a scan the guard may take its subject into the visitor form. */
@@ -32,6 +33,7 @@ const Scanned = Type.Object({ subject: Type.String({ description: "the health pa
  * the subject of a health pass just scanned at a lane, for the visitor form.
  */
 export function pageRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const passages = new PassageReads(deps.db);
   const estate = deps.estate ?? { id: '', name: '', timeZone: DEFAULT_TIME_ZONE };
   const clock = new EstateClock(estate.timeZone);
   const lanes = [...deps.lanes.values()].map((lane) => lane.snapshot());
@@ -50,7 +52,7 @@ export function pageRoutes(app: FastifyInstance, deps: HttpDeps): void {
     { config: { auth: ANY_ROLE }, schema: { operationId: 'getLanesToday', tags: ['lanes'], summary: "Today's passed, refused and fever counts per lane, by hour of the estate's day", response: { 200: Today, ...problemResponses(401, 403) } } },
     async () => {
       const now = deps.clock.now();
-      return { date: clock.parts(now).date, timeZone: estate.timeZone, lanes: laneDays(deps.db, clock, now, lanes) };
+      return { date: clock.parts(now).date, timeZone: estate.timeZone, lanes: laneDays(passages, clock, now, lanes) };
     },
   );
 

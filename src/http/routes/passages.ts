@@ -10,7 +10,7 @@ import { IsoTimeInput, PageOf, PassageSchema, Verdict, type PassageView } from '
 import { csvStream } from '../../store/csv.js';
 import { BomQuery, sendCsv, wantsBom } from '../csv.js';
 import { auditRequestLookup } from '../lookup-audit.js';
-import { reasonTexts } from '../labels.js';
+import { reasonTexts } from '../../core/labels.js';
 import { StringEnum } from '../../schema/types.js';
 import { EstateClock } from '../time-zone.js';
 

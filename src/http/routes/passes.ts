@@ -3,11 +3,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import { APPROVERS, GATE_STAFF } from '../auth.js';
-import type { ApiRole } from '../config-schema.js';
+import type { ApiRole } from '../../core/roles.js';
 import { IdempotencyHeaders, runCommand, runCommandReply } from '../command-bridge.js';
 import type { HttpDeps } from '../deps.js';
 import { fail, problemResponses } from '../problem.js';
 import { listExitPasses } from '../queries/exit-passes.js';
+import { CommandReads } from '../../store/command-reads.js';
 import { IsoTime, IsoTimeInput, Nullable, Reason } from '../schemas.js';
 import { StringEnum } from '../../schema/types.js';
 
@@ -69,6 +70,7 @@ function passId(prefix: string): string {
  * Exit passes are the approver's: the local epidemic-control group's consent.
  */
 export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const commandReads = new CommandReads(deps.db);
   app.post<{ Body: Static<typeof VisitorBody> }>(
     '/api/visitors',
     {
@@ -115,7 +117,7 @@ export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
       config: { auth: EXIT_PASS_READERS },
       schema: { operationId: 'listExitPasses', tags: ['passes'], summary: 'Exit passes, newest first: issued, used to leave, returned, revoked', querystring: ExitPassQuery, response: { 200: Type.Array(ExitPassView), ...problemResponses(400, 401, 403) } },
     },
-    async (request) => listExitPasses(deps.db, request.query.limit),
+    async (request) => listExitPasses(commandReads, request.query.limit),
   );
 
   const revokeRoute = (url: string, pass: 'visitor' | 'exit', auth: readonly ApiRole[]) =>

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiRole } from '../../../src/http/config-schema.js';
+import type { ApiRole } from '../../../src/core/roles.js';
 import { startHttpFixture, type HttpFixture } from '../../../support/gateway/http-fixture.js';
 
 /**

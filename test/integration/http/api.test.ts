@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PassageRecord } from '../../../src/core/lane-types.js';
 import { REASON_CODES } from '../../../src/core/reasons.js';
 import { ALERT_TYPES } from '../../../src/core/alerts.js';
-import { ALERT_LABELS, REASON_LABELS } from '../../../src/http/labels.js';
+import { ALERT_LABELS, REASON_LABELS } from '../../../src/core/labels.js';
 import { EstateClock } from '../../../src/http/time-zone.js';
 import { PassageQueries } from '../../../src/http/queries/passages.js';
 import { waitFor } from '../../../support/gateway/gateway-harness.js';

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openConnection, type Connection } from '../../../src/mqtt/connection.js';
-import { topicsFor } from '../../../src/mqtt/topics.js';
+import { topicsFor } from '../../../src/contract/topics.js';
 import { waitFor } from '../../../support/gateway/gateway-harness.js';
 import { freePort } from '../../../support/brokers/mosquitto.js';
 import { aedesBroker, type ExternalBroker } from '../../../support/brokers/external-broker.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { checkMessage } from '../../../src/mqtt/contract.js';
+import { checkMessage } from '../../../src/contract/channels.js';
 import { waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
 import { createCommandSigner, trustedKey } from '../../../support/signed-commands.js';
 import { setUpExternal, type BrokerFactory, type ExternalSetup } from '../../../support/brokers/external-broker.js';

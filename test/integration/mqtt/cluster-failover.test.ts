@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, expect, it } from 'vitest';
-import { ed25519PublicKey } from '../../../src/commands/signature.js';
+import { ed25519PublicKey } from '../../../src/contract/signature.js';
 import { verifyStream } from '../../../src/district/verify-stream.js';
 import { createIssuer } from '../../helpers/health-pass-issuer.js';
 import { waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_TYPES } from '../../../src/core/alerts.js';
-import { channelOf } from '../../../src/mqtt/contract.js';
+import { channelOf } from '../../../src/contract/channels.js';
 import { startHarness, waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
 import { publishedOnReconnect } from './gateway-publishes.js';
 import { TestClient } from './mqtt-test-client.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExportGateway } from '../../../src/cli/export-gateway.js';
-import { ed25519PublicKey } from '../../../src/commands/signature.js';
+import { ed25519PublicKey } from '../../../src/contract/signature.js';
 import { PassIssuer } from '../../../src/demo/pass-issuer.js';
 import { verifyCheckpoint, verifyStream } from '../../../src/district/verify-stream.js';
 import { hashPassword } from '../../../src/mqtt/password-hash.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_TYPES } from '../../../src/core/alerts.js';
 import { REASON_CODES, REASONS } from '../../../src/core/reasons.js';
-import { checkMessage } from '../../../src/mqtt/contract.js';
+import { checkMessage } from '../../../src/contract/channels.js';
 import { startHarness, waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
 import { publishedOnReconnect } from './gateway-publishes.js';
 import { TestClient } from './mqtt-test-client.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PassIssuer } from '../../../src/demo/pass-issuer.js';
-import { checkMessage } from '../../../src/mqtt/contract.js';
+import { checkMessage } from '../../../src/contract/channels.js';
 import { generateEd25519, loadSecrets } from '../../../src/secrets.js';
 import { startHarness, waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
 import { MOSQUITTO_TOOLS, startMosquitto, type Mosquitto } from '../../../support/brokers/mosquitto.js';

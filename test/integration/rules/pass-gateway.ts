@@ -1,5 +1,6 @@
 import type { ActorRole } from '../../../src/commands/command-roles.js';
-import type { CommandName, CommandReply } from '../../../src/commands/types.js';
+import type { CommandName } from '../../../src/contract/command-schemas.js';
+import type { CommandReply } from '../../../src/commands/types.js';
 import type { HealthPassPayload } from '../../../src/core/health-pass.js';
 import type { PassageRecord } from '../../../src/core/lane-types.js';
 import { PassIssuer } from '../../../src/demo/pass-issuer.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CommandName } from '../../../src/commands/types.js';
+import type { CommandName } from '../../../src/contract/command-schemas.js';
 import { validateConfig } from '../../../src/config/load-config.js';
 import type { PassageRecord } from '../../../src/core/lane-types.js';
 import type { VirtualBarrier } from '../../../src/drivers/virtual/virtual-barrier.js';

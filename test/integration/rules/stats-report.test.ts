@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PassageRecord } from '../../../src/core/lane-types.js';
 import type { ReasonCode } from '../../../src/core/reasons.js';
 import { publishStats } from '../../../src/mqtt/reports.js';
-import { topicsFor } from '../../../src/mqtt/topics.js';
+import { topicsFor } from '../../../src/contract/topics.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
-import { drillReport } from '../../../src/store/drill-report.js';
+import { DrillReports } from '../../../src/store/drill-report.js';
 import { Journal } from '../../../src/store/journal.js';
 import { subjectHasher } from '../../../src/store/subject-hash.js';
 
@@ -84,7 +84,7 @@ describe('stats and drill reports', () => {
   });
 
   it('a drill report counts only the drill-tagged passages and alerts', () => {
-    expect(drillReport(db, { id: 'D-1', scenario: 'lockdown', from: T0, to: T0 + 60_000 })).toMatchObject({
+    expect(new DrillReports(db).report({ id: 'D-1', scenario: 'lockdown', from: T0, to: T0 + 60_000 })).toMatchObject({
       passages: 3,
       verdicts: { deny: 2, grant: 1 },
       reasons: { LOCKDOWN_NO_ENTRY: 1, CARD_VALID: 1, FEVER: 1, EXIT_PASS_VALID: 1 },

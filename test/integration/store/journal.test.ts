@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertDraft } from '../../../src/core/alerts.js';
 import type { PassageRecord } from '../../../src/core/lane-types.js';
-import { topicsFor } from '../../../src/mqtt/topics.js';
+import { topicsFor } from '../../../src/contract/topics.js';
 import { openDatabase, relaxedWriter, type Db } from '../../../src/store/database.js';
 import { Journal } from '../../../src/store/journal.js';
 import { MIGRATIONS } from '../../../src/store/migrations.js';

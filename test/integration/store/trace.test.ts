@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PassageRecord } from '../../../src/core/lane-types.js';
-import { topicsFor } from '../../../src/mqtt/topics.js';
+import { topicsFor } from '../../../src/contract/topics.js';
 import { toCsv } from '../../../src/store/csv.js';
 import { openDatabase, type Db } from '../../../src/store/database.js';
 import { Journal } from '../../../src/store/journal.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ed25519PublicKey } from '../../../src/commands/signature.js';
+import { ed25519PublicKey } from '../../../src/contract/signature.js';
 import { verifyCheckpoint, verifyStream } from '../../../src/district/verify-stream.js';
 import { GENESIS_HASH, reportSigner, stampReport, type Payload } from '../../../src/store/report-chain-format.js';
 import { generateEd25519 } from '../../../src/secrets.js';

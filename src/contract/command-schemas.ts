@@ -1,7 +1,7 @@
 import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import { Id, StringEnum } from '../schema/types.js';
 import { SUBJECT_ROLES } from '../core/credential.js';
-import type { CommandName } from './types.js';
+import { MODES } from '../core/mode.js';
 
 /**
  * The body of each command on `…/cmd/<name>`: one JSON Schema per command,
@@ -10,7 +10,8 @@ import type { CommandName } from './types.js';
  * command `kid` and `sig` (see signature.ts).
  */
 
-export const COMMAND_NAMES = ['lockdown', 'mode', 'open', 'roster', 'lists', 'exit-pass', 'visitor', 'revoke-pass', 'policy', 'drill', 'resend'] as const satisfies readonly CommandName[];
+export const COMMAND_NAMES = ['lockdown', 'mode', 'open', 'roster', 'lists', 'exit-pass', 'visitor', 'revoke-pass', 'policy', 'drill', 'resend'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
 
 // Field ranges in the pattern: Date.parse gives NaN for month 13 or minute 60, and a NaN time would be stored and never expire.
 const IsoTime = Type.String({
@@ -41,7 +42,8 @@ const ModeFields = {
   drill: Type.Optional(Type.Boolean({ description: 'part of an exercise (estate plan, rule 8)' })),
 };
 
-const Card = Type.Object(
+/** A roster card, as the `roster` command and the config's `roster.cards` carry it. */
+export const Card = Type.Object(
   {
     uid: Type.String({ pattern: '^[0-9A-Fa-f]{8,20}$' }),
     subject: Type.String({ minLength: 1 }),
@@ -51,9 +53,10 @@ const Card = Type.Object(
   { additionalProperties: false },
 );
 
-const Vehicle = Type.Object(
+/** A resident vehicle, as the `roster` command carries it; the config's `roster.vehicles` gives its role a default. */
+export const Vehicle = Type.Object(
   {
-    plate: Type.String({ minLength: 5, maxLength: 16 }),
+    plate: Type.String({ minLength: 5, maxLength: 16, description: 'licence plate as the reader reports it; compared without spaces, dots or dashes' }),
     household: Type.Optional(Type.String()),
     role: StringEnum(SUBJECT_ROLES),
   },
@@ -90,7 +93,7 @@ export type ListOp = (typeof LIST_OPS)[number];
 export const CommandSchemas = {
   lockdown: command('Lock down the estate or some gates (estate plan, rule 4).', ModeFields),
   mode: command('Set the mode of the estate or some gates. Lifting a lockdown (normal) is for managers and the district (rule 9).', {
-    mode: StringEnum(['normal', 'lockdown', 'emergency-open'] as const),
+    mode: StringEnum(MODES),
     ...ModeFields,
   }),
   open: command('Release one lane remotely; recorded as a passage with reason MANUAL_RELEASE before the barrier moves.', {

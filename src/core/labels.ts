@@ -1,6 +1,6 @@
-import type { AlertType } from '../core/alerts.js';
-import type { Mode } from '../core/mode.js';
-import { REASONS, type ReasonCode } from '../core/reasons.js';
+import type { AlertType } from './alerts.js';
+import type { Mode } from './mode.js';
+import { REASONS, type ReasonCode } from './reasons.js';
 
 /**
  * What the guard-room page says for each stable code, in zh-CN (the guards'

@@ -1,9 +1,10 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ALERT_TYPES } from '../core/alerts.js';
-import { COMMAND_NAMES, CommandSchemas } from '../commands/command-schemas.js';
-import type { CommandName } from '../commands/types.js';
+import { COMMAND_NAMES, CommandSchemas, type CommandName } from './command-schemas.js';
 import { makeValidator, type Validator } from '../schema/validate.js';
-import { AlertPayload, AuditPayload, CheckpointPayload, GapPayload, DevicePayload, HealthPayload, ModePayload, PassagePayload, ReplyPayload, StatsPayload, StatusPayload, TopologyPayload } from './payloads.js';
+import { AlertPayload, AuditPayload, CheckpointPayload, GapPayload, PassagePayload, StatsPayload } from './report-payloads.js';
+import { DevicePayload, HealthPayload, ModePayload, StatusPayload, TopologyPayload } from './state-payloads.js';
+import { ReplyPayload } from './reply-payload.js';
 
 /**
  * The MQTT contract as data: every topic under `gatewarden/<estate>` with its

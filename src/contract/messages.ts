@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertDraft } from '../core/alerts.js';
 import type { PassageRecord } from '../core/lane-types.js';
-import { PAYLOAD_VERSION, type AlertMessage, type AuditMessage, type GapMessage, type PassageMessage, type TopologyMessage } from './payloads.js';
-import type { TopologyBody } from './topology.js';
+import { PAYLOAD_VERSION } from './payload-fields.js';
+import type { AlertMessage, AuditMessage, GapMessage, PassageMessage } from './report-payloads.js';
+import type { TopologyBody, TopologyMessage } from './state-payloads.js';
 import type { Topics } from './topics.js';
 
 /** A message bound for the broker: what the outbox stores. */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import { alertMessage, type OutgoingMessage } from '../mqtt/messages.js';
-import type { Topics } from '../mqtt/topics.js';
+import { alertMessage, type OutgoingMessage } from '../contract/messages.js';
+import type { Topics } from '../contract/topics.js';
 
 /** Publishes one message directly (QoS 1); resolves false if it could not be sent now. */
 export type DirectPublish = (message: OutgoingMessage) => Promise<boolean>;
