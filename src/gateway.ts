@@ -13,7 +13,7 @@ import { VirtualBarrier } from './drivers/virtual/virtual-barrier.js';
 import { VirtualScanner } from './drivers/virtual/virtual-scanner.js';
 import { VirtualThermometer } from './drivers/virtual/virtual-thermometer.js';
 import { GateState } from './lane/gate-state.js';
-import { LaneRunner, type LaneRunnerDeps } from './lane/lane-runner.js';
+import { LaneRunner } from './lane/lane-runner.js';
 import { StorageFaultReporter } from './lane/storage-fault-reporter.js';
 import { watchTrustList } from './lane/trust-monitor.js';
 import { EstateRegistry } from './lane/estate-registry.js';
@@ -43,6 +43,7 @@ import { scheduleRetention } from './store/retention.js';
 import { subjectHasher } from './store/subject-hash.js';
 import type { PassageRecord } from './core/lane-types.js';
 import { GuardRoom, type RunningHttp } from './http/guard-room.js';
+import { EventBus } from './event-bus.js';
 
 export interface GatewayOptions {
   config: Readonly<Config>;
@@ -58,6 +59,8 @@ export interface Gateway {
   config: Readonly<Config>;
   db: Db;
   journal: Journal;
+  /** What the parts announce (passages, mode changes, queued messages, storage faults); listeners are isolated. */
+  events: EventBus;
   gate: GateState;
   lanes: ReadonlyMap<string, LaneRunner>;
   devices: ReadonlyMap<string, AnyDevice>;
@@ -106,49 +109,45 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     markDatabaseCreated(config.storage.path, new Date(clock.now()), freshDatabase);
     const signer = secrets.gatewayKey && reportSigner(secrets.gatewayKey);
-    const journal = new Journal(db, topics, subjectHasher(Buffer.from(secrets.estateKey, 'base64url')), signer);
+    const events = new EventBus(log);
+    const journal = new Journal(db, topics, subjectHasher(Buffer.from(secrets.estateKey, 'base64url')), signer, events);
     rekeyRosterCards(db, journal.hashSubject, knownRosterCards(db, config.roster.cards), log);
 
-    const gate = new GateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock);
+    const ruleStore = new RuleStore(db);
+    const registry = estateRegistry(config, ruleStore, journal, secrets, clock);
+    const gate = new GateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock, registry);
     // Passes granted just before a restart are still in the replay window.
     for (const { key, at } of journal.recentPasses(clock.now() - config.policy.replayWindowS * 1000)) gate.replay.remember(key, at);
-    const ruleStore = new RuleStore(db);
-    gate.registry = estateRegistry(config, ruleStore, journal, secrets, clock);
+    events.on('passage-recorded', ({ passage }) => registry.onPassage(passage));
+    const { onPassage } = options;
+    if (onPassage) events.on('passage-recorded', ({ passage }) => onPassage(passage));
     const ports = createPortRegistry({ log });
     // Pushed before the devices' own stops, so it runs after them: ports close once no device uses them.
     stack.push(() => ports.stop());
     const devices = await createDevices(config.devices, { clock, log, ports });
-    const guardRoom = new GuardRoom(config, devices.values(), () => journal.outbox.stats(clock.now()), log, secrets.apiTokens ?? []);
-    // Lanes exist before the broker link; storage faults reach it through this late-bound reference.
-    const link: { current?: MqttLink } = {};
-    const storageFaults = new StorageFaultReporter((message) => publishDirect(link.current, message), topics, clock, log);
-    const storage = new DatabaseWatch({ db, path: config.storage.path, log, everyMs: 2000, onFault: (error) => storageFaults.report(error, {}) });
-    storage.start();
+    const guardRoom = new GuardRoom(config, devices.values(), () => journal.outbox.stats(clock.now()), events, log, secrets.apiTokens ?? []);
+    const storage = new DatabaseWatch({ db, path: config.storage.path, log, everyMs: 2000, onFault: (error) => events.emit('storage-fault', { error, where: {} }) });
     stack.push(() => storage.stop());
-    const { lanes, placement } = buildLanes(config, devices, gate, journal, clock, log, {
-      onPassage: (passage, timing) => {
-        gate.registry?.onPassage(passage);
-        options.onPassage?.(passage);
-        guardRoom.onPassage(passage, timing);
-      },
-      onStorageFault: (error, where) => storageFaults.report(error, where),
-    });
+    const { lanes, placement } = buildLanes(config, devices, gate, journal, clock, log, events);
 
     const hashSubject = subjectHasher(Buffer.from(secrets.estateKey, 'base64url'));
     const barriers = config.gates.flatMap((g) => g.lanes.map((l) => ({ gate: g.id, barrier: devices.get(l.devices.barrier) as Barrier })));
-    const modes = new ModeController({ db, gate, barriers, journal, clock, log });
+    const modes = new ModeController({ db, gate, barriers, journal, clock, log, events });
     // The persisted mode applies before any broker is contacted: a lockdown survives a restart with the network down.
     modes.restore();
     stack.push(() => modes.stop());
-    const commands = new GatewayCommandService({ db, gate, modes, lanes, hashSubject: (kind, id) => hashSubject({ kind, id }), clock, log }, commandsWithSecretKeys(config.commands, secrets));
-    commands.store.onAudit = (summary, at) => journal.recordAudit(summary, at);
+    const commands = new GatewayCommandService(
+      { db, gate, modes, lanes, hashSubject: (kind, id) => hashSubject({ kind, id }), clock, log },
+      commandsWithSecretKeys(config.commands, secrets),
+      (summary, at) => journal.recordAudit(summary, at),
+    );
     const mqtt = await startMqtt({ config, secrets, topics, clock, log, db, journal, gate, lanes, devices: [...devices.values()], commands });
-    modes.onChange = () => {
-      mqtt.publishMode();
-      guardRoom.onModeChange();
-    };
-    link.current = mqtt;
+    events.on('mode-changed', () => mqtt.publishMode());
+    // Nothing writes before this (the lanes start below, the database watch here): no storage fault goes unheard.
+    const storageFaults = new StorageFaultReporter((message) => publishDirect(mqtt, message), topics, clock, log);
+    events.on('storage-fault', ({ error, where }) => storageFaults.report(error, where));
     mqtt.connection.client.on('connect', () => void storageFaults.flush());
+    storage.start();
     reportBrokerOutages({ client: mqtt.connection.client, journal, clock, log, url: mqtt.url, state: new LinkState(db) });
     const listWatch = watchTrustList({ gate, journal, clock, log, everyMs: 60_000 });
     stack.push(listWatch.stop);
@@ -165,10 +164,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }),
     );
     stack.push(() => mqtt.stop());
-    journal.onEnqueued = () => {
-      mqtt.onEnqueued();
-      guardRoom.onJournal();
-    };
+    events.on('journal-enqueued', () => mqtt.onEnqueued());
     if (signer) stack.push(startCheckpoints({ journal, signer, topics, clock, log, everyS: config.mqtt.checkpointEveryS }).stop);
 
     watchDevices({ devices: [...devices.values()], placement, journal, clock, log, onChange: (device) => mqtt.publishDevice(device) });
@@ -193,8 +189,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       stack.push(() => http?.stop());
     }
     log.info({ estate: config.estate.id, lanes: lanes.size, devices: devices.size, prefix: topics.prefix }, 'gateway running');
-    const rules = { registry: gate.registry, checkExitPasses: exitWatch.check, checkLists: listWatch.check };
-    return { config, db, journal, gate, lanes, devices, mqtt, commands, modes, secrets, secretsCreated: created, rules, ...(issuedApiTokens ? { issuedApiTokens } : {}), ...(http ? { http } : {}), stop };
+    const rules = { registry, checkExitPasses: exitWatch.check, checkLists: listWatch.check };
+    return { config, db, journal, events, gate, lanes, devices, mqtt, commands, modes, secrets, secretsCreated: created, rules, ...(issuedApiTokens ? { issuedApiTokens } : {}), ...(http ? { http } : {}), stop };
   } catch (error) {
     await stop();
     throw error;
@@ -240,7 +236,7 @@ function buildLanes(
   journal: Journal,
   clock: Clock,
   log: Logger,
-  hooks: Pick<LaneRunnerDeps, 'onPassage' | 'onStorageFault'>,
+  events: EventBus,
 ): { lanes: Map<string, LaneRunner>; placement: DevicePlacement } {
   const lanes = new Map<string, LaneRunner>();
   const placement = new Map<string, { gate: string; lane: string }>();
@@ -266,7 +262,7 @@ function buildLanes(
         journal,
         clock,
         log,
-        ...hooks,
+        events,
       });
       lanes.set(runner.id, runner);
       for (const id of Object.values(slots)) if (id !== undefined) placement.set(id, { gate: gateConfig.id, lane: laneConfig.id });
@@ -275,9 +271,9 @@ function buildLanes(
   return { lanes, placement };
 }
 
-function publishDirect(link: MqttLink | undefined, message: OutgoingMessage): Promise<boolean> {
-  const client = link?.connection.client;
-  if (!client?.connected) return Promise.resolve(false);
+function publishDirect(link: MqttLink, message: OutgoingMessage): Promise<boolean> {
+  const { client } = link.connection;
+  if (!client.connected) return Promise.resolve(false);
   return new Promise((resolve) => client.publish(message.topic, message.payload, { qos: 1, retain: message.retain }, (error) => resolve(!error)));
 }
 

@@ -155,7 +155,7 @@ async function playCheck(stage: Stage, step: CheckStep): Promise<string[]> {
   if (step.check === 'lists') gateway.rules.checkLists();
   if (step.check === 'stats') {
     const message = publishStats(gateway.db, gateway.journal.outbox, topicsFor(stage.prefix), stage.start, stage.clock.now() + 1);
-    gateway.journal.onEnqueued();
+    gateway.journal.announceEnqueued();
     const id = (JSON.parse(message.payload) as { id: string }).id;
     const published = await until(() => stage.received.find((m) => m.topic === `${stage.prefix}/stats` && m.body.id === id)?.body, 'the stats report on the broker');
     if (step.expect.stats !== undefined) problems.push(...describeMismatch('stats', step.expect.stats, published.gates));

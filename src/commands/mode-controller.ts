@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Mode } from '../core/mode.js';
 import type { Barrier } from '../drivers/device.js';
+import type { EventBus } from '../event-bus.js';
 import type { GateState, ScopedMode } from '../lane/gate-state.js';
 import type { Db } from '../store/database.js';
 import type { Journal } from '../store/journal.js';
@@ -18,6 +19,8 @@ export interface ModeControllerDeps {
   journal: Journal;
   clock: Clock;
   log: Logger;
+  /** Told `mode-changed` after every change (a command, an expiry): the retained `…/mode`, the guard-room page. */
+  events: EventBus;
 }
 
 /**
@@ -32,8 +35,6 @@ export class ModeController {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** The mode each barrier was last driven for, to move only barriers whose mode changed. */
   private readonly applied = new Map<Barrier, Mode>();
-  /** Called after every change (a command, an expiry): publishes the retained `…/mode`. */
-  onChange: () => void = () => {};
 
   constructor(private readonly deps: ModeControllerDeps) {
     this.log = deps.log.child({ module: 'mode' });
@@ -94,7 +95,7 @@ export class ModeController {
       const move = mode === 'emergency-open' ? barrier.holdOpen() : barrier.lock();
       move.catch((error: Error) => this.log.error({ barrier: barrier.id, mode, err: error.message, code: 'GW_BARRIER_NO_ACK' }, 'barrier did not follow the mode'));
     }
-    this.onChange();
+    this.deps.events.emit('mode-changed');
   }
 
   stop(): void {

@@ -33,14 +33,14 @@ const MODE_RANK: Record<Mode, number> = { normal: 0, lockdown: 1, 'emergency-ope
 export class GateState {
   private readonly modes = new Map<string, ScopedMode>();
   readonly replay: ReplayWindow;
-  /** Lists, passes, vehicles and drills for the estate rules; absent, only code and temperature are judged. */
-  registry: EstateRegistry | undefined;
 
   constructor(
     public trust: TrustList,
     public roster: Roster,
     replayWindowMs: number,
     private readonly clock: Clock,
+    /** Lists, passes, vehicles and drills for the estate rules; absent, only code and temperature are judged. */
+    readonly registry?: EstateRegistry,
   ) {
     this.replay = new ReplayWindow(replayWindowMs);
   }

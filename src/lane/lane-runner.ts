@@ -6,6 +6,7 @@ import { initialLaneState, stepLane } from '../core/lane-machine.js';
 import type { LaneDeviceRole, LaneEffect, LaneEvent, LanePhase, LaneSetup, LaneState, PassageRecord } from '../core/lane-types.js';
 import type { Announcer, Barrier, Device, DeviceRole, DeviceStatus, Indicator, Scanner, Thermometer } from '../drivers/device.js';
 import { announcementFor } from './announcements.js';
+import type { EventBus } from '../event-bus.js';
 import type { Journal } from '../store/journal.js';
 import type { GateState } from './gate-state.js';
 
@@ -31,9 +32,8 @@ export interface LaneRunnerDeps {
   journal: Journal;
   clock: Clock;
   log: Logger;
-  /** After every recorded passage; `sinceScanMs` is the scan-to-decision latency when a scan started it. */
-  onPassage?: (passage: PassageRecord, timing: { sinceScanMs: number | null }) => void;
-  onStorageFault?: (error: Error, where: { gate: string; lane: string }) => void;
+  /** Where the lane announces each recorded passage (`passage-recorded`) and each failed write (`storage-fault`). */
+  events: EventBus;
 }
 
 /** What the guard-room page shows of a lane; read-only. */
@@ -259,7 +259,8 @@ export class LaneRunner {
       },
       PASSAGE_LOG_MESSAGE[decision.verdict],
     );
-    this.deps.onPassage?.(passage, { sinceScanMs });
+    // Isolated listeners: whatever they do, the release that follows this record still happens.
+    this.deps.events.emit('passage-recorded', { passage, sinceScanMs });
     return true;
   }
 
@@ -269,7 +270,7 @@ export class LaneRunner {
       return true;
     } catch (error) {
       this.log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'database write failed: lane refers to the guard');
-      this.deps.onStorageFault?.(error as Error, { gate: this.deps.setup.gate, lane: this.deps.setup.lane });
+      this.deps.events.emit('storage-fault', { error: error as Error, where: { gate: this.deps.setup.gate, lane: this.deps.setup.lane } });
       return false;
     }
   }

@@ -27,7 +27,7 @@ export function startCheckpoints(options: { journal: Journal; signer: ReportSign
   const queue = () => {
     try {
       journal.outbox.replace(checkpointMessage(topics, journal, signer, clock.now()), clock.now());
-      journal.onEnqueued();
+      journal.announceEnqueued();
     } catch (error) {
       log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot queue the checkpoint');
     }

@@ -54,7 +54,7 @@ export async function startHttpFixture(options: { rateLimit?: { max: number; win
     rateLimit: options.rateLimit ?? { max: 10_000, windowMs: 60_000 },
     brokerConnected: () => gateway.mqtt.connection.client.connected,
     outboxStats,
-    metrics: new GatewayMetrics(gateway.devices.values(), outboxStats),
+    metrics: new GatewayMetrics(gateway.devices.values(), outboxStats, () => gateway.events.failures),
     feed,
     clock: { now: () => Date.now() },
     log,
