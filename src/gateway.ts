@@ -12,17 +12,17 @@ import { createPortRegistry } from './drivers/port-registry.js';
 import { VirtualBarrier } from './drivers/virtual/virtual-barrier.js';
 import { VirtualScanner } from './drivers/virtual/virtual-scanner.js';
 import { VirtualThermometer } from './drivers/virtual/virtual-thermometer.js';
-import { GateState } from './lane/gate-state.js';
+import { EstateState } from './estate/estate-state.js';
 import { LaneRunner } from './lane/lane-runner.js';
 import { StorageFaultReporter } from './lane/storage-fault-reporter.js';
-import { watchTrustList } from './lane/trust-monitor.js';
-import { EstateRegistry } from './lane/estate-registry.js';
-import { watchExitPasses } from './lane/exit-overdue-monitor.js';
+import { watchTrustList } from './estate/trust-monitor.js';
+import { EstateRegistry } from './estate/estate-registry.js';
+import { watchExitPasses } from './estate/exit-overdue-monitor.js';
 import { RuleStore } from './store/rule-store.js';
 import { createHmac } from 'node:crypto';
 import type { OutgoingMessage } from './mqtt/messages.js';
 import { laneSetup } from './lane/lane-setup.js';
-import { watchDevices, type DevicePlacement } from './lane/device-monitor.js';
+import { watchDevices, type DevicePlacement } from './estate/device-monitor.js';
 import { startMqtt, type MqttLink } from './mqtt/mqtt-link.js';
 import { reportBrokerOutages } from './mqtt/broker-outage-reporter.js';
 import { GatewayCommandService } from './commands/command-service.js';
@@ -61,7 +61,7 @@ export interface Gateway {
   journal: Journal;
   /** What the parts announce (passages, mode changes, queued messages, storage faults); listeners are isolated. */
   events: EventBus;
-  gate: GateState;
+  estate: EstateState;
   lanes: ReadonlyMap<string, LaneRunner>;
   devices: ReadonlyMap<string, AnyDevice>;
   mqtt: MqttLink;
@@ -115,9 +115,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     const ruleStore = new RuleStore(db);
     const registry = estateRegistry(config, ruleStore, journal, secrets, clock);
-    const gate = new GateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock, registry);
+    const estate = new EstateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock, registry);
     // Passes granted just before a restart are still in the replay window.
-    for (const { key, at } of journal.recentPasses(clock.now() - config.policy.replayWindowS * 1000)) gate.replay.remember(key, at);
+    for (const { key, at } of journal.recentPasses(clock.now() - config.policy.replayWindowS * 1000)) estate.replay.remember(key, at);
     events.on('passage-recorded', ({ passage }) => registry.onPassage(passage));
     const { onPassage } = options;
     if (onPassage) events.on('passage-recorded', ({ passage }) => onPassage(passage));
@@ -128,20 +128,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const guardRoom = new GuardRoom(config, devices.values(), () => journal.outbox.stats(clock.now()), events, log, secrets.apiTokens ?? []);
     const storage = new DatabaseWatch({ db, path: config.storage.path, log, everyMs: 2000, onFault: (error) => events.emit('storage-fault', { error, where: {} }) });
     stack.push(() => storage.stop());
-    const { lanes, placement } = buildLanes(config, devices, gate, journal, clock, log, events);
+    const { lanes, placement } = buildLanes(config, devices, estate, journal, clock, log, events);
 
     const hashSubject = subjectHasher(Buffer.from(secrets.estateKey, 'base64url'));
     const barriers = config.gates.flatMap((g) => g.lanes.map((l) => ({ gate: g.id, barrier: devices.get(l.devices.barrier) as Barrier })));
-    const modes = new ModeController({ db, gate, barriers, journal, clock, log, events });
+    const modes = new ModeController({ db, estate, barriers, journal, clock, log, events });
     // The persisted mode applies before any broker is contacted: a lockdown survives a restart with the network down.
     modes.restore();
     stack.push(() => modes.stop());
     const commands = new GatewayCommandService(
-      { db, gate, modes, lanes, hashSubject: (kind, id) => hashSubject({ kind, id }), clock, log },
+      { db, estate, modes, lanes, hashSubject: (kind, id) => hashSubject({ kind, id }), clock, log },
       commandsWithSecretKeys(config.commands, secrets),
       (summary, at) => journal.recordAudit(summary, at),
     );
-    const mqtt = await startMqtt({ config, secrets, topics, clock, log, db, journal, gate, lanes, devices: [...devices.values()], commands });
+    const mqtt = await startMqtt({ config, secrets, topics, clock, log, db, journal, estate, lanes, devices: [...devices.values()], commands });
     events.on('mode-changed', () => mqtt.publishMode());
     // Nothing writes before this (the lanes start below, the database watch here): no storage fault goes unheard.
     const storageFaults = new StorageFaultReporter((message) => publishDirect(mqtt, message), topics, clock, log);
@@ -149,7 +149,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     mqtt.connection.client.on('connect', () => void storageFaults.flush());
     storage.start();
     reportBrokerOutages({ client: mqtt.connection.client, journal, clock, log, url: mqtt.url, state: new LinkState(db) });
-    const listWatch = watchTrustList({ gate, journal, clock, log, everyMs: 60_000 });
+    const listWatch = watchTrustList({ estate, journal, clock, log, everyMs: 60_000 });
     stack.push(listWatch.stop);
     const exitWatch = watchExitPasses({ store: ruleStore, journal, clock, log, everyMs: config.policy.exitOverdueCheckS * 1000 });
     stack.push(exitWatch.stop);
@@ -185,12 +185,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // Last to start, first to stop: no request reaches a part that is already stopped.
     let http: RunningHttp | undefined;
     if (config.http.enabled) {
-      http = await guardRoom.listen({ db, gate, lanes, devices, commands, brokerConnected: () => mqtt.connection.client.connected, storage, clock, log });
+      http = await guardRoom.listen({ db, estate, lanes, devices, commands, brokerConnected: () => mqtt.connection.client.connected, storage, clock, log });
       stack.push(() => http?.stop());
     }
     log.info({ estate: config.estate.id, lanes: lanes.size, devices: devices.size, prefix: topics.prefix }, 'gateway running');
     const rules = { registry, checkExitPasses: exitWatch.check, checkLists: listWatch.check };
-    return { config, db, journal, events, gate, lanes, devices, mqtt, commands, modes, secrets, secretsCreated: created, rules, ...(issuedApiTokens ? { issuedApiTokens } : {}), ...(http ? { http } : {}), stop };
+    return { config, db, journal, events, estate, lanes, devices, mqtt, commands, modes, secrets, secretsCreated: created, rules, ...(issuedApiTokens ? { issuedApiTokens } : {}), ...(http ? { http } : {}), stop };
   } catch (error) {
     await stop();
     throw error;
@@ -232,7 +232,7 @@ function trustList(config: Readonly<Config>, secrets: Secrets, clock: Clock): Tr
 function buildLanes(
   config: Readonly<Config>,
   devices: ReadonlyMap<string, AnyDevice>,
-  gate: GateState,
+  estate: EstateState,
   journal: Journal,
   clock: Clock,
   log: Logger,
@@ -258,7 +258,7 @@ function buildLanes(
           ...optional('indicator', get<Indicator>(slots.indicator)),
           ...optional('announcer', get<Announcer>(slots.announcer)),
         },
-        gate,
+        estate,
         journal,
         clock,
         log,

@@ -54,7 +54,7 @@ export const lockdownLatency: Bench = async ({ scale, log }) => {
       return handle(command);
     };
     gateway.events.on('mode-changed', () => {
-      if (receivedAt !== undefined && laneGates.every((gate) => gateway.gate.modeFor(gate) === expected)) {
+      if (receivedAt !== undefined && laneGates.every((gate) => gateway.estate.modeFor(gate) === expected)) {
         applied.push(elapsedMs(receivedAt));
         receivedAt = undefined;
       }

@@ -167,7 +167,7 @@ async function playCheck(stage: Stage, step: CheckStep): Promise<string[]> {
 
 function playTrace(stage: Stage, step: TraceStep): string[] {
   const { gateway, people, start } = stage;
-  const hashOf = (name: string) => gateway.journal.hashSubject(people.subject(name, gateway.gate.roster));
+  const hashOf = (name: string) => gateway.journal.hashSubject(people.subject(name, gateway.estate.roster));
   const names = new Map(people.names().map((name) => [hashOf(name), name]));
   const range = { hashes: [hashOf(step.trace)], from: start + offsetMs(step.from), to: start + offsetMs(step.to) };
   const queries = new TraceQueries(gateway.db);

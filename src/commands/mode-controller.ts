@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Mode } from '../core/mode.js';
 import type { Barrier } from '../drivers/device.js';
 import type { EventBus } from '../event-bus.js';
-import type { GateState, ScopedMode } from '../lane/gate-state.js';
+import type { EstateState, ScopedMode } from '../estate/estate-state.js';
 import type { Db } from '../store/database.js';
 import type { Journal } from '../store/journal.js';
 
@@ -14,7 +14,7 @@ export interface PlacedBarrier {
 
 export interface ModeControllerDeps {
   db: Db;
-  gate: GateState;
+  estate: EstateState;
   barriers: readonly PlacedBarrier[];
   journal: Journal;
   clock: Clock;
@@ -26,7 +26,7 @@ export interface ModeControllerDeps {
 /**
  * Owns the mode of each scope: persisted in SQLite, restored at start before
  * any broker is contacted (a lockdown survives a restart with the network
- * down), applied to the GateState every lane reads, and carried out on the
+ * down), applied to the EstateState every lane reads, and carried out on the
  * barriers: emergency-open holds them open until the mode leaves it.
  */
 export class ModeController {
@@ -45,7 +45,7 @@ export class ModeController {
         since = excluded.since, expires_at = excluded.expires_at, drill = excluded.drill, command_id = excluded.command_id`);
   }
 
-  /** Loads the persisted modes into the GateState; call before the lanes start. */
+  /** Loads the persisted modes into the EstateState; call before the lanes start. */
   restore(): void {
     const rows = this.deps.db.prepare('SELECT scope, mode, reason, by, since, expires_at, drill FROM modes').all() as Array<{
       scope: string;
@@ -57,10 +57,10 @@ export class ModeController {
       drill: number;
     }>;
     for (const row of rows) {
-      this.deps.gate.setMode(row.scope, { mode: row.mode, reason: row.reason, by: row.by, since: row.since, expiresAt: row.expires_at, drill: row.drill === 1 });
+      this.deps.estate.setMode(row.scope, { mode: row.mode, reason: row.reason, by: row.by, since: row.since, expiresAt: row.expires_at, drill: row.drill === 1 });
       this.scheduleExpiry(row.expires_at);
     }
-    if (rows.length > 0) this.log.warn({ modes: Object.fromEntries(this.deps.gate.activeModes()) }, 'mode restored from the database');
+    if (rows.length > 0) this.log.warn({ modes: Object.fromEntries(this.deps.estate.activeModes()) }, 'mode restored from the database');
   }
 
   /** Persists a mode for the scopes; call inside the command's transaction. */
@@ -79,7 +79,7 @@ export class ModeController {
 
   /** Applies a mode in memory after it was persisted: every lane sees it on its next event. */
   apply(scopes: readonly string[], state: ScopedMode): void {
-    for (const scope of scopes) this.deps.gate.setMode(scope, state);
+    for (const scope of scopes) this.deps.estate.setMode(scope, state);
     this.scheduleExpiry(state.expiresAt);
     this.log.warn({ scopes, mode: state.mode, by: state.by, reason: state.reason, drill: state.drill }, 'mode changed');
     this.refresh();
@@ -88,7 +88,7 @@ export class ModeController {
   /** Drives the barriers to the current modes; call after start and after every change. */
   refresh(): void {
     for (const { gate, barrier } of this.deps.barriers) {
-      const mode = this.deps.gate.modeFor(gate);
+      const mode = this.deps.estate.modeFor(gate);
       const previous = this.applied.get(barrier) ?? 'normal';
       this.applied.set(barrier, mode);
       if ((mode === 'emergency-open') === (previous === 'emergency-open')) continue;

@@ -77,7 +77,7 @@ export class GuardRoom {
   private onModeChange(): void {
     this.guard('mode', () => {
       if (!this.live) return;
-      this.feed.publish('mode', modeView(this.live.deps.gate, [...this.live.gateNames.keys()]));
+      this.feed.publish('mode', modeView(this.live.deps.estate, [...this.live.gateNames.keys()]));
       for (const id of this.live.deps.lanes.keys()) this.publishLane(id);
     });
   }
@@ -100,7 +100,7 @@ export class GuardRoom {
         }),
       );
     }
-    const app = await buildHttpApp({ ...deps, gates: this.config.gates, estate: this.config.estate, tokens: registry, rateLimit, metrics: this.metrics, feed: this.feed, outboxStats: this.outboxStats }, tls);
+    const app = await buildHttpApp({ ...deps, gates: this.config.gates, estateInfo: this.config.estate, tokens: registry, rateLimit, metrics: this.metrics, feed: this.feed, outboxStats: this.outboxStats }, tls);
     const { close, ...listening } = await listenAll(app, this.config.http, tls, this.log);
     this.log.info({ url: listening.url }, 'guard-room page and API listening');
     return {
@@ -117,7 +117,7 @@ export class GuardRoom {
     const lane = this.live?.deps.lanes.get(id);
     if (!this.live || !lane) return;
     const snapshot = lane.snapshot();
-    this.feed.publish('lane', laneView(snapshot, this.live.gateNames.get(snapshot.gate) ?? snapshot.gate, this.live.deps.gate));
+    this.feed.publish('lane', laneView(snapshot, this.live.gateNames.get(snapshot.gate) ?? snapshot.gate, this.live.deps.estate));
   }
 
   private publishAlerts(): void {

@@ -8,7 +8,7 @@ import type { Announcer, Barrier, Device, DeviceRole, DeviceStatus, Indicator, S
 import { announcementFor } from './announcements.js';
 import type { EventBus } from '../event-bus.js';
 import type { Journal } from '../store/journal.js';
-import type { GateState } from './gate-state.js';
+import type { EstateState } from '../estate/estate-state.js';
 
 const PASSAGE_LOG_MESSAGE = { grant: 'passage granted', deny: 'passage denied', refer: 'passage referred to the guard' } as const;
 
@@ -28,7 +28,7 @@ export interface LaneRunnerDeps {
   /** Direction of a scan on the main scanner; the exit scanner always scans `out`. */
   scannerDirection: 'in' | 'out';
   devices: LaneDevices;
-  gate: GateState;
+  estate: EstateState;
   journal: Journal;
   clock: Clock;
   log: Logger;
@@ -129,7 +129,7 @@ export class LaneRunner {
 
   dispatch(event: LaneEvent): void {
     if (!this.running) return;
-    const step = stepLane(this.state, event, this.deps.setup, this.deps.gate.world(this.deps.setup.gate));
+    const step = stepLane(this.state, event, this.deps.setup, this.deps.estate.world(this.deps.setup.gate));
     const before = this.state.phase;
     this.state = step.state;
     // A step cut short by a failed record speaks nothing: the record-failed step that follows speaks for it.
@@ -163,7 +163,7 @@ export class LaneRunner {
       decision: { verdict: 'grant', reasons: ['MANUAL_RELEASE'], rule: 'manual-release', policyVersion: setup.policyVersion },
       temperatureC: null,
       readings: [],
-      mode: this.deps.gate.modeFor(setup.gate),
+      mode: this.deps.estate.modeFor(setup.gate),
     };
     if (!this.record(passage, [])) return { ok: false, phase: 'storage-fault' };
     this.log.info({ passage: passage.id, reason, actor }, 'manual release');
@@ -200,7 +200,7 @@ export class LaneRunner {
   }
 
   private perform(effect: LaneEffect): void {
-    const { devices, journal, gate, clock } = this.deps;
+    const { devices, journal, estate, clock } = this.deps;
     switch (effect.type) {
       case 'record':
         return;
@@ -222,12 +222,12 @@ export class LaneRunner {
         this.log.warn({ alert: effect.alert.type, reasons: effect.alert.reasons }, 'alert raised');
         return;
       case 'remember-pass':
-        for (const key of [effect.fingerprint, gate.replayKey(effect.person)]) {
-          gate.replay.remember(key, effect.at);
+        for (const key of [effect.fingerprint, estate.replayKey(effect.person)]) {
+          estate.replay.remember(key, effect.at);
           this.guardStorage(() => journal.rememberPass(key, effect.at));
         }
-        gate.replay.forget(gate.replayKey(effect.forget));
-        this.guardStorage(() => journal.forgetPass(gate.replayKey(effect.forget)));
+        estate.replay.forget(estate.replayKey(effect.forget));
+        this.guardStorage(() => journal.forgetPass(estate.replayKey(effect.forget)));
         return;
       case 'indicate':
         devices.indicator?.show(effect.signal).catch((error: Error) => this.log.warn({ err: error.message }, 'indicator failed'));

@@ -8,7 +8,7 @@ import { PAYLOAD_VERSION, type CheckpointMessage } from './payloads.js';
 import type { Topics } from './topics.js';
 
 /** The signed head of the report chain at `at`: what the district compares its own chain against. */
-export function checkpointMessage(topics: Topics, journal: Journal, signer: ReportSigner, at: number): OutgoingMessage {
+function checkpointMessage(topics: Topics, journal: Journal, signer: ReportSigner, at: number): OutgoingMessage {
   const head = journal.chain.head();
   const unsigned = { id: randomUUID(), ts: new Date(at).toISOString(), v: PAYLOAD_VERSION as typeof PAYLOAD_VERSION, seq: head.seq, hash: head.hash, kid: signer.kid };
   const payload: CheckpointMessage = { ...unsigned, sig: signer.sign(unsigned) };

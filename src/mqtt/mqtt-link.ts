@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Config } from '../config/schema.js';
 import type { GatewayCommandService } from '../commands/command-service.js';
 import type { AnyDevice } from '../drivers/device.js';
-import type { GateState } from '../lane/gate-state.js';
+import type { EstateState } from '../estate/estate-state.js';
 import type { LaneRunner } from '../lane/lane-runner.js';
 import type { Secrets } from '../secrets.js';
 import type { Db } from '../store/database.js';
@@ -33,7 +33,7 @@ export interface MqttLinkOptions {
   log: Logger;
   db: Db;
   journal: Journal;
-  gate: GateState;
+  estate: EstateState;
   lanes: ReadonlyMap<string, LaneRunner>;
   devices: readonly AnyDevice[];
   commands: GatewayCommandService;
@@ -61,7 +61,7 @@ export interface MqttLink {
 
 /** Brings up the MQTT side: broker (embedded or external), the gateway's session, commands, outbox drain, reports, uplink. */
 export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
-  const { config, secrets, topics, clock, log, gate } = options;
+  const { config, secrets, topics, clock, log, estate } = options;
   const brokerConfig = config.mqtt.broker;
   const acl = aclFor(topics.prefix, config.mqtt.homeAssistant.enabled ? config.mqtt.homeAssistant.prefix : undefined);
   const late: { handler?: MqttCommandHandler } = {};
@@ -102,7 +102,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
     clientId,
     topics,
     version: VERSION,
-    mode: () => gate.mode,
+    mode: () => estate.mode,
     log,
     protocolVersion: external?.protocolVersion ?? 4,
     ...(external ? { tls: { caFile: external.caFile, certFile: external.certFile, keyFile: external.keyFile }, clean: external.cleanSession ?? false } : {}),
@@ -114,7 +114,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
   const publisher = new OutboxPublisher({ outbox: options.journal.outbox, client, log: log.child({ module: 'outbox' }), window: outboxConfig.window, ackFlushMs: 25 });
   const guard = new OutboxGuard({ db: options.db, outbox: options.journal.outbox, journal: options.journal, maxRows: outboxConfig.maxRows, clock, log: log.child({ module: 'outbox' }) });
   const uplink = config.mqtt.uplink
-    ? startUplink({ config: config.mqtt.uplink, db: options.db, journal: options.journal, secrets, topics, clock, log, mode: () => gate.mode, clientId, maxRows: outboxConfig.maxRows, window: outboxConfig.window })
+    ? startUplink({ config: config.mqtt.uplink, db: options.db, journal: options.journal, secrets, topics, clock, log, mode: () => estate.mode, clientId, maxRows: outboxConfig.maxRows, window: outboxConfig.window })
     : undefined;
 
   const handler = new MqttCommandHandler({
@@ -144,7 +144,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
     publishRetained(topics.device(device.id), payload);
   };
   const publishMode = () => {
-    const scopes = [...gate.activeModes()].map(([scope, m]) => ({
+    const scopes = [...estate.activeModes()].map(([scope, m]) => ({
       scope,
       mode: m.mode,
       reason: m.reason,
@@ -153,7 +153,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
       expiresAt: m.expiresAt === null ? null : new Date(m.expiresAt).toISOString(),
       drill: m.drill,
     }));
-    const payload: ModeMessage = { ...envelope(), mode: gate.mode, scopes };
+    const payload: ModeMessage = { ...envelope(), mode: estate.mode, scopes };
     publishRetained(topics.mode, payload);
   };
   const publishModeAndStatus = () => {
@@ -175,7 +175,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
     try {
       const payload = JSON.stringify(
         healthMessage({
-          gate,
+          estate,
           lanes: options.lanes,
           devices: options.devices,
           outbox: options.journal.outbox,

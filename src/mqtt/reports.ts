@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { isTrustStale } from '../core/trust-list.js';
 import type { AnyDevice } from '../drivers/device.js';
-import type { GateState } from '../lane/gate-state.js';
+import type { EstateState } from '../estate/estate-state.js';
 import type { LaneRunner } from '../lane/lane-runner.js';
 import type { Db } from '../store/database.js';
 import type { Outbox } from '../store/outbox.js';
@@ -13,7 +13,7 @@ import type { Topics } from './topics.js';
 
 /** What `…/health` reports, gathered from the running parts. */
 export interface HealthSources {
-  gate: GateState;
+  estate: EstateState;
   lanes: ReadonlyMap<string, LaneRunner>;
   devices: readonly AnyDevice[];
   outbox: Outbox;
@@ -35,17 +35,17 @@ export function healthMessage(s: HealthSources): HealthMessage {
     id: randomUUID(),
     ts: new Date(now).toISOString(),
     v: PAYLOAD_VERSION,
-    mode: s.gate.mode,
+    mode: s.estate.mode,
     uptimeS: Math.max(0, Math.round((now - s.startedAt) / 1000)),
     devices: Object.fromEntries(s.devices.map((device) => [device.id, device.status().availability])),
-    lanes: Object.fromEntries([...s.lanes.values()].map((lane) => [lane.id, { phase: lane.phase, mode: s.gate.modeFor(lane.id.split('/')[0]) }])),
+    lanes: Object.fromEntries([...s.lanes.values()].map((lane) => [lane.id, { phase: lane.phase, mode: s.estate.modeFor(lane.id.split('/')[0]) }])),
     outbox: { depth: main.depth, oldestAgeMs: main.oldestAgeMs, capacity: s.maxRows, shed: s.shed() },
     broker: { connected: s.broker.connected(), url: s.broker.url },
     uplink: s.uplink ? { connected: s.uplink.connected(), depth: depthOf(s.uplink.outbox).depth } : null,
     trust: {
-      ageS: Math.max(0, Math.round((now - s.gate.trust.refreshedAt) / 1000)),
-      stale: isTrustStale(s.gate.trust, now),
-      issuers: Object.keys(s.gate.trust.issuers).length,
+      ageS: Math.max(0, Math.round((now - s.estate.trust.refreshedAt) / 1000)),
+      stale: isTrustStale(s.estate.trust, now),
+      issuers: Object.keys(s.estate.trust.issuers).length,
     },
     counters: s.counters(),
   };

@@ -9,7 +9,7 @@ export interface Cursor {
 
 export const CURSOR_PATTERN = '^\\d{1,15}_[A-Za-z0-9-]{1,64}$';
 
-export function encodeCursor(row: Cursor): string {
+function encodeCursor(row: Cursor): string {
   return `${row.at}_${row.id}`;
 }
 

@@ -46,7 +46,7 @@ export async function startHttpFixture(options: { rateLimit?: { max: number; win
   const app = await buildHttpApp({
     gates: gateway.config.gates,
     db: gateway.db,
-    gate: gateway.gate,
+    estate: gateway.estate,
     lanes: gateway.lanes,
     devices: gateway.devices,
     commands: options.gatewayCommands ? gateway.commands : commands,
