@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { isTrustStale } from '../core/trust-list.js';
 import type { AnyDevice } from '../drivers/device.js';
@@ -65,4 +67,59 @@ export function publishStats(db: Db, outbox: Outbox, topics: Topics, from: numbe
     storeStats(db, from, to, gates);
     return outbox.enqueue(message, to);
   })();
+}
+
+export interface ReportTimers {
+  stop(): void;
+}
+
+/**
+ * The two periodic reports: `…/health` every `healthIntervalS` to every
+ * connected session (and a check of the outbox bounds), and `…/stats` every
+ * `statsIntervalS` through the outbox (`onQueued` wakes the publishers).
+ */
+export function startReports(options: {
+  /** Read at each report: the broker node the session is on may change. */
+  health: () => Omit<HealthSources, 'startedAt' | 'clock'>;
+  sessions: () => ReadonlyArray<MqttClient | undefined>;
+  checkBounds: () => void;
+  db: Db;
+  outbox: Outbox;
+  topics: Topics;
+  everyS: { health: number; stats: number };
+  onQueued: () => void;
+  clock: Clock;
+  log: Logger;
+}): ReportTimers {
+  const { topics, clock, log } = options;
+  const startedAt = clock.now();
+  const healthTimer = setInterval(() => {
+    try {
+      const payload = JSON.stringify(healthMessage({ ...options.health(), startedAt, clock }));
+      for (const client of options.sessions()) if (client?.connected) client.publish(topics.health, payload, { qos: 0, retain: false });
+      options.checkBounds();
+    } catch (error) {
+      log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot build the health report');
+    }
+  }, options.everyS.health * 1000);
+  healthTimer.unref();
+
+  let statsFrom = startedAt;
+  const statsTimer = setInterval(() => {
+    const to = clock.now();
+    try {
+      publishStats(options.db, options.outbox, topics, statsFrom, to);
+      statsFrom = to;
+      options.onQueued();
+    } catch (error) {
+      log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot write the stats report');
+    }
+  }, options.everyS.stats * 1000);
+  statsTimer.unref();
+  return {
+    stop() {
+      clearInterval(healthTimer);
+      clearInterval(statsTimer);
+    },
+  };
 }
