@@ -10,9 +10,9 @@ import type { AnyDevice } from './drivers/device.js';
 import type { EstateRegistry } from './estate/estate-registry.js';
 import type { EstateState } from './estate/estate-state.js';
 import type { EventBus } from './event-bus.js';
-import type { StartContext } from './gateway/context.js';
+import type { GatewayStore, StartContext } from './gateway/context.js';
 import { connectBroker } from './gateway/broker-side.js';
-import { buildEstate } from './gateway/estate.js';
+import { buildEstate, type GatewayEstate } from './gateway/estate.js';
 import { buildLocalParts, type LocalParts } from './gateway/local-parts.js';
 import { StopStack } from './gateway/stop-stack.js';
 import { openStore } from './gateway/store.js';
@@ -118,7 +118,7 @@ async function startLocalParts({ config, secrets, clock, log, stops }: StartCont
   stops.push(() => crowd.stop());
 }
 
-async function listen(context: StartContext, { db }: { db: Db }, { estate }: { estate: EstateState }, parts: LocalParts, mqtt: MqttLink): Promise<RunningHttp> {
+async function listen(context: StartContext, { db }: GatewayStore, { estate }: GatewayEstate, parts: LocalParts, mqtt: MqttLink): Promise<RunningHttp> {
   const { clock, log, stops } = context;
   const { lanes, devices, commands, storage } = parts;
   const http = await parts.guardRoom.listen({ db, estate, lanes, devices, commands, brokerConnected: () => mqtt.connection.client.connected, storage, clock, log });
