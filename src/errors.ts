@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   GW_DEVICE_PROTOCOL: 'device sent a malformed frame',
   GW_BARRIER_NO_ACK: 'barrier did not acknowledge the release',
   GW_MQTT: 'MQTT connection error',
+  GW_LISTENER: 'an event listener failed; the emitter and the other listeners went on',
   GW_COMMAND_INVALID: 'command rejected',
   GW_COMMAND_UNAUTHORIZED: 'the sender may not issue this command',
   GW_COMMAND_UNSIGNED: 'command carries no signature but one is required',

@@ -47,7 +47,7 @@ const validator = makeValidator(SecretsSchema);
  * observer for people watching, a manager for commands, and the approver (the
  * local epidemic-control group) for exit passes.
  */
-export const GENERATED_MQTT_USERS = ['gateway', 'observer', 'manager', 'approver'] as const;
+const GENERATED_MQTT_USERS = ['gateway', 'observer', 'manager', 'approver'] as const;
 
 export interface LoadedSecrets {
   secrets: Secrets;
@@ -134,7 +134,7 @@ function generateGatewayKey(): KeyPair {
 }
 
 /** The kid of the generated manager key; the gateway trusts it as a manager key (commands.keys). */
-export const DEMO_MANAGER_KID = 'demo-manager';
+const DEMO_MANAGER_KID = 'demo-manager';
 
 function generatePasswords(users: readonly string[]): Record<string, string> {
   return Object.fromEntries(users.map((user) => [user, randomBytes(18).toString('base64url')]));

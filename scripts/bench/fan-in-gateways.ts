@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { EventBus } from '../../src/event-bus.js';
 import { startCheckpoints } from '../../src/mqtt/checkpoints.js';
 import { openConnection, type Connection } from '../../src/mqtt/connection.js';
 import { OutboxPublisher } from '../../src/mqtt/outbox-publisher.js';
@@ -75,10 +76,11 @@ function open(gateway: GatewaySpec): Gateway {
   // synchronous NORMAL: these gateways stand for separate machines, each with its own disk; 1,000 fsyncs a second on one shared disk would measure that disk.
   const db = openDatabase({ path: join(spec.dir, `${gateway.estate}.db`), synchronous: 'normal', log: silent });
   const signer = reportSigner(gateway.key);
-  const journal = new Journal(db, topics, subjectHasher(Buffer.alloc(32, gateway.index % 256)), signer);
+  const events = new EventBus(silent);
+  const journal = new Journal(db, topics, subjectHasher(Buffer.alloc(32, gateway.index % 256)), signer, events);
   const connection = openConnection({ url: spec.urls, username: gateway.username, password: gateway.password, clientId: gateway.username, topics, version: 'bench', mode: () => 'normal', log: silent });
   const publisher = new OutboxPublisher({ outbox: journal.outbox, client: connection.client, log: silent, window: 64, ackFlushMs: 25 });
-  journal.onEnqueued = () => publisher.kick();
+  events.on('journal-enqueued', () => publisher.kick());
   // As the gateway does (mqtt-link.ts): commands at QoS 1; cmd/resend answered from the kept reports, byte for byte.
   let subscribed = false;
   connection.client.on('connect', () => connection.client.subscribe(topics.command('+'), { qos: 1 }, (error) => (subscribed ||= !error)));

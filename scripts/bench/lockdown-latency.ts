@@ -53,14 +53,12 @@ export const lockdownLatency: Bench = async ({ scale, log }) => {
       receivedAt = process.hrtime.bigint();
       return handle(command);
     };
-    const onChange = gateway.modes.onChange;
-    gateway.modes.onChange = () => {
-      if (receivedAt !== undefined && laneGates.every((gate) => gateway.gate.modeFor(gate) === expected)) {
+    gateway.events.on('mode-changed', () => {
+      if (receivedAt !== undefined && laneGates.every((gate) => gateway.estate.modeFor(gate) === expected)) {
         applied.push(elapsedMs(receivedAt));
         receivedAt = undefined;
       }
-      onChange();
-    };
+    });
 
     const roundTrips: number[] = [];
     for (let i = 0; i < commands; i += 1) {

@@ -29,7 +29,13 @@ Each command has its own help: gatewarden <command> --help (gatewarden keys gene
 Exit codes: 0 done; 1 the command failed (an invalid config, a refused command, …); 2 wrong arguments.
 An unexpected error prints its message; ${DEBUG_ENV}=1 prints its stack too. Reference: docs/operations.md.`,
     );
+  addGatewayCommands(program, io);
+  addOperatorCommands(program, io);
+  return program;
+}
 
+/** Running and checking the gateway, tracing from its log, the district receiver. */
+function addGatewayCommands(program: Command, io: Io): void {
   program
     .command('start')
     .description('run the gateway until SIGINT or SIGTERM')
@@ -73,7 +79,10 @@ An unexpected error prints its message; ${DEBUG_ENV}=1 prints its stack too. Ref
     .description("run the district receiver: verify, store and complete many estates' report streams (docs/district.md)")
     .argument('<config>', 'district config file (config/district.yaml)')
     .action(async (config: string) => (await import('../district/run.js')).runDistrict(config));
+}
 
+/** What an operator does beside the running gateway: its credentials, signed commands, keys, backups, the announcer's clips. */
+function addOperatorCommands(program: Command, io: Io): void {
   const credentials = program.command('credentials').description('the secrets the gateway generated, on request only');
   credentials
     .command('show')
@@ -99,6 +108,7 @@ An unexpected error prints its message; ${DEBUG_ENV}=1 prints its stack too. Ref
       process.exitCode = await (await import('./cmd.js')).runCmd(name, json, options, io);
     });
 
+  // The help lists commands in the order they are added: keys after cmd.
   addKeys(program, io);
 
   program
@@ -115,8 +125,6 @@ An unexpected error prints its message; ${DEBUG_ENV}=1 prints its stack too. Ref
     .option('--catalogue <name>', 'clip catalogue in devices/clips/', 'announcer-clips')
     .option('--voice <voice>', 'espeak-ng voice (default: from the catalogue language)')
     .action(async (dir: string, options: { catalogue: string; voice?: string }) => io.out(await (await import('./render-clips.js')).runRenderClips(dir, options)));
-
-  return program;
 }
 
 function addKeys(program: Command, io: Io): void {

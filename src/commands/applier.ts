@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { ErrorCode } from '../errors.js';
-import type { GateState } from '../lane/gate-state.js';
+import type { EstateState } from '../estate/estate-state.js';
 import type { LaneRunner } from '../lane/lane-runner.js';
 import type { CommandRecords } from '../store/command-records.js';
 import type { Db } from '../store/database.js';
@@ -14,7 +14,7 @@ export interface ApplyDeps {
   db: Db;
   /** The rows the appliers read and write (lists, policies, drills, passes). */
   records: CommandRecords;
-  gate: GateState;
+  estate: EstateState;
   modes: ModeController;
   lanes: ReadonlyMap<string, LaneRunner>;
   /** Keyed hash of a subject id (the estate key), as the passages table stores it. */

@@ -7,7 +7,7 @@ import type { Applied, Appliers, ApplyContext, ApplyDeps } from './applier.js';
 import { mayIssue, type ActorRole } from './command-roles.js';
 import { valueDepth, type PayloadLimits } from './command-payload.js';
 import { COMMAND_NAMES, CommandSchemas, type CommandBodies, type CommandName } from '../contract/command-schemas.js';
-import { CommandStore } from './command-store.js';
+import { CommandStore, type AuditSink } from './command-store.js';
 import { CommandRecords } from '../store/command-records.js';
 import { applyMode, applyOpen } from './mode-commands.js';
 import { applyExitPass, applyRevokePass, applyVisitor, withVisitorCode } from './pass-commands.js';
@@ -51,9 +51,10 @@ export class GatewayCommandService implements CommandService {
   constructor(
     deps: Omit<ApplyDeps, 'records'>,
     private readonly config: CommandsConfig,
+    queueAudit: AuditSink,
   ) {
     this.deps = { ...deps, records: new CommandRecords(deps.db) };
-    this.store = new CommandStore(deps.db, deps.hashSubject);
+    this.store = new CommandStore(deps.db, deps.hashSubject, queueAudit);
     this.keys = new Map(config.keys.map((k) => [k.kid, { key: ed25519PublicKey(k.publicKey), role: k.role }]));
     this.log = deps.log.child({ module: 'commands' });
   }

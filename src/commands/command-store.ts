@@ -19,6 +19,9 @@ export interface AuditSummary {
   mode?: { mode: Mode; gates: string[] | null; reason: string; by: string; expiresAt: string | null; drill: boolean };
 }
 
+/** Queues an audit row's chained summary; runs inside the row's transaction, so a failure rolls the row back. */
+export type AuditSink = (summary: AuditSummary, at: number) => void;
+
 export interface AcceptedCommand {
   digest: string;
   reply: CommandReply;
@@ -32,12 +35,12 @@ export interface AcceptedCommand {
  */
 export class CommandStore {
   private readonly rows: CommandLog;
-  /** Queues the chained summary of each audit row, in the row's transaction (docs/district.md). */
-  onAudit: (summary: AuditSummary, at: number) => void = () => {};
 
   constructor(
     readonly db: Db,
     private readonly hash: SubjectHash,
+    /** Queues the chained summary of each audit row, in the row's transaction (docs/district.md). */
+    private readonly queueAudit: AuditSink,
   ) {
     this.rows = new CommandLog(db);
   }
@@ -67,7 +70,7 @@ export class CommandStore {
   audit(request: Pick<CommandRequest, 'id' | 'actor' | 'receivedAt' | 'body'> & { name: string }, reply: CommandReply): void {
     this.db.transaction(() => {
       this.writeAudit(request, reply);
-      this.onAudit(auditSummary(request, reply), request.receivedAt);
+      this.queueAudit(auditSummary(request, reply), request.receivedAt);
     })();
   }
 

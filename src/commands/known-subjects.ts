@@ -11,8 +11,8 @@ const MAX_CHECKED = 5000;
  * their health-code subject; a roster card's UID given instead is read as the
  * card holder, so the entry matches whatever the person shows at the lane.
  */
-export function personSubject(deps: Pick<ApplyDeps, 'gate'>, subject: string): string {
-  const { roster } = deps.gate;
+export function personSubject(deps: Pick<ApplyDeps, 'estate'>, subject: string): string {
+  const { roster } = deps.estate;
   if (cardForSubject(roster, subject)) return subject;
   return lookupCard(roster, subject)?.subject ?? subject;
 }
@@ -23,8 +23,8 @@ export function personSubject(deps: Pick<ApplyDeps, 'gate'>, subject: string): s
  * applied (a district list may name people who never came here), but a typo
  * in a subject id must not pass as a silent ok.
  */
-export function unknownSubjectWarnings(deps: Pick<ApplyDeps, 'gate' | 'records' | 'hashSubject'>, subjects: Iterable<string>): string[] {
-  const { roster } = deps.gate;
+export function unknownSubjectWarnings(deps: Pick<ApplyDeps, 'estate' | 'records' | 'hashSubject'>, subjects: Iterable<string>): string[] {
+  const { roster } = deps.estate;
   const known = (subject: string) => {
     if (cardForSubject(roster, subject) || lookupCard(roster, subject)) return true;
     const asPass = deps.hashSubject('health-pass', subject);

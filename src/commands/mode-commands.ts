@@ -1,5 +1,5 @@
 import type { Mode } from '../core/mode.js';
-import { ESTATE_SCOPE, type ScopedMode } from '../lane/gate-state.js';
+import { ESTATE_SCOPE, type ScopedMode } from '../estate/estate-state.js';
 import { millis, notApplicable, type Applied, type ApplyContext, type ApplyDeps } from './applier.js';
 import { LIFT_ROLES } from './command-roles.js';
 import type { CommandBodies } from '../contract/command-schemas.js';

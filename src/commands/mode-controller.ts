@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Mode } from '../core/mode.js';
-import type { GateState, ScopedMode } from '../lane/gate-state.js';
+import type { EventBus } from '../event-bus.js';
+import type { EstateState, ScopedMode } from '../estate/estate-state.js';
 import type { Db } from '../store/database.js';
 import { ModeStore } from '../store/mode-store.js';
 import type { Journal } from '../store/journal.js';
@@ -21,17 +22,19 @@ export interface PlacedBarrier {
 
 export interface ModeControllerDeps {
   db: Db;
-  gate: GateState;
+  estate: EstateState;
   barriers: readonly PlacedBarrier[];
   journal: Journal;
   clock: Clock;
   log: Logger;
+  /** Told `mode-changed` after every change (a command, an expiry): the retained `…/mode`, the guard-room page. */
+  events: EventBus;
 }
 
 /**
  * Owns the mode of each scope: persisted in SQLite, restored at start before
  * any broker is contacted (a lockdown survives a restart with the network
- * down), applied to the GateState every lane reads, and carried out on the
+ * down), applied to the EstateState every lane reads, and carried out on the
  * barriers: emergency-open holds them open until the mode leaves it.
  */
 export class ModeController {
@@ -40,22 +43,20 @@ export class ModeController {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** The mode each barrier was last driven for, to move only barriers whose mode changed. */
   private readonly applied = new Map<ModeBarrier, Mode>();
-  /** Called after every change (a command, an expiry): publishes the retained `…/mode`. */
-  onChange: () => void = () => {};
 
   constructor(private readonly deps: ModeControllerDeps) {
     this.log = deps.log.child({ module: 'mode' });
     this.store = new ModeStore(deps.db);
   }
 
-  /** Loads the persisted modes into the GateState; call before the lanes start. */
+  /** Loads the persisted modes into the EstateState; call before the lanes start. */
   restore(): void {
     const rows = this.store.all();
     for (const { scope, ...state } of rows) {
-      this.deps.gate.setMode(scope, state);
+      this.deps.estate.setMode(scope, state);
       this.scheduleExpiry(state.expiresAt);
     }
-    if (rows.length > 0) this.log.warn({ modes: Object.fromEntries(this.deps.gate.activeModes()) }, 'mode restored from the database');
+    if (rows.length > 0) this.log.warn({ modes: Object.fromEntries(this.deps.estate.activeModes()) }, 'mode restored from the database');
   }
 
   /** Persists a mode for the scopes; call inside the command's transaction. */
@@ -74,7 +75,7 @@ export class ModeController {
 
   /** Applies a mode in memory after it was persisted: every lane sees it on its next event. */
   apply(scopes: readonly string[], state: ScopedMode): void {
-    for (const scope of scopes) this.deps.gate.setMode(scope, state);
+    for (const scope of scopes) this.deps.estate.setMode(scope, state);
     this.scheduleExpiry(state.expiresAt);
     this.log.warn({ scopes, mode: state.mode, by: state.by, reason: state.reason, drill: state.drill }, 'mode changed');
     this.refresh();
@@ -83,14 +84,14 @@ export class ModeController {
   /** Drives the barriers to the current modes; call after start and after every change. */
   refresh(): void {
     for (const { gate, barrier } of this.deps.barriers) {
-      const mode = this.deps.gate.modeFor(gate);
+      const mode = this.deps.estate.modeFor(gate);
       const previous = this.applied.get(barrier) ?? 'normal';
       this.applied.set(barrier, mode);
       if ((mode === 'emergency-open') === (previous === 'emergency-open')) continue;
       const move = mode === 'emergency-open' ? barrier.holdOpen() : barrier.lock();
       move.catch((error: Error) => this.log.error({ barrier: barrier.id, mode, err: error.message, code: Code.GW_BARRIER_NO_ACK }, 'barrier did not follow the mode'));
     }
-    this.onChange();
+    this.deps.events.emit('mode-changed');
   }
 
   stop(): void {

@@ -73,8 +73,8 @@ export function applyVisitor(body: CommandBodies['visitor'], deps: ApplyDeps, ct
 }
 
 /** A visitor reply with its VP1 code, made from the body: the code is never stored (audit-redaction.ts), a retry gets it again. */
-export function withVisitorCode(reply: CommandReply, body: Pick<CommandBodies['visitor'], 'passId' | 'subject'>, deps: Pick<ApplyDeps, 'gate'>): CommandReply {
-  const key = deps.gate.registry?.visitorKey;
+export function withVisitorCode(reply: CommandReply, body: Pick<CommandBodies['visitor'], 'passId' | 'subject'>, deps: Pick<ApplyDeps, 'estate'>): CommandReply {
+  const key = deps.estate.registry?.visitorKey;
   if (!key || !reply.ok || reply.data === null || typeof reply.data !== 'object') return reply;
   const { codeSha256: _digest, ...data } = reply.data as Record<string, unknown>;
   return { ...reply, data: { ...data, code: issueVisitorPass({ passId: body.passId, subject: body.subject }, key) } };

@@ -30,8 +30,8 @@ export function applyRoster(body: CommandBodies['roster'], deps: ApplyDeps, ctx:
       if (body.vehicles) deps.records.writeList('vehicles', body.version, body.vehicles, ctx.at, ctx.commandId);
     },
     effect: () => {
-      deps.gate.roster = buildRoster(body.cards);
-      if (body.vehicles) deps.gate.registry?.setVehicles(body.vehicles);
+      deps.estate.roster = buildRoster(body.cards);
+      if (body.vehicles) deps.estate.registry?.setVehicles(body.vehicles);
     },
   };
 }
@@ -67,9 +67,9 @@ export function applyLists(body: CommandBodies['lists'], deps: ApplyDeps, ctx: A
     ...(warnings.length > 0 ? { warnings } : {}),
     write: () => deps.records.writeList(body.list, body.version, edit.entries, ctx.at, ctx.commandId),
     effect: () => {
-      if (body.list !== 'trust') return deps.gate.registry?.reloadLists();
+      if (body.list !== 'trust') return deps.estate.registry?.reloadLists();
       const issuers = edit.entries as Array<Static<(typeof ListEntrySchemas)['trust']>>;
-      deps.gate.trust = { ...deps.gate.trust, issuers: Object.fromEntries(issuers.map((issuer) => [issuer.kid, issuer.publicKey])), refreshedAt: ctx.at };
+      deps.estate.trust = { ...deps.estate.trust, issuers: Object.fromEntries(issuers.map((issuer) => [issuer.kid, issuer.publicKey])), refreshedAt: ctx.at };
     },
   };
 }
@@ -80,10 +80,10 @@ export function applyLists(body: CommandBodies['lists'], deps: ApplyDeps, ctx: A
  * an outsider in by adding them as a resident, both around the approver and the plan.
  */
 function lockdownRosterChanges(cards: CommandBodies['roster']['cards'], deps: ApplyDeps): string[] {
-  const lockdown = [...deps.gate.activeModes().values()].some((state) => state.mode === 'lockdown' && !state.drill);
+  const lockdown = [...deps.estate.activeModes().values()].some((state) => state.mode === 'lockdown' && !state.drill);
   if (!lockdown) return [];
   return cards.flatMap((card, i) => {
-    const known = cardForSubject(deps.gate.roster, card.subject);
+    const known = cardForSubject(deps.estate.roster, card.subject);
     if (!known) return [`cards[${i}].subject: not on the roster before the lockdown`];
     return known.role === card.role ? [] : [`cards[${i}].role: was ${known.role}`];
   });
@@ -91,7 +91,7 @@ function lockdownRosterChanges(cards: CommandBodies['roster']['cards'], deps: Ap
 
 /** The issuers in force, config or last refresh: an `add` or `remove` edits those, never an empty list. */
 function trustInForce(deps: ApplyDeps): Array<Record<string, unknown>> {
-  return Object.entries(deps.gate.trust.issuers).map(([kid, publicKey]) => ({ kid, publicKey }));
+  return Object.entries(deps.estate.trust.issuers).map(([kid, publicKey]) => ({ kid, publicKey }));
 }
 
 /** Policy versions are immutable: the same version with other rules is refused. */
@@ -112,7 +112,7 @@ export function applyDrill(body: CommandBodies['drill'], deps: ApplyDeps, ctx: A
   const { scenario } = body;
   if (scenario === undefined) return notApplicable('a drill needs a scenario to start', ['scenario: required to start a drill']);
   const endsAt = body.endsAt === undefined ? null : millis(body.endsAt);
-  const enforce = body.enforce ?? deps.gate.registry?.drillEnforcesByDefault ?? true;
+  const enforce = body.enforce ?? deps.estate.registry?.drillEnforcesByDefault ?? true;
   return {
     ok: true,
     data: { drillId: body.drillId, enforce },

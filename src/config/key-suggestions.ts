@@ -34,7 +34,7 @@ export function suggestKey(schema: unknown, value: unknown, path: KeyPath): stri
 }
 
 /** The keys the schema allows on the object at `path`, following the value to choose between branches. */
-export function allowedKeys(schema: SchemaNode, value: unknown, path: KeyPath): string[] {
+function allowedKeys(schema: SchemaNode, value: unknown, path: KeyPath): string[] {
   let nodes = branches(schema, value);
   let here = value;
   for (const segment of path) {

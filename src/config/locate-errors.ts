@@ -55,7 +55,7 @@ export function formatYamlError(error: YAMLError, source: string): string {
 }
 
 /** `gates[0].lanes[1] (x).direction: expected …` → [gates, 0, lanes, 1, direction] and `expected …`. */
-export function splitKeyPath(error: string): { path: KeyPath; rest: string } | undefined {
+function splitKeyPath(error: string): { path: KeyPath; rest: string } | undefined {
   const path: Array<string | number> = [];
   const token = /^(?:\[(\d+)\](?: \([^)]*\))?|\.?([^.[\]:\s()]+))/;
   let rest = error;

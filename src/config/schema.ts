@@ -5,7 +5,7 @@ import { CommandsConfigSchema } from '../commands/config-schema.js';
 import { Card, Vehicle as CommandVehicle } from '../contract/command-schemas.js';
 import { MqttConfigSchema } from '../mqtt/config-schema.js';
 import { HttpConfigSchema } from '../http/config-schema.js';
-import { ProfileDeviceSettings } from '../drivers/profile-device-settings.js';
+import { DeviceSettings } from '../drivers/device-settings.js';
 
 /**
  * The gateway configuration: one schema gives the TypeScript type, the JSON
@@ -49,32 +49,6 @@ const Gate = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const VirtualDevice = Type.Object(
-  {
-    id: Id,
-    role: StringEnum(['scanner', 'thermometer', 'barrier', 'indicator', 'announcer'] as const),
-    driver: Type.Literal('virtual'),
-  },
-  { additionalProperties: false },
-);
-
-/**
- * A device is virtual or driven by a profile from `devices/`. Chosen by
- * `driver` with if/then/else rather than a union, so an error names the key of
- * the one branch that applies instead of listing both.
- */
-const Device = Type.Unsafe<Static<typeof VirtualDevice> | ProfileDeviceSettings>({
-  type: 'object',
-  required: ['driver'],
-  if: { properties: { driver: { const: 'profile' } } },
-  then: ProfileDeviceSettings,
-  else: {
-    if: { properties: { driver: { const: 'virtual' } } },
-    then: VirtualDevice,
-    else: { properties: { driver: StringEnum(['virtual', 'profile'] as const) } },
-  },
-});
 
 const Policy = Type.Object(
   {
@@ -179,7 +153,7 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     gates: Type.Array(Gate, { minItems: 1 }),
-    devices: Type.Array(Device, { minItems: 1 }),
+    devices: Type.Array(DeviceSettings, { minItems: 1 }),
     policy: Policy,
     trust: Trust,
     roster: Type.Object({ cards: Type.Array(Card, { default: [] }), vehicles: Type.Array(Vehicle, { default: [] }) }, { additionalProperties: false, default: {} }),
@@ -197,5 +171,4 @@ export const ConfigSchema = Type.Object(
 export type Config = Static<typeof ConfigSchema>;
 export type LaneConfig = Static<typeof Lane>;
 export type GateConfig = Static<typeof Gate>;
-export type DeviceConfig = Static<typeof Device>;
-export type VirtualDeviceConfig = Static<typeof VirtualDevice>;
+export type DeviceConfig = DeviceSettings;

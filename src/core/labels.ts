@@ -91,7 +91,7 @@ export const VERDICT_LABELS: Readonly<Record<'grant' | 'deny' | 'refer', Label>>
   refer: { zh: '转人工', en: 'Referred to guard' },
 };
 
-export const PHASE_LABELS: Readonly<Record<'idle' | 'awaiting-code' | 'measuring' | 'passing' | 'stopped', Label>> = {
+const PHASE_LABELS: Readonly<Record<'idle' | 'awaiting-code' | 'measuring' | 'passing' | 'stopped', Label>> = {
   idle: { zh: '空闲', en: 'Idle' },
   measuring: { zh: '测温中', en: 'Measuring' },
   'awaiting-code': { zh: '请出示健康码', en: 'Show health code' },
@@ -100,7 +100,7 @@ export const PHASE_LABELS: Readonly<Record<'idle' | 'awaiting-code' | 'measuring
 };
 
 /** What each device slot of a lane (and each device role) is called on the page. */
-export const DEVICE_LABELS: Readonly<Record<string, Label>> = {
+const DEVICE_LABELS: Readonly<Record<string, Label>> = {
   scanner: { zh: '扫码器', en: 'Scanner' },
   exitScanner: { zh: '出口扫码器', en: 'Exit scanner' },
   codeScanner: { zh: '车窗扫码器', en: 'Window scanner' },
@@ -116,7 +116,7 @@ export const DEVICE_LABELS: Readonly<Record<string, Label>> = {
  * feed and their sound repeats until acknowledged (estate plan, rule 3:
  * reported at once; a device fault leaves a lane unscreened).
  */
-export const URGENT = {
+const URGENT = {
   reasons: ['FEVER', 'FEVER_SOFT', 'TEST_POSITIVE', 'QUARANTINED'] satisfies ReasonCode[],
   alerts: ['fever', 'suspected-case', 'quarantine-breach', 'lockdown-breach', 'device-fault'] satisfies AlertType[],
 };

@@ -1,4 +1,4 @@
-import type { Subject, SubjectRole, TestResult } from './credential.js';
+import type { SubjectRole, TestResult } from './credential.js';
 
 /** A visitor pass as registered (estate plan, rule 1). Times in ms. */
 export interface VisitorPassRecord {
@@ -38,11 +38,6 @@ export interface Registry {
 /** Plates as readers and people write them differ in case, spaces, dots and dashes. */
 export function normalisePlate(plate: string): string {
   return plate.replace(/[\s.·-]/g, '').toUpperCase();
-}
-
-/** The subject as the lanes stored it: a plate typed by a person is normalised like one read at the gate. */
-export function storedSubject(kind: Subject['kind'], id: string): Subject {
-  return { kind, id: kind === 'plate' ? normalisePlate(id) : id };
 }
 
 export function isPassValid(pass: VisitorPassRecord, at: number): boolean {

@@ -8,7 +8,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * gate still looks the pass id up for its window, plate and revocation.
  */
 
-export const VISITOR_PASS_PREFIX = 'VP1:';
+const VISITOR_PASS_PREFIX = 'VP1:';
 const TAG_BYTES = 16;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 

@@ -125,12 +125,8 @@ function visitFor(persona: PersonaName, context: PersonaContext): Omit<Visit, 'p
       return once(context.issuer.issue({ sub: 'visitor-expired', col: 'green', iat: nowS - 9 * 86_400, exp: nowS - 86_400 }), [normal()], false);
     case 'forged-pass':
       return once(pass('green', context.forger), [normal()], false);
-    case 'tampered-pass': {
-      const [head, signature] = pass('red').split('.') as [string, string];
-      const payload = JSON.parse(Buffer.from(head.slice(4), 'base64url').toString('utf8')) as Record<string, unknown>;
-      const forgedHead = `HP1:${Buffer.from(JSON.stringify({ ...payload, col: 'green' })).toString('base64url')}`;
-      return once(`${forgedHead}.${signature}`, [normal()], false);
-    }
+    case 'tampered-pass':
+      return once(paintedGreen(pass('red')), [normal()], false);
     case 'unknown-card':
       return once(`04FF${Math.floor(random() * 0xffffff).toString(16).padStart(6, '0').toUpperCase()}`, [normal()], false);
     case 'garbage':
@@ -140,6 +136,14 @@ function visitFor(persona: PersonaName, context: PersonaContext): Omit<Visit, 'p
     case 'changed-mind':
       return once(pass('green'), [normal()], false);
   }
+}
+
+/** A red pass with its colour edited to green and the signature kept: the signature no longer matches. */
+function paintedGreen(redPass: string): string {
+  const [head, signature] = redPass.split('.') as [string, string];
+  const payload = JSON.parse(Buffer.from(head.slice(4), 'base64url').toString('utf8')) as Record<string, unknown>;
+  const forgedHead = `HP1:${Buffer.from(JSON.stringify({ ...payload, col: 'green' })).toString('base64url')}`;
+  return `${forgedHead}.${signature}`;
 }
 
 function round(celsius: number): number {

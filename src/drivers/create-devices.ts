@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import type { DeviceConfig, VirtualDeviceConfig } from '../config/schema.js';
 import { createProfileDevice } from './create-profile-device.js';
 import type { AnyDevice } from './device.js';
+import type { DeviceSettings, VirtualDeviceSettings } from './device-settings.js';
 import type { PortRegistry } from './port-registry.js';
 import { SHIPPED_PROFILES_DIR } from './profile/profiles-dir.js';
 import { loadClipCatalogue } from './announcer/announcer-clips.js';
@@ -24,7 +24,7 @@ export interface CreateDevicesDeps {
  * Builds the driver for each configured device, virtual or from its profile.
  * Nothing is started: profile devices stay offline until their port opens.
  */
-export async function createDevices(configs: readonly DeviceConfig[], deps: CreateDevicesDeps): Promise<Map<string, AnyDevice>> {
+export async function createDevices(configs: readonly DeviceSettings[], deps: CreateDevicesDeps): Promise<Map<string, AnyDevice>> {
   const devices = new Map<string, AnyDevice>();
   for (const config of configs) {
     const device =
@@ -36,7 +36,7 @@ export async function createDevices(configs: readonly DeviceConfig[], deps: Crea
   return devices;
 }
 
-function createVirtual(config: VirtualDeviceConfig, { clock, log, profilesDir }: CreateDevicesDeps): AnyDevice {
+function createVirtual(config: VirtualDeviceSettings, { clock, log, profilesDir }: CreateDevicesDeps): AnyDevice {
   switch (config.role) {
     case 'scanner':
       return new VirtualScanner(config.id, clock);

@@ -33,6 +33,16 @@ const BODY_LIMIT_BYTES = 64 * 1024;
  * With `tls`, its own server speaks HTTPS (tls-listeners.ts adds the plain one).
  */
 export async function buildHttpApp(deps: HttpDeps, tls?: TlsMaterial): Promise<FastifyInstance> {
+  const app = createApp(deps, tls);
+  await registerPlugins(app, deps);
+  registerAuth(app, deps.tokens);
+  registerRoutes(app, deps);
+  app.addHook('preClose', async () => deps.feed.close());
+  return app;
+}
+
+/** fastify with its limits, and every error answered as application/problem+json. */
+function createApp(deps: HttpDeps, tls: TlsMaterial | undefined): FastifyInstance {
   // fastify types an HTTPS instance apart; the routes use nothing that differs.
   const app = Fastify({
     ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
@@ -63,7 +73,11 @@ export async function buildHttpApp(deps: HttpDeps, tls?: TlsMaterial): Promise<F
     return sendProblem(reply, problem('GW_HTTP_INTERNAL', 'unexpected error; see the gateway log'));
   });
   app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('GW_HTTP_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+  return app;
+}
 
+/** Security headers, the OpenAPI document, and the rate limit (counted before auth runs). */
+async function registerPlugins(app: FastifyInstance, deps: HttpDeps): Promise<void> {
   await app.register(helmet, SECURITY_HEADERS);
   await app.register(swagger, {
     openapi: {
@@ -97,8 +111,9 @@ export async function buildHttpApp(deps: HttpDeps, tls?: TlsMaterial): Promise<F
     if (request.routeOptions.config.rateLimit === false) return;
     await limit.call(this, request, reply);
   });
-  registerAuth(app, deps.tokens);
+}
 
+function registerRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const alerts = new AlertQueries(deps.db);
   opsRoutes(app, deps);
   sessionRoutes(app);
@@ -112,6 +127,4 @@ export async function buildHttpApp(deps: HttpDeps, tls?: TlsMaterial): Promise<F
   eventRoutes(app, deps);
   staticRoutes(app);
   app.get('/openapi.json', { config: { auth: undefined }, schema: { hide: true } }, async () => app.swagger());
-  app.addHook('preClose', async () => deps.feed.close());
-  return app;
 }

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
  * up every open file, and the broker's logins with them). A guard's tablet
  * needs a few: the page, its API calls and at most 8 live feeds.
  */
-export const CONNECTION_LIMITS = {
+const CONNECTION_LIMITS = {
   // Generous per address: a client whose refused requests close their sockets reconnects faster than the server
   // sees the old ones close, and a NAT'd LAN may put several tablets behind one address.
   perHost: 128,

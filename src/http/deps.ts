@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { CommandService } from '../commands/types.js';
 import type { Clock } from '../core/clock.js';
 import type { AnyDevice } from '../drivers/device.js';
-import type { GateState } from '../lane/gate-state.js';
+import type { EstateState } from '../estate/estate-state.js';
 import type { LaneRunner } from '../lane/lane-runner.js';
 import type { Db } from '../store/database.js';
 import type { StorageHealth } from '../store/db-watch.js';
@@ -15,9 +15,10 @@ import type { GatewayMetrics, OutboxStats } from './metrics.js';
 export interface HttpDeps {
   gates: ReadonlyArray<{ id: string; name: string }>;
   /** The estate's name and time zone, for the page (absent in tests that need neither). */
-  estate?: { id: string; name: string; timeZone: string };
+  estateInfo?: { id: string; name: string; timeZone: string };
   db: Db;
-  gate: GateState;
+  /** What every lane reads: modes, trust list, roster, the estate registry. */
+  estate: EstateState;
   lanes: ReadonlyMap<string, LaneRunner>;
   devices: ReadonlyMap<string, AnyDevice>;
   /** The command path shared with MQTT; absent, every write answers 503. */

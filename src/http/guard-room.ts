@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { PassageRecord } from '../core/lane-types.js';
 import type { AnyDevice } from '../drivers/device.js';
+import type { EventBus } from '../event-bus.js';
 import { TokenRegistry } from './api-tokens.js';
 import { buildHttpApp } from './app.js';
 import type { HttpDeps } from './deps.js';
@@ -29,8 +30,8 @@ type ServeDeps = Omit<HttpDeps, 'tokens' | 'rateLimit' | 'metrics' | 'feed' | 'g
  * The guard-room side of the gateway. Made before the lanes, so their
  * passages feed the metrics from the first scan; it listens once MQTT is up
  * (`listen`) and then also streams passages, alerts and device changes to
- * the pages. Its hooks run inside the lanes' record path, so they never throw
- * into it and never block it.
+ * the pages. It listens on the event bus inside the lanes' record path, so its
+ * listeners never block it.
  */
 export class GuardRoom {
   readonly metrics: GatewayMetrics;
@@ -43,41 +44,44 @@ export class GuardRoom {
     private readonly config: Readonly<Config>,
     devices: Iterable<AnyDevice>,
     private readonly outboxStats: () => OutboxStats,
+    events: EventBus,
     log: Logger,
     /** Plain-text tokens are never here: hashes from the config and the secrets file. */
     private readonly tokenHashes: Config['http']['tokens'],
   ) {
     this.log = log.child({ module: 'http' });
-    this.metrics = new GatewayMetrics(devices, outboxStats);
+    this.metrics = new GatewayMetrics(devices, outboxStats, () => events.failures);
     this.feed = new LiveFeed(log);
+    events.on('passage-recorded', ({ passage, sinceScanMs }) => this.onPassage(passage, sinceScanMs));
+    events.on('journal-enqueued', () => this.onJournal());
+    events.on('mode-changed', () => this.onModeChange());
   }
 
-  /** LaneRunner `onPassage`. */
-  readonly onPassage = (passage: PassageRecord, timing: { sinceScanMs: number | null }): void => {
+  private onPassage(passage: PassageRecord, sinceScanMs: number | null): void {
     this.guard('passage', () => {
-      this.metrics.observePassage(passage, timing.sinceScanMs);
+      this.metrics.observePassage(passage, sinceScanMs);
       this.feed.publish('passage', passageView(passage));
       this.publishLane(`${passage.gate}/${passage.lane}`);
     });
-  };
+  }
 
-  /** Journal `onEnqueued`: an alert may have been written; looked up once per burst, after the write's call stack. */
-  readonly onJournal = (): void => {
+  /** An alert may have been written; looked up once per burst, after the write's call stack. */
+  private onJournal(): void {
     if (!this.live || this.alertScan) return;
     this.alertScan = setImmediate(() => {
       this.alertScan = undefined;
       this.guard('alerts', () => this.publishAlerts());
     });
-  };
+  }
 
   /** The mode changed (a command over HTTP or MQTT, an expiry). */
-  readonly onModeChange = (): void => {
+  private onModeChange(): void {
     this.guard('mode', () => {
       if (!this.live) return;
-      this.feed.publish('mode', modeView(this.live.deps.gate, [...this.live.gateNames.keys()]));
+      this.feed.publish('mode', modeView(this.live.deps.estate, [...this.live.gateNames.keys()]));
       for (const id of this.live.deps.lanes.keys()) this.publishLane(id);
     });
-  };
+  }
 
   async listen(deps: ServeDeps): Promise<RunningHttp> {
     const { tokens, rateLimit } = this.config.http;
@@ -97,7 +101,7 @@ export class GuardRoom {
         }),
       );
     }
-    const app = await buildHttpApp({ ...deps, gates: this.config.gates, estate: this.config.estate, tokens: registry, rateLimit, metrics: this.metrics, feed: this.feed, outboxStats: this.outboxStats }, tls);
+    const app = await buildHttpApp({ ...deps, gates: this.config.gates, estateInfo: this.config.estate, tokens: registry, rateLimit, metrics: this.metrics, feed: this.feed, outboxStats: this.outboxStats }, tls);
     const { close, ...listening } = await listenAll(app, this.config.http, tls, this.log);
     this.log.info({ url: listening.url }, 'guard-room page and API listening');
     return {
@@ -114,7 +118,7 @@ export class GuardRoom {
     const lane = this.live?.deps.lanes.get(id);
     if (!this.live || !lane) return;
     const snapshot = lane.snapshot();
-    this.feed.publish('lane', laneView(snapshot, this.live.gateNames.get(snapshot.gate) ?? snapshot.gate, this.live.deps.gate));
+    this.feed.publish('lane', laneView(snapshot, this.live.gateNames.get(snapshot.gate) ?? snapshot.gate, this.live.deps.estate));
   }
 
   private publishAlerts(): void {

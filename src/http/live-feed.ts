@@ -15,7 +15,7 @@ export const MAX_CLIENTS = 64;
  * reload in flight) and no more. Beyond it, pages sharing one token take
  * turns; docs/http.md advises a token per tablet.
  */
-export const MAX_CLIENTS_PER_TOKEN = 8;
+const MAX_CLIENTS_PER_TOKEN = 8;
 
 export type LiveEventName = 'passage' | 'alert' | 'lane' | 'device' | 'mode';
 

@@ -52,7 +52,8 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor(devices: Iterable<AnyDevice>, outboxStats: () => OutboxStats) {
+  /** `listenerFailures`: the event bus's count of listeners that threw (src/event-bus.ts). */
+  constructor(devices: Iterable<AnyDevice>, outboxStats: () => OutboxStats, listenerFailures: () => number) {
     collectDefaultMetrics({ register: this.registry });
     dropTotalGauges(this.registry);
     // The info-metric pattern: constant 1, the facts in labels, joined to other series with `* on() group_left`.
@@ -74,6 +75,17 @@ export class GatewayMetrics {
       registers: [this.registry],
       collect() {
         this.set((outboxStats().oldestAgeMs ?? 0) / 1000);
+      },
+    });
+    let failuresCounted = 0;
+    new Counter({
+      name: 'gatewarden_event_listener_failures_total',
+      help: 'event listeners that threw or rejected; the emitter and the other listeners went on',
+      registers: [this.registry],
+      collect() {
+        const failures = listenerFailures();
+        this.inc(failures - failuresCounted);
+        failuresCounted = failures;
       },
     });
     for (const device of devices) this.watch(device);

@@ -8,9 +8,9 @@ import { ERROR_CODES, type ErrorCode } from '../errors.js';
  * logs and MQTT replies carry, `errors` the offending keys as `key.path: …`.
  */
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export const ProblemSchema = Type.Object(
+const ProblemSchema = Type.Object(
   {
     type: Type.String({ description: 'stable URI of the problem type, urn:gatewarden:problem:<code>' }),
     title: Type.String(),
@@ -53,7 +53,7 @@ export function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(ERROR_CODES, code);
 }
 
-export function problemType(code: string): string {
+function problemType(code: string): string {
   return `urn:gatewarden:problem:${code.toLowerCase().replace(/^gw_/, '').replace(/_/g, '-')}`;
 }
 

@@ -76,7 +76,7 @@ export const LaneSchema = Type.Object({
 });
 export type LaneView = Static<typeof LaneSchema>;
 
-export const ScopedModeSchema = Type.Object({
+const ScopedModeSchema = Type.Object({
   scope: Type.String({ description: '"estate" or a gate id' }),
   mode: ModeName,
   reason: Type.String(),

@@ -97,7 +97,7 @@ function lanAddresses(): string[] {
     .map((address) => (address as { address: string }).address.split('%')[0] as string);
 }
 
-export function isWildcard(host: string): boolean {
+function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '';
 }
 

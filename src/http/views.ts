@@ -1,6 +1,6 @@
 import type { PassageRecord } from '../core/lane-types.js';
 import type { AnyDevice, DeviceStatus } from '../drivers/device.js';
-import type { GateState } from '../lane/gate-state.js';
+import type { EstateState } from '../estate/estate-state.js';
 import type { LaneRunner, LaneSnapshot } from '../lane/lane-runner.js';
 import { iso, isoOrNull, type DeviceView, type LaneView, type ModeView, type PassageView } from './schemas.js';
 
@@ -31,7 +31,7 @@ export function passageView(passage: PassageRecord, outcome: string | null = nul
   };
 }
 
-export function deviceView(id: string, role: string, status: DeviceStatus, placement: Placement | undefined): DeviceView {
+function deviceView(id: string, role: string, status: DeviceStatus, placement: Placement | undefined): DeviceView {
   return {
     id,
     role,
@@ -44,7 +44,7 @@ export function deviceView(id: string, role: string, status: DeviceStatus, place
   };
 }
 
-export function laneView(snapshot: LaneSnapshot, gateName: string, gate: GateState): LaneView {
+export function laneView(snapshot: LaneSnapshot, gateName: string, estate: EstateState): LaneView {
   return {
     id: snapshot.id,
     gate: snapshot.gate,
@@ -53,7 +53,7 @@ export function laneView(snapshot: LaneSnapshot, gateName: string, gate: GateSta
     kind: snapshot.kind,
     direction: snapshot.direction,
     phase: snapshot.phase,
-    mode: gate.modeFor(snapshot.gate),
+    mode: estate.modeFor(snapshot.gate),
     lastPassage: snapshot.lastPassage ? passageView(snapshot.lastPassage) : null,
     lastReading: snapshot.lastReading ? { celsius: snapshot.lastReading.celsius, at: iso(snapshot.lastReading.at) } : null,
     devices: snapshot.devices.map((d) => deviceView(d.id, d.role, d.status, { gate: snapshot.gate, lane: snapshot.lane, slot: d.slot })),
@@ -74,11 +74,11 @@ export function devicesView(devices: Iterable<AnyDevice>, where: ReadonlyMap<str
   return [...devices].map((device) => deviceView(device.id, device.role, device.status(), where.get(device.id)));
 }
 
-export function modeView(gate: GateState, gateIds: readonly string[]): ModeView {
+export function modeView(estate: EstateState, gateIds: readonly string[]): ModeView {
   return {
-    estate: gate.mode,
-    gates: Object.fromEntries(gateIds.map((id) => [id, gate.modeFor(id)])),
-    scopes: [...gate.activeModes()].map(([scope, state]) => ({
+    estate: estate.mode,
+    gates: Object.fromEntries(gateIds.map((id) => [id, estate.modeFor(id)])),
+    scopes: [...estate.activeModes()].map(([scope, state]) => ({
       scope,
       mode: state.mode,
       reason: state.reason,

@@ -6,8 +6,9 @@ import { initialLaneState, stepLane } from '../core/lane-machine.js';
 import type { LaneDeviceRole, LaneEffect, LaneEvent, LanePhase, LaneSetup, LaneState, ManualRelease, PassageRecord } from '../core/lane-types.js';
 import type { Announcer, Barrier, Device, DeviceRole, DeviceStatus, Indicator, Scanner, Thermometer } from '../drivers/device.js';
 import { announcementFor } from './announcements.js';
+import type { EventBus } from '../event-bus.js';
 import type { Journal } from '../store/journal.js';
-import type { GateState } from './gate-state.js';
+import type { EstateState } from '../estate/estate-state.js';
 
 const PASSAGE_LOG_MESSAGE = { grant: 'passage granted', deny: 'passage denied', refer: 'passage referred to the guard' } as const;
 
@@ -27,13 +28,12 @@ export interface LaneRunnerDeps {
   /** Direction of a scan on the main scanner; the exit scanner always scans `out`. */
   scannerDirection: 'in' | 'out';
   devices: LaneDevices;
-  gate: GateState;
+  estate: EstateState;
   journal: Journal;
   clock: Clock;
   log: Logger;
-  /** After every recorded passage; `sinceScanMs` is the scan-to-decision latency when a scan started it. */
-  onPassage?: (passage: PassageRecord, timing: { sinceScanMs: number | null }) => void;
-  onStorageFault?: (error: Error, where: { gate: string; lane: string }) => void;
+  /** Where the lane announces each recorded passage (`passage-recorded`) and each failed write (`storage-fault`). */
+  events: EventBus;
 }
 
 /** What the guard-room page shows of a lane; read-only. */
@@ -130,7 +130,7 @@ export class LaneRunner {
 
   dispatch(event: LaneEvent): void {
     if (!this.running) return;
-    const step = stepLane(this.state, event, this.deps.setup, this.deps.gate.world(this.deps.setup.gate));
+    const step = stepLane(this.state, event, this.deps.setup, this.deps.estate.world(this.deps.setup.gate));
     const before = this.state.phase;
     this.state = step.state;
     // A step cut short by a failed record speaks nothing: the record-failed step that follows speaks for it.
@@ -177,7 +177,7 @@ export class LaneRunner {
   }
 
   private perform(effect: LaneEffect): void {
-    const { devices, journal, gate, clock } = this.deps;
+    const { devices, journal, estate, clock } = this.deps;
     switch (effect.type) {
       case 'record':
         return;
@@ -199,12 +199,12 @@ export class LaneRunner {
         this.log.warn({ alert: effect.alert.type, reasons: effect.alert.reasons }, 'alert raised');
         return;
       case 'remember-pass':
-        for (const key of [effect.fingerprint, gate.replayKey(effect.person)]) {
-          gate.replay.remember(key, effect.at);
+        for (const key of [effect.fingerprint, estate.replayKey(effect.person)]) {
+          estate.replay.remember(key, effect.at);
           this.guardStorage(() => journal.rememberPass(key, effect.at));
         }
-        gate.replay.forget(gate.replayKey(effect.forget));
-        this.guardStorage(() => journal.forgetPass(gate.replayKey(effect.forget)));
+        estate.replay.forget(estate.replayKey(effect.forget));
+        this.guardStorage(() => journal.forgetPass(estate.replayKey(effect.forget)));
         return;
       case 'indicate':
         devices.indicator?.show(effect.signal).catch((error: Error) => this.log.warn({ err: error.message }, 'indicator failed'));
@@ -237,7 +237,8 @@ export class LaneRunner {
       PASSAGE_LOG_MESSAGE[decision.verdict],
     );
     if (manual) this.log.info({ passage: passage.id, reason: manual.reason, actor: manual.actor }, 'manual release');
-    this.deps.onPassage?.(passage, { sinceScanMs });
+    // Isolated listeners: whatever they do, the release that follows this record still happens.
+    this.deps.events.emit('passage-recorded', { passage, sinceScanMs });
     return true;
   }
 
@@ -247,7 +248,7 @@ export class LaneRunner {
       return true;
     } catch (error) {
       this.log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'database write failed: lane refers to the guard');
-      this.deps.onStorageFault?.(error as Error, { gate: this.deps.setup.gate, lane: this.deps.setup.lane });
+      this.deps.events.emit('storage-fault', { error: error as Error, where: { gate: this.deps.setup.gate, lane: this.deps.setup.lane } });
       return false;
     }
   }

@@ -53,6 +53,13 @@ export function plainAddress(address: string | undefined): string {
 
 const peerAddress = (client: Client) => plainAddress((client.conn as { remoteAddress?: string }).remoteAddress);
 
+/** What every hook shares: the users, who is logged in as whom, and the deps. */
+interface HookContext {
+  deps: BrokerHookDeps;
+  users: ReadonlyMap<string, BrokerUser>;
+  sessions: WeakMap<object, { role: BrokerRole; username: string }>;
+}
+
 /**
  * The embedded broker's policy as aedes hooks, one function per packet the
  * policy looks at (aedes' `authenticate`, `authorizePublish`, …). Every
@@ -61,108 +68,128 @@ const peerAddress = (client: Client) => plainAddress((client.conn as { remoteAdd
  * against the role's ACL.
  */
 export function brokerHooks(deps: BrokerHookDeps): Hooks & { roleOf(client: Client): BrokerRole | undefined } {
-  const { acl, log, slots, throttle } = deps;
-  const users = new Map(deps.users.map((user) => [user.username, user]));
-  const sessions = new WeakMap<object, { role: BrokerRole; username: string }>();
-  // `…/cmd/<name>` and `…/cmd/<name>/reply`: the command traffic no will may ever land on.
-  const isCommandTraffic = (topic: string) => acl.commandName(topic) !== undefined || (topic.endsWith('/reply') && acl.commandName(topic.slice(0, -'/reply'.length)) !== undefined);
-
-  /** After the password: client id, will and slot. Returns the refusal, or undefined when the client is in. */
-  const admit = (client: Client, user: BrokerUser): AuthenticateError | undefined => {
-    const context = { clientId: client.id, username: user.username, address: peerAddress(client) };
-    const id = deps.clientId(user.username, client.id);
-    if (!id.ok) {
-      log.warn({ ...context, owner: id.owner }, 'mqtt client refused: client id belongs to another user (takeover attempt)');
-      return refuse(CONNACK.IDENTIFIER_REJECTED, 'client id belongs to another user');
-    }
-    // [MQTT-3.1.2-8] the will is stored now, so it is authorized now; a will never carries a command.
-    const will = (client as Client & { _will?: { topic: string } })._will;
-    if (will && (isCommandTraffic(will.topic) || !acl.canPublish(user.role, will.topic))) {
-      log.warn({ ...context, topic: will.topic }, 'mqtt client refused: will topic not allowed');
-      return refuse(CONNACK.NOT_AUTHORIZED, 'will topic not authorized');
-    }
-    if (!slots.admit(client.conn, user.role)) {
-      log.warn({ ...context, role: user.role, sessions: slots.sessionCount }, 'mqtt client refused: connection limit reached');
-      return refuse(CONNACK.SERVER_UNAVAILABLE, 'connection limit reached');
-    }
-    // Set before aedes registers the client, so the session, the will and any takeover use the bound id.
-    client.id = id.clientId;
-    sessions.set(client, { role: user.role, username: user.username });
-    return undefined;
-  };
-
+  const context: HookContext = { deps, users: new Map(deps.users.map((user) => [user.username, user])), sessions: new WeakMap() };
   return {
-    roleOf: (client) => sessions.get(client)?.role,
+    roleOf: (client) => context.sessions.get(client)?.role,
+    authenticate: authenticate(context),
+    authorizePublish: authorizePublish(context),
+    authorizeSubscribe: authorizeSubscribe(context),
+    authorizeForward: authorizeForward(context),
+  };
+}
 
-    authenticate(client, username, password, done) {
-      const address = peerAddress(client);
-      const gate = throttle.begin(address, username, deps.now());
-      if (!gate.ok) {
-        log.warn({ clientId: client.id, username, address, reason: gate.reason, retryInMs: gate.retryInMs }, 'mqtt client refused: login throttled');
-        done(refuse(CONNACK.NOT_AUTHORIZED, 'login throttled'), false);
+/** CONNECT: throttle, password (scrypt, the same cost for an unknown user), the gateway user in-process only, then admit(). */
+function authenticate(context: HookContext): Hooks['authenticate'] {
+  const { deps, users } = context;
+  const { log, throttle } = deps;
+  return (client, username, password, done) => {
+    const address = peerAddress(client);
+    const gate = throttle.begin(address, username, deps.now());
+    if (!gate.ok) {
+      log.warn({ clientId: client.id, username, address, reason: gate.reason, retryInMs: gate.retryInMs }, 'mqtt client refused: login throttled');
+      done(refuse(CONNACK.NOT_AUTHORIZED, 'login throttled'), false);
+      return;
+    }
+    const user = username === undefined ? undefined : users.get(username);
+    // An unknown user costs one scrypt run too, so the answer time does not tell who exists.
+    void verifyPasswordOrDummy(password?.toString('utf8') ?? '', user?.passwordHash).then((ok) => {
+      // The gateway's password is generated (144 random bits): a guess cannot succeed, and a lock would only keep the gateway out.
+      throttle.finish(address, username, ok, deps.now(), { userExempt: user?.role === 'gateway' });
+      if (!ok || !user) {
+        log.warn({ clientId: client.id, username, address }, 'mqtt client refused: bad credentials');
+        done(refuse(CONNACK.BAD_CREDENTIALS, 'bad user name or password'), false);
         return;
       }
-      const user = username === undefined ? undefined : users.get(username);
-      // An unknown user costs one scrypt run too, so the answer time does not tell who exists.
-      void verifyPasswordOrDummy(password?.toString('utf8') ?? '', user?.passwordHash).then((ok) => {
-        // The gateway's password is generated (144 random bits): a guess cannot succeed, and a lock would only keep the gateway out.
-        throttle.finish(address, username, ok, deps.now(), { userExempt: user?.role === 'gateway' });
-        if (!ok || !user) {
-          log.warn({ clientId: client.id, username, address }, 'mqtt client refused: bad credentials');
-          done(refuse(CONNACK.BAD_CREDENTIALS, 'bad user name or password'), false);
-          return;
-        }
-        // The gateway's own session is in-process: its user never logs in over a socket (found from outside: with
-        // the password, a network client took the gateway's session, fired its last will and posed as it).
-        if (deps.gatewayInProcess && user.role === 'gateway' && address !== 'local') {
-          log.warn({ clientId: client.id, username, address }, 'mqtt client refused: the gateway user logs in in-process only');
-          done(refuse(CONNACK.NOT_AUTHORIZED, 'the gateway user logs in in-process only'), false);
-          return;
-        }
-        const refusal = admit(client, user);
-        done(refusal ?? null, refusal === undefined);
-      });
-    },
-
-    authorizePublish(client, packet, callback) {
-      const session = client ? sessions.get(client) : undefined;
-      const name = acl.commandName(packet.topic);
-      // A will firing (on a stream that dropped, or restored from persistence without its client) is never a command.
-      if (name !== undefined && (!client || packet === (client as Client & { will?: unknown }).will)) {
-        log.warn({ clientId: client?.id, topic: packet.topic }, 'mqtt will on a command topic dropped');
-        callback(new Error('will on a command topic'));
+      // The gateway's own session is in-process: its user never logs in over a socket (found from outside: with
+      // the password, a network client took the gateway's session, fired its last will and posed as it).
+      if (deps.gatewayInProcess && user.role === 'gateway' && address !== 'local') {
+        log.warn({ clientId: client.id, username, address }, 'mqtt client refused: the gateway user logs in in-process only');
+        done(refuse(CONNACK.NOT_AUTHORIZED, 'the gateway user logs in in-process only'), false);
         return;
       }
-      if (!client) return callback(null);
-      const allowed = session !== undefined && acl.canPublish(session.role, packet.topic) && packet.payload.length <= deps.maxPayloadBytes;
-      if (name !== undefined && session) {
-        deps.onCommand?.({ name, payload: Buffer.from(packet.payload), retain: packet.retain, username: session.username, clientId: client.id, role: session.role, allowed });
-        // [MQTT-3.3.1-5] a retained command would be stored and fire again after every restart: never store it.
-        (packet as PublishPacket).retain = false;
-      }
-      if (!allowed) {
-        log.warn({ clientId: client.id, topic: packet.topic, bytes: packet.payload.length }, 'mqtt publish refused by ACL or size limit');
-        // [MQTT-3.3.5-2] 3.1.1 has no negative PUBACK: the server closes the connection.
-        callback(new Error('publish not authorized'));
-        return;
-      }
-      callback(null);
-    },
+      const refusal = admit(context, client, user);
+      done(refusal ?? null, refusal === undefined);
+    });
+  };
+}
 
-    authorizeSubscribe(client, subscription, callback) {
-      const session = sessions.get(client);
-      if (!session || !acl.canSubscribe(session.role, subscription.topic)) {
-        log.warn({ clientId: client.id, topic: subscription.topic }, 'mqtt subscription refused by ACL');
-        // [MQTT-3.9.3] a refused subscription gets return code 0x80 rather than a dropped connection.
-        callback(null, null);
-        return;
-      }
-      callback(null, subscription);
-    },
+/** After the password: client id, will and slot. Returns the refusal, or undefined when the client is in. */
+function admit({ deps, sessions }: HookContext, client: Client, user: BrokerUser): AuthenticateError | undefined {
+  const { acl, log, slots } = deps;
+  const context = { clientId: client.id, username: user.username, address: peerAddress(client) };
+  const id = deps.clientId(user.username, client.id);
+  if (!id.ok) {
+    log.warn({ ...context, owner: id.owner }, 'mqtt client refused: client id belongs to another user (takeover attempt)');
+    return refuse(CONNACK.IDENTIFIER_REJECTED, 'client id belongs to another user');
+  }
+  // [MQTT-3.1.2-8] the will is stored now, so it is authorized now; a will never carries a command.
+  const will = (client as Client & { _will?: { topic: string } })._will;
+  if (will && (isCommandTraffic(acl, will.topic) || !acl.canPublish(user.role, will.topic))) {
+    log.warn({ ...context, topic: will.topic }, 'mqtt client refused: will topic not allowed');
+    return refuse(CONNACK.NOT_AUTHORIZED, 'will topic not authorized');
+  }
+  if (!slots.admit(client.conn, user.role)) {
+    log.warn({ ...context, role: user.role, sessions: slots.sessionCount }, 'mqtt client refused: connection limit reached');
+    return refuse(CONNACK.SERVER_UNAVAILABLE, 'connection limit reached');
+  }
+  // Set before aedes registers the client, so the session, the will and any takeover use the bound id.
+  client.id = id.clientId;
+  sessions.set(client, { role: user.role, username: user.username });
+  return undefined;
+}
 
-    authorizeForward(client, packet) {
-      const session = sessions.get(client);
-      return session && acl.canReceive(session.role, packet.topic, client.id) ? packet : null;
-    },
+/** `…/cmd/<name>` and `…/cmd/<name>/reply`: the command traffic no will may ever land on. */
+function isCommandTraffic(acl: Acl, topic: string): boolean {
+  return acl.commandName(topic) !== undefined || (topic.endsWith('/reply') && acl.commandName(topic.slice(0, -'/reply'.length)) !== undefined);
+}
+
+/** PUBLISH (and a will firing): ACL and size; every command is handed over, refused or not, and never retained. */
+function authorizePublish({ deps, sessions }: HookContext): Hooks['authorizePublish'] {
+  const { acl, log } = deps;
+  return (client, packet, callback) => {
+    const session = client ? sessions.get(client) : undefined;
+    const name = acl.commandName(packet.topic);
+    // A will firing (on a stream that dropped, or restored from persistence without its client) is never a command.
+    if (name !== undefined && (!client || packet === (client as Client & { will?: unknown }).will)) {
+      log.warn({ clientId: client?.id, topic: packet.topic }, 'mqtt will on a command topic dropped');
+      callback(new Error('will on a command topic'));
+      return;
+    }
+    if (!client) return callback(null);
+    const allowed = session !== undefined && acl.canPublish(session.role, packet.topic) && packet.payload.length <= deps.maxPayloadBytes;
+    if (name !== undefined && session) {
+      deps.onCommand?.({ name, payload: Buffer.from(packet.payload), retain: packet.retain, username: session.username, clientId: client.id, role: session.role, allowed });
+      // [MQTT-3.3.1-5] a retained command would be stored and fire again after every restart: never store it.
+      (packet as PublishPacket).retain = false;
+    }
+    if (!allowed) {
+      log.warn({ clientId: client.id, topic: packet.topic, bytes: packet.payload.length }, 'mqtt publish refused by ACL or size limit');
+      // [MQTT-3.3.5-2] 3.1.1 has no negative PUBACK: the server closes the connection.
+      callback(new Error('publish not authorized'));
+      return;
+    }
+    callback(null);
+  };
+}
+
+/** SUBSCRIBE: the role's ACL. */
+function authorizeSubscribe({ deps, sessions }: HookContext): Hooks['authorizeSubscribe'] {
+  return (client, subscription, callback) => {
+    const session = sessions.get(client);
+    if (!session || !deps.acl.canSubscribe(session.role, subscription.topic)) {
+      deps.log.warn({ clientId: client.id, topic: subscription.topic }, 'mqtt subscription refused by ACL');
+      // [MQTT-3.9.3] a refused subscription gets return code 0x80 rather than a dropped connection.
+      callback(null, null);
+      return;
+    }
+    callback(null, subscription);
+  };
+}
+
+/** Delivery: what the receiver's role may read (its own reply topic among them). */
+function authorizeForward({ deps, sessions }: HookContext): Hooks['authorizeForward'] {
+  return (client, packet) => {
+    const session = sessions.get(client);
+    return session && deps.acl.canReceive(session.role, packet.topic, client.id) ? packet : null;
   };
 }

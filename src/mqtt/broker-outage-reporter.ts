@@ -21,7 +21,7 @@ const MIN_OUTAGE_MS = 5000;
  * starts with no broker in reach and no outage on record is in one from its
  * first moment.
  */
-export function reportBrokerOutages(options: { client: MqttClient; journal: Journal; clock: Clock; log: Logger; url: string; state: LinkState; link?: string }): void {
+export function reportBrokerOutages(options: { client: MqttClient; journal: Journal; clock: Clock; log: Logger; url: string; state: LinkState; link?: string }): { stop: () => void } {
   const { client, journal, clock, url, state } = options;
   const link = options.link ?? 'broker';
   const log = options.log.child({ module: 'mqtt' });
@@ -55,12 +55,19 @@ export function reportBrokerOutages(options: { client: MqttClient; journal: Jour
     const since = downSince;
     persist(() => state.markDown(link, since));
   }
-  client.on('close', () => {
+  const wentDown = () => {
     // Our own end() (a stop): not an outage.
     if (client.disconnecting || downSince !== undefined) return;
     const since = clock.now();
     downSince = since;
     persist(() => state.markDown(link, since));
-  });
+  };
+  client.on('close', wentDown);
   client.on('connect', reconnected);
+  return {
+    stop: () => {
+      client.off('close', wentDown);
+      client.off('connect', reconnected);
+    },
+  };
 }

@@ -10,7 +10,7 @@ import type { Topics } from '../contract/topics.js';
 import { Code } from '../errors.js';
 
 /** The signed head of the report chain at `at`: what the district compares its own chain against. */
-export function checkpointMessage(topics: Topics, journal: Journal, signer: ReportSigner, at: number): OutgoingMessage {
+function checkpointMessage(topics: Topics, journal: Journal, signer: ReportSigner, at: number): OutgoingMessage {
   const head = journal.chain.head();
   const unsigned = { id: randomUUID(), ts: new Date(at).toISOString(), v: PAYLOAD_VERSION as typeof PAYLOAD_VERSION, seq: head.seq, hash: head.hash, kid: signer.kid };
   const payload: CheckpointMessage = { ...unsigned, sig: signer.sign(unsigned) };
@@ -29,7 +29,7 @@ export function startCheckpoints(options: { journal: Journal; signer: ReportSign
   const queue = () => {
     try {
       journal.outbox.replace(checkpointMessage(topics, journal, signer, clock.now()), clock.now());
-      journal.onEnqueued();
+      journal.announceEnqueued();
     } catch (error) {
       log.error({ err: (error as Error).message, code: Code.GW_STORAGE }, 'cannot queue the checkpoint');
     }

@@ -60,58 +60,27 @@ export interface Connection {
 
 export function openConnection(options: ConnectionOptions): Connection {
   const log = options.log.child({ module: 'mqtt' });
-  const since = new Date().toISOString();
-  const status = (online: boolean): string => {
-    const payload: StatusMessage = { id: randomUUID(), ts: new Date().toISOString(), v: PAYLOAD_VERSION, online, mode: options.mode(), version: options.version, since };
-    return JSON.stringify(payload);
-  };
-  const clientOptions: IClientOptions = {
-    clientId: options.clientId,
-    username: options.username,
-    password: options.password,
-    protocolVersion: options.protocolVersion ?? 4,
-    clean: options.clean ?? true,
-    // Reconnects are ours (below): mqtt.js retries on a fixed period and cannot back off.
-    reconnectPeriod: 0,
-    connectTimeout: 5000,
-    // A node that vanished without closing the socket (power, partition) is noticed within 1.5 keepalives.
-    keepalive: 15,
-    will: { topic: options.topics.status, payload: Buffer.from(status(false)), qos: 1, retain: true },
-  };
+  const status = statusPayloads(options);
   const random = options.random ?? Math.random;
   const dialler = nodeDialler(brokerNodes(options.url), options.stream ? {} : tlsOptions(options.tls), random);
-  let attempt = 0;
-  let delayMs = 0;
-  const client = new MqttClient(options.stream ?? (() => dialler.dial(log, attempt, delayMs)), clientOptions);
+  const retry = new ReconnectSchedule(random);
+  const client = new MqttClient(options.stream ?? (() => dialler.dial(log, retry.attempt, retry.delayMs)), clientOptions(options, status(false)));
   let connected = false;
-  let closing = false;
-  let retryTimer: NodeJS.Timeout | undefined;
   const publishStatus = () => {
-    if (client.connected && !closing) client.publish(options.topics.status, status(true), { qos: 1, retain: true });
-  };
-  // Every lost or failed connection schedules one attempt, to the next node, after a growing jittered delay.
-  const scheduleReconnect = () => {
-    if (closing || retryTimer) return;
-    delayMs = reconnectDelayMs(attempt, random());
-    attempt += 1;
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      // The stores carry unacknowledged QoS 1 packets over to the next connection, as mqtt.js's own reconnect does.
-      if (!closing) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
-    }, delayMs);
+    if (client.connected && !retry.closed) client.publish(options.topics.status, status(true), { qos: 1, retain: true });
   };
   client.on('connect', () => {
     // mqtt.js leaves Nagle's algorithm on: a small PUBLISH (a command reply) could wait for the previous packet's ACK.
     (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true);
     connected = true;
-    attempt = 0;
+    retry.connected();
     log.info({ url: dialler.current() ?? 'in-process' }, 'connected to MQTT broker');
     publishStatus();
   });
   client.on('close', () => {
-    if (connected && !closing) log.warn({ url: dialler.current() }, 'MQTT connection lost; messages wait in the outbox');
+    if (connected && !retry.closed) log.warn({ url: dialler.current() }, 'MQTT connection lost; messages wait in the outbox');
     connected = false;
-    scheduleReconnect();
+    retry.schedule(client);
   });
   client.on('error', (error) => log.warn({ url: dialler.current(), err: error.message, code: Code.GW_MQTT }, 'MQTT error'));
   return {
@@ -119,8 +88,7 @@ export function openConnection(options: ConnectionOptions): Connection {
     publishStatus,
     node: () => (client.connected ? dialler.current() : undefined),
     async stop() {
-      closing = true;
-      clearTimeout(retryTimer);
+      retry.close();
       // Bounded: a session caught mid-reconnect may never acknowledge, and a stop must not hang on it (the
       // broker's last will says offline then).
       if (client.connected) {
@@ -129,6 +97,66 @@ export function openConnection(options: ConnectionOptions): Connection {
       if (!(await within(STOP_WAIT_MS, client.endAsync()))) client.end(true);
     },
   };
+}
+
+/** The retained `…/status` payload, online or not (the offline one is also the last will). */
+function statusPayloads(options: ConnectionOptions): (online: boolean) => string {
+  const since = new Date().toISOString();
+  return (online) => {
+    const payload: StatusMessage = { id: randomUUID(), ts: new Date().toISOString(), v: PAYLOAD_VERSION, online, mode: options.mode(), version: options.version, since };
+    return JSON.stringify(payload);
+  };
+}
+
+function clientOptions(options: ConnectionOptions, offlineStatus: string): IClientOptions {
+  return {
+    clientId: options.clientId,
+    username: options.username,
+    password: options.password,
+    protocolVersion: options.protocolVersion ?? 4,
+    clean: options.clean ?? true,
+    // Reconnects are ours (ReconnectSchedule): mqtt.js retries on a fixed period and cannot back off.
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+    // A node that vanished without closing the socket (power, partition) is noticed within 1.5 keepalives.
+    keepalive: 15,
+    will: { topic: options.topics.status, payload: Buffer.from(offlineStatus), qos: 1, retain: true },
+  };
+}
+
+/** Every lost or failed connection schedules one attempt, to the next node, after a growing jittered delay. */
+class ReconnectSchedule {
+  /** Attempts since the last connect, and the wait before the latest one (logged with each dial). */
+  attempt = 0;
+  delayMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closing = false;
+
+  constructor(private readonly random: () => number) {}
+
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  schedule(client: MqttClient): void {
+    if (this.closing || this.timer) return;
+    this.delayMs = reconnectDelayMs(this.attempt, this.random());
+    this.attempt += 1;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      // The stores carry unacknowledged QoS 1 packets over to the next connection, as mqtt.js's own reconnect does.
+      if (!this.closing) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
+    }, this.delayMs);
+  }
+
+  connected(): void {
+    this.attempt = 0;
+  }
+
+  close(): void {
+    this.closing = true;
+    clearTimeout(this.timer);
+  }
 }
 
 interface NodeDialler {

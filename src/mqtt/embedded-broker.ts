@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { duplexPair, type Duplex } from 'node:stream';
-import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
-import { LogSummary } from '../log-summary.js';
 import type { Acl } from './acl.js';
 import { clientIdRule } from './broker-client-ids.js';
-import { brokerHooks, plainAddress, type BrokerCommand, type BrokerUser } from './broker-hooks.js';
+import { brokerHooks, type BrokerCommand, type BrokerUser } from './broker-hooks.js';
 import { LoginThrottle } from './broker-login-throttle.js';
-import { guardPacketSize } from './broker-packet-guard.js';
 import { BrokerSlots, slotLimits } from './broker-slots.js';
+import { BrokerSockets } from './broker-sockets.js';
 import type { EmbeddedBrokerConfig } from './config-schema.js';
 import { DEFAULT_LIMITS, DEFAULT_MAX_PACKET_BYTES } from './config-schema.js';
 
@@ -50,15 +49,41 @@ const TLS_HANDSHAKE_TIMEOUT_MS = 5_000;
 
 /**
  * The default broker: aedes on a TCP listener and optionally TLS. The policy
- * (logins, client ids, ACL, wills, slots) lives in broker-hooks.ts; this file
- * owns the sockets: what is cut before aedes sees it (too many sockets, an
- * oversized packet) and the listeners. aedes 1.2 speaks MQTT 3.1.1 only.
+ * (logins, client ids, ACL, wills, slots) lives in broker-hooks.ts, what is
+ * cut before aedes sees a socket in broker-sockets.ts; this file owns the
+ * listeners. aedes 1.2 speaks MQTT 3.1.1 only.
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const log = options.log.child({ module: 'broker' });
   const limits = { ...DEFAULT_LIMITS, ...options.config.limits };
-  const maxPacketBytes = limits.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
   const slots = new BrokerSlots(slotLimits(limits.maxConnections));
+  const broker = await createAedes(options, limits, slots, log);
+  const sockets = new BrokerSockets(broker, slots, limits.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES, log);
+  const { host } = options.config;
+  const { servers, port, tlsPort } = await openListeners(options.config, sockets, log);
+  log.info({ host, port, tlsPort }, 'embedded MQTT broker listening');
+  return {
+    port: (port ?? tlsPort) as number,
+    ...(tlsPort === undefined ? {} : { tlsPort }),
+    url: port === undefined ? `mqtts://${host}:${tlsPort}` : `mqtt://${host}:${port}`,
+    connectLocal() {
+      const [ours, theirs] = duplexPair();
+      // A socket closes both ways at once; a pair's sides do not, and mqtt.js waits for 'close' on end().
+      ours.once('close', () => theirs.destroy());
+      theirs.once('close', () => ours.destroy());
+      sockets.handle(ours, 'local');
+      return theirs;
+    },
+    async stop() {
+      sockets.flush();
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    },
+  };
+}
+
+/** aedes with the gateway's policy as its hooks (broker-hooks.ts). */
+async function createAedes(options: EmbeddedBrokerOptions, limits: typeof DEFAULT_LIMITS, slots: BrokerSlots, log: Logger): Promise<Aedes> {
   const reserved = new Map((options.gatewayClientIds ?? []).map((id) => [id, 'gateway']));
   const hooks = brokerHooks({
     users: options.users,
@@ -77,109 +102,39 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   });
   const broker = await Aedes.createBroker({ queueLimit: limits.queueLimit, connectTimeout: CONNECT_TIMEOUT_MS, ...hooks });
   broker.on('connectionError', (client, error) => log.debug({ clientId: client.id, err: error.message }, 'mqtt connection error'));
+  return broker;
+}
 
-  const dropped = new LogSummary(log, 'mqtt sockets refused or evicted before login: too many not logged in');
-  /** Counts the socket in the pre-login pool from its accept; closes it, or the oldest pending one, when the pool is full. */
-  const accept = (socket: Duplex, address: string): boolean => {
-    const verdict = slots.accept(socket, address);
-    if (!verdict.ok) {
-      dropped.count('refused', address);
-      socket.destroy();
-      return false;
-    }
-    if (verdict.evicted) {
-      dropped.count('evicted', address);
-      (verdict.evicted as Duplex).destroy();
-    }
-    socket.once('close', () => slots.release(socket));
-    return true;
-  };
-  const serve = (socket: Duplex, address: string) => {
-    broker.handle(socket);
-    // After handle(): aedes' 'readable' listener keeps control of the flow (see broker-packet-guard.ts).
-    socket.once('data', () => slots.spoke(socket));
-    guardPacketSize(socket, maxPacketBytes, (announced) => log.warn({ address, announced, maxPacketBytes }, 'mqtt socket cut: packet larger than allowed'));
-  };
-  const handle = (socket: Duplex, address: string) => {
-    if (accept(socket, address)) serve(socket, address);
-  };
-  // MQTT packets are small: without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold a command or its reply back by tens of ms.
-  const onSocket = (socket: Socket) => {
-    socket.setNoDelay(true);
-    handle(socket, plainAddress(socket.remoteAddress));
-  };
-  // TLS: the TCP socket is counted from its accept, before any handshake, and
-  // its slot passes to the TLS socket once the handshake is done.
-  const handshaking = new Map<string, Socket>();
-  const peerKey = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
-  const onTcpForTls = (raw: Socket) => {
-    if (!accept(raw, plainAddress(raw.remoteAddress))) return;
-    const key = peerKey(raw);
-    handshaking.set(key, raw);
-    raw.once('close', () => handshaking.delete(key));
-  };
-  const onTlsSocket = (socket: TLSSocket) => {
-    const key = peerKey(socket);
-    const raw = handshaking.get(key);
-    handshaking.delete(key);
-    if (!raw) {
-      socket.destroy();
-      return;
-    }
-    socket.setNoDelay(true);
-    slots.transfer(raw, socket);
-    socket.once('close', () => slots.release(socket));
-    serve(socket, plainAddress(socket.remoteAddress));
-  };
-
+/** The plain listener (unless `tls.plaintext` is false) and the TLS one (with `tls`); their ports, 0 in config meaning any free one. */
+async function openListeners(config: EmbeddedBrokerOptions['config'], sockets: BrokerSockets, log: Logger): Promise<{ servers: Server[]; port?: number; tlsPort?: number }> {
   const servers: Server[] = [];
   const listen = async (server: Server, port: number) => {
     servers.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, options.config.host, () => resolve());
+      server.listen(port, config.host, () => resolve());
     });
     return (server.address() as AddressInfo).port;
   };
-  const { tls } = options.config;
+  const { tls } = config;
   const plain = !tls || tls.plaintext !== false;
-  const port = plain ? await listen(createServer(onSocket), options.config.port) : undefined;
-  const tlsServer = tls
-    ? createTlsServer(
-        {
-          cert: readFileSync(tls.certFile),
-          key: readFileSync(tls.keyFile),
-          handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
-          ...(tls.caFile ? { ca: readFileSync(tls.caFile), requestCert: true, rejectUnauthorized: true } : {}),
-        },
-        onTlsSocket,
-      )
-    : undefined;
-  tlsServer?.on('connection', onTcpForTls);
+  const port = plain ? await listen(createServer(sockets.onSocket), config.port) : undefined;
+  if (!tls) return { servers, ...(port === undefined ? {} : { port }) };
+  const tlsServer = createTlsServer(
+    {
+      cert: readFileSync(tls.certFile),
+      key: readFileSync(tls.keyFile),
+      handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
+      ...(tls.caFile ? { ca: readFileSync(tls.caFile), requestCert: true, rejectUnauthorized: true } : {}),
+    },
+    sockets.onTlsSocket,
+  );
+  tlsServer.on('connection', sockets.onTcpForTls);
   // With a listener, Node leaves the socket open after a failed or timed-out handshake: close it here.
-  tlsServer?.on('tlsClientError', (error, socket) => {
+  tlsServer.on('tlsClientError', (error, socket) => {
     log.debug({ err: error.message }, 'mqtts handshake failed');
     socket.destroy();
   });
-  const tlsPort = tls && tlsServer ? await listen(tlsServer, tls.port ?? 8883) : undefined;
-  log.info({ host: options.config.host, port, tlsPort }, 'embedded MQTT broker listening');
-
-  return {
-    port: (port ?? tlsPort) as number,
-    ...(tlsPort === undefined ? {} : { tlsPort }),
-    url: port === undefined ? `mqtts://${options.config.host}:${tlsPort}` : `mqtt://${options.config.host}:${port}`,
-    connectLocal() {
-      const [ours, theirs] = duplexPair();
-      // A socket closes both ways at once; a pair's sides do not, and mqtt.js waits for 'close' on end().
-      ours.once('close', () => theirs.destroy());
-      theirs.once('close', () => ours.destroy());
-      handle(ours, 'local');
-      return theirs;
-    },
-    async stop() {
-      dropped.flush();
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-    },
-  };
+  const tlsPort = await listen(tlsServer, tls.port ?? 8883);
+  return { servers, ...(port === undefined ? {} : { port }), tlsPort };
 }

@@ -39,7 +39,7 @@ export function keyPath(pointer: string): string {
     .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path ? `${path}.${part}` : part), '');
 }
 
-export function joinPath(parent: string, key: string): string {
+function joinPath(parent: string, key: string): string {
   return parent === '(root)' ? key : `${parent}.${key}`;
 }
 

@@ -4,6 +4,7 @@ import type { PassageOutcome, PassageRecord } from '../core/lane-types.js';
 import { alertMessage, auditMessage, gapMessage, passageMessage } from '../contract/messages.js';
 import type { AuditMessage, GapMessage } from '../contract/report-payloads.js';
 import type { Topics } from '../contract/topics.js';
+import type { EventBus } from '../event-bus.js';
 import { relaxedWriter, type Db, type RelaxedWrite } from './database.js';
 import { Outbox } from './outbox.js';
 import { toRanges, type ReportSigner } from './report-chain-format.js';
@@ -31,6 +32,8 @@ export class Journal {
     readonly hashSubject: SubjectHasher,
     /** The gateway key: signs gap records (secrets.gatewayKey). */
     signer?: ReportSigner,
+    /** Told `journal-enqueued` after every committed write that queued messages, so the publishers drain without polling. */
+    private readonly events?: EventBus,
   ) {
     this.chain = new ReportChain(db, signer);
     this.outbox = new Outbox(db, 'outbox', this.chain);
@@ -45,9 +48,6 @@ export class Journal {
     this.forgetStmt = db.prepare('DELETE FROM replay_window WHERE key = ?');
     this.rememberStmt = db.prepare('INSERT INTO replay_window (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at');
   }
-
-  /** Called after every committed write that queued messages, so the publisher drains without polling. */
-  onEnqueued: () => void = () => {};
 
   /** Records a decided passage with its alerts. Throws on a storage error: the caller must then not release. */
   recordPassage(passage: PassageRecord, alerts: readonly AlertDraft[]): string[] {
@@ -78,14 +78,14 @@ export class Journal {
       this.outbox.enqueue(passageMessage(this.topics, passage, subjectHash), passage.at);
       return alerts.map((alert) => this.writeAlert(alert, subjectHash));
     })();
-    this.onEnqueued();
+    this.announceEnqueued();
     return alertIds;
   }
 
   /** Records an alert that no passage raised (device fault, forced barrier, …). */
   recordAlert(alert: AlertDraft): string {
     const id = this.db.transaction(() => this.writeAlert(alert, null))();
-    this.onEnqueued();
+    this.announceEnqueued();
     return id;
   }
 
@@ -96,14 +96,14 @@ export class Journal {
   recordGap(outbox: GapMessage['outbox'], seqs: readonly number[], at: number): void {
     if (seqs.length === 0) return;
     this.outbox.enqueue(gapMessage(this.topics, at, { outbox, ranges: toRanges(seqs), count: seqs.length }), at, { signed: true });
-    setImmediate(() => this.onEnqueued());
+    setImmediate(() => this.announceEnqueued());
   }
 
   /** The chained summary of a command's audit row. Call inside the transaction that writes the row. */
   recordAudit(summary: Omit<AuditMessage, 'id' | 'v' | 'seq' | 'prev' | 'hash'>, at: number): void {
     this.outbox.enqueue(auditMessage(this.topics, summary), at);
     // After the caller's commit: the bound check must not run inside its transaction.
-    setImmediate(() => this.onEnqueued());
+    setImmediate(() => this.announceEnqueued());
   }
 
   /** The outcome after the release: durable with the next decision's commit, see relaxedWriter. */
@@ -145,5 +145,10 @@ export class Journal {
     });
     this.outbox.enqueue(alertMessage(this.topics, id, alert, subjectHash), alert.at);
     return id;
+  }
+
+  /** Tells the publishers that messages wait; for writes to the outbox made beside the journal (checkpoints). */
+  announceEnqueued(): void {
+    this.events?.emit('journal-enqueued');
   }
 }

@@ -94,7 +94,7 @@ export const commandTarget: FuzzTarget = {
       stop: () => harness.stop(),
       async check(publish) {
         sent.length = 0;
-        const mode = gateway.gate.mode;
+        const mode = gateway.estate.mode;
         const commandsBefore = (lastCommand.get() as { row: number | null }).row;
         const auditBefore = (lastAudit.get() as { row: number } | undefined)?.row ?? 0;
         const reply = await handler.handle({ ...publish, actor: { via: 'mqtt', principal: `fuzz-${publish.role}`, role: publish.role } });
@@ -108,7 +108,7 @@ export const commandTarget: FuzzTarget = {
         assert.match(reply.error?.code ?? '', /^GW_[A-Z_]+$/);
         assert.ok((reply.error?.message.length ?? 0) > 0, 'a refusal without a message');
         if (publish.retain || publish.refusedByBroker) assert.ok(['GW_COMMAND_RETAINED', 'GW_COMMAND_UNAUTHORIZED'].includes(reply.error?.code ?? ''));
-        assert.equal(gateway.gate.mode, mode, 'a refused command changed the mode');
+        assert.equal(gateway.estate.mode, mode, 'a refused command changed the mode');
         assert.equal((lastCommand.get() as { row: number | null }).row, commandsBefore, 'a refused command was stored');
       },
     };

@@ -46,7 +46,7 @@ export async function startHttpFixture(options: { rateLimit?: { max: number; win
   const app = await buildHttpApp({
     gates: gateway.config.gates,
     db: gateway.db,
-    gate: gateway.gate,
+    estate: gateway.estate,
     lanes: gateway.lanes,
     devices: gateway.devices,
     commands: options.gatewayCommands ? gateway.commands : commands,
@@ -54,7 +54,7 @@ export async function startHttpFixture(options: { rateLimit?: { max: number; win
     rateLimit: options.rateLimit ?? { max: 10_000, windowMs: 60_000 },
     brokerConnected: () => gateway.mqtt.connection.client.connected,
     outboxStats,
-    metrics: new GatewayMetrics(gateway.devices.values(), outboxStats),
+    metrics: new GatewayMetrics(gateway.devices.values(), outboxStats, () => gateway.events.failures),
     feed,
     clock: { now: () => Date.now() },
     log,

@@ -155,7 +155,7 @@ async function playCheck(stage: Stage, step: CheckStep): Promise<string[]> {
   if (step.check === 'lists') gateway.rules.checkLists();
   if (step.check === 'stats') {
     const message = publishStats(gateway.db, gateway.journal.outbox, topicsFor(stage.prefix), stage.start, stage.clock.now() + 1);
-    gateway.journal.onEnqueued();
+    gateway.journal.announceEnqueued();
     const id = (JSON.parse(message.payload) as { id: string }).id;
     const published = await until(() => stage.received.find((m) => m.topic === `${stage.prefix}/stats` && m.body.id === id)?.body, 'the stats report on the broker');
     if (step.expect.stats !== undefined) problems.push(...describeMismatch('stats', step.expect.stats, published.gates));
@@ -167,7 +167,7 @@ async function playCheck(stage: Stage, step: CheckStep): Promise<string[]> {
 
 function playTrace(stage: Stage, step: TraceStep): string[] {
   const { gateway, people, start } = stage;
-  const hashOf = (name: string) => gateway.journal.hashSubject(people.subject(name, gateway.gate.roster));
+  const hashOf = (name: string) => gateway.journal.hashSubject(people.subject(name, gateway.estate.roster));
   const names = new Map(people.names().map((name) => [hashOf(name), name]));
   const range = { hashes: [hashOf(step.trace)], from: start + offsetMs(step.from), to: start + offsetMs(step.to) };
   const queries = new TraceQueries(gateway.db);

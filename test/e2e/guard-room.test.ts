@@ -118,7 +118,7 @@ describeWithTools(['/usr/bin/chromium'], 'guard-room page in Chromium', () => {
     await page.getByTestId('confirm-reason').fill('3号楼确诊病例，全面封控');
     await page.getByTestId('confirm-ok').click();
     await expect.poll(() => page.getByTestId('mode-badge').textContent(), { timeout: UI_TIMEOUT }).toBe('封控');
-    expect(harness.gateway.gate.mode).toBe('lockdown');
+    expect(harness.gateway.estate.mode).toBe('lockdown');
     // Every lane card shows the lockdown at once, before anyone passes.
     await expect.poll(() => lane('main', 'out').getByTestId('lane-mode').textContent(), { timeout: UI_TIMEOUT }).toBe('封控');
     const now = Math.floor(Date.now() / 1000);

@@ -104,8 +104,8 @@ describe('MQTT command payload fuzzing', () => {
   });
 
   const state = () => {
-    const { db, gate } = harness.gateway;
-    return jsonText({ mode: gate.mode, tables: STATE_TABLES.map((table) => db.prepare(`SELECT * FROM ${table}`).all()) });
+    const { db, estate } = harness.gateway;
+    return jsonText({ mode: estate.mode, tables: STATE_TABLES.map((table) => db.prepare(`SELECT * FROM ${table}`).all()) });
   };
   const auditRows = (id: string) => harness.gateway.db.prepare('SELECT ok, error_code AS code FROM audit WHERE command_id = ?').all(id) as Array<{ ok: number; code: string | null }>;
 

@@ -8,7 +8,7 @@ import { StringEnum } from '../../schema/types.js';
 import { makeValidator } from '../../schema/validate.js';
 
 /** The moments the lane speaks (src/lane/announcements.ts derives them from the lane's steps). */
-export const CLIP_CUES = ['awaiting-code', 'fever-remeasure', 'decision', 'signal'] as const;
+const CLIP_CUES = ['awaiting-code', 'fever-remeasure', 'decision', 'signal'] as const;
 
 /** DFPlayer Mini manual §3.3: command 0x03 plays track 1–2999 of the card's root or /mp3 folder. */
 const MAX_CLIP = 2999;
@@ -47,7 +47,7 @@ export interface Clip {
 const validator = makeValidator(ClipCatalogueSchema);
 
 /** The shipped catalogues sit beside the profiles, in `devices/clips/`. */
-export function cataloguePath(profilesDir: string, name: string): string {
+function cataloguePath(profilesDir: string, name: string): string {
   return join(profilesDir, 'clips', `${name}.yaml`);
 }
 

@@ -136,7 +136,6 @@ export const ProfileSchema = Type.Object(
 );
 
 export type DeviceProfile = Static<typeof ProfileSchema>;
-export type TransportSpec = Static<typeof TransportSchema>;
 export type TimingSpec = Static<typeof TimingSchema>;
 export type FramingSpec = Static<typeof FramingSchema>;
 export type RegisterSpec = Static<typeof RegisterSchema>;

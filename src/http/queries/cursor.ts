@@ -3,7 +3,7 @@ import type { Cursor } from '../../store/keyset.js';
 /** The API's form of a keyset cursor (src/store/keyset.ts): the last row's `at` and `id`. */
 export const CURSOR_PATTERN = '^\\d{1,15}_[A-Za-z0-9-]{1,64}$';
 
-export function encodeCursor(row: Cursor): string {
+function encodeCursor(row: Cursor): string {
   return `${row.at}_${row.id}`;
 }
 

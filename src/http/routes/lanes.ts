@@ -23,7 +23,7 @@ export function laneRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.get(
     '/api/lanes',
     { config: { auth: ANY_ROLE }, schema: { operationId: 'listLanes', tags: ['lanes'], summary: 'Every lane: phase, mode, last decision, last temperature, devices', response: { 200: Type.Array(LaneSchema), ...problemResponses(401, 403) } } },
-    async () => [...deps.lanes.values()].map((lane) => laneView(lane.snapshot(), gateNames.get(lane.snapshot().gate) ?? '', deps.gate)),
+    async () => [...deps.lanes.values()].map((lane) => laneView(lane.snapshot(), gateNames.get(lane.snapshot().gate) ?? '', deps.estate)),
   );
 
   app.get(

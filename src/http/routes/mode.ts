@@ -23,7 +23,7 @@ const LiftBody = Type.Object({ reason: Reason, gates }, { additionalProperties: 
  */
 export function modeRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const gateIds = deps.gates.map((gate) => gate.id);
-  const current = () => modeView(deps.gate, gateIds);
+  const current = () => modeView(deps.estate, gateIds);
   const after = () => {
     const view = current();
     deps.feed.publish('mode', view);

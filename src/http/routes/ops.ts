@@ -74,8 +74,8 @@ function readiness(deps: HttpDeps): Array<{ name: string; ok: boolean; reason?: 
     checks.push({ name: `device:${id}`, ok, ...(ok ? {} : { reason: status?.lastError ? `${status.lastError.code}: ${status.lastError.message}` : 'offline' }) });
   }
   const now = deps.clock.now();
-  const stale = isTrustStale(deps.gate.trust, now);
-  const ageHours = Math.round((now - deps.gate.trust.refreshedAt) / 360_000) / 10;
+  const stale = isTrustStale(deps.estate.trust, now);
+  const ageHours = Math.round((now - deps.estate.trust.refreshedAt) / 360_000) / 10;
   checks.push({ name: 'trust-list', ok: !stale, ...(stale ? { reason: `trust list is ${ageHours} h old, past its maximum age: health passes are referred to the guard` } : {}) });
   return checks;
 }

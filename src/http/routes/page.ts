@@ -10,7 +10,7 @@ import { PassageReads } from '../../store/passage-reads.js';
 import { EstateClock } from '../time-zone.js';
 
 /** How long after a scan the guard may take its subject into the visitor form. */
-export const SCANNED_PASS_TTL_MS = 60_000;
+const SCANNED_PASS_TTL_MS = 60_000;
 const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 
 const Estate = Type.Object({
@@ -34,7 +34,7 @@ const Scanned = Type.Object({ subject: Type.String({ description: "the health pa
  */
 export function pageRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const passages = new PassageReads(deps.db);
-  const estate = deps.estate ?? { id: '', name: '', timeZone: DEFAULT_TIME_ZONE };
+  const estate = deps.estateInfo ?? { id: '', name: '', timeZone: DEFAULT_TIME_ZONE };
   const clock = new EstateClock(estate.timeZone);
   const lanes = [...deps.lanes.values()].map((lane) => lane.snapshot());
 
@@ -82,7 +82,7 @@ export function pageRoutes(app: FastifyInstance, deps: HttpDeps): void {
       // A raw id leaves the gateway here, so once per passage and on the audit trail, not only in the log (found
       // from outside: a guard polling every lane collected the ids of everyone who showed a pass, unaudited).
       if (readPassages.has(last.id)) fail('GW_HTTP_NOT_FOUND', `passage ${last.id} was read for a visitor form already`);
-      const subjectHash = deps.gate.registry?.hashSubject(last.subject);
+      const subjectHash = deps.estate.registry?.hashSubject(last.subject);
       auditRequestLookup(deps, request, { kind: 'scanned-pass', subjects: subjectHash ? [subjectHash] : [], from: last.at, to: last.at, filter: { gate, lane, passageId: last.id } });
       remember(readPassages, last.id);
       return { subject: last.subject.id, passageId: last.id, at: new Date(last.at).toISOString() };

@@ -36,7 +36,7 @@ const CSV_COLUMNS: ReadonlyArray<(keyof PassageView & string) | 'reasonTexts' | 
 /** Passage search, newest first, and its CSV export (audited: a bulk lookup of personal data, issue 12). */
 export function passageRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const queries = new PassageQueries(deps.db);
-  const clock = new EstateClock(deps.estate?.timeZone ?? 'Asia/Shanghai');
+  const clock = new EstateClock(deps.estateInfo?.timeZone ?? 'Asia/Shanghai');
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/passages',

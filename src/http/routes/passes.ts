@@ -70,7 +70,13 @@ function passId(prefix: string): string {
  * Exit passes are the approver's: the local epidemic-control group's consent.
  */
 export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  const commandReads = new CommandReads(deps.db);
+  visitorRoute(app, deps);
+  exitPassRoutes(app, deps);
+  revokeRoutes(app, deps);
+}
+
+/** `POST /api/visitors`: the visitor pass, with its QR as an SVG to show or print. */
+function visitorRoute(app: FastifyInstance, deps: HttpDeps): void {
   app.post<{ Body: Static<typeof VisitorBody> }>(
     '/api/visitors',
     {
@@ -90,7 +96,11 @@ export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
       return { passId: id, hostHousehold: body.hostHousehold, plate: body.plate ?? null, validFrom, validUntil: body.validUntil, code, qrSvg: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
     },
   );
+}
 
+/** `POST /api/exit-passes` (the approver) and `GET /api/exit-passes` (oversight). */
+function exitPassRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const commandReads = new CommandReads(deps.db);
   app.post<{ Body: Static<typeof ExitPassBody> }>(
     '/api/exit-passes',
     {
@@ -119,7 +129,9 @@ export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => listExitPasses(commandReads, request.query.limit),
   );
+}
 
+function revokeRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const revokeRoute = (url: string, pass: 'visitor' | 'exit', auth: readonly ApiRole[]) =>
     app.post<{ Params: Static<typeof PassParams>; Body: Static<typeof RevokeBody> }>(
       url,

@@ -91,7 +91,7 @@ export function traceRoutes(app: FastifyInstance, deps: HttpDeps): void {
 /** Every hash of the person (or plate) the id names, a card's UID resolved through the live and the stored roster. */
 function hashesOf(deps: HttpDeps, kind: Static<typeof TraceQuery>['kind'], subject: string | undefined): string[] {
   if (subject === undefined) fail('GW_HTTP_INVALID', 'trace needs subject or hash', ['subject: required unless hash is given']);
-  const registry = deps.gate.registry;
+  const registry = deps.estate.registry;
   if (!registry) fail('GW_HTTP_UNAVAILABLE', 'subject lookup is not available on this gateway: give the hash');
-  return traceHashes((s) => registry.hashSubject(s), knownRosterCards(deps.db, [...deps.gate.roster.values()]), kind, subject);
+  return traceHashes((s) => registry.hashSubject(s), knownRosterCards(deps.db, [...deps.estate.roster.values()]), kind, subject);
 }

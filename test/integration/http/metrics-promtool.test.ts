@@ -49,7 +49,7 @@ describeWithTools(['promtool'], 'GET /metrics under promtool', () => {
   });
 
   it('counts each decision once in decisions_total and each of its reasons in decision_reasons_total', async () => {
-    const metrics = new GatewayMetrics([], () => ({ depth: 0, oldestAgeMs: null }));
+    const metrics = new GatewayMetrics([], () => ({ depth: 0, oldestAgeMs: null }), () => 0);
     metrics.observePassage(passage('a', 'deny', ['CODE_RED', 'FEVER', 'CODE_REPLAYED']), 120);
     metrics.observePassage(passage('b', 'grant', ['CODE_GREEN', 'TEMP_NORMAL']), 80);
     metrics.observePassage(passage('c', 'deny', ['FEVER']), null);

@@ -47,7 +47,7 @@ export function describeBrokerContract(target: BrokerUnderTest): void {
       sessions.push(console_);
       await console_.subscribe('#');
     };
-    const mode = () => harness.gateway.gate.mode;
+    const mode = () => harness.gateway.estate.mode;
     const accepted = (id: string) => harness.gateway.db.prepare('SELECT count(*) AS n FROM commands WHERE id = ?').get(id) as { n: number };
     const expectRefused = (reply: CommandReplyMessage, code: string) => {
       expect(reply).toMatchObject({ ok: false, error: { code } });
@@ -109,7 +109,7 @@ export function describeBrokerContract(target: BrokerUnderTest): void {
       firstLockdown = manager.sign(commandBody('cmd-lock-1', { reason: 'confirmed case', by: 'manager-zhang' }));
       const reply = await console_.send('lockdown', firstLockdown as Record<string, unknown> & { id: string }, options);
       expect(reply).toMatchObject({ id: 'cmd-lock-1', ok: true });
-      expect([...harness.gateway.lanes.values()].map((lane) => harness.gateway.gate.modeFor(lane.id.split('/')[0]))).toEqual(['lockdown', 'lockdown']);
+      expect([...harness.gateway.lanes.values()].map((lane) => harness.gateway.estate.modeFor(lane.id.split('/')[0]))).toEqual(['lockdown', 'lockdown']);
       await waitFor(() => console_.json('mode').some((m) => m.mode === 'lockdown'), 'retained mode');
       await waitFor(() => console_.json('status').some((s) => s.mode === 'lockdown'), 'status with the mode');
       if (target.protocolVersion === 5) {

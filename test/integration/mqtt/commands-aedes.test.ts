@@ -42,14 +42,14 @@ describe('MQTT commands on the embedded broker', () => {
     const body = { id: 'cmd-lock-1', ts: new Date().toISOString(), v: 1, reason: 'confirmed case', by: 'manager-zhang' };
     await manager.publishAsync(`${prefix}/cmd/lockdown`, JSON.stringify(body), { qos: 1 });
     expect(await reply('cmd-lock-1')).toMatchObject({ ok: true });
-    expect(harness.gateway.gate.world('main').mode).toBe('lockdown');
+    expect(harness.gateway.estate.world('main').mode).toBe('lockdown');
     await manager.publishAsync(`${prefix}/cmd/lockdown`, JSON.stringify(body), { qos: 1 });
     await waitFor(() => audit('cmd-lock-1').length === 2, 'second audit row');
     expect(harness.gateway.db.prepare("SELECT count(*) AS n FROM commands WHERE id = 'cmd-lock-1'").get()).toEqual({ n: 1 });
   });
 
   it('refuses malformed, retained and replayed commands with an error reply and an audit row', async () => {
-    const before = harness.gateway.gate.mode;
+    const before = harness.gateway.estate.mode;
     await manager.publishAsync(`${prefix}/cmd/mode`, JSON.stringify({ id: 'cmd-bad-1', mode: 'party' }), { qos: 1 });
     expect((await reply('cmd-bad-1')).error?.code).toBe('GW_COMMAND_INVALID');
     await manager.publishAsync(`${prefix}/cmd/mode`, JSON.stringify({ id: 'cmd-ret-1', mode: 'normal', reason: 'x', by: 'y' }), { qos: 1, retain: true });
@@ -57,7 +57,7 @@ describe('MQTT commands on the embedded broker', () => {
     await manager.publishAsync(`${prefix}/cmd/lockdown`, JSON.stringify({ id: 'cmd-lock-1', reason: 'other', by: 'someone' }), { qos: 1 });
     await waitFor(() => audit('cmd-lock-1').some((row) => row.code === 'GW_COMMAND_REPLAYED'), 'replay refusal');
     for (const id of ['cmd-bad-1', 'cmd-ret-1']) expect(audit(id)).toEqual([{ ok: 0, code: expect.stringMatching(/^GW_COMMAND_/) }]);
-    expect(harness.gateway.gate.mode).toBe(before);
+    expect(harness.gateway.estate.mode).toBe(before);
   });
 
   it('refuses a command from an observer (broker ACL) with an audit row and an error reply', async () => {
@@ -65,7 +65,7 @@ describe('MQTT commands on the embedded broker', () => {
     observer.on('error', () => {});
     observer.publish(`${prefix}/cmd/mode`, JSON.stringify({ id: 'cmd-obs-1', mode: 'normal', reason: 'x', by: 'y' }), { qos: 1 });
     expect((await reply('cmd-obs-1')).error?.code).toBe('GW_COMMAND_UNAUTHORIZED');
-    expect(harness.gateway.gate.mode).toBe('lockdown');
+    expect(harness.gateway.estate.mode).toBe('lockdown');
     observer.end(true);
   });
 
@@ -84,6 +84,6 @@ describe('MQTT commands on the embedded broker', () => {
     expect((await reply('cmd-big-1')).error?.code).toBe('GW_COMMAND_UNAUTHORIZED');
     sender.end(true);
     expect(audit('cmd-big-1')).toEqual([{ ok: 0, code: 'GW_COMMAND_UNAUTHORIZED' }]);
-    expect(harness.gateway.gate.mode).toBe('lockdown');
+    expect(harness.gateway.estate.mode).toBe('lockdown');
   });
 });

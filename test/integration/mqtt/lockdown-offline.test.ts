@@ -42,8 +42,8 @@ describe('lockdown without a broker', () => {
     });
     const { gateway } = harness;
     expect(gateway.mqtt.connection.client.connected).toBe(false);
-    expect(gateway.gate.mode).toBe('lockdown');
-    for (const lane of gateway.lanes.values()) expect(gateway.gate.modeFor(lane.id.split('/')[0]), lane.id).toBe('lockdown');
+    expect(gateway.estate.mode).toBe('lockdown');
+    for (const lane of gateway.lanes.values()) expect(gateway.estate.modeFor(lane.id.split('/')[0]), lane.id).toBe('lockdown');
 
     // A lane records the mode it decided under: the lockdown, with no broker in sight.
     harness.thermometer('in-thermo').present(36.6);

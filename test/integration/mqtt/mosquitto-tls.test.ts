@@ -54,6 +54,6 @@ describeWithTools([...MOSQUITTO_TOOLS, 'openssl'], 'gateway on Mosquitto over mq
   it('publishes its status and takes a lockdown command', async () => {
     await waitFor(() => manager.json('status').some((status) => status.online === true), 'online status over TLS');
     expect(await manager.send('lockdown', signer.sign(commandBody('tls-lock-1', { reason: 'confirmed case', by: 'manager-zhang' })))).toMatchObject({ ok: true });
-    expect(harness.gateway.gate.mode).toBe('lockdown');
+    expect(harness.gateway.estate.mode).toBe('lockdown');
   });
 });

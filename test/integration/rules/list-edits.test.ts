@@ -83,6 +83,6 @@ describe('lists edited entry by entry', () => {
     expect(await gw.command('district', 'lists', { list: 'risk-areas', op: 'add', version: 'r-2', entries: [{ code: '350503', level: 'high' }] })).toMatchObject({ ok: true, data: { entries: 2 } });
     expect(await gw.command('district', 'lists', { list: 'risk-areas', op: 'remove', version: 'r-3', entries: [{ code: '350502' }] })).toMatchObject({ ok: true, data: { entries: 1 } });
     expect(stored('risk-areas')).toMatchObject({ version: 'r-3', entries: [{ code: '350503', level: 'high' }] });
-    expect(gw.harness.gateway.gate.registry?.risk(Date.now())).toMatchObject({ version: 'r-3', levels: new Map([['350503', 'high']]) });
+    expect(gw.harness.gateway.estate.registry?.risk(Date.now())).toMatchObject({ version: 'r-3', levels: new Map([['350503', 'high']]) });
   });
 });

@@ -83,7 +83,7 @@ describe('estate rules across a restart', () => {
     now.t += 3 * 3_600_000;
     await start();
     expect((await scanOut('04AABBCC02', 'resident-2')).decision).toMatchObject({ verdict: 'deny', reasons: expect.arrayContaining(['QUARANTINED']) });
-    expect(gateway!.gate.registry?.visitorPass('V-1')).toMatchObject({ hostHousehold: '1-101', revoked: false });
+    expect(gateway!.estate.registry?.visitorPass('V-1')).toMatchObject({ hostHousehold: '1-101', revoked: false });
     expect(String(visitor.code)).toMatch(/^VP1:/);
     // Left at 06:00 on a pass due back at 08:00; it is 09:00 after the restart.
     expect(gateway!.rules.checkExitPasses()).toBe(1);

@@ -50,7 +50,7 @@ describe('a revoked visitor pass', () => {
     const reply = await gw.command('guard', 'revoke-pass', { pass: 'visitor', passId: 'V-7', reason: 'host cancelled the visit', by: 'guard-li' }, 'revoke-v7');
     expect(reply).toMatchObject({ ok: true, data: { pass: 'visitor', passId: 'V-7' } });
     expect(gw.audit('revoke-v7')).toEqual([{ ok: 1, code: null, role: 'guard', principal: 'test-guard' }]);
-    expect(gw.harness.gateway.gate.registry?.visitorPass('V-7')).toMatchObject({ revoked: true });
+    expect(gw.harness.gateway.estate.registry?.visitorPass('V-7')).toMatchObject({ revoked: true });
 
     const [revoked, withPass] = await show(2);
     expect(revoked).toMatchObject({ verdict: 'deny', reasons: ['VISITOR_PASS_INVALID'] });

@@ -30,17 +30,17 @@ const MODE_RANK: Record<Mode, number> = { normal: 0, lockdown: 1, 'emergency-ope
  * Lanes read them through `world()` on each event, so a lockdown or a new
  * trust list applies to the very next scan on every lane.
  */
-export class GateState {
+export class EstateState {
   private readonly modes = new Map<string, ScopedMode>();
   readonly replay: ReplayWindow;
-  /** Lists, passes, vehicles and drills for the estate rules; absent, only code and temperature are judged. */
-  registry: EstateRegistry | undefined;
 
   constructor(
     public trust: TrustList,
     public roster: Roster,
     replayWindowMs: number,
     private readonly clock: Clock,
+    /** Lists, passes, vehicles and drills for the estate rules; absent, only code and temperature are judged. */
+    readonly registry?: EstateRegistry,
   ) {
     this.replay = new ReplayWindow(replayWindowMs);
   }
@@ -48,10 +48,6 @@ export class GateState {
   /** The estate-wide mode (what `…/status` reports). */
   get mode(): Mode {
     return this.modeFor(undefined);
-  }
-
-  set mode(mode: Mode) {
-    this.setMode(ESTATE_SCOPE, { mode, reason: 'set directly', by: 'gateway', since: this.clock.now(), expiresAt: null, drill: false });
   }
 
   setMode(scope: string, state: ScopedMode): void {

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { ReasonCode } from '../core/reasons.js';
 import { isTrustStale } from '../core/trust-list.js';
 import type { Journal } from '../store/journal.js';
-import type { GateState } from './gate-state.js';
+import type { EstateState } from './estate-state.js';
 
 /** A list whose age matters: the trust list, the risk-area list. */
 interface WatchedList {
@@ -19,12 +19,12 @@ interface WatchedList {
  * logs when it is fresh again. Checked on a timer, since a list goes stale
  * with no event at all.
  */
-export function watchTrustList(options: { gate: GateState; journal: Journal; clock: Clock; log: Logger; everyMs: number }): { check: () => void; stop: () => void } {
+export function watchTrustList(options: { estate: EstateState; journal: Journal; clock: Clock; log: Logger; everyMs: number }): { check: () => void; stop: () => void } {
   const log = options.log.child({ module: 'trust' });
-  const { gate } = options;
+  const { estate } = options;
   const lists: WatchedList[] = [
-    { name: 'trust list', reason: 'TRUST_STALE', isStale: (now) => isTrustStale(gate.trust, now), refreshedAt: () => gate.trust.refreshedAt },
-    { name: 'risk-area list', reason: 'RISK_LIST_STALE', isStale: (now) => gate.registry?.risk(now).stale ?? false, refreshedAt: () => gate.registry?.riskRefreshedAt() ?? null },
+    { name: 'trust list', reason: 'TRUST_STALE', isStale: (now) => isTrustStale(estate.trust, now), refreshedAt: () => estate.trust.refreshedAt },
+    { name: 'risk-area list', reason: 'RISK_LIST_STALE', isStale: (now) => estate.registry?.risk(now).stale ?? false, refreshedAt: () => estate.registry?.riskRefreshedAt() ?? null },
   ];
   const stale = new Map<WatchedList, boolean>();
   const check = () => {

@@ -9,7 +9,8 @@ export type DevicePlacement = ReadonlyMap<string, { gate: string; lane: string }
 /**
  * Watches every device. Going offline raises one `device-fault` alert (through
  * the journal, so it is never lost); every change is handed to `onChange` for
- * the retained `…/devices/<id>` topic.
+ * the retained `…/devices/<id>` topic. After `stop()` (the gateway's stop,
+ * before the database closes) a device going offline on its way down records nothing.
  */
 export function watchDevices(options: {
   devices: readonly AnyDevice[];
@@ -18,11 +19,13 @@ export function watchDevices(options: {
   clock: Clock;
   log: Logger;
   onChange: (device: AnyDevice, status: DeviceStatus) => void;
-}): void {
+}): { stop: () => void } {
   const log = options.log.child({ module: 'devices' });
+  let stopped = false;
   for (const device of options.devices) {
     let previous = device.status().availability;
     device.onStatus((status) => {
+      if (stopped) return;
       const where = options.placement.get(device.id);
       log[status.availability === 'online' ? 'info' : 'warn'](
         { device: device.id, role: device.role, availability: status.availability, error: status.lastError?.code, ...where },
@@ -46,4 +49,9 @@ export function watchDevices(options: {
       options.onChange(device, status);
     });
   }
+  return {
+    stop: () => {
+      stopped = true;
+    },
+  };
 }
