@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import { formatLocated, formatYamlError, locateErrors } from '../config/locate-errors.js';
+import { formatLocated, formatYamlError, locateErrors } from '../schema/locate-errors.js';
 import { validateProfile } from '../drivers/profile/load-profile.js';
 import { ProfileSchema, type DeviceProfile } from '../drivers/profile/profile-schema.js';
 import { extractValue } from '../drivers/serial/create-framer.js';

@@ -3,7 +3,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { GatewardenError } from '../errors.js';
 import { makeValidator } from '../schema/validate.js';
 import { crossCheck, sectionChecks } from './cross-check.js';
-import { formatLocated, formatYamlError, locateErrors } from './locate-errors.js';
+import { formatLocated, formatYamlError, locateErrors } from '../schema/locate-errors.js';
 import { PLACEHOLDER, partialConfig } from './partial-config.js';
 import { ConfigSchema, type Config } from './schema.js';
 

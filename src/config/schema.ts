@@ -1,54 +1,18 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, StringEnum } from '../schema/types.js';
+import { StringEnum } from '../schema/types.js';
 import { SUBJECT_ROLES } from '../core/credential.js';
 import { CommandsConfigSchema } from '../commands/config-schema.js';
 import { Card, Vehicle as CommandVehicle } from '../contract/command-schemas.js';
 import { MqttConfigSchema } from '../mqtt/config-schema.js';
 import { HttpConfigSchema } from '../http/config-schema.js';
 import { DeviceSettings } from '../drivers/device-settings.js';
+import { EstateInfoSchema, Gate } from '../estate/layout-schema.js';
 
 /**
  * The gateway configuration: one schema gives the TypeScript type, the JSON
  * Schema for validation and the defaults. Keys are camelCase, durations carry
  * their unit in the name.
  */
-
-const DeviceRef = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,47}$', description: 'id of an entry in devices' });
-
-const LaneDevices = Type.Object(
-  {
-    scanner: DeviceRef,
-    exitScanner: Type.Optional(DeviceRef),
-    /** A window scanner for the occupants' health passes on a vehicle lane whose scanner reads plates. */
-    codeScanner: Type.Optional(DeviceRef),
-    thermometer: Type.Optional(DeviceRef),
-    barrier: DeviceRef,
-    indicator: Type.Optional(DeviceRef),
-    /** The lane's voice (请出示健康码, 体温正常请通行, …): a voice module or a local player. */
-    announcer: Type.Optional(DeviceRef),
-  },
-  { additionalProperties: false },
-);
-
-const Lane = Type.Object(
-  {
-    id: Id,
-    direction: StringEnum(['in', 'out', 'both'] as const),
-    kind: StringEnum(['pedestrian', 'vehicle'] as const, { default: 'pedestrian' }),
-    temperatureEnforcement: StringEnum(['hard', 'soft'] as const, { default: 'hard' }),
-    devices: LaneDevices,
-  },
-  { additionalProperties: false },
-);
-
-const Gate = Type.Object(
-  {
-    id: Id,
-    name: Type.String({ minLength: 1 }),
-    lanes: Type.Array(Lane, { minItems: 1 }),
-  },
-  { additionalProperties: false },
-);
 
 const Policy = Type.Object(
   {
@@ -143,15 +107,7 @@ const Demo = Type.Object(
 
 export const ConfigSchema = Type.Object(
   {
-    estate: Type.Object(
-      {
-        id: Id,
-        name: Type.String({ minLength: 1 }),
-        /** IANA zone the page and the CSV export show times in (the store keeps UTC). */
-        timeZone: Type.String({ pattern: '^[A-Za-z]+(?:/[A-Za-z0-9_+-]+)*$', default: 'Asia/Shanghai' }),
-      },
-      { additionalProperties: false },
-    ),
+    estate: EstateInfoSchema,
     gates: Type.Array(Gate, { minItems: 1 }),
     devices: Type.Array(DeviceSettings, { minItems: 1 }),
     policy: Policy,
@@ -169,6 +125,4 @@ export const ConfigSchema = Type.Object(
 );
 
 export type Config = Static<typeof ConfigSchema>;
-export type LaneConfig = Static<typeof Lane>;
-export type GateConfig = Static<typeof Gate>;
 export type DeviceConfig = DeviceSettings;

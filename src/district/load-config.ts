@@ -3,7 +3,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { defaultPrefix } from '../contract/topics.js';
 import { GatewardenError } from '../errors.js';
 import { makeValidator } from '../schema/validate.js';
-import { formatLocated, formatYamlError, locateErrors } from '../config/locate-errors.js';
+import { formatLocated, formatYamlError, locateErrors } from '../schema/locate-errors.js';
 import { DistrictConfigSchema, type DistrictConfig, type EstateConfig } from './config-schema.js';
 
 const validator = makeValidator(DistrictConfigSchema);

@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
+import type { EstateLayout } from '../estate/layout-schema.js';
+import type { HttpConfig } from './config-schema.js';
 import type { PassageRecord } from '../core/lane-types.js';
 import type { AnyDevice } from '../drivers/device.js';
 import type { EventBus } from '../event-bus.js';
@@ -41,13 +42,13 @@ export class GuardRoom {
   private alertScan: NodeJS.Immediate | undefined;
 
   constructor(
-    private readonly config: Readonly<Config>,
+    private readonly config: EstateLayout & { readonly http: HttpConfig; readonly secrets: { readonly path: string } },
     devices: Iterable<AnyDevice>,
     private readonly outboxStats: () => OutboxStats,
     events: EventBus,
     log: Logger,
     /** Plain-text tokens are never here: hashes from the config and the secrets file. */
-    private readonly tokenHashes: Config['http']['tokens'],
+    private readonly tokenHashes: HttpConfig['tokens'],
   ) {
     this.log = log.child({ module: 'http' });
     this.metrics = new GatewayMetrics(devices, outboxStats, () => events.failures);

@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
-import type { Secrets } from '../secrets.js';
 import type { Acl } from './acl.js';
 import { brokerUsers } from './broker-users.js';
 import type { IncomingCommand } from './command-handler.js';
-import type { ExternalBrokerConfig, MqttConfig } from './config-schema.js';
+import type { ExternalBrokerConfig, MqttConfig, BrokerPasswords } from './config-schema.js';
 import { brokerNodes, type Connection } from './connection.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 import type { Topics } from '../contract/topics.js';
@@ -27,7 +26,7 @@ export interface BrokerAccess {
  */
 export async function reachBroker(
   config: MqttConfig['broker'],
-  options: { secrets: Secrets; acl: Acl; clientId: string; log: Logger; onCommand: (command: IncomingCommand) => void },
+  options: { secrets: BrokerPasswords; acl: Acl; clientId: string; log: Logger; onCommand: (command: IncomingCommand) => void },
 ): Promise<BrokerAccess> {
   const { secrets } = options;
   if (config.type === 'external') {

@@ -1,6 +1,5 @@
-import type { Secrets } from '../secrets.js';
 import { BROKER_ROLES, type BrokerRole } from '../core/roles.js';
-import type { EmbeddedBrokerConfig } from './config-schema.js';
+import type { EmbeddedBrokerConfig, BrokerPasswords } from './config-schema.js';
 import type { BrokerUser } from './embedded-broker.js';
 import { hashPassword } from './password-hash.js';
 
@@ -11,7 +10,7 @@ import { hashPassword } from './password-hash.js';
  * There is no default user: with neither, nobody but the gateway can log in,
  * and the gateway only when the secrets hold its password.
  */
-export function brokerUsers(config: Pick<EmbeddedBrokerConfig, 'users'>, secrets: Secrets): BrokerUser[] {
+export function brokerUsers(config: Pick<EmbeddedBrokerConfig, 'users'>, secrets: BrokerPasswords): BrokerUser[] {
   const fromSecrets = Object.entries(secrets.mqttPasswords).map(([username, password]) => ({
     username,
     passwordHash: hashPassword(password),

@@ -169,3 +169,8 @@ export type EmbeddedBrokerConfig = Static<typeof EmbeddedBroker>;
 export type ExternalBrokerConfig = Static<typeof ExternalBroker>;
 export type UplinkConfig = Static<typeof Uplink>;
 export type HomeAssistantConfig = Static<typeof HomeAssistant>;
+
+/** What the MQTT side reads of the secrets file: the generated passwords, by user (the gateway's own among them). */
+export interface BrokerPasswords {
+  readonly mqttPasswords: Readonly<Record<string, string>>;
+}

@@ -1,6 +1,7 @@
 import { ALERT_TYPES } from '../core/alerts.js';
 import { MODES } from '../core/mode.js';
-import type { Config, GateConfig, LaneConfig } from '../config/schema.js';
+import type { EstateLayout, GateConfig, LaneConfig } from '../estate/layout-schema.js';
+import type { MqttConfig } from './config-schema.js';
 import { VERSION } from '../version.js';
 import { MessagePriority, type OutgoingMessage } from '../contract/messages.js';
 import type { Topics } from '../contract/topics.js';
@@ -17,7 +18,7 @@ import type { Topics } from '../contract/topics.js';
 type Component = 'binary_sensor' | 'sensor' | 'event';
 type HaDevice = Record<string, unknown>;
 
-export function homeAssistantDiscovery(config: Readonly<Config>, topics: Topics): OutgoingMessage[] {
+export function homeAssistantDiscovery(config: EstateLayout & { readonly mqtt: Pick<MqttConfig, 'homeAssistant'> }, topics: Topics): OutgoingMessage[] {
   const ha = config.mqtt.homeAssistant;
   if (!ha.enabled) return [];
   const node = `gatewarden_${config.estate.id}`.replace(/-/g, '_');

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
+import type { BrokerPasswords, MqttConfig } from './config-schema.js';
 import type { Clock } from '../core/clock.js';
-import type { Config } from '../config/schema.js';
+import type { EstateLayout } from '../estate/layout-schema.js';
 import type { GatewayCommandService } from '../commands/command-service.js';
 import type { AnyDevice } from '../drivers/device.js';
 import type { EstateState } from '../estate/estate-state.js';
 import type { LaneRunner } from '../lane/lane-runner.js';
-import type { Secrets } from '../secrets.js';
 import type { Db } from '../store/database.js';
 import type { Journal } from '../store/journal.js';
 import { VERSION } from '../version.js';
@@ -23,8 +23,8 @@ import type { Topics } from '../contract/topics.js';
 import { startUplink, type Uplink } from './uplink.js';
 
 export interface MqttLinkOptions {
-  config: Readonly<Config>;
-  secrets: Secrets;
+  config: EstateLayout & { readonly mqtt: MqttConfig };
+  secrets: BrokerPasswords;
   topics: Topics;
   clock: Clock;
   log: Logger;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../config/schema.js';
+import type { EstateLayout } from '../estate/layout-schema.js';
+import type { MqttConfig } from './config-schema.js';
 import type { Clock } from '../core/clock.js';
 import type { AnyDevice } from '../drivers/device.js';
 import type { EstateState } from '../estate/estate-state.js';
@@ -22,7 +23,7 @@ export interface RetainedState {
  * topology and the Home Assistant discovery. Republished on every connect, so
  * a restarted broker never serves stale or missing state.
  */
-export function retainedState(options: { config: Readonly<Config>; connection: Connection; topics: Topics; estate: EstateState; devices: readonly AnyDevice[]; clock: Clock }): RetainedState {
+export function retainedState(options: { config: EstateLayout & { readonly mqtt: MqttConfig }; connection: Connection; topics: Topics; estate: EstateState; devices: readonly AnyDevice[]; clock: Clock }): RetainedState {
   const { config, connection, topics, estate, clock } = options;
   const { client } = connection;
   const publishRetained = (topic: string, payload: object) => {

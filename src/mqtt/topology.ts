@@ -1,6 +1,6 @@
 import { REASON_CODES, REASONS } from '../core/reasons.js';
 import { ALERT_TYPES } from '../core/alerts.js';
-import type { Config } from '../config/schema.js';
+import type { EstateLayout } from '../estate/layout-schema.js';
 import { ALERT_LABELS, MODE_LABELS, REASON_LABELS, VERDICT_LABELS, type Label } from '../core/labels.js';
 import type { TopologyBody } from '../contract/state-payloads.js';
 
@@ -10,7 +10,7 @@ import type { TopologyBody } from '../contract/state-payloads.js';
  * code, so a dashboard shows 健康码红码 rather than CODE_RED. The words are the
  * page's (src/core/labels.ts), falling back to REASONS where the page has none.
  */
-export function describeTopology(config: Readonly<Config>): TopologyBody {
+export function describeTopology(config: EstateLayout): TopologyBody {
   const placement = new Map<string, { gate: string; lane: string; slot: string }>();
   for (const gate of config.gates) {
     for (const lane of gate.lanes) {

@@ -1,13 +1,12 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import type { Mode } from '../core/mode.js';
-import type { Secrets } from '../secrets.js';
 import type { Db } from '../store/database.js';
 import type { Journal } from '../store/journal.js';
 import { Outbox } from '../store/outbox.js';
 import { routeToUplink } from '../store/uplink-route.js';
 import { VERSION } from '../version.js';
-import type { UplinkConfig } from './config-schema.js';
+import type { UplinkConfig, BrokerPasswords } from './config-schema.js';
 import { openConnection, type Connection } from './connection.js';
 import { OutboxGuard } from './outbox-guard.js';
 import { OutboxPublisher } from './outbox-publisher.js';
@@ -32,7 +31,7 @@ export function startUplink(options: {
   config: UplinkConfig;
   db: Db;
   journal: Journal;
-  secrets: Secrets;
+  secrets: BrokerPasswords;
   topics: Topics;
   clock: Clock;
   log: Logger;
