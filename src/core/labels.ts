@@ -5,7 +5,7 @@ import { REASONS, type ReasonCode } from './reasons.js';
 /**
  * What the guard-room page says for each stable code, in zh-CN (the guards'
  * working language) and English. Codes the design names for the rules still to
- * come are labelled already; test/integration/http/labels.test.ts fails when a
+ * come are labelled already; test/integration/http/api.test.ts ("labels") fails when a
  * reason code or alert type has no words here (the page then falls back to
  * the English text of REASONS).
  */
