@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { DEFAULT_RULES, NO_RISK_AREAS, NO_STATUS, type EstateRules } from '../core/estate-facts.js';
 import type { LaneWorld } from '../core/lane-types.js';
-import type { Mode } from '../core/mode.js';
+import type { Mode, ScopedMode } from '../core/mode.js';
 import { readCredential } from '../core/read-credential.js';
 import { ReplayWindow } from '../core/replay-window.js';
 import type { Roster } from '../core/roster.js';
@@ -9,16 +9,7 @@ import { EMPTY_REGISTRY } from '../core/registry.js';
 import { isTrustStale, type TrustList } from '../core/trust-list.js';
 import type { EstateRegistry } from './estate-registry.js';
 
-/** A mode set for one scope (`estate` or a gate id) by a command. */
-export interface ScopedMode {
-  mode: Mode;
-  reason: string;
-  by: string;
-  since: number;
-  /** Unix ms; past it the scope falls back to normal. */
-  expiresAt: number | null;
-  drill: boolean;
-}
+export type { ScopedMode } from '../core/mode.js';
 
 export const ESTATE_SCOPE = 'estate';
 

@@ -1,15 +1,5 @@
-import type { Mode } from '../core/mode.js';
+import type { Mode, ScopedMode } from '../core/mode.js';
 import type { Db } from './database.js';
-
-/** The mode of one scope (`estate` or a gate id) as the `modes` table keeps it. */
-export interface StoredMode {
-  mode: Mode;
-  reason: string;
-  by: string;
-  since: number;
-  expiresAt: number | null;
-  drill: boolean;
-}
 
 /** The `modes` table: one row per scope, so a lockdown survives a restart (src/commands/mode-controller.ts). */
 export class ModeStore {
@@ -26,11 +16,11 @@ export class ModeStore {
   }
 
   /** Call inside the command's transaction. */
-  save(scope: string, state: StoredMode, commandId: string): void {
+  save(scope: string, state: ScopedMode, commandId: string): void {
     this.upsertStmt.run({ scope, mode: state.mode, reason: state.reason, by: state.by, since: state.since, expiresAt: state.expiresAt, drill: state.drill ? 1 : 0, commandId });
   }
 
-  all(): Array<{ scope: string } & StoredMode> {
+  all(): Array<{ scope: string } & ScopedMode> {
     const rows = this.allStmt.all() as Array<{ scope: string; mode: Mode; reason: string; by: string; since: number; expires_at: number | null; drill: number }>;
     return rows.map((row) => ({ scope: row.scope, mode: row.mode, reason: row.reason, by: row.by, since: row.since, expiresAt: row.expires_at, drill: row.drill === 1 }));
   }
