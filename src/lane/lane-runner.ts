@@ -133,7 +133,7 @@ export class LaneRunner {
     const before = this.state.phase;
     this.state = step.state;
     // A step cut short by a failed record speaks nothing: the record-failed step that follows speaks for it.
-    if (this.run(step.effects)) this.speak(before, step.state.phase, step.effects);
+    this.run(step.effects, () => this.speak(before, step.state.phase, step.effects));
     clearTimeout(this.timer);
     this.timer = undefined;
     if (step.deadline !== undefined) {
@@ -165,7 +165,9 @@ export class LaneRunner {
       readings: [],
       mode: this.deps.gate.modeFor(setup.gate),
     };
-    if (!this.record(passage, [])) return { ok: false, phase: 'storage-fault' };
+    // The synchronous path: the command's answer says whether the release was recorded.
+    if (!this.guardStorage(() => this.deps.journal.recordPassageNow(passage, []))) return { ok: false, phase: 'storage-fault' };
+    this.recorded(passage, []);
     this.log.info({ passage: passage.id, reason, actor }, 'manual release');
     const effects: LaneEffect[] = [{ type: 'release', passageId: passage.id }, { type: 'indicate', signal: 'grant' }];
     this.speak(this.state.phase, this.state.phase, [{ type: 'record', passage, alerts: [] }]);
@@ -176,20 +178,26 @@ export class LaneRunner {
     } else {
       effects.push({ type: 'settle', passageId: passage.id, outcome: 'unconfirmed', at });
     }
-    this.run(effects);
+    this.run(effects, () => undefined);
     return { ok: true, passageId: passage.id };
   }
 
-  private run(effects: readonly LaneEffect[]): boolean {
-    for (const effect of effects) {
-      if (effect.type === 'record' && !this.record(effect.passage, effect.alerts)) {
-        // Nothing is released unrecorded: drop the rest of this step and let the machine fall back to refer.
-        this.dispatch({ type: 'record-failed', at: this.deps.clock.now(), passageId: effect.passage.id });
-        return false;
-      }
-      this.perform(effect);
-    }
-    return true;
+  /**
+   * Runs a step's effects in order. A record holds back the effects after it
+   * until its commit resolves (nothing is released unrecorded); `done` runs
+   * once all have run, and not at all when the record fails.
+   */
+  private run(effects: readonly LaneEffect[], done: () => void): void {
+    const at = effects.findIndex((effect) => effect.type === 'record');
+    for (const effect of at === -1 ? effects : effects.slice(0, at)) this.perform(effect);
+    const record = effects[at];
+    if (record?.type !== 'record') return done();
+    void this.record(record.passage, record.alerts).then((ok) => {
+      // Recorded but stopped meanwhile: the barrier stays closed, a row without an opening.
+      if (!this.running) return;
+      if (!ok) return this.dispatch({ type: 'record-failed', at: this.deps.clock.now(), passageId: record.passage.id });
+      this.run(effects.slice(at + 1), done);
+    });
   }
 
   /** The lane's voice: the clip its catalogue gives this step (src/lane/announcements.ts), if the lane has an announcer. */
@@ -214,7 +222,7 @@ export class LaneRunner {
         });
         return;
       case 'settle':
-        this.guardStorage(() => journal.settlePassage(effect.passageId, effect.outcome, effect.at));
+        this.background(journal.settlePassage(effect.passageId, effect.outcome, effect.at));
         this.log.debug({ passage: effect.passageId, outcome: effect.outcome }, 'passage settled');
         return;
       case 'alert':
@@ -224,10 +232,10 @@ export class LaneRunner {
       case 'remember-pass':
         for (const key of [effect.fingerprint, gate.replayKey(effect.person)]) {
           gate.replay.remember(key, effect.at);
-          this.guardStorage(() => journal.rememberPass(key, effect.at));
+          this.background(journal.rememberPass(key, effect.at));
         }
         gate.replay.forget(gate.replayKey(effect.forget));
-        this.guardStorage(() => journal.forgetPass(gate.replayKey(effect.forget)));
+        this.background(journal.forgetPass(gate.replayKey(effect.forget)));
         return;
       case 'indicate':
         devices.indicator?.show(effect.signal).catch((error: Error) => this.log.warn({ err: error.message }, 'indicator failed'));
@@ -238,10 +246,20 @@ export class LaneRunner {
     }
   }
 
-  private record(passage: PassageRecord, alerts: AlertDraft[]): boolean {
-    const ok = this.guardStorage(() => this.deps.journal.recordPassage(passage, alerts));
+  /** Records a decided passage; false (reported as a storage fault) when it did not commit. */
+  private async record(passage: PassageRecord, alerts: AlertDraft[]): Promise<boolean> {
+    try {
+      await this.deps.journal.recordPassage(passage, alerts);
+    } catch (error) {
+      this.storageFault(error as Error);
+      return false;
+    }
+    this.recorded(passage, alerts);
+    return true;
+  }
+
+  private recorded(passage: PassageRecord, alerts: AlertDraft[]): void {
     const started = this.lastScan?.id === passage.id ? this.lastScan.startedAt : undefined;
-    if (!ok) return false;
     const sinceScanMs = started === undefined ? null : Number(process.hrtime.bigint() - started) / 1e6;
     this.lastPassage = passage;
     const { decision } = passage;
@@ -260,7 +278,11 @@ export class LaneRunner {
       PASSAGE_LOG_MESSAGE[decision.verdict],
     );
     this.deps.onPassage?.(passage, { sinceScanMs });
-    return true;
+  }
+
+  /** A write that nothing waits for (settle, replay window): a failure is reported, the lane goes on. */
+  private background(write: Promise<void>): void {
+    write.catch((error: Error) => this.storageFault(error));
   }
 
   private guardStorage(write: () => unknown): boolean {
@@ -268,9 +290,13 @@ export class LaneRunner {
       write();
       return true;
     } catch (error) {
-      this.log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'database write failed: lane refers to the guard');
-      this.deps.onStorageFault?.(error as Error, { gate: this.deps.setup.gate, lane: this.deps.setup.lane });
+      this.storageFault(error as Error);
       return false;
     }
+  }
+
+  private storageFault(error: Error): void {
+    this.log.error({ err: error.message, code: 'GW_STORAGE' }, 'database write failed: lane refers to the guard');
+    this.deps.onStorageFault?.(error, { gate: this.deps.setup.gate, lane: this.deps.setup.lane });
   }
 }
