@@ -30,7 +30,8 @@ import { ModeController } from './commands/mode-controller.js';
 import { commandsWithSecretKeys } from './commands/command-keys.js';
 import { defaultPrefix, topicsFor } from './mqtt/topics.js';
 import { generateEd25519, loadSecrets, type Secrets } from './secrets.js';
-import { openDatabase, type Db } from './store/database.js';
+import type { Db } from './store/database.js';
+import { openGatewayStore } from './store/gateway-store.js';
 import { checkDatabasePresence, markDatabaseCreated } from './store/db-presence.js';
 import { DatabaseWatch } from './store/db-watch.js';
 import { Journal } from './store/journal.js';
@@ -56,7 +57,10 @@ export interface GatewayOptions {
 
 export interface Gateway {
   config: Readonly<Config>;
+  /** The writer thread's connection (store/writer-db.ts). */
   db: Db;
+  /** The read-only connection beside it. */
+  reader: Db;
   journal: Journal;
   gate: GateState;
   lanes: ReadonlyMap<string, LaneRunner>;
@@ -100,13 +104,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const topics = topicsFor(config.mqtt.topicPrefix ?? defaultPrefix(config.estate.id));
 
     const freshDatabase = checkDatabasePresence(config.storage.path, { allowNew: options.newDatabase ?? false, log });
-    const db = openDatabase({ path: config.storage.path, synchronous: config.storage.synchronous, log });
-    stack.push(() => {
-      db.close();
-    });
+    const store = openGatewayStore({ path: config.storage.path, synchronous: config.storage.synchronous, log });
+    stack.push(() => store.close());
+    const { db, reader } = store;
     markDatabaseCreated(config.storage.path, new Date(clock.now()), freshDatabase);
     const signer = secrets.gatewayKey && reportSigner(secrets.gatewayKey);
-    const journal = new Journal(db, topics, subjectHasher(Buffer.from(secrets.estateKey, 'base64url')), signer);
+    const journal = new Journal(db, topics, subjectHasher(Buffer.from(secrets.estateKey, 'base64url')), signer, { committer: store.writer, reader });
     rekeyRosterCards(db, journal.hashSubject, knownRosterCards(db, config.roster.cards), log);
 
     const gate = new GateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock);
@@ -189,12 +192,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     // Last to start, first to stop: no request reaches a part that is already stopped.
     let http: RunningHttp | undefined;
     if (config.http.enabled) {
-      http = await guardRoom.listen({ db, gate, lanes, devices, commands, brokerConnected: () => mqtt.connection.client.connected, storage, clock, log });
+      http = await guardRoom.listen({ db, reader, gate, lanes, devices, commands, brokerConnected: () => mqtt.connection.client.connected, storage, clock, log });
       stack.push(() => http?.stop());
     }
     log.info({ estate: config.estate.id, lanes: lanes.size, devices: devices.size, prefix: topics.prefix }, 'gateway running');
     const rules = { registry: gate.registry, checkExitPasses: exitWatch.check, checkLists: listWatch.check };
-    return { config, db, journal, gate, lanes, devices, mqtt, commands, modes, secrets, secretsCreated: created, rules, ...(issuedApiTokens ? { issuedApiTokens } : {}), ...(http ? { http } : {}), stop };
+    return { config, db, reader, journal, gate, lanes, devices, mqtt, commands, modes, secrets, secretsCreated: created, rules, ...(issuedApiTokens ? { issuedApiTokens } : {}), ...(http ? { http } : {}), stop };
   } catch (error) {
     await stop();
     throw error;

@@ -98,7 +98,7 @@ export async function buildHttpApp(deps: HttpDeps, tls?: TlsMaterial): Promise<F
   });
   registerAuth(app, deps.tokens);
 
-  const alerts = new AlertQueries(deps.db);
+  const alerts = new AlertQueries(deps.db, deps.reader);
   opsRoutes(app, deps);
   sessionRoutes(app);
   laneRoutes(app, deps);

@@ -32,10 +32,14 @@ export class AlertQueries {
   private readonly lastRowStmt;
   private readonly ackStmt;
 
-  constructor(private readonly db: Db) {
-    this.byIdStmt = db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE id = ?`);
-    this.sinceStmt = db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE rowid > ? ORDER BY rowid LIMIT 100`);
-    this.lastRowStmt = db.prepare('SELECT coalesce(max(rowid), 0) AS last FROM alerts');
+  /** `reader`: where the lists and the live feed read (deps.ts, readerOf); the acknowledgement writes through `db`. */
+  constructor(
+    db: Db,
+    private readonly reader: Db = db,
+  ) {
+    this.byIdStmt = reader.prepare(`SELECT ${COLUMNS} FROM alerts WHERE id = ?`);
+    this.sinceStmt = reader.prepare(`SELECT ${COLUMNS} FROM alerts WHERE rowid > ? ORDER BY rowid LIMIT 100`);
+    this.lastRowStmt = reader.prepare('SELECT coalesce(max(rowid), 0) AS last FROM alerts');
     this.ackStmt = db.prepare('UPDATE alerts SET acked_at = ?, acked_by = ? WHERE id = ? AND acked_at IS NULL');
   }
 
@@ -46,7 +50,7 @@ export class AlertQueries {
       filter.cursor === undefined ? '' : AFTER_CURSOR,
     ].filter(Boolean);
     const cursor = decodeCursor(filter.cursor);
-    const rows = this.db
+    const rows = this.reader
       .prepare(`SELECT ${COLUMNS} FROM alerts ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ${Math.trunc(limit) + 1}`)
       .all({ ...(filter.type === undefined ? {} : { type: filter.type }), ...(cursor ? { cursorAt: cursor.at, cursorId: cursor.id } : {}) }) as AlertRow[];
     return page(rows, limit, toView);

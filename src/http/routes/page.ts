@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Id } from '../../schema/types.js';
 import { EVERY_ROLE, ANY_ROLE, GATE_STAFF } from '../auth.js';
-import type { HttpDeps } from '../deps.js';
+import { readerOf, type HttpDeps } from '../deps.js';
 import { auditRequestLookup } from '../lookup-audit.js';
 import { fail, problemResponses } from '../problem.js';
 import { laneDays } from '../queries/lane-stats.js';
@@ -50,7 +50,7 @@ export function pageRoutes(app: FastifyInstance, deps: HttpDeps): void {
     { config: { auth: ANY_ROLE }, schema: { operationId: 'getLanesToday', tags: ['lanes'], summary: "Today's passed, refused and fever counts per lane, by hour of the estate's day", response: { 200: Today, ...problemResponses(401, 403) } } },
     async () => {
       const now = deps.clock.now();
-      return { date: clock.parts(now).date, timeZone: estate.timeZone, lanes: laneDays(deps.db, clock, now, lanes) };
+      return { date: clock.parts(now).date, timeZone: estate.timeZone, lanes: laneDays(readerOf(deps), clock, now, lanes) };
     },
   );
 

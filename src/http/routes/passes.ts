@@ -5,7 +5,7 @@ import QRCode from 'qrcode';
 import { APPROVERS, GATE_STAFF } from '../auth.js';
 import type { ApiRole } from '../config-schema.js';
 import { IdempotencyHeaders, runCommand, runCommandReply } from '../command-bridge.js';
-import type { HttpDeps } from '../deps.js';
+import { readerOf, type HttpDeps } from '../deps.js';
 import { fail, problemResponses } from '../problem.js';
 import { listExitPasses } from '../queries/exit-passes.js';
 import { IsoTime, IsoTimeInput, Nullable, Reason } from '../schemas.js';
@@ -115,7 +115,7 @@ export function passRoutes(app: FastifyInstance, deps: HttpDeps): void {
       config: { auth: EXIT_PASS_READERS },
       schema: { operationId: 'listExitPasses', tags: ['passes'], summary: 'Exit passes, newest first: issued, used to leave, returned, revoked', querystring: ExitPassQuery, response: { 200: Type.Array(ExitPassView), ...problemResponses(400, 401, 403) } },
     },
-    async (request) => listExitPasses(deps.db, request.query.limit),
+    async (request) => listExitPasses(readerOf(deps), request.query.limit),
   );
 
   const revokeRoute = (url: string, pass: 'visitor' | 'exit', auth: readonly ApiRole[]) =>
