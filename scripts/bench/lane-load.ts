@@ -59,6 +59,18 @@ interface LaneRig {
   missTimer: NodeJS.Timeout | undefined;
 }
 
+/** A passage's timing as the gateway logs it (lane-runner.ts). */
+interface PassageTiming {
+  sinceScanMs: number;
+  decideMs?: number;
+  commitMs?: number;
+}
+
+export interface PassageSteps {
+  decideMs: number[];
+  commitMs: number[];
+}
+
 export class LoadRig {
   private readonly lanes: LaneRig[] = [];
   private latencies: number[] = [];
@@ -74,6 +86,8 @@ export class LoadRig {
     laneCount: number,
     /** The gateway's own scan → recorded decision time, from its log; callers take and clear it per run. */
     readonly insideMs: number[],
+    /** The same split in two: scan read → commit asked (Ed25519 and the decision), commit asked → committed. */
+    readonly stepsMs: PassageSteps,
   ) {
     for (let index = 0; index < laneCount; index += 1) {
       const lane: LaneRig = { scanner: estate.line(`l${index}-qr`), thermometer: estate.line(`l${index}-thermo`), busy: false, scannedAt: undefined, missTimer: undefined };
@@ -97,8 +111,14 @@ export class LoadRig {
     writeFileSync(configPath, JSON.stringify(raw));
     const gateway = spawn(process.execPath, [...(options.nodeFlags ?? []), 'dist/cli.js', 'start', configPath], { env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'inherit'] });
     const inside: number[] = [];
+    const steps: PassageSteps = { decideMs: [], commitMs: [] };
     // Capped so a long soak cannot grow it without bound; each run takes and clears it.
-    const http = await untilRunning(gateway, (ms) => inside.length < 200_000 && inside.push(ms)).catch(async (error: unknown) => {
+    const http = await untilRunning(gateway, (entry) => {
+      if (inside.length >= 200_000) return;
+      inside.push(entry.sinceScanMs);
+      if (entry.decideMs !== undefined) steps.decideMs.push(entry.decideMs);
+      if (entry.commitMs !== undefined) steps.commitMs.push(entry.commitMs);
+    }).catch(async (error: unknown) => {
       // No gateway, no rig: take the simulators and their socat processes down with it.
       gateway.kill('SIGKILL');
       await estate.stop();
@@ -107,7 +127,7 @@ export class LoadRig {
     });
     // Every device comes online once its port opens.
     await sleep(1000);
-    return new LoadRig(dir, estate, gateway, http, new PassIssuer(key.kid, key.privateKey), options.lanes ?? LANES, inside);
+    return new LoadRig(dir, estate, gateway, http, new PassIssuer(key.kid, key.privateKey), options.lanes ?? LANES, inside, steps);
   }
 
   /** Resident set size of the gateway process, in MB, from /proc. */
@@ -217,7 +237,7 @@ function rigConfig(dir: string, key: { kid: string; publicKey: string }, options
 }
 
 /** Waits for "gateway running" on the child's JSON log, picks up the API's address and a generated token, and hands on every passage's own timing. */
-function untilRunning(child: ChildProcess, onPassage: (sinceScanMs: number) => void): Promise<{ url: string; token: string }> {
+function untilRunning(child: ChildProcess, onPassage: (timing: PassageTiming) => void): Promise<{ url: string; token: string }> {
   return new Promise((resolve, reject) => {
     let buffered = '';
     let url = '';
@@ -233,8 +253,8 @@ function untilRunning(child: ChildProcess, onPassage: (sinceScanMs: number) => v
         buffered = buffered.slice(end + 1);
         // Most lines are of no interest: parse only the few that are.
         if (!line.startsWith('{') || !/sinceScanMs|tokensFile|"url"|gateway running/.test(line)) continue;
-        const entry = JSON.parse(line) as { msg?: string; url?: string; tokensFile?: string; sinceScanMs?: number };
-        if (entry.sinceScanMs !== undefined) onPassage(entry.sinceScanMs);
+        const entry = JSON.parse(line) as { msg?: string; url?: string; tokensFile?: string } & Partial<PassageTiming>;
+        if (entry.sinceScanMs !== undefined) onPassage({ ...entry, sinceScanMs: entry.sinceScanMs });
         if (entry.msg === 'guard-room page and API listening' && entry.url) url = entry.url;
         // The tokens are handed over through a file the log names, never the log itself.
         if (entry.tokensFile) token = readIssuedTokens(entry.tokensFile)?.auditor ?? '';

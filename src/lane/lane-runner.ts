@@ -248,19 +248,23 @@ export class LaneRunner {
 
   /** Records a decided passage; false (reported as a storage fault) when it did not commit. */
   private async record(passage: PassageRecord, alerts: AlertDraft[]): Promise<boolean> {
+    const submittedAt = process.hrtime.bigint();
     try {
       await this.deps.journal.recordPassage(passage, alerts);
     } catch (error) {
       this.storageFault(error as Error);
       return false;
     }
-    this.recorded(passage, alerts);
+    this.recorded(passage, alerts, submittedAt);
     return true;
   }
 
-  private recorded(passage: PassageRecord, alerts: AlertDraft[]): void {
+  /** `submittedAt`: when the commit was asked for, to split scan → recorded into deciding and committing. */
+  private recorded(passage: PassageRecord, alerts: AlertDraft[], submittedAt?: bigint): void {
     const started = this.lastScan?.id === passage.id ? this.lastScan.startedAt : undefined;
-    const sinceScanMs = started === undefined ? null : Number(process.hrtime.bigint() - started) / 1e6;
+    const now = process.hrtime.bigint();
+    const sinceScanMs = started === undefined ? null : Number(now - started) / 1e6;
+    const split = started === undefined || submittedAt === undefined ? {} : { decideMs: Number(submittedAt - started) / 1e6, commitMs: Number(now - submittedAt) / 1e6 };
     this.lastPassage = passage;
     const { decision } = passage;
     const log = decision.verdict === 'grant' ? this.log.info.bind(this.log) : this.log.warn.bind(this.log);
@@ -273,7 +277,7 @@ export class LaneRunner {
         reasons: decision.reasons,
         temperatureC: passage.temperatureC,
         alerts: alerts.map((a) => a.type),
-        ...(sinceScanMs === null ? {} : { sinceScanMs }),
+        ...(sinceScanMs === null ? {} : { sinceScanMs, ...split }),
       },
       PASSAGE_LOG_MESSAGE[decision.verdict],
     );
