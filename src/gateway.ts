@@ -115,7 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const gate = new GateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock);
     // Passes granted just before a restart are still in the replay window.
     for (const { key, at } of journal.recentPasses(clock.now() - config.policy.replayWindowS * 1000)) gate.replay.remember(key, at);
-    const ruleStore = new RuleStore(db);
+    const ruleStore = new RuleStore(db, { committer: store.writer, reader });
     gate.registry = estateRegistry(config, ruleStore, journal, secrets, clock);
     const ports = createPortRegistry({ log });
     // Pushed before the devices' own stops, so it runs after them: ports close once no device uses them.
@@ -130,7 +130,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     stack.push(() => storage.stop());
     const { lanes, placement } = buildLanes(config, devices, gate, journal, clock, log, {
       onPassage: (passage, timing) => {
-        gate.registry?.onPassage(passage);
+        gate.registry?.onPassage(passage).catch((error: Error) => log.error({ err: error.message, code: 'GW_STORAGE', passage: passage.id }, 'cannot mark the exit pass'));
         options.onPassage?.(passage);
         guardRoom.onPassage(passage, timing);
       },

@@ -40,18 +40,25 @@ export function statementCache(db: Db): (sql: string) => ReturnType<Db['prepare'
 }
 
 /** Runs a unit's steps in one transaction, or in a savepoint when a transaction is open (a batch, a command's). */
-export function applyUnit(db: Db, outbox: Outbox, prepare: ReturnType<typeof statementCache>, unit: WriteUnit): void {
+export function applyUnit(db: Db, outbox: Outbox | undefined, prepare: ReturnType<typeof statementCache>, unit: WriteUnit): void {
   db.transaction(() => {
     for (const step of unit.steps) {
-      if (step.kind === 'enqueue') outbox.enqueue(step.message, step.at);
+      if (step.kind === 'enqueue') {
+        if (!outbox) throw new Error('a unit with reports needs an outbox to commit them');
+        outbox.enqueue(step.message, step.at);
+      }
       else if (Array.isArray(step.params)) prepare(step.sql).run(...step.params);
       else prepare(step.sql).run(step.params);
     }
   })();
 }
 
-/** Commits on the caller's connection, on the caller's thread: tests and the command-line tools, which have no writer thread. */
-export function inlineCommitter(db: Db, outbox: Outbox): Committer {
+/**
+ * Commits on the caller's connection, on the caller's thread: tests and the
+ * command-line tools, which have no writer thread. Without an outbox it takes
+ * only units of statements.
+ */
+export function inlineCommitter(db: Db, outbox: Outbox | undefined): Committer {
   const prepare = statementCache(db);
   const relaxed = relaxedWriter(db);
   const commitNow = (unit: WriteUnit) => (unit.durable ? applyUnit(db, outbox, prepare, unit) : relaxed(() => applyUnit(db, outbox, prepare, unit)));

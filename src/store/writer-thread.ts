@@ -45,6 +45,7 @@ export class WriterThread implements Committer {
         if (error) waiter?.reject(fromWire(error));
         else waiter?.resolve();
       }
+      if (this.waiting.size === 0) worker.unref();
     });
     worker.on('error', (error) => {
       writerLog.error({ err: error.message, code: 'GW_STORAGE' }, 'writer thread failed');
@@ -79,6 +80,8 @@ export class WriterThread implements Committer {
     if (this.failure) return Promise.reject(this.failure);
     const id = (this.nextId += 1);
     return new Promise((resolve, reject) => {
+      // Held while a commit is awaited, so the process does not end under it; idle, the thread keeps nothing alive.
+      if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, { resolve, reject });
       this.worker.postMessage({ kind: 'unit', id, unit });
     });
@@ -104,6 +107,7 @@ export class WriterThread implements Committer {
   /** Commits what is queued, closes the connection and ends the thread. */
   async close(): Promise<void> {
     if (!this.failure) this.call({ op: 'close' });
+    this.worker.ref();
     await this.exited;
   }
 
