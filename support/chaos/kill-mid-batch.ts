@@ -1,10 +1,9 @@
-import { PassIssuer } from '../../src/demo/pass-issuer.js';
 import { PTY_LANE_ID } from './chaos-config.js';
-import { ChaosEstate, type ChaosReport } from './chaos-estate.js';
-import { PtyLane } from './pty-lane.js';
+import type { ChaosReport } from './chaos-estate.js';
 import { storeIntegrity, type StoreIntegrity } from './store-integrity.js';
 import { runTimeline, spread } from './timeline.js';
 import { opensWithoutGrant } from './unplug.js';
+import { withWalkedPtyLane } from './walked-pty-lane.js';
 
 export interface MidBatchPlan {
   durationMs: number;
@@ -32,21 +31,15 @@ export interface MidBatchReport extends ChaosReport, StoreIntegrity {
  * simulator received has its grant on disk, and nothing is half-written.
  */
 export async function runKillMidBatch(plan: MidBatchPlan, log: (line: string) => void): Promise<MidBatchReport> {
-  const lane = await PtyLane.start();
-  try {
-    const estate = await ChaosEstate.open({ lanes: plan.lanes, arrivalEveryMs: plan.arrivalEveryMs, ptyLane: lane.ports, log });
-    try {
-      const demoIssuer = estate.secrets.demoIssuer;
-      if (!demoIssuer) throw new Error('the chaos secrets have no demo issuer');
-      const issuer = new PassIssuer(demoIssuer.kid, demoIssuer.privateKey);
-      const walking = setInterval(() => lane.arrive(issuer), plan.ptyArrivalEveryMs);
-      try {
-        // Jittered, so the kills fall at different points of the commit cycle (queueing, writing, fsync, acks).
-        const kills = spread(plan.kills, plan.durationMs).map((atMs, i) => ({ atMs: atMs + Math.floor(Math.random() * 250), what: `SIGKILL ${i + 1}/${plan.kills}`, run: () => estate.killAndRestart() }));
-        await runTimeline(plan.durationMs, kills, log);
-      } finally {
-        clearInterval(walking);
-      }
+  return withWalkedPtyLane(
+    plan,
+    log,
+    async ({ estate }) => {
+      // Jittered, so the kills fall at different points of the commit cycle (queueing, writing, fsync, acks).
+      const kills = spread(plan.kills, plan.durationMs).map((atMs, i) => ({ atMs: atMs + Math.floor(Math.random() * 250), what: `SIGKILL ${i + 1}/${plan.kills}`, run: () => estate.killAndRestart() }));
+      await runTimeline(plan.durationMs, kills, log);
+    },
+    async ({ lane, estate }) => {
       const report = await estate.settle();
       const grants = report.rows.filter((row) => row.lane === `chaos/${PTY_LANE_ID}` && row.verdict === 'grant').map((row) => row.at);
       return {
@@ -56,10 +49,6 @@ export async function runKillMidBatch(plan: MidBatchPlan, log: (line: string) =>
         barrierOpens: lane.opens.length,
         opensWithoutGrant: opensWithoutGrant(lane.opens, grants),
       };
-    } finally {
-      await estate.close();
-    }
-  } finally {
-    await lane.stop();
-  }
+    },
+  );
 }
