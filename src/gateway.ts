@@ -36,7 +36,10 @@ export interface GatewayOptions {
 
 export interface Gateway {
   config: Readonly<Config>;
+  /** The writer thread's connection (store/writer-db.ts). */
   db: Db;
+  /** The read-only connection beside it. */
+  reader: Db;
   journal: Journal;
   /** What the parts announce (passages, mode changes, queued messages, storage faults); listeners are isolated. */
   events: EventBus;
@@ -83,8 +86,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const { devices, lanes, commands, modes } = parts;
     log.info({ estate: config.estate.id, lanes: lanes.size, devices: devices.size, prefix: store.topics.prefix }, 'gateway running');
     const { db, journal, events } = store;
+    const { reader } = store.access;
     const rules = { registry: estate.registry, ...checks };
-    return { config, db, journal, events, estate: estate.estate, lanes, devices, mqtt, commands, modes, secrets, secretsCreated: created, rules, ...(issuedApiTokens ? { issuedApiTokens } : {}), ...(http ? { http } : {}), stop: () => stops.run() };
+    return { config, db, reader, journal, events, estate: estate.estate, lanes, devices, mqtt, commands, modes, secrets, secretsCreated: created, rules, ...(issuedApiTokens ? { issuedApiTokens } : {}), ...(http ? { http } : {}), stop: () => stops.run() };
   } catch (error) {
     await stops.run();
     throw error;
@@ -118,10 +122,10 @@ async function startLocalParts({ config, secrets, clock, log, stops }: StartCont
   stops.push(() => crowd.stop());
 }
 
-async function listen(context: StartContext, { db }: GatewayStore, { estate }: GatewayEstate, parts: LocalParts, mqtt: MqttLink): Promise<RunningHttp> {
+async function listen(context: StartContext, { db, access }: GatewayStore, { estate }: GatewayEstate, parts: LocalParts, mqtt: MqttLink): Promise<RunningHttp> {
   const { clock, log, stops } = context;
   const { lanes, devices, commands, storage } = parts;
-  const http = await parts.guardRoom.listen({ db, estate, lanes, devices, commands, brokerConnected: () => mqtt.connection.client.connected, storage, clock, log });
+  const http = await parts.guardRoom.listen({ db, reader: access.reader, estate, lanes, devices, commands, brokerConnected: () => mqtt.connection.client.connected, storage, clock, log });
   stops.push(() => http.stop());
   return http;
 }

@@ -118,7 +118,7 @@ function every(gateway: Gateway, phaseMs: number, everyMs: number, work: (k: num
 function load(gateway: Gateway): void {
   const share = gateway.spec.index / spec.total;
   every(gateway, share * PASSAGE_EVERY_MS, PASSAGE_EVERY_MS, (k) => {
-    gateway.journal.recordPassage(syntheticPassage(gateway.spec.index * 1_000_000 + k, Date.now()), []);
+    void gateway.journal.recordPassage(syntheticPassage(gateway.spec.index * 1_000_000 + k, Date.now()), []);
     counts.passages += 1;
   });
   every(gateway, share * ALERT_EVERY_MS, ALERT_EVERY_MS, () => {

@@ -59,6 +59,18 @@ interface LaneRig {
   missTimer: NodeJS.Timeout | undefined;
 }
 
+/** A passage's timing as the gateway logs it (lane-runner.ts). */
+interface PassageTiming {
+  sinceScanMs: number;
+  decideMs?: number;
+  commitMs?: number;
+}
+
+export interface PassageSteps {
+  decideMs: number[];
+  commitMs: number[];
+}
+
 export class LoadRig {
   private readonly lanes: LaneRig[] = [];
   private latencies: number[] = [];
@@ -74,6 +86,8 @@ export class LoadRig {
     laneCount: number,
     /** The gateway's own scan → recorded decision time, from its log; callers take and clear it per run. */
     readonly insideMs: number[],
+    /** The same split in two: scan read → commit asked (Ed25519 and the decision), commit asked → committed. */
+    readonly stepsMs: PassageSteps,
   ) {
     for (let index = 0; index < laneCount; index += 1) {
       const lane: LaneRig = { scanner: estate.line(`l${index}-qr`), thermometer: estate.line(`l${index}-thermo`), busy: false, scannedAt: undefined, missTimer: undefined };
@@ -97,8 +111,14 @@ export class LoadRig {
     writeFileSync(configPath, JSON.stringify(raw));
     const gateway = new GatewayProcess(configPath, { nodeFlags: options.nodeFlags ?? [], stderr: 'inherit' });
     const inside: number[] = [];
+    const steps: PassageSteps = { decideMs: [], commitMs: [] };
     // Capped so a long soak cannot grow it without bound; each run takes and clears it.
-    const http = await untilServing(gateway, (ms) => inside.length < 200_000 && inside.push(ms)).catch(async (error: unknown) => {
+    const http = await untilServing(gateway, (entry) => {
+      if (inside.length >= 200_000) return;
+      inside.push(entry.sinceScanMs);
+      if (entry.decideMs !== undefined) steps.decideMs.push(entry.decideMs);
+      if (entry.commitMs !== undefined) steps.commitMs.push(entry.commitMs);
+    }).catch(async (error: unknown) => {
       // No gateway, no rig: take the simulators and their socat processes down with it.
       await gateway.kill();
       await estate.stop();
@@ -107,7 +127,7 @@ export class LoadRig {
     });
     // Every device comes online once its port opens.
     await sleep(1000);
-    return new LoadRig(dir, estate, gateway, http, new PassIssuer(key.kid, key.privateKey), options.lanes ?? LANES, inside);
+    return new LoadRig(dir, estate, gateway, http, new PassIssuer(key.kid, key.privateKey), options.lanes ?? LANES, inside, steps);
   }
 
   /** Resident set size of the gateway process, in MB, from /proc. */
@@ -216,14 +236,14 @@ function rigConfig(dir: string, key: { kid: string; publicKey: string }, options
 }
 
 /** Starts the gateway, picks up the API's address and a generated token from its log, and hands on every passage's own timing. */
-async function untilServing(gateway: GatewayProcess, onPassage: (sinceScanMs: number) => void): Promise<{ url: string; token: string }> {
+async function untilServing(gateway: GatewayProcess, onPassage: (timing: PassageTiming) => void): Promise<{ url: string; token: string }> {
   let url = '';
   let token = '';
   gateway.onLogLine((line) => {
     // The log keeps flowing while the bench runs: parse only the few lines of interest, and keep nothing.
     if (!/sinceScanMs|tokensFile|"url"/.test(line)) return;
-    const entry = parseLogLine(line) as { msg?: string; url?: string; tokensFile?: string; sinceScanMs?: number } | undefined;
-    if (entry?.sinceScanMs !== undefined) onPassage(entry.sinceScanMs);
+    const entry = parseLogLine(line) as ({ msg?: string; url?: string; tokensFile?: string } & Partial<PassageTiming>) | undefined;
+    if (entry?.sinceScanMs !== undefined) onPassage({ ...entry, sinceScanMs: entry.sinceScanMs });
     if (entry?.msg === 'guard-room page and API listening' && entry.url) url = entry.url;
     // The tokens are handed over through a file the log names, never the log itself.
     if (entry?.tokensFile) token = readIssuedTokens(entry.tokensFile)?.auditor ?? '';

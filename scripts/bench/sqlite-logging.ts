@@ -17,7 +17,7 @@ export const sqliteLogging: Bench = async ({ scale, log }) => {
     const started = process.hrtime.bigint();
     for (let i = 0; i < n; i += 1) {
       const t = process.hrtime.bigint();
-      journal.recordPassage(syntheticPassage(i, Date.now()), []);
+      await journal.recordPassage(syntheticPassage(i, Date.now()), []);
       samples.push(elapsedMs(t));
     }
     const rate = Math.round(n / (elapsedMs(started) / 1000));

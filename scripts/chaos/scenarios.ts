@@ -2,6 +2,7 @@ import type { BenchResult } from '../bench/types.js';
 import type { ChaosReport } from '../../support/chaos/chaos-estate.js';
 import { chaosResult } from './chaos-result.js';
 import { DISK_FULL_PLAN, runDiskFull } from '../../support/chaos/disk-full.js';
+import { MID_BATCH_PLAN, runKillMidBatch } from '../../support/chaos/kill-mid-batch.js';
 import { KILL_STORM_PLAN, LOSS_PLAN, runLoss } from '../../support/chaos/loss.js';
 import { runUnplug, UNPLUG_PLAN } from '../../support/chaos/unplug.js';
 
@@ -36,6 +37,27 @@ export const SCENARIOS: Record<string, Scenario> = {
       result: chaosResult('chaos-kill', `Chaos: ${plan.kills} SIGKILLs and a broker stop and start under load`, 'npm run chaos -- --only kill', report, [
         `${plan.lanes} virtual entry lanes driven by the demo crowd, the gateway as a child process on an external Mosquitto, killed with SIGKILL ${plan.kills} times in ${plan.durationMs / 1000} s and restarted at once; the broker stopped for ${plan.brokerOutageMs / 1000} s.`,
       ]),
+    };
+  },
+  'mid-batch': async ({ quick, log }) => {
+    const plan = { ...MID_BATCH_PLAN, durationMs: quicken(quick, MID_BATCH_PLAN.durationMs), kills: quick ? 3 : MID_BATCH_PLAN.kills };
+    const report = await runKillMidBatch(plan, log);
+    const base = chaosResult('chaos-kill-mid-batch', 'Chaos: SIGKILLs while the writer thread group-commits, the barrier simulator as witness', 'npm run chaos -- --only mid-batch', report, [
+      `${plan.lanes} virtual lanes (a person every ${plan.arrivalEveryMs} ms per free lane) and one lane on real drivers over socat ptys (a resident every ${plan.ptyArrivalEveryMs} ms); ${plan.kills} SIGKILLs at jittered moments, restarted at once; synchronous FULL.`,
+      'Every OPEN the barrier simulator received must have its grant on disk; every passage and alert row parses and has its report in the chain; the chain verifies with contiguous seqs.',
+    ]);
+    return {
+      report,
+      result: {
+        ...base,
+        figures: {
+          ...base.figures,
+          'serial lane: OPEN commands at the barrier simulator': report.barrierOpens,
+          'serial lane: OPENs without a grant on disk': report.opensWithoutGrant,
+          'rows half-written (no report, or not parsing)': report.halfWritten.length,
+          'report chain faults (seq gap, broken link)': report.chainFaults.length,
+        },
+      },
     };
   },
   disk: async ({ quick, log }) => {

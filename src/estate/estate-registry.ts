@@ -128,22 +128,19 @@ export class EstateRegistry implements Registry {
 
   /**
    * After a recorded grant: who is inside (anti-passback), an exit pass used
-   * to leave, a return on one. Refusals change nothing.
+   * to leave, a return on one. Refusals change nothing. Resolves once the pass's mark is committed.
    */
-  onPassage(passage: PassageRecord): void {
+  onPassage(passage: PassageRecord): Promise<void> {
     const { subject, decision } = passage;
-    if (!subject || subject.kind === 'plate' || decision.verdict !== 'grant') return;
+    if (!subject || subject.kind === 'plate' || decision.verdict !== 'grant') return Promise.resolve();
     const key = this.hash(subject);
     if (passage.direction === 'in') {
       this.inside.add(key);
-      this.store.markReturned(this.hashesOf(subject), passage.at);
-      return;
+      return this.store.markReturned(this.hashesOf(subject), passage.at);
     }
     this.inside.delete(key);
-    if (decision.reasons.includes('EXIT_PASS_VALID')) {
-      const pass = this.store.exitPass(this.hashesOf(subject));
-      if (pass) this.store.markLeft(pass.passId, passage.at);
-    }
+    const pass = decision.reasons.includes('EXIT_PASS_VALID') ? this.store.exitPass(this.hashesOf(subject)) : undefined;
+    return pass ? this.store.markLeft(pass.passId, passage.at) : Promise.resolve();
   }
 
   /** The keyed hash the store keeps for a subject (trace lookups). */

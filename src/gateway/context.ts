@@ -7,6 +7,7 @@ import type { Secrets } from '../secrets.js';
 import type { Db } from '../store/database.js';
 import type { Journal } from '../store/journal.js';
 import type { ReportSigner } from '../store/report-chain-format.js';
+import type { StoreAccess } from '../store/outbox.js';
 import type { StopStack } from './stop-stack.js';
 
 /** What every step of the gateway's start reads, and where it leaves what must be stopped. */
@@ -20,7 +21,10 @@ export interface StartContext {
 
 /** The database and what writes to it, and the bus its writes are announced on. */
 export interface GatewayStore {
+  /** The writer thread's connection (store/writer-db.ts): synchronous writes, and reads that must see them. */
   db: Db;
+  /** The read-only connection beside it, and the writer thread that commits units: what repositories are built on. */
+  access: Required<StoreAccess>;
   journal: Journal;
   events: EventBus;
   topics: Topics;

@@ -114,7 +114,7 @@ async function registerPlugins(app: FastifyInstance, deps: HttpDeps): Promise<vo
 }
 
 function registerRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  const alerts = new AlertQueries(deps.db);
+  const alerts = new AlertQueries(deps.db, deps.reader);
   opsRoutes(app, deps);
   sessionRoutes(app);
   laneRoutes(app, deps);

@@ -16,7 +16,10 @@ export interface HttpDeps {
   gates: ReadonlyArray<{ id: string; name: string }>;
   /** The estate's name and time zone, for the page (absent in tests that need neither). */
   estateInfo?: { id: string; name: string; timeZone: string };
+  /** The writer's connection: the few writes here (an alert's acknowledgement, a lookup's audit) and reads that must see them. */
   db: Db;
+  /** A read-only connection (database.ts, openReader) for lists, exports and traces, so a long read holds up no commit; absent, reads use `db`. */
+  reader?: Db;
   /** What every lane reads: modes, trust list, roster, the estate registry. */
   estate: EstateState;
   lanes: ReadonlyMap<string, LaneRunner>;
@@ -33,4 +36,9 @@ export interface HttpDeps {
   feed: LiveFeed;
   clock: Clock;
   log: Logger;
+}
+
+/** The connection for the app's reads. */
+export function readerOf(deps: Pick<HttpDeps, 'db' | 'reader'>): Db {
+  return deps.reader ?? deps.db;
 }

@@ -89,7 +89,7 @@ export class GuardRoom {
     checkListeners(this.config.http, this.log);
     // The generated certificate's key is a secret: it goes beside the secrets file.
     const tls = this.config.http.tls.enabled ? await tlsMaterial(this.config.http.tls, dirname(this.config.secrets.path), new Date(deps.clock.now()), this.log) : undefined;
-    const alerts = new AlertQueries(deps.db);
+    const alerts = new AlertQueries(deps.db, deps.reader);
     this.live = { deps, alerts, lastAlert: alerts.lastRowId(), gateNames: new Map(this.config.gates.map((gate) => [gate.id, gate.name])) };
     const registry = new TokenRegistry([...tokens, ...this.tokenHashes]);
     if (registry.size === 0) this.log.warn('no API tokens configured: every API call will be refused (add http.tokens)');

@@ -134,7 +134,7 @@ export class LaneRunner {
     const before = this.state.phase;
     this.state = step.state;
     // A step cut short by a failed record speaks nothing: the record-failed step that follows speaks for it.
-    if (this.run(step.effects)) this.speak(before, step.state.phase, step.effects);
+    this.run(step.effects, () => this.speak(before, step.state.phase, step.effects));
     clearTimeout(this.timer);
     this.timer = undefined;
     if (step.deadline !== undefined) {
@@ -157,16 +157,27 @@ export class LaneRunner {
     return { ok: false, phase: before === 'idle' ? 'storage-fault' : before };
   }
 
-  private run(effects: readonly LaneEffect[]): boolean {
-    for (const effect of effects) {
-      if (effect.type === 'record' && !this.record(effect.passage, effect.alerts, effect.manual)) {
-        // Nothing is released unrecorded: drop the rest of this step and let the machine fall back to refer.
-        this.dispatch({ type: 'record-failed', at: this.deps.clock.now(), passageId: effect.passage.id });
-        return false;
-      }
-      this.perform(effect);
-    }
-    return true;
+  /**
+   * Runs a step's effects in order. A record holds back the effects after it
+   * until its commit resolves (nothing is released unrecorded); `done` runs
+   * once all have run, and not at all when the record fails. A guard's
+   * release commits on the synchronous path: its command answers at once
+   * whether it was recorded.
+   */
+  private run(effects: readonly LaneEffect[], done: () => void): void {
+    const at = effects.findIndex((effect) => effect.type === 'record');
+    for (const effect of at === -1 ? effects : effects.slice(0, at)) this.perform(effect);
+    const record = effects[at];
+    if (record?.type !== 'record') return done();
+    const recorded = (ok: boolean) => {
+      if (!ok) return this.dispatch({ type: 'record-failed', at: this.deps.clock.now(), passageId: record.passage.id });
+      this.run(effects.slice(at + 1), done);
+    };
+    if (record.manual) return recorded(this.recordNow(record.passage, record.manual));
+    void this.record(record.passage, record.alerts).then((ok) => {
+      // Recorded but stopped meanwhile: the barrier stays closed, a row without an opening.
+      if (this.running) recorded(ok);
+    });
   }
 
   /** The lane's voice: the clip its catalogue gives this step (src/lane/announcements.ts), if the lane has an announcer. */
@@ -191,7 +202,7 @@ export class LaneRunner {
         });
         return;
       case 'settle':
-        this.guardStorage(() => journal.settlePassage(effect.passageId, effect.outcome, effect.at));
+        this.background(journal.settlePassage(effect.passageId, effect.outcome, effect.at));
         this.log.debug({ passage: effect.passageId, outcome: effect.outcome }, 'passage settled');
         return;
       case 'alert':
@@ -201,10 +212,10 @@ export class LaneRunner {
       case 'remember-pass':
         for (const key of [effect.fingerprint, estate.replayKey(effect.person)]) {
           estate.replay.remember(key, effect.at);
-          this.guardStorage(() => journal.rememberPass(key, effect.at));
+          this.background(journal.rememberPass(key, effect.at));
         }
         estate.replay.forget(estate.replayKey(effect.forget));
-        this.guardStorage(() => journal.forgetPass(estate.replayKey(effect.forget)));
+        this.background(journal.forgetPass(estate.replayKey(effect.forget)));
         return;
       case 'indicate':
         devices.indicator?.show(effect.signal).catch((error: Error) => this.log.warn({ err: error.message }, 'indicator failed'));
@@ -215,11 +226,33 @@ export class LaneRunner {
     }
   }
 
-  private record(passage: PassageRecord, alerts: AlertDraft[], manual?: ManualRelease): boolean {
-    const ok = this.guardStorage(() => this.deps.journal.recordPassage(passage, alerts));
+  /** Records a decided passage; false (reported as a storage fault) when it did not commit. */
+  private async record(passage: PassageRecord, alerts: AlertDraft[]): Promise<boolean> {
+    const submittedAt = process.hrtime.bigint();
+    try {
+      await this.deps.journal.recordPassage(passage, alerts);
+    } catch (error) {
+      this.storageFault(error as Error);
+      return false;
+    }
+    this.recorded(passage, alerts, submittedAt);
+    return true;
+  }
+
+  /** A guard's release, recorded on the synchronous path; false (reported as a storage fault) when it did not commit. */
+  private recordNow(passage: PassageRecord, manual: ManualRelease): boolean {
+    if (!this.guardStorage(() => this.deps.journal.recordPassageNow(passage, []))) return false;
+    this.recorded(passage, []);
+    this.log.info({ passage: passage.id, reason: manual.reason, actor: manual.actor }, 'manual release');
+    return true;
+  }
+
+  /** `submittedAt`: when the commit was asked for, to split scan → recorded into deciding and committing. */
+  private recorded(passage: PassageRecord, alerts: AlertDraft[], submittedAt?: bigint): void {
     const started = this.lastScan?.id === passage.id ? this.lastScan.startedAt : undefined;
-    if (!ok) return false;
-    const sinceScanMs = started === undefined ? null : Number(process.hrtime.bigint() - started) / 1e6;
+    const now = process.hrtime.bigint();
+    const sinceScanMs = started === undefined ? null : Number(now - started) / 1e6;
+    const split = started === undefined || submittedAt === undefined ? {} : { decideMs: Number(submittedAt - started) / 1e6, commitMs: Number(now - submittedAt) / 1e6 };
     this.lastPassage = passage;
     const { decision } = passage;
     const log = decision.verdict === 'grant' ? this.log.info.bind(this.log) : this.log.warn.bind(this.log);
@@ -232,14 +265,17 @@ export class LaneRunner {
         reasons: decision.reasons,
         temperatureC: passage.temperatureC,
         alerts: alerts.map((a) => a.type),
-        ...(sinceScanMs === null ? {} : { sinceScanMs }),
+        ...(sinceScanMs === null ? {} : { sinceScanMs, ...split }),
       },
       PASSAGE_LOG_MESSAGE[decision.verdict],
     );
-    if (manual) this.log.info({ passage: passage.id, reason: manual.reason, actor: manual.actor }, 'manual release');
     // Isolated listeners: whatever they do, the release that follows this record still happens.
     this.deps.events.emit('passage-recorded', { passage, sinceScanMs });
-    return true;
+  }
+
+  /** A write that nothing waits for (settle, replay window): a failure is reported, the lane goes on. */
+  private background(write: Promise<void>): void {
+    write.catch((error: Error) => this.storageFault(error));
   }
 
   private guardStorage(write: () => unknown): boolean {
@@ -247,9 +283,13 @@ export class LaneRunner {
       write();
       return true;
     } catch (error) {
-      this.log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'database write failed: lane refers to the guard');
-      this.deps.events.emit('storage-fault', { error: error as Error, where: { gate: this.deps.setup.gate, lane: this.deps.setup.lane } });
+      this.storageFault(error as Error);
       return false;
     }
+  }
+
+  private storageFault(error: Error): void {
+    this.log.error({ err: error.message, code: 'GW_STORAGE' }, 'database write failed: lane refers to the guard');
+    this.deps.events.emit('storage-fault', { error, where: { gate: this.deps.setup.gate, lane: this.deps.setup.lane } });
   }
 }

@@ -124,12 +124,10 @@ export class OutboxPublisher {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const seqs = this.acked.splice(0);
-    try {
-      this.options.outbox.acknowledge(seqs);
-    } catch (error) {
+    this.options.outbox.acknowledge(seqs).catch((error: Error) => {
       // The rows stay and are sent again: a duplicate, never a loss.
-      this.options.log.error({ err: (error as Error).message, code: Code.GW_STORAGE }, 'cannot delete acknowledged outbox rows');
-    }
+      this.options.log.error({ err: error.message, code: Code.GW_STORAGE }, 'cannot delete acknowledged outbox rows');
+    });
   }
 
   /** Waits up to `timeoutMs` for the outbox to empty, then stops. */

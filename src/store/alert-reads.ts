@@ -1,5 +1,5 @@
-import type { Db } from './database.js';
-import { AFTER_CURSOR, cursorParams, statementCache, whereClause, type Cursor } from './keyset.js';
+import { statementCache, type Db } from './database.js';
+import { AFTER_CURSOR, cursorParams, whereClause, type Cursor } from './keyset.js';
 
 export interface AlertRow {
   rowid: number;
@@ -32,11 +32,12 @@ export class AlertReads {
   private readonly lastRowStmt;
   private readonly ackStmt;
 
-  constructor(db: Db) {
-    this.statement = statementCache(db);
-    this.byIdStmt = db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE id = ?`);
-    this.sinceStmt = db.prepare(`SELECT ${COLUMNS} FROM alerts WHERE rowid > ? ORDER BY rowid LIMIT 100`);
-    this.lastRowStmt = db.prepare('SELECT coalesce(max(rowid), 0) AS last FROM alerts');
+  /** `reader`: where the lists and the live feed read (a read-only connection waits for no commit); the acknowledgement writes through `db`. */
+  constructor(db: Db, reader: Db = db) {
+    this.statement = statementCache(reader);
+    this.byIdStmt = reader.prepare(`SELECT ${COLUMNS} FROM alerts WHERE id = ?`);
+    this.sinceStmt = reader.prepare(`SELECT ${COLUMNS} FROM alerts WHERE rowid > ? ORDER BY rowid LIMIT 100`);
+    this.lastRowStmt = reader.prepare('SELECT coalesce(max(rowid), 0) AS last FROM alerts');
     this.ackStmt = db.prepare('UPDATE alerts SET acked_at = ?, acked_by = ? WHERE id = ? AND acked_at IS NULL');
   }
 

@@ -1,5 +1,5 @@
-import type { Db } from './database.js';
-import { statementCache, whereClause } from './keyset.js';
+import { statementCache, type Db } from './database.js';
+import { whereClause } from './keyset.js';
 
 export interface AuditRow {
   seq: number;

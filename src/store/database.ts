@@ -5,7 +5,34 @@ import { GatewardenError } from '../errors.js';
 import { createPrivateFile, ensurePrivateDir, tightenFile } from './file-modes.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
-export type Db = Database.Database;
+/** A real better-sqlite3 connection on this thread. */
+export type Connection = Database.Database;
+
+/** A statement, as better-sqlite3 gives it and as the writer thread's proxy (writer-db.ts) forwards it. */
+export interface Statement {
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  iterate(...params: unknown[]): IterableIterator<unknown>;
+  pluck(toggle?: boolean): Statement;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- better-sqlite3's own bound: a transaction takes any arguments
+type TransactionBody = (...params: any[]) => unknown;
+
+/**
+ * The part of a better-sqlite3 connection the gateway uses: a real
+ * connection (tests, the command-line tools, the read-only connection) or the
+ * proxy to the writer thread's single writer connection (writer-db.ts).
+ */
+export interface Db {
+  prepare(sql: string): Statement;
+  transaction<F extends TransactionBody>(fn: F): (...params: F extends (...args: infer A) => unknown ? A : never) => ReturnType<F>;
+  exec(sql: string): unknown;
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  close(): unknown;
+  readonly inTransaction: boolean;
+}
 
 export interface OpenOptions {
   path: string;
@@ -20,13 +47,13 @@ export interface OpenOptions {
  * 0600 before SQLite opens it, and SQLite gives its -wal and -shm the
  * database's mode; looser modes left from before are tightened here.
  */
-export function openDatabase({ path, synchronous, log }: OpenOptions): Db {
+export function openDatabase({ path, synchronous, log }: OpenOptions): Connection {
   if (path !== ':memory:') {
     ensurePrivateDir(dirname(path), log);
     createPrivateFile(path);
     for (const file of [path, `${path}-wal`, `${path}-shm`]) tightenFile(file, log);
   }
-  let db: Db;
+  let db: Connection;
   try {
     db = new Database(path);
     db.pragma('journal_mode = WAL');
@@ -38,6 +65,37 @@ export function openDatabase({ path, synchronous, log }: OpenOptions): Db {
   }
   migrate(db, MIGRATIONS, log);
   return db;
+}
+
+/**
+ * A read-only connection beside the writer: in WAL mode it reads the last
+ * commit without waiting for a writer, and a long read (an export) holds up
+ * no decision's commit.
+ */
+export function openReader(path: string): Connection {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    return db;
+  } catch (error) {
+    throw new GatewardenError('GW_STORAGE', `cannot open database ${path} for reading: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Prepared statements by SQL text, each compiled the first time it is asked for and kept: a filtered
+ * list is one of a few statements (keyset.ts), a write unit carries SQL (write-unit.ts); neither prepares afresh.
+ */
+export function statementCache(db: Db): (sql: string) => Statement {
+  const statements = new Map<string, Statement>();
+  return (sql) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
 }
 
 export function migrate(db: Db, migrations: readonly Migration[], log: Logger): void {
@@ -74,7 +132,7 @@ export function relaxedWriter(db: Db): RelaxedWrite {
   };
 }
 
-const readProbes = new WeakMap<Db, Database.Statement>();
+const readProbes = new WeakMap<Db, Statement>();
 
 /** A read that throws when the database cannot answer: the readiness check when no watcher runs (src/http/routes/ops.ts). */
 export function probeRead(db: Db): void {

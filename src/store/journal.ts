@@ -5,26 +5,34 @@ import { alertMessage, auditMessage, gapMessage, passageMessage } from '../contr
 import type { AuditMessage, GapMessage } from '../contract/report-payloads.js';
 import type { Topics } from '../contract/topics.js';
 import type { EventBus } from '../event-bus.js';
-import { relaxedWriter, type Db, type RelaxedWrite } from './database.js';
-import { Outbox } from './outbox.js';
+import type { Db } from './database.js';
+import { Outbox, type StoreAccess } from './outbox.js';
 import { toRanges, type ReportSigner } from './report-chain-format.js';
 import { ReportChain } from './report-chain.js';
 import type { SubjectHasher } from './subject-hash.js';
+import type { Committer, WriteStep, WriteUnit } from './write-unit.js';
+
+const INSERT_PASSAGE = `
+  INSERT INTO passages (id, at, gate, lane, direction, kind, credential, subject_hash, vehicle_hash, verdict, reasons, rule, policy_version, temperature_c, readings, mode, drill)
+  VALUES (@id, @at, @gate, @lane, @direction, @kind, @credential, @subjectHash, @vehicleHash, @verdict, @reasons, @rule, @policyVersion, @temperatureC, @readings, @mode, @drill)`;
+const INSERT_ALERT = `
+  INSERT INTO alerts (id, at, type, severity, gate, lane, passage_id, subject_hash, reasons, details)
+  VALUES (@id, @at, @type, @severity, @gate, @lane, @passageId, @subjectHash, @reasons, @details)`;
+const SETTLE = 'UPDATE passages SET outcome = ?, settled_at = ? WHERE id = ? AND outcome IS NULL';
+const REMEMBER = 'INSERT INTO replay_window (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at';
+const FORGET = 'DELETE FROM replay_window WHERE key = ?';
 
 /**
  * Writes what the gate decided. A passage, its alerts and their outgoing MQTT
- * messages go into one transaction, so a crash at any point either keeps all
- * of them or none, and nothing is released that was not recorded first.
+ * messages are one unit (write-unit.ts), committed together or not at all, so
+ * a crash at any point either keeps all of them or none, and nothing is
+ * released that was not recorded first. With a writer thread the units of
+ * many lanes share one commit (writer-thread.ts).
  */
 export class Journal {
   readonly outbox: Outbox;
   readonly chain: ReportChain;
-  private readonly insertPassage;
-  private readonly insertAlert;
-  private readonly settleStmt;
-  private readonly rememberStmt;
-  private readonly forgetStmt;
-  private readonly relaxed: RelaxedWrite;
+  private readonly committer: Committer;
 
   constructor(
     private readonly db: Db,
@@ -34,57 +42,34 @@ export class Journal {
     signer?: ReportSigner,
     /** Told `journal-enqueued` after every committed write that queued messages, so the publishers drain without polling. */
     private readonly events?: EventBus,
+    access: StoreAccess = {},
   ) {
     this.chain = new ReportChain(db, signer);
-    this.outbox = new Outbox(db, 'outbox', this.chain);
-    this.insertPassage = db.prepare(`
-      INSERT INTO passages (id, at, gate, lane, direction, kind, credential, subject_hash, vehicle_hash, verdict, reasons, rule, policy_version, temperature_c, readings, mode, drill)
-      VALUES (@id, @at, @gate, @lane, @direction, @kind, @credential, @subjectHash, @vehicleHash, @verdict, @reasons, @rule, @policyVersion, @temperatureC, @readings, @mode, @drill)`);
-    this.insertAlert = db.prepare(`
-      INSERT INTO alerts (id, at, type, severity, gate, lane, passage_id, subject_hash, reasons, details)
-      VALUES (@id, @at, @type, @severity, @gate, @lane, @passageId, @subjectHash, @reasons, @details)`);
-    this.relaxed = relaxedWriter(db);
-    this.settleStmt = db.prepare('UPDATE passages SET outcome = ?, settled_at = ? WHERE id = ? AND outcome IS NULL');
-    this.forgetStmt = db.prepare('DELETE FROM replay_window WHERE key = ?');
-    this.rememberStmt = db.prepare('INSERT INTO replay_window (key, at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET at = excluded.at');
+    this.outbox = new Outbox(db, 'outbox', this.chain, access);
+    this.committer = this.outbox.committer;
   }
 
-  /** Records a decided passage with its alerts. Throws on a storage error: the caller must then not release. */
-  recordPassage(passage: PassageRecord, alerts: readonly AlertDraft[]): string[] {
-    const subjectHash = passage.subject ? this.hashSubject(passage.subject) : null;
-    // A plate with no occupant screened may stand as the subject: a trace by plate still finds it.
-    const vehicle = passage.vehicle ?? (passage.subject?.kind === 'plate' ? passage.subject : undefined);
-    const vehicleHash = vehicle ? this.hashSubject(vehicle) : null;
-    const alertIds = this.db.transaction(() => {
-      this.insertPassage.run({
-        id: passage.id,
-        at: passage.at,
-        gate: passage.gate,
-        lane: passage.lane,
-        direction: passage.direction,
-        kind: passage.kind,
-        credential: passage.credential,
-        subjectHash,
-        vehicleHash,
-        verdict: passage.decision.verdict,
-        reasons: JSON.stringify(passage.decision.reasons),
-        rule: passage.decision.rule,
-        policyVersion: passage.decision.policyVersion,
-        temperatureC: passage.temperatureC,
-        readings: JSON.stringify(passage.readings),
-        mode: passage.mode,
-        drill: passage.drill ? 1 : 0,
-      });
-      this.outbox.enqueue(passageMessage(this.topics, passage, subjectHash), passage.at);
-      return alerts.map((alert) => this.writeAlert(alert, subjectHash));
-    })();
+  /** Records a decided passage with its alerts; resolves once on disk, rejects on a storage error: the caller must then not release. */
+  async recordPassage(passage: PassageRecord, alerts: readonly AlertDraft[]): Promise<string[]> {
+    const { unit, alertIds } = this.passageUnit(passage, alerts);
+    await this.committer.commit(unit);
     this.announceEnqueued();
     return alertIds;
   }
 
-  /** Records an alert that no passage raised (device fault, forced barrier, …). */
+  /** recordPassage on the synchronous path, for a caller that answers at once (a guard's remote release). */
+  recordPassageNow(passage: PassageRecord, alerts: readonly AlertDraft[]): string[] {
+    const { unit, alertIds } = this.passageUnit(passage, alerts);
+    this.committer.commitNow(unit);
+    this.announceEnqueued();
+    return alertIds;
+  }
+
+  /** Records an alert that no passage raised (device fault, forced barrier, …), on the synchronous path: they are rare. */
   recordAlert(alert: AlertDraft): string {
-    const id = this.db.transaction(() => this.writeAlert(alert, null))();
+    const steps: WriteStep[] = [];
+    const id = this.alertSteps(alert, null, steps);
+    this.committer.commitNow({ durable: true, steps });
     this.announceEnqueued();
     return id;
   }
@@ -106,17 +91,16 @@ export class Journal {
     setImmediate(() => this.announceEnqueued());
   }
 
-  /** The outcome after the release: durable with the next decision's commit, see relaxedWriter. */
   /**
    * A granted pass, for the replay window across restarts (found from outside: a restart forgot it). Its loss in a
-   * power cut costs one replay check, never a decision: written relaxed.
+   * power cut costs one replay check, never a decision: not durable (write-unit.ts).
    */
-  rememberPass(key: string, at: number): void {
-    this.relaxed(() => this.rememberStmt.run(key, at));
+  rememberPass(key: string, at: number): Promise<void> {
+    return this.committer.commit({ durable: false, steps: [{ kind: 'run', sql: REMEMBER, params: [key, at] }] });
   }
 
-  forgetPass(key: string): void {
-    this.relaxed(() => this.forgetStmt.run(key));
+  forgetPass(key: string): Promise<void> {
+    return this.committer.commit({ durable: false, steps: [{ kind: 'run', sql: FORGET, params: [key] }] });
   }
 
   /** The passes granted since `since`, oldest first; older rows are dropped. */
@@ -125,13 +109,47 @@ export class Journal {
     return this.db.prepare('SELECT key, at FROM replay_window ORDER BY at').all() as Array<{ key: string; at: number }>;
   }
 
-  settlePassage(passageId: string, outcome: PassageOutcome, at: number): void {
-    this.relaxed(() => this.settleStmt.run(outcome, at, passageId));
+  /** The outcome after the release: durable with the next decision's commit. */
+  settlePassage(passageId: string, outcome: PassageOutcome, at: number): Promise<void> {
+    return this.committer.commit({ durable: false, steps: [{ kind: 'run', sql: SETTLE, params: [outcome, at, passageId] }] });
   }
 
-  private writeAlert(alert: AlertDraft, subjectHash: string | null): string {
+  private passageUnit(passage: PassageRecord, alerts: readonly AlertDraft[]): { unit: WriteUnit; alertIds: string[] } {
+    const subjectHash = passage.subject ? this.hashSubject(passage.subject) : null;
+    // A plate with no occupant screened may stand as the subject: a trace by plate still finds it.
+    const vehicle = passage.vehicle ?? (passage.subject?.kind === 'plate' ? passage.subject : undefined);
+    const vehicleHash = vehicle ? this.hashSubject(vehicle) : null;
+    const row = {
+      id: passage.id,
+      at: passage.at,
+      gate: passage.gate,
+      lane: passage.lane,
+      direction: passage.direction,
+      kind: passage.kind,
+      credential: passage.credential,
+      subjectHash,
+      vehicleHash,
+      verdict: passage.decision.verdict,
+      reasons: JSON.stringify(passage.decision.reasons),
+      rule: passage.decision.rule,
+      policyVersion: passage.decision.policyVersion,
+      temperatureC: passage.temperatureC,
+      readings: JSON.stringify(passage.readings),
+      mode: passage.mode,
+      drill: passage.drill ? 1 : 0,
+    };
+    const steps: WriteStep[] = [
+      { kind: 'run', sql: INSERT_PASSAGE, params: row },
+      { kind: 'enqueue', message: passageMessage(this.topics, passage, subjectHash), at: passage.at },
+    ];
+    const alertIds = alerts.map((alert) => this.alertSteps(alert, subjectHash, steps));
+    return { unit: { durable: true, steps }, alertIds };
+  }
+
+  /** Appends an alert's row and message to `steps`; its id. */
+  private alertSteps(alert: AlertDraft, subjectHash: string | null, steps: WriteStep[]): string {
     const id = randomUUID();
-    this.insertAlert.run({
+    const row = {
       id,
       at: alert.at,
       type: alert.type,
@@ -142,8 +160,8 @@ export class Journal {
       subjectHash,
       reasons: JSON.stringify(alert.reasons),
       details: JSON.stringify(alert.details),
-    });
-    this.outbox.enqueue(alertMessage(this.topics, id, alert, subjectHash), alert.at);
+    };
+    steps.push({ kind: 'run', sql: INSERT_ALERT, params: row }, { kind: 'enqueue', message: alertMessage(this.topics, id, alert, subjectHash), at: alert.at });
     return id;
   }
 

@@ -1,5 +1,3 @@
-import type Database from 'better-sqlite3';
-import type { Db } from './database.js';
 
 /**
  * Keyset pagination over (at, id), newest first: stable while new rows
@@ -15,22 +13,6 @@ export const AFTER_CURSOR = '(at < @cursorAt OR (at = @cursorAt AND id < @cursor
 
 export function cursorParams(after: Cursor | undefined): Record<string, unknown> {
   return after ? { cursorAt: after.at, cursorId: after.id } : {};
-}
-
-/**
- * A filtered list is one of a few statements (one per set of filters given): each is prepared
- * the first time it is asked for and kept, so a page is never a fresh prepare.
- */
-export function statementCache(db: Db): (sql: string) => Database.Statement {
-  const statements = new Map<string, Database.Statement>();
-  return (sql) => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
 }
 
 /** `WHERE a AND b` of the conditions that apply, or nothing. */

@@ -1,6 +1,14 @@
-import { relaxedWriter, type Db, type RelaxedWrite } from './database.js';
+import type { Db } from './database.js';
 import { MessagePriority, type OutgoingMessage } from '../contract/messages.js';
 import type { ReportChain } from './report-chain.js';
+import { inlineCommitter, type Committer } from './write-unit.js';
+
+/** Where a store's writes are committed and its reads are made; by default both on its own connection. */
+export interface StoreAccess {
+  committer?: Committer;
+  /** A read-only connection (database.ts, openReader): reads that wait for no commit. */
+  reader?: Db;
+}
 
 export interface OutboxRow {
   seq: number;
@@ -18,28 +26,32 @@ export interface OutboxRow {
 export class Outbox {
   private readonly insertStmt;
   private readonly peekStmt;
-  private readonly deleteStmt;
   private readonly statsStmt;
   private readonly dropTopicStmt;
   private readonly lowestStmt;
-  private readonly relaxed: RelaxedWrite;
+  private readonly deleteStmt;
+  readonly committer: Committer;
 
   /**
    * `table`: `outbox` for the estate broker, `uplink_outbox` for the district uplink (same columns).
    * `chain`: every enqueued report is stamped with its seq and hash link (docs/district.md).
+   * `access`: the drain's reads go to the reader and its deletes to the committer, so neither waits on a decision's fsync.
    */
   constructor(
     private readonly db: Db,
     readonly table: 'outbox' | 'uplink_outbox' = 'outbox',
     readonly chain?: ReportChain,
+    access: StoreAccess = {},
   ) {
+    const reader = access.reader ?? db;
     this.insertStmt = db.prepare(`INSERT INTO ${table} (topic, payload, qos, retain, priority, created_at) VALUES (?, ?, ?, ?, ?, ?)`);
-    this.peekStmt = db.prepare(`SELECT seq, topic, payload, qos, retain FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`);
-    this.deleteStmt = db.prepare(`DELETE FROM ${table} WHERE seq = ?`);
-    this.statsStmt = db.prepare(`SELECT count(*) AS depth, min(created_at) AS oldest FROM ${table}`);
+    this.peekStmt = reader.prepare(`SELECT seq, topic, payload, qos, retain FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`);
+    this.statsStmt = reader.prepare(`SELECT count(*) AS depth, min(created_at) AS oldest FROM ${table}`);
     this.dropTopicStmt = db.prepare(`DELETE FROM ${table} WHERE topic = ?`);
+    // Shedding reads and deletes in the caller's transaction on the writer: its rows must be the ones the writer sees.
     this.lowestStmt = db.prepare(`SELECT seq, json_extract(payload, '$.seq') AS report FROM ${table} WHERE priority < ? ORDER BY priority, seq LIMIT ?`);
-    this.relaxed = relaxedWriter(db);
+    this.deleteStmt = db.prepare(`DELETE FROM ${table} WHERE seq = ?`);
+    this.committer = access.committer ?? inlineCommitter(db, this);
   }
 
   /** Call inside the caller's transaction. Returns the message as it will be published (stamped when chained). */
@@ -74,13 +86,10 @@ export class Outbox {
   }
 
   /** Deletes acknowledged rows in one transaction, without an fsync of its own: a delete lost in a power cut is a duplicate, never a loss. */
-  acknowledge(seqs: readonly number[]): void {
-    if (seqs.length === 0) return;
-    this.relaxed(
-      this.db.transaction(() => {
-        for (const seq of seqs) this.deleteStmt.run(seq);
-      }),
-    );
+  acknowledge(seqs: readonly number[]): Promise<void> {
+    if (seqs.length === 0) return Promise.resolve();
+    const sql = `DELETE FROM ${this.table} WHERE seq = ?`;
+    return this.committer.commit({ durable: false, steps: seqs.map((seq) => ({ kind: 'run', sql, params: [seq] })) });
   }
 
   /**

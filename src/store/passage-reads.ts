@@ -1,5 +1,5 @@
-import type { Db } from './database.js';
-import { AFTER_CURSOR, cursorParams, statementCache, whereClause, type Cursor } from './keyset.js';
+import { statementCache, type Db } from './database.js';
+import { AFTER_CURSOR, cursorParams, whereClause, type Cursor } from './keyset.js';
 
 export interface PassageRow {
   id: string;

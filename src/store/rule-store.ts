@@ -1,5 +1,7 @@
 import type { VisitorPassRecord } from '../core/registry.js';
 import type { Db } from './database.js';
+import type { StoreAccess } from './outbox.js';
+import { inlineCommitter, type Committer } from './write-unit.js';
 
 /** An exit pass as the gate needs it (estate plan, rule 4). Times in ms. */
 export interface ExitPassRow {
@@ -25,6 +27,9 @@ export interface DrillRow {
   enforce: boolean;
 }
 
+const MARK_LEFT = 'UPDATE exit_passes SET left_at = ? WHERE id = ? AND left_at IS NULL';
+const MARK_RETURNED = 'UPDATE exit_passes SET returned_at = ? WHERE subject_hash IN (?, ?) AND left_at IS NOT NULL AND returned_at IS NULL';
+
 interface VisitorRow {
   id: string;
   host_household: string;
@@ -40,26 +45,29 @@ interface VisitorRow {
 /**
  * The reads and writes the gate rules make on the command tables (migrations
  * v2 and v3): visitor passes, exit passes, lists, drills. Prepared once; every
- * lookup is by primary key or an index.
+ * lookup is by primary key or an index. The lookups a decision makes read from
+ * `access.reader` and the marks after a passage are committed as units, so
+ * neither waits on the writer thread's fsync on the event loop.
  */
 export class RuleStore {
   private readonly stmts;
+  private readonly committer: Committer;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db, access: StoreAccess = {}) {
+    const reader = access.reader ?? db;
+    this.committer = access.committer ?? inlineCommitter(db, undefined);
     this.stmts = {
-      visitor: db.prepare('SELECT * FROM visitor_passes WHERE id = ?'),
-      visitorByPlate: db.prepare('SELECT * FROM visitor_passes WHERE plate = ? AND valid_from <= ? AND valid_until > ? AND revoked_at IS NULL ORDER BY valid_until DESC LIMIT 1'),
+      visitor: reader.prepare('SELECT * FROM visitor_passes WHERE id = ?'),
+      visitorByPlate: reader.prepare('SELECT * FROM visitor_passes WHERE plate = ? AND valid_from <= ? AND valid_until > ? AND revoked_at IS NULL ORDER BY valid_until DESC LIMIT 1'),
       // A revoked pass (revoke-pass) grants nothing: it is not the subject's open pass.
-      exitPass: db.prepare(`SELECT id, valid_from, return_by, left_at FROM exit_passes
+      exitPass: reader.prepare(`SELECT id, valid_from, return_by, left_at FROM exit_passes
         WHERE subject_hash IN (?, ?) AND revoked_at IS NULL AND returned_at IS NULL ORDER BY return_by DESC LIMIT 1`),
-      markLeft: db.prepare('UPDATE exit_passes SET left_at = ? WHERE id = ? AND left_at IS NULL'),
-      markReturned: db.prepare('UPDATE exit_passes SET returned_at = ? WHERE subject_hash IN (?, ?) AND left_at IS NOT NULL AND returned_at IS NULL'),
       // Revoked or not: whoever left on a pass is still expected back by its deadline.
-      overdue: db.prepare(`SELECT id, subject_hash, household, return_by, left_at FROM exit_passes
+      overdue: reader.prepare(`SELECT id, subject_hash, household, return_by, left_at FROM exit_passes
         WHERE left_at IS NOT NULL AND returned_at IS NULL AND overdue_alerted_at IS NULL AND return_by <= ?`),
       markOverdue: db.prepare('UPDATE exit_passes SET overdue_alerted_at = ? WHERE id = ?'),
-      list: db.prepare('SELECT version, entries, updated_at FROM lists WHERE name = ?'),
-      activeDrill: db.prepare('SELECT id, scenario, started_at, ends_at, enforce FROM drills WHERE stopped_at IS NULL AND (ends_at IS NULL OR ends_at > ?) ORDER BY started_at DESC LIMIT 1'),
+      list: reader.prepare('SELECT version, entries, updated_at FROM lists WHERE name = ?'),
+      activeDrill: reader.prepare('SELECT id, scenario, started_at, ends_at, enforce FROM drills WHERE stopped_at IS NULL AND (ends_at IS NULL OR ends_at > ?) ORDER BY started_at DESC LIMIT 1'),
     };
   }
 
@@ -79,12 +87,13 @@ export class RuleStore {
     return row && { passId: row.id, validFrom: row.valid_from, returnBy: row.return_by, leftAt: row.left_at };
   }
 
-  markLeft(passId: string, at: number): void {
-    this.stmts.markLeft.run(at, passId);
+  /** Resolves once committed; a failure leaves the pass unmarked, which the caller reports. */
+  markLeft(passId: string, at: number): Promise<void> {
+    return this.committer.commit({ durable: true, steps: [{ kind: 'run', sql: MARK_LEFT, params: [at, passId] }] });
   }
 
-  markReturned(hashes: readonly [string, string], at: number): number {
-    return this.stmts.markReturned.run(at, ...hashes).changes;
+  markReturned(hashes: readonly [string, string], at: number): Promise<void> {
+    return this.committer.commit({ durable: true, steps: [{ kind: 'run', sql: MARK_RETURNED, params: [at, ...hashes] }] });
   }
 
   /** Passes used to leave whose deadline passed without a return, not yet alerted. */

@@ -1,9 +1,8 @@
-import { PassIssuer } from '../../src/demo/pass-issuer.js';
 import { PTY_LANE_ID } from './chaos-config.js';
-import { ChaosEstate, type ChaosReport } from './chaos-estate.js';
+import type { ChaosReport } from './chaos-estate.js';
 import type { RecordedRow } from './ledger.js';
-import { PtyLane } from './pty-lane.js';
 import { runTimeline } from './timeline.js';
+import { withWalkedPtyLane } from './walked-pty-lane.js';
 
 export interface UnplugPlan {
   durationMs: number;
@@ -34,30 +33,24 @@ export interface UnplugReport extends ChaosReport {
  * checked against the lane's recorded grants.
  */
 export async function runUnplug(plan: UnplugPlan, log: (line: string) => void): Promise<UnplugReport> {
-  const lane = await PtyLane.start();
-  try {
-    const estate = await ChaosEstate.open({ lanes: plan.lanes, arrivalEveryMs: plan.arrivalEveryMs, ptyLane: lane.ports, log });
-    try {
-      const demoIssuer = estate.secrets.demoIssuer;
-      if (!demoIssuer) throw new Error('the chaos secrets have no demo issuer');
-      const issuer = new PassIssuer(demoIssuer.kid, demoIssuer.privateKey);
-      const walking = setInterval(() => lane.arrive(issuer), plan.ptyArrivalEveryMs);
-      let unpluggedAt = 0;
-      let replugAt = 0;
-      try {
-        const unplugAt = Math.round(plan.durationMs / 4);
-        await runTimeline(
-          plan.durationMs,
-          [
-            { atMs: unplugAt, what: 'scanner pty unplugged', run: async () => void ((unpluggedAt = Date.now()), await lane.unplugScanner()) },
-            { atMs: unplugAt + plan.unpluggedMs, what: 'scanner pty replugged', run: async () => void (await lane.replugScanner(), (replugAt = Date.now())) },
-            { atMs: Math.round((plan.durationMs * 3) / 4), what: 'SIGKILL', run: () => estate.killAndRestart() },
-          ],
-          log,
-        );
-      } finally {
-        clearInterval(walking);
-      }
+  let unpluggedAt = 0;
+  let replugAt = 0;
+  return withWalkedPtyLane(
+    plan,
+    log,
+    async ({ lane, estate }) => {
+      const unplugAt = Math.round(plan.durationMs / 4);
+      await runTimeline(
+        plan.durationMs,
+        [
+          { atMs: unplugAt, what: 'scanner pty unplugged', run: async () => void ((unpluggedAt = Date.now()), await lane.unplugScanner()) },
+          { atMs: unplugAt + plan.unpluggedMs, what: 'scanner pty replugged', run: async () => void (await lane.replugScanner(), (replugAt = Date.now())) },
+          { atMs: Math.round((plan.durationMs * 3) / 4), what: 'SIGKILL', run: () => estate.killAndRestart() },
+        ],
+        log,
+      );
+    },
+    async ({ lane, estate }) => {
       estate.recordFault({ kind: 'unplug', startedAt: unpluggedAt, endedAt: replugAt });
       const report = await estate.settle();
       const { rows } = report;
@@ -72,12 +65,8 @@ export async function runUnplug(plan: UnplugPlan, log: (line: string) => void): 
         deviceFaultAlerts: rows.filter((row: RecordedRow) => row.type === 'device-fault').length,
         recoveryMs: afterReplug.length > 0 ? Math.min(...afterReplug) - replugAt : Number.POSITIVE_INFINITY,
       };
-    } finally {
-      await estate.close();
-    }
-  } finally {
-    await lane.stop();
-  }
+    },
+  );
 }
 
 /**

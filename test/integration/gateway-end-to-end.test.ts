@@ -106,13 +106,13 @@ describe('a gateway on virtual devices, with its real store and embedded broker'
     const before = barrier.releases;
     harness.gateway.db.exec('ALTER TABLE outbox RENAME TO outbox_gone');
     try {
-      // The exit lane needs no temperature: the pass after the card is decided synchronously, so the outcome is known on return.
+      // The exit lane needs no temperature: the pass after the card is decided at once; its commit then fails.
       showResident('out-scanner');
-      expect(barrier.releases).toBe(before);
-      expect(harness.gateway.lanes.get('main/out')?.phase).toBe('idle');
       // The outbox cannot take the alert: it goes straight to the broker from memory.
       const alert = await waitFor(() => messagesOn('/alerts/storage-fault')[0], 'storage-fault alert');
       expect(alert.payload).toMatchObject({ severity: 'critical', gate: 'main', lane: 'out' });
+      expect(barrier.releases).toBe(before);
+      expect(harness.gateway.lanes.get('main/out')?.phase).toBe('idle');
     } finally {
       harness.gateway.db.exec('ALTER TABLE outbox_gone RENAME TO outbox');
     }

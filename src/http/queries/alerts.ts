@@ -13,8 +13,9 @@ export interface AlertFilter {
 export class AlertQueries {
   private readonly reads: AlertReads;
 
-  constructor(db: Db) {
-    this.reads = new AlertReads(db);
+  /** `reader`: where the lists and the live feed read (deps.ts, readerOf); the acknowledgement writes through `db`. */
+  constructor(db: Db, reader: Db = db) {
+    this.reads = new AlertReads(db, reader);
   }
 
   list(filter: AlertFilter, limit: number): { items: AlertView[]; nextCursor: string | null } {

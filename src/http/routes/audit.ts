@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { OVERSIGHT } from '../auth.js';
-import type { HttpDeps } from '../deps.js';
+import { readerOf, type HttpDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
 import { AuditQueries } from '../queries/audit.js';
 import { AuditSchema, PageOf } from '../schemas.js';
@@ -18,7 +18,7 @@ const AuditQuery = Type.Object(
 
 /** The command audit trail, for managers and auditors. */
 export function auditRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  const queries = new AuditQueries(deps.db);
+  const queries = new AuditQueries(readerOf(deps));
   app.get<{ Querystring: Static<typeof AuditQuery> }>(
     '/api/audit',
     { config: { auth: OVERSIGHT }, schema: { operationId: 'listAudit', tags: ['audit'], summary: 'Every command, accepted or refused, newest first', querystring: AuditQuery, response: { 200: PageOf(AuditSchema), ...problemResponses(400, 401, 403) } } },

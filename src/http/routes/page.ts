@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Id } from '../../schema/types.js';
 import { EVERY_ROLE, ANY_ROLE, GATE_STAFF } from '../auth.js';
-import type { HttpDeps } from '../deps.js';
+import { readerOf, type HttpDeps } from '../deps.js';
 import { auditRequestLookup } from '../lookup-audit.js';
 import { fail, problemResponses } from '../problem.js';
 import { laneDays } from '../queries/lane-stats.js';
@@ -33,7 +33,7 @@ const Scanned = Type.Object({ subject: Type.String({ description: "the health pa
  * the subject of a health pass just scanned at a lane, for the visitor form.
  */
 export function pageRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  const passages = new PassageReads(deps.db);
+  const passages = new PassageReads(readerOf(deps));
   const estate = deps.estateInfo ?? { id: '', name: '', timeZone: DEFAULT_TIME_ZONE };
   const clock = new EstateClock(estate.timeZone);
   const lanes = [...deps.lanes.values()].map((lane) => lane.snapshot());

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { Id } from '../../schema/types.js';
 import { ANY_ROLE } from '../auth.js';
-import type { HttpDeps } from '../deps.js';
+import { readerOf, type HttpDeps } from '../deps.js';
 import { fail, problemResponses } from '../problem.js';
 import { CURSOR_PATTERN } from '../queries/cursor.js';
 import { PassageQueries, type PassageFilter } from '../queries/passages.js';
@@ -35,7 +35,7 @@ const CSV_COLUMNS: ReadonlyArray<(keyof PassageView & string) | 'reasonTexts' | 
 
 /** Passage search, newest first, and its CSV export (audited: a bulk lookup of personal data, issue 12). */
 export function passageRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  const queries = new PassageQueries(deps.db);
+  const queries = new PassageQueries(readerOf(deps));
   const clock = new EstateClock(deps.estateInfo?.timeZone ?? 'Asia/Shanghai');
 
   app.get<{ Querystring: Static<typeof ListQuery> }>(

@@ -5,7 +5,7 @@ import QRCode from 'qrcode';
 import { APPROVERS, GATE_STAFF } from '../auth.js';
 import type { ApiRole } from '../../core/roles.js';
 import { IdempotencyHeaders, runCommand, runCommandReply } from '../command-bridge.js';
-import type { HttpDeps } from '../deps.js';
+import { readerOf, type HttpDeps } from '../deps.js';
 import { fail, problemResponses } from '../problem.js';
 import { listExitPasses } from '../queries/exit-passes.js';
 import { CommandReads } from '../../store/command-reads.js';
@@ -100,7 +100,7 @@ function visitorRoute(app: FastifyInstance, deps: HttpDeps): void {
 
 /** `POST /api/exit-passes` (the approver) and `GET /api/exit-passes` (oversight). */
 function exitPassRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  const commandReads = new CommandReads(deps.db);
+  const commandReads = new CommandReads(readerOf(deps));
   app.post<{ Body: Static<typeof ExitPassBody> }>(
     '/api/exit-passes',
     {

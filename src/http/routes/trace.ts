@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { OVERSIGHT } from '../auth.js';
 import { BomQuery, sendCsv, wantsBom } from '../csv.js';
-import type { HttpDeps } from '../deps.js';
+import { readerOf, type HttpDeps } from '../deps.js';
 import { auditRequestLookup } from '../lookup-audit.js';
 import { fail, problemResponses } from '../problem.js';
 import { IsoTimeInput } from '../schemas.js';
@@ -55,7 +55,7 @@ const DEFAULT_SPAN_MS = 14 * 86_400_000;
  * cannot be written refuses the lookup.
  */
 export function traceRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  const queries = new TraceQueries(deps.db);
+  const queries = new TraceQueries(readerOf(deps));
   app.get<{ Querystring: Static<typeof TraceQuery> }>(
     '/api/trace',
     {
@@ -93,5 +93,5 @@ function hashesOf(deps: HttpDeps, kind: Static<typeof TraceQuery>['kind'], subje
   if (subject === undefined) fail('GW_HTTP_INVALID', 'trace needs subject or hash', ['subject: required unless hash is given']);
   const registry = deps.estate.registry;
   if (!registry) fail('GW_HTTP_UNAVAILABLE', 'subject lookup is not available on this gateway: give the hash');
-  return traceHashes((s) => registry.hashSubject(s), knownRosterCards(deps.db, [...deps.estate.roster.values()]), kind, subject);
+  return traceHashes((s) => registry.hashSubject(s), knownRosterCards(readerOf(deps), [...deps.estate.roster.values()]), kind, subject);
 }

@@ -63,8 +63,8 @@ describe('journal on a real SQLite file', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
   });
 
-  it('writes the passage, its alerts and their outgoing messages together', () => {
-    const alertIds = journal.recordPassage(passage('p-1'), [fever]);
+  it('writes the passage, its alerts and their outgoing messages together', async () => {
+    const alertIds = await journal.recordPassage(passage('p-1'), [fever]);
     expect(alertIds).toHaveLength(1);
     const row = db.prepare('SELECT verdict, reasons, temperature_c, readings FROM passages WHERE id = ?').get('p-1');
     expect(row).toEqual({ verdict: 'deny', reasons: '["FEVER"]', temperature_c: 38.4, readings: '[38.5,38.4]' });
@@ -74,10 +74,10 @@ describe('journal on a real SQLite file', () => {
     expect(alertMessage).toMatchObject({ id: alertIds[0], v: 1, type: 'fever', passageId: 'p-1', reasons: ['FEVER'] });
   });
 
-  it('keeps nothing of a passage whose transaction fails', () => {
-    journal.recordPassage(passage('p-1'), []);
+  it('keeps nothing of a passage whose transaction fails', async () => {
+    await journal.recordPassage(passage('p-1'), []);
     // The same id again violates the primary key: the alert and messages of the second write must not survive either.
-    expect(() => journal.recordPassage(passage('p-1'), [fever])).toThrow(/UNIQUE/);
+    await expect(journal.recordPassage(passage('p-1'), [fever])).rejects.toThrow(/UNIQUE/);
     expect(db.prepare('SELECT count(*) AS n FROM passages').get()).toEqual({ n: 1 });
     expect(db.prepare('SELECT count(*) AS n FROM alerts').get()).toEqual({ n: 0 });
     expect(db.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 1 });

@@ -1,0 +1,50 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { WriteUnit } from './write-unit.js';
+
+/** A call on the writer connection that the caller waits for (writer-db.ts, and the synchronous commit path). */
+export type SyncOp =
+  | { op: 'run' | 'get' | 'all'; sql: string; params: unknown[]; pluck: boolean }
+  | { op: 'exec'; sql: string }
+  | { op: 'pragma'; source: string; simple: boolean }
+  | { op: 'unit'; unit: WriteUnit }
+  | { op: 'close' };
+
+export type ToWriter = { kind: 'sync'; seq: number; op: SyncOp } | { kind: 'unit'; id: number; unit: WriteUnit };
+
+export interface WireError {
+  message: string;
+  code?: string;
+}
+
+/** Posted on the reply port, then signalled by storing `seq` in the shared word. */
+export interface SyncReply {
+  seq: number;
+  value?: unknown;
+  error?: WireError;
+  /** Whether the writer connection is inside a transaction after this call. */
+  inTransaction: boolean;
+}
+
+export type FromWriter = { kind: 'committed'; results: Array<{ id: number; error?: WireError }> } | { kind: 'log'; line: string };
+
+export interface WriterData {
+  path: string;
+  synchronous: 'full' | 'normal';
+  logLevel: string;
+  /** An Int32Array's buffer: slot 0 holds the seq of the last answered call. */
+  signal: SharedArrayBuffer;
+  replies: MessagePort;
+}
+
+/** The seq the writer answers once the database is open and migrated (or not). */
+export const READY_SEQ = 1;
+
+export function toWire(error: unknown): WireError {
+  const { message, code } = error as Error & { code?: unknown };
+  return typeof code === 'string' ? { message, code } : { message: String(message) };
+}
+
+/** The error as the caller would have seen it from better-sqlite3: same message and code. */
+export function fromWire(wire: WireError): Error {
+  return Object.assign(new Error(wire.message), wire.code === undefined ? {} : { code: wire.code });
+}

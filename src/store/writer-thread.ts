@@ -1,0 +1,150 @@
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { GatewardenError } from '../errors.js';
+import type { OpenOptions } from './database.js';
+import type { Committer, WriteUnit } from './write-unit.js';
+import { fromWire, READY_SEQ, type FromWriter, type SyncOp, type SyncReply, type WriterData } from './writer-protocol.js';
+
+/** Longest a synchronous call waits: past the connection's busy_timeout (5 s), so SQLite's own error comes first. */
+const CALL_TIMEOUT_MS = 15_000;
+const PINO_LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/**
+ * The writer connection, in a worker thread (writer-worker.ts). Decisions are
+ * committed asynchronously: `commit` resolves once the unit is on disk, and
+ * every unit pending at one moment shares one transaction and one fsync, so
+ * the event loop never waits on an fsync. The rare writes that cannot wait
+ * (commands, mode changes, migrations) take the synchronous path: `call`
+ * blocks on a shared word until the same thread answers. One thread, one
+ * writer connection, one order.
+ */
+export class WriterThread implements Committer {
+  private seq = READY_SEQ;
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private failure: Error | undefined;
+  private lastInTransaction = false;
+  private readonly exited: Promise<void>;
+  /** Commits made and the units they carried: units / batches is the group-commit factor. */
+  readonly stats = { batches: 0, units: 0 };
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly signal: Int32Array,
+    private readonly replies: MessagePort,
+    log: Logger,
+  ) {
+    const writerLog = log.child({ module: 'store-writer' });
+    worker.on('message', (message: FromWriter) => {
+      if (message.kind === 'log') return forwardLog(writerLog, message.line);
+      this.stats.batches += 1;
+      this.stats.units += message.results.length;
+      for (const { id, error } of message.results) {
+        const waiter = this.waiting.get(id);
+        this.waiting.delete(id);
+        if (error) waiter?.reject(fromWire(error));
+        else waiter?.resolve();
+      }
+      if (this.waiting.size === 0) worker.unref();
+    });
+    worker.on('error', (error) => {
+      writerLog.error({ err: error.message, code: 'GW_STORAGE' }, 'writer thread failed');
+      this.fail(new GatewardenError('GW_STORAGE', `writer thread failed: ${error.message}`));
+    });
+    this.exited = new Promise((resolve) =>
+      worker.once('exit', () => {
+        this.fail(new GatewardenError('GW_STORAGE', 'writer thread stopped'));
+        resolve();
+      }),
+    );
+    worker.unref();
+  }
+
+  /** Starts the thread, which opens and migrates the database; blocks until it has (or throws its error). */
+  static open({ path, synchronous, log }: OpenOptions): WriterThread {
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    const { port1, port2 } = new MessageChannel();
+    const data: WriterData = { path, synchronous, logLevel: log.level, signal: signal.buffer as SharedArrayBuffer, replies: port2 };
+    const worker = new Worker(...workerEntry(data, port2));
+    const writer = new WriterThread(worker, signal, port1, log);
+    try {
+      writer.answer(READY_SEQ);
+    } catch (error) {
+      void worker.terminate();
+      throw error;
+    }
+    return writer;
+  }
+
+  commit(unit: WriteUnit): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = (this.nextId += 1);
+    return new Promise((resolve, reject) => {
+      // Held while a commit is awaited, so the process does not end under it; idle, the thread keeps nothing alive.
+      if (this.waiting.size === 0) this.worker.ref();
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ kind: 'unit', id, unit });
+    });
+  }
+
+  commitNow(unit: WriteUnit): void {
+    this.call({ op: 'unit', unit });
+  }
+
+  /** Runs one call on the writer connection and waits for its answer (after the units queued before it). */
+  call(op: SyncOp): unknown {
+    if (this.failure) throw this.failure;
+    const seq = (this.seq += 1);
+    this.worker.postMessage({ kind: 'sync', seq, op });
+    return this.answer(seq);
+  }
+
+  /** Whether the writer connection was inside a transaction after the last call. */
+  get inTransaction(): boolean {
+    return this.lastInTransaction;
+  }
+
+  /** Commits what is queued, closes the connection and ends the thread. */
+  async close(): Promise<void> {
+    if (!this.failure) this.call({ op: 'close' });
+    this.worker.ref();
+    await this.exited;
+  }
+
+  private answer(seq: number): unknown {
+    const deadline = Date.now() + CALL_TIMEOUT_MS;
+    for (let seen = Atomics.load(this.signal, 0); seen !== seq; seen = Atomics.load(this.signal, 0)) {
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(this.signal, 0, seen, left) === 'timed-out') {
+        throw new GatewardenError('GW_STORAGE', `writer thread did not answer within ${CALL_TIMEOUT_MS} ms`);
+      }
+    }
+    for (let received = receiveMessageOnPort(this.replies); received; received = receiveMessageOnPort(this.replies)) {
+      const reply = received.message as SyncReply;
+      // A late answer to a call that timed out.
+      if (reply.seq !== seq) continue;
+      this.lastInTransaction = reply.inTransaction;
+      if (reply.error) throw fromWire(reply.error);
+      return reply.value;
+    }
+    throw new GatewardenError('GW_STORAGE', 'writer thread signalled without an answer');
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const waiter of this.waiting.values()) waiter.reject(this.failure);
+    this.waiting.clear();
+  }
+}
+
+/** The compiled worker; from the TypeScript sources (tests, tsx) it is loaded through tsx like them. */
+function workerEntry(data: WriterData, replies: MessagePort): ConstructorParameters<typeof Worker> {
+  const options = { workerData: data, transferList: [replies] };
+  if (import.meta.url.endsWith('.js')) return [new URL('./writer-worker.js', import.meta.url), options];
+  return [new URL('./writer-worker.ts', import.meta.url), { ...options, execArgv: ['--import', 'tsx'] }];
+}
+
+function forwardLog(log: Logger, line: string): void {
+  const { level, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = JSON.parse(line) as Record<string, unknown> & { level: number; msg?: string };
+  log[PINO_LEVELS[level] ?? 'info'](fields, msg ?? '');
+}

@@ -1,0 +1,130 @@
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { openDatabase, statementCache, type Connection } from './database.js';
+import { Outbox } from './outbox.js';
+import { ReportChain } from './report-chain.js';
+import { applyUnit, inlineCommitter, type Committer, type WriteUnit } from './write-unit.js';
+import { READY_SEQ, toWire, type FromWriter, type SyncOp, type SyncReply, type ToWriter, type WireError, type WriterData } from './writer-protocol.js';
+
+/**
+ * The writer thread (writer-thread.ts): the one connection that writes. Units
+ * that arrive while it commits wait in the port's queue; it then takes all of
+ * them and commits them in one transaction, with one fsync (group commit).
+ * Seq and hash links are assigned inside that transaction, in arrival order.
+ */
+const data = workerData as WriterData;
+const port = parentPort!;
+const signal = new Int32Array(data.signal);
+const post = (message: FromWriter) => port.postMessage(message);
+const log = pino({ level: data.logLevel }, { write: (line: string) => post({ kind: 'log', line }) });
+
+let db: Connection | undefined;
+
+function reply(seq: number, body: { value?: unknown; error?: WireError }): void {
+  const message: SyncReply = { seq, ...body, inTransaction: db?.open === true && db.inTransaction };
+  data.replies.postMessage(message);
+  Atomics.store(signal, 0, seq);
+  Atomics.notify(signal, 0);
+}
+
+try {
+  db = openDatabase({ path: data.path, synchronous: data.synchronous, log });
+  reply(READY_SEQ, {});
+} catch (error) {
+  reply(READY_SEQ, { error: toWire(error) });
+  port.close();
+}
+
+if (db) serve(db);
+
+/** The writer connection and what commits on it. */
+interface WriterConnection {
+  db: Connection;
+  outbox: Outbox;
+  prepare: ReturnType<typeof statementCache>;
+  inline: Committer;
+}
+
+function serve(db: Connection): void {
+  const outbox = new Outbox(db, 'outbox', new ReportChain(db));
+  const writer: WriterConnection = { db, outbox, prepare: statementCache(db), inline: inlineCommitter(db, outbox) };
+  const pending: Array<{ id: number; unit: WriteUnit }> = [];
+  const commitPending = () => {
+    // A command's transaction is open (writer-db.ts): the units wait for its end rather than commit inside it.
+    if (pending.length === 0 || db.inTransaction) return;
+    post({ kind: 'committed', results: commitBatch(writer, pending.splice(0)) });
+  };
+
+  port.on('message', (first: ToWriter) => {
+    // Everything queued now joins one batch; a call waits for the units queued before it (their order is kept).
+    for (let message: ToWriter | undefined = first; message; message = receiveMessageOnPort(port)?.message as ToWriter | undefined) {
+      if (message.kind === 'unit') {
+        pending.push(message);
+        continue;
+      }
+      commitPending();
+      const { seq, op } = message;
+      try {
+        reply(seq, { value: perform(writer, op) });
+      } catch (error) {
+        reply(seq, { error: toWire(error) });
+      }
+      if (op.op === 'close') {
+        port.close();
+        return;
+      }
+    }
+    commitPending();
+  });
+}
+
+/** One transaction for every unit waiting; fsynced when one of them is durable. A unit that fails rolls back alone (its savepoint). */
+function commitBatch({ db, outbox, prepare }: WriterConnection, batch: Array<{ id: number; unit: WriteUnit }>): Array<{ id: number; error?: WireError }> {
+  const fsync = data.synchronous === 'full' && batch.some(({ unit }) => unit.durable);
+  let results: Array<{ id: number; error?: WireError }>;
+  try {
+    db.exec(`PRAGMA synchronous = ${fsync ? 'FULL' : 'NORMAL'}`);
+    results = db.transaction(() =>
+      batch.map(({ id, unit }) => {
+        try {
+          applyUnit(db, outbox, prepare, unit);
+          return { id };
+        } catch (error) {
+          // SQLite ended the whole transaction (disk full, I/O error): nothing of the batch will commit.
+          if (!db.inTransaction) throw error;
+          return { id, error: toWire(error) };
+        }
+      }),
+    )();
+  } catch (error) {
+    results = batch.map(({ id }) => ({ id, error: toWire(error) }));
+  }
+  try {
+    db.exec(`PRAGMA synchronous = ${data.synchronous.toUpperCase()}`);
+  } catch (error) {
+    log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot restore the synchronous level');
+  }
+  return results;
+}
+
+function perform({ db, prepare, inline }: WriterConnection, op: SyncOp): unknown {
+  switch (op.op) {
+    case 'run':
+      return prepare(op.sql).run(...op.params);
+    case 'get':
+      return prepare(op.sql).pluck(op.pluck).get(...op.params);
+    case 'all':
+      return prepare(op.sql).pluck(op.pluck).all(...op.params);
+    case 'exec':
+      db.exec(op.sql);
+      return undefined;
+    case 'pragma':
+      return db.pragma(op.source, { simple: op.simple });
+    case 'unit':
+      inline.commitNow(op.unit);
+      return undefined;
+    case 'close':
+      db.close();
+      return undefined;
+  }
+}

@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PassageRecord } from '../../../src/core/lane-types.js';
+import { topicsFor } from '../../../src/contract/topics.js';
+import { openReader, type Db } from '../../../src/store/database.js';
+import { Journal } from '../../../src/store/journal.js';
+import { MIGRATIONS } from '../../../src/store/migrations.js';
+import { subjectHasher } from '../../../src/store/subject-hash.js';
+import { writerDb } from '../../../src/store/writer-db.js';
+import { WriterThread } from '../../../src/store/writer-thread.js';
+import { reportLogFaults } from '../../../support/store/report-log-check.js';
+
+const log = pino({ level: 'silent' });
+
+function passage(id: string): PassageRecord {
+  return {
+    id,
+    at: 1_800_000_000_000,
+    gate: 'main',
+    lane: 'in',
+    direction: 'in',
+    kind: 'pedestrian',
+    credential: 'health-pass',
+    subject: { kind: 'health-pass', id: `citizen-${id}` },
+    decision: { verdict: 'grant', reasons: ['CODE_GREEN'], rule: 'health-code-colour', policyVersion: 'p1' },
+    temperatureC: 36.6,
+    readings: [36.6],
+    mode: 'normal',
+  };
+}
+
+describe('writer thread', () => {
+  let dir: string;
+  let writer: WriterThread;
+  let db: Db;
+  let reader: Db;
+  let journal: Journal;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gatewarden-writer-'));
+    const path = join(dir, 'test.db');
+    writer = WriterThread.open({ path, synchronous: 'full', log });
+    db = writerDb(writer);
+    reader = openReader(path);
+    journal = new Journal(db, topicsFor('gatewarden/test'), subjectHasher(Buffer.alloc(32, 7)), undefined, undefined, { committer: writer, reader });
+  });
+
+  afterEach(async () => {
+    reader.close();
+    await writer.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opens and migrates the database on the thread; the proxy and the reader see it', () => {
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
+    expect(reader.pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it('commits many lanes’ decisions at once, each acknowledged, with the chain in order', async () => {
+    await Promise.all(Array.from({ length: 200 }, (_, i) => journal.recordPassage(passage(`p-${i}`), [])));
+    expect(reader.prepare('SELECT count(*) AS n FROM passages').get()).toEqual({ n: 200 });
+    expect(reader.prepare('SELECT count(*) AS n FROM report_log').get()).toEqual({ n: 200 });
+    expect(reportLogFaults(reader)).toEqual([]);
+    expect(writer.stats.batches).toBeLessThan(200);
+  });
+
+  it('rejects only the decision that fails in a batch; the others commit', async () => {
+    await journal.recordPassage(passage('p-dup'), []);
+    const results = await Promise.allSettled([journal.recordPassage(passage('p-a'), []), journal.recordPassage(passage('p-dup'), []), journal.recordPassage(passage('p-b'), [])]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ message: expect.stringMatching(/UNIQUE/), code: 'SQLITE_CONSTRAINT_PRIMARYKEY' });
+    expect((reader.prepare('SELECT id FROM passages ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id)).toEqual(['p-a', 'p-b', 'p-dup']);
+    expect(reportLogFaults(reader)).toEqual([]);
+  });
+
+  it('runs a synchronous transaction on the same connection, after the decisions queued before it', () => {
+    const pending = journal.recordPassage(passage('p-1'), []);
+    const insert = db.prepare('INSERT INTO link_state (link, down_since) VALUES (?, ?)');
+    db.transaction(() => insert.run('a', 1))();
+    expect(() =>
+      db.transaction(() => {
+        insert.run('b', 2);
+        throw new Error('command refused');
+      })(),
+    ).toThrow('command refused');
+    expect(db.inTransaction).toBe(false);
+    expect(db.prepare('SELECT link FROM link_state ORDER BY link').pluck().all()).toEqual(['a']);
+    expect(db.prepare('SELECT count(*) FROM passages').pluck().get()).toBe(1);
+    return pending;
+  });
+
+  it('reports a database it cannot open as a storage error', () => {
+    expect(() => WriterThread.open({ path: join(dir, 'missing', 'deeper', '\0bad'), synchronous: 'full', log })).toThrow();
+  });
+});
