@@ -27,7 +27,8 @@ export type Scenario = 'plain' | 'broker-kill' | 'receiver-kill';
 const SCENARIOS: readonly Scenario[] = ['plain', 'broker-kill', 'receiver-kill'];
 const CLIENT_ID = 'district-receiver';
 const SETTLE_WITHIN_MS = Number(process.env.FANIN_SETTLE_MS ?? 180_000);
-const FILTERS_PER_ESTATE = 9;
+/** The receiver's QoS 1 filters (src/district/estate-routes.ts), whatever the number of estates: all are under gatewarden/+. */
+const RECEIVER_FILTERS = 9;
 
 interface Run {
   gateways: number;
@@ -102,25 +103,25 @@ export async function runFanIn(run: Run): Promise<{ figures: Record<string, numb
       estates: specs.map((spec, index) => ({ id: spec.estate, topicPrefix: spec.prefix, kid: spec.key.kid, publicKey: (keys[index] as KeyPair).publicKey })),
       storage: { type: 'sqlite', path: receiverDb },
       http: { host: '127.0.0.1', port: httpPort },
-      log: { level: 'error' },
+      log: { level: process.env.FANIN_RECEIVER_LOG ?? 'error' },
     };
     writeFileSync(join(dir, 'district.json'), JSON.stringify(config));
     const subscribedAt = Date.now();
     await receiver.start();
     await waitFor('the receiver API', 60_000, async () => (await fetch(`${api}/healthz`)).ok);
-    // Every QoS 1 subscription of a persistent session is a JetStream consumer in nats-server: wait until the receiver's exist.
-    // A '#' filter may take two: done when there are enough and the count has stood still for 6 s (at most 30 s more).
+    // Every QoS 1 subscription of a persistent session is a JetStream consumer in nats-server: wait until the receiver's exist
+    // (done when there are enough and the count has stood still for 6 s, at most 30 s more).
     let consumers = 0;
     let changedAt = Date.now();
     let reachedAt: number | undefined;
     await waitFor('the receiver subscriptions', 3_600_000, async () => {
       const now = (await getJson<{ consumers?: number }>(`${(nodes[0] as NatsNode).httpUrl}/jsz`)).consumers ?? 0;
       if (now !== consumers) [consumers, changedAt] = [now, Date.now()];
-      reachedAt ??= consumers >= n * FILTERS_PER_ESTATE ? Date.now() : undefined;
+      reachedAt ??= consumers >= RECEIVER_FILTERS ? Date.now() : undefined;
       return reachedAt !== undefined && (Date.now() - changedAt > 6000 || Date.now() - reachedAt > 30_000);
     });
     const subscribeS = Math.round((Date.now() - subscribedAt) / 1000 - 6);
-    log(`${n} gateways, ${scenario}: receiver subscribed (${n * FILTERS_PER_ESTATE} filters, ${consumers} JetStream consumers) in ${subscribeS} s`);
+    log(`${n} gateways, ${scenario}: receiver subscribed (${RECEIVER_FILTERS} filters, ${consumers} JetStream consumers) in ${subscribeS} s`);
 
     const processes = Math.min(run.processes, n);
     const ready: Array<Promise<ChildMessage>> = [];
@@ -211,7 +212,7 @@ export async function runFanIn(run: Run): Promise<{ figures: Record<string, numb
     const alerts = store.alertDelaysMs;
     const label = `${n} gw, ${scenario}`;
     const figures: Record<string, number | string> = {
-      [`${label}: receiver's subscriptions (${n * FILTERS_PER_ESTATE} QoS 1 filters) in place after (s)`]: subscribeS,
+      [`${label}: receiver's subscriptions (${RECEIVER_FILTERS} QoS 1 filters) in place after (s)`]: subscribeS,
       [`${label}: gateways connected / offered msg/s`]: `${connected} / ${Math.round((sum((m) => m.passages) + sum((m) => m.alerts)) / seconds)}`,
       [`${label}: msg/s arrived at the receiver during the load (sustained)`]: Math.round(store.arrivedInWindow / seconds),
       [`${label}: alert end-to-end p50 / p99 / max (ms)`]: `${percentile(alerts, 50)} / ${percentile(alerts, 99)} / ${alerts.at(-1) ?? 'n/a'} (${alerts.length} alerts)`,
@@ -233,7 +234,9 @@ export async function runFanIn(run: Run): Promise<{ figures: Record<string, numb
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await receiver.kill('SIGKILL');
     await cluster?.close();
-    rmSync(dir, { recursive: true, force: true });
+    // FANIN_KEEP=1 keeps the run's files (the receiver's log and store, the gateways' databases) for a post-mortem.
+    if (process.env.FANIN_KEEP === '1') log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
