@@ -45,7 +45,7 @@ export interface ChildSpec {
 
 export type ChildMessage =
   | { type: 'ready'; connected: number }
-  | { type: 'done'; heads: Record<string, number>; passages: number; alerts: number; backlog: number; resends: number; loopDelayP99Ms: number; cpuS: number };
+  | { type: 'done'; heads: Record<string, number>; passages: number; alerts: number; backlog: number; resends: number; subscribeRefused: number; loopDelayP99Ms: number; cpuS: number };
 
 const PASSAGE_EVERY_MS = 1000;
 const ALERT_EVERY_MS = 60_000;
@@ -67,7 +67,7 @@ interface Gateway {
 let startAt = 0;
 const spec = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as ChildSpec;
 const send = (message: ChildMessage) => process.send?.(message);
-const counts = { passages: 0, alerts: 0, resends: 0 };
+const counts = { passages: 0, alerts: 0, resends: 0, subscribeRefused: 0 };
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
 function open(gateway: GatewaySpec): Gateway {
@@ -76,12 +76,21 @@ function open(gateway: GatewaySpec): Gateway {
   const db = openDatabase({ path: join(spec.dir, `${gateway.estate}.db`), synchronous: 'normal', log: silent });
   const signer = reportSigner(gateway.key);
   const journal = new Journal(db, topics, subjectHasher(Buffer.alloc(32, gateway.index % 256)), signer);
-  const connection = openConnection({ url: spec.urls, username: gateway.username, password: gateway.password, clientId: gateway.username, topics, version: 'bench', mode: () => 'normal', log: silent });
+  // A persistent session, as the gateway keeps on an external broker (mqtt-link.ts).
+  const connection = openConnection({ url: spec.urls, username: gateway.username, password: gateway.password, clientId: gateway.username, topics, version: 'bench', mode: () => 'normal', log: silent, clean: false });
   const publisher = new OutboxPublisher({ outbox: journal.outbox, client: connection.client, log: silent, window: 64, ackFlushMs: 25 });
   journal.onEnqueued = () => publisher.kick();
-  // As the gateway does (mqtt-link.ts): commands at QoS 1; cmd/resend answered from the kept reports, byte for byte.
+  // As the gateway does (mqtt-link.ts): commands at QoS 1, a refused subscription asked for again; cmd/resend answered
+  // from the kept reports, byte for byte.
   let subscribed = false;
-  connection.client.on('connect', () => connection.client.subscribe(topics.command('+'), { qos: 1 }, (error) => (subscribed ||= !error)));
+  const subscribe = () =>
+    connection.client.subscribe(topics.command('+'), { qos: 1 }, (error) => {
+      subscribed ||= !error;
+      if (!error) return;
+      counts.subscribeRefused += 1;
+      setTimeout(() => connection.client.connected && subscribe(), 5000).unref();
+    });
+  connection.client.on('connect', subscribe);
   connection.client.on('message', (topic, payload) => {
     if (topic !== topics.command('resend')) return;
     const body = JSON.parse(payload.toString()) as { fromSeq?: number; toSeq?: number };

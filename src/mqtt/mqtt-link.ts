@@ -125,7 +125,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
     reply: (topic, payload, correlationData) => client.publish(topic, payload, { qos: 1, ...(correlationData ? { properties: { correlationData } } : {}) }),
   });
   late.handler = handler;
-  if (external) subscribeCommands(connection, topics, acl.commandName, { principal: external.username ?? 'external-broker', role: external.commandRole ?? 'manager' }, handle);
+  if (external) subscribeCommands(connection, topics, acl.commandName, { principal: external.username ?? 'external-broker', role: external.commandRole ?? 'manager' }, handle, log);
 
   const publishRetained = (topic: string, payload: object) => {
     if (client.connected) client.publish(topic, JSON.stringify(payload), { qos: 1, retain: true });
@@ -247,6 +247,9 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
   };
 }
 
+/** How long after a refused command subscription it is asked for again. */
+const COMMAND_SUBSCRIBE_RETRY_MS = 5000;
+
 /**
  * On an external broker the gateway subscribes to `…/cmd/+` itself. With MQTT 5
  * it asks for Retain As Published ([MQTT-3.8.3.1], rap) so a retained command
@@ -259,9 +262,18 @@ function subscribeCommands(
   commandName: (topic: string) => string | undefined,
   actor: { principal: string; role: 'guard' | 'manager' | 'district' | 'observer' },
   handle: (command: IncomingCommand) => void,
+  log: Logger,
 ): void {
   const { client } = connection;
-  client.on('connect', () => client.subscribe(topics.command('+'), { qos: 1, rap: true }));
+  // A refused SUBACK (nats-server answers 0x80 when it cannot make the JetStream consumer in time, under load) is tried
+  // again while connected: otherwise no command, a district's cmd/resend included, reaches the gateway until it reconnects.
+  const subscribe = () =>
+    client.subscribe(topics.command('+'), { qos: 1, rap: true }, (error) => {
+      if (!error) return;
+      log.warn({ err: error.message, code: 'GW_MQTT' }, 'command subscription refused; trying again');
+      setTimeout(() => client.connected && subscribe(), COMMAND_SUBSCRIBE_RETRY_MS).unref();
+    });
+  client.on('connect', subscribe);
   client.on('message', (topic, payload, packet) => {
     const name = commandName(topic);
     if (name === undefined) return;
