@@ -21,13 +21,16 @@ export interface Routed<T> {
  * replicated JetStream consumer, made at 0.5–0.8 s each on a small cluster
  * (docs/BENCHMARKS.md, "Fan-in"). So the count is fixed by the number of
  * distinct parents, 9 for the default layout, whatever the number of estates.
- * A topic under a parent but of no registered estate routes to nothing: the
- * receiver counts it as unregistered and stores nothing of it.
+ * A parent with one registered estate is subscribed by that estate's own
+ * prefix: the same count, and an estate's embedded broker refuses filters
+ * outside its prefix. A topic under a parent but of no registered estate
+ * routes to nothing: the receiver counts it as unregistered and stores nothing of it.
  */
 export class EstateRoutes<T extends { prefix: string }> {
   private readonly byPrefix = new Map<string, T>();
   /** How many levels each registered prefix has (`gatewarden/a` has 2): the topic's first that many name the estate. */
   private readonly depths: number[];
+  /** What each filter starts with: `gatewarden/+`, or an estate's own prefix when it is alone under its parent. */
   private readonly parents: string[];
 
   constructor(
@@ -37,7 +40,9 @@ export class EstateRoutes<T extends { prefix: string }> {
     for (const target of targets) this.byPrefix.set(target.prefix, target);
     const prefixes = [...this.byPrefix.keys()];
     this.depths = [...new Set(prefixes.map((prefix) => prefix.split('/').length))];
-    this.parents = [...new Set(prefixes.map(parentFilter))];
+    const underParent = new Map<string, string[]>();
+    for (const prefix of prefixes) underParent.set(parentFilter(prefix), [...(underParent.get(parentFilter(prefix)) ?? []), prefix]);
+    this.parents = [...underParent].map(([parent, under]) => (under.length === 1 ? (under[0] as string) : parent));
   }
 
   /** The topic filters to subscribe at QoS 1 (the whole resend reply to our own client id needs MQTT 5; the outcome comes to all). */
