@@ -40,6 +40,8 @@ export interface ChildSpec {
   dir: string;
   total: number;
   seconds: number;
+  /** Gateways this process opens per second (0: all at once). */
+  connectPerS: number;
   gateways: GatewaySpec[];
 }
 
@@ -135,7 +137,13 @@ function load(gateway: Gateway): void {
 }
 
 async function main(): Promise<void> {
-  const gateways = spec.gateways.map(open);
+  // Opened at a bounded rate: 1,000 persistent sessions connecting in the same second overwhelm a 3-node nats-server 2.9
+  // on 2 cores (connects time out, are retried, and each retry makes JetStream work again: docs/BENCHMARKS.md, "Fan-in").
+  const gateways: Gateway[] = [];
+  for (const gateway of spec.gateways) {
+    gateways.push(open(gateway));
+    if (spec.connectPerS > 0) await new Promise((resolve) => setTimeout(resolve, 1000 / spec.connectPerS));
+  }
   const connectBy = Date.now() + CONNECT_WITHIN_MS;
   while (gateways.some((gateway) => !gateway.connection.client.connected || !gateway.subscribed()) && Date.now() < connectBy) await new Promise((resolve) => setTimeout(resolve, 100));
   send({ type: 'ready', connected: gateways.filter((gateway) => gateway.connection.client.connected).length });

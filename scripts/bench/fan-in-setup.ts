@@ -110,9 +110,9 @@ export interface GatewayProcess {
 }
 
 /** Spawns the simulator processes, each with a share of the gateways (fan-in-gateways.ts; IPC: ready → start → done → stop). */
-export function spawnGateways(dir: string, urls: string[], specs: readonly GatewaySpec[], seconds: number, processes: number): GatewayProcess[] {
+export function spawnGateways(dir: string, urls: string[], specs: readonly GatewaySpec[], seconds: number, processes: number, connectPerS: number): GatewayProcess[] {
   return Array.from({ length: processes }, (_, p) => {
-    const childSpec: ChildSpec = { urls, dir, total: specs.length, seconds, gateways: specs.filter((_, index) => index % processes === p) };
+    const childSpec: ChildSpec = { urls, dir, total: specs.length, seconds, connectPerS: connectPerS / processes, gateways: specs.filter((_, index) => index % processes === p) };
     const file = join(dir, `child-${p}.json`);
     writeFileSync(file, JSON.stringify(childSpec));
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench/fan-in-gateways.ts', file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

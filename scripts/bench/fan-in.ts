@@ -31,6 +31,8 @@ interface Run {
   seconds: number;
   scenario: Scenario;
   processes: number;
+  /** Gateways connecting per second over all processes (0: all at once). */
+  connectPerS: number;
   log: (line: string) => void;
 }
 
@@ -95,7 +97,7 @@ function figuresOf(run: Run, m: Measured): Record<string, number | string> {
   const label = `${n} gw, ${scenario}`;
   return {
     [`${label}: receiver's subscriptions (${RECEIVER_FILTERS} QoS 1 filters) in place after (s)`]: m.subscribeS,
-    [`${label}: gateways connected and subscribed to cmd/+ after (s) / SUBACKs refused and retried`]: `${m.connectS} / ${sum((d) => d.subscribeRefused)}`,
+    [`${label}: gateways connected and subscribed to cmd/+ after (s, ${run.connectPerS > 0 ? `opened ${run.connectPerS}/s` : 'all at once'}) / SUBACKs refused and retried`]: `${m.connectS} / ${sum((d) => d.subscribeRefused)}`,
     [`${label}: gateways connected / offered msg/s`]: `${m.connected} / ${Math.round((sum((d) => d.passages) + sum((d) => d.alerts)) / seconds)}`,
     [`${label}: msg/s arrived at the receiver during the load (sustained)`]: Math.round(m.store.arrivedInWindow / seconds),
     [`${label}: alert end-to-end p50 / p99 / max (ms)`]: `${percentile(alerts, 50)} / ${percentile(alerts, 99)} / ${alerts.at(-1) ?? 'n/a'} (${alerts.length} alerts)`,
@@ -130,7 +132,7 @@ export async function runFanIn(run: Run): Promise<{ figures: Record<string, numb
     const { seconds: subscribeS, consumers } = await waitForReceiverConsumers(cluster.nodes[0] as NatsNode, subscribedAt);
     log(`${n} gateways, ${scenario}: receiver subscribed (${RECEIVER_FILTERS} filters, ${consumers} JetStream consumers) in ${subscribeS} s`);
     const connectingAt = Date.now();
-    gateways = spawnGateways(dir, cluster.mqttUrls, specs, seconds, Math.min(run.processes, n));
+    gateways = spawnGateways(dir, cluster.mqttUrls, specs, seconds, Math.min(run.processes, n), run.connectPerS);
     const connected = (await Promise.all(gateways.map((g) => g.ready))).reduce((total, message) => total + (message.type === 'ready' ? message.connected : 0), 0);
     const connectS = Math.round((Date.now() - connectingAt) / 1000);
     log(`${n} gateways, ${scenario}: ${connected}/${n} connected and subscribed in ${connectS} s`);
@@ -172,7 +174,7 @@ function cpuCount(): number {
   return readFileSync('/proc/cpuinfo', 'utf8').match(/^processor\s/gm)?.length ?? 1;
 }
 
-const COMMAND = 'npm run build && npx tsx scripts/bench/fan-in.ts --gateways N --seconds S [--scenario plain|broker-kill|receiver-kill] [--processes 4] --record';
+const COMMAND = 'npm run build && npx tsx scripts/bench/fan-in.ts --gateways N --seconds S [--scenario plain|broker-kill|receiver-kill] [--processes 4] [--connect-per-s 20] --record';
 const NOTES = [
   'Each simulated gateway: its own SQLite file (synchronous NORMAL: they stand for separate machines with their own disks) with the real Journal, Outbox, ReportChain and OutboxPublisher, its own MQTT user, client id and Ed25519 key, checkpoints every 60 s; 1 passage/s and 1 fever alert/min each, phased over the gateways.',
   'Cluster: Debian nats-server 2.9.10 ×3 on loopback (test/helpers/nats-cluster.ts: JetStream clustered, mqtt stream_replicas 3). Receiver: node dist/cli.js district, SQLite store, one persistent QoS 1 session subscribing 9 filters per estate.',
@@ -201,7 +203,7 @@ export const fanIn: Bench = async ({ scale, log }) => {
   const gateways = Math.max(10, Math.round(1000 * scale));
   const seconds = Math.max(30, Math.round(90 * scale));
   let figures: Record<string, number | string> = {};
-  for (const scenario of SCENARIOS) figures = { ...figures, ...(await runFanIn({ gateways, seconds, scenario, processes: 4, log })).figures };
+  for (const scenario of SCENARIOS) figures = { ...figures, ...(await runFanIn({ gateways, seconds, scenario, processes: 4, connectPerS: 20, log })).figures };
   const latest = existsSync('bench/results/latest.json') ? (JSON.parse(readFileSync('bench/results/latest.json', 'utf8')) as { results: Record<string, BenchResult> }) : { results: {} };
   const before = (latest.results as Record<string, BenchResult>)['fan-in'];
   return { name: 'fan-in', title: 'Fan-in: simulated gateways → 3-node nats-server cluster → district receiver', command: COMMAND, figures: { ...before?.figures, ...figures }, notes: before?.notes ?? NOTES };
@@ -209,12 +211,12 @@ export const fanIn: Bench = async ({ scale, log }) => {
 
 if (process.argv[1]?.endsWith('fan-in.ts')) {
   const { values } = parseArgs({
-    options: { gateways: { type: 'string', default: '100' }, seconds: { type: 'string', default: '60' }, scenario: { type: 'string', default: 'plain' }, processes: { type: 'string', default: '4' }, record: { type: 'boolean', default: false } },
+    options: { gateways: { type: 'string', default: '100' }, seconds: { type: 'string', default: '60' }, scenario: { type: 'string', default: 'plain' }, processes: { type: 'string', default: '4' }, 'connect-per-s': { type: 'string', default: '20' }, record: { type: 'boolean', default: false } },
   });
   const scenarios = values.scenario === 'all' ? SCENARIOS : [values.scenario as Scenario];
   if (!scenarios.every((scenario) => SCENARIOS.includes(scenario))) throw new Error(`--scenario: one of ${SCENARIOS.join(', ')}, all`);
   for (const scenario of scenarios) {
-    const { figures } = await runFanIn({ gateways: Number(values.gateways), seconds: Math.min(600, Number(values.seconds)), scenario, processes: Number(values.processes), log: (line) => process.stdout.write(`${line}\n`) });
+    const { figures } = await runFanIn({ gateways: Number(values.gateways), seconds: Math.min(600, Number(values.seconds)), scenario, processes: Number(values.processes), connectPerS: Number(values['connect-per-s']), log: (line) => process.stdout.write(`${line}\n`) });
     for (const [label, value] of Object.entries(figures)) process.stdout.write(`  ${label}: ${value}\n`);
     if (values.record) recordFanIn(figures);
   }
