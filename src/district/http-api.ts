@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { EstateSummary, OpenAlert } from './receiver.js';
+import type { EstateSummary, OpenAlert } from './receiver-views.js';
 import type { Finding } from './report-store.js';
 import { renderStatusPage } from './status-page.js';
 

@@ -46,3 +46,5 @@ export function districtMetrics(snapshot: () => EstateView[]) {
   gauge('gatewarden_district_estate_explained_seqs', 'Sequence numbers shed by the gateway (signed gap record) and not yet backfilled', (view) => view.explained);
   return { registry, messages, reports, findings, resends };
 }
+
+export type DistrictMetrics = ReturnType<typeof districtMetrics>;

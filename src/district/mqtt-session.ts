@@ -13,7 +13,7 @@ export interface SessionOptions {
   broker: DistrictConfig['broker'];
   clientId: string;
   password: string | undefined;
-  /** Topic filters, subscribed at QoS 1 on every connect the broker did not keep the session of. */
+  /** Topic filters, subscribed at QoS 1 on every connect. */
   filters: readonly string[];
   /**
    * Handles one message; its PUBACK goes to the broker only once this resolves,
@@ -29,9 +29,12 @@ export interface Session {
   connected(): boolean;
   /** The node the session is on (undefined while away). */
   node(): string | undefined;
-  /** Ends the connection, keeping the broker's session (and what it queues meanwhile). */
+  /** Ends the connection, keeping the broker's session (and what it queues meanwhile); never waits more than STOP_WAIT_MS. */
   stop(): Promise<void>;
 }
+
+/** How long a stop waits for the broker to take the DISCONNECT before the socket is closed. */
+const STOP_WAIT_MS = 2000;
 
 /**
  * The receiver's MQTT session: persistent (clean false, fixed client id,
@@ -42,28 +45,8 @@ export interface Session {
 export function openSession(options: SessionOptions): Session {
   const log = options.log.child({ module: 'district-mqtt' });
   const random = options.random ?? Math.random;
-  const urls = brokerNodes(options.broker.url);
-  const tls = options.broker.tls;
-  const tlsFiles = {
-    ...(tls?.caFile ? { ca: readFileSync(tls.caFile) } : {}),
-    ...(tls?.certFile ? { cert: readFileSync(tls.certFile) } : {}),
-    ...(tls?.keyFile ? { key: readFileSync(tls.keyFile) } : {}),
-  };
-  // A random first node: several receivers (or a restarted one) spread over the cluster.
-  let next = Math.floor(random() * urls.length) % urls.length;
-  let current: string | undefined;
-  const dial = (): Duplex => {
-    const url = urls[next] as string;
-    next = (next + 1) % urls.length;
-    current = url;
-    const parsed = new URL(url);
-    const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-    const secure = parsed.protocol === 'mqtts:';
-    const port = Number(parsed.port) || (secure ? 8883 : 1883);
-    log.info({ url }, 'connecting to MQTT broker');
-    return secure ? connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...tlsFiles }) : connectTcp({ host, port });
-  };
-  const client = new MqttClient(dial, {
+  const dialler = nodeDialler(brokerNodes(options.broker.url), options.broker.tls, random, log);
+  const client = new MqttClient(dialler.dial, {
     clientId: options.clientId,
     username: options.broker.username,
     ...(options.password === undefined ? {} : { password: options.password }),
@@ -85,19 +68,44 @@ export function openSession(options: SessionOptions): Session {
       },
     );
   };
+  client.on('connect', (connack) => {
+    log.info({ url: dialler.current(), sessionPresent: connack.sessionPresent }, 'connected to MQTT broker');
+    subscribe(client, options.filters, log);
+  });
+  client.on('error', (error) => log.warn({ url: dialler.current(), err: error.message, code: 'GW_MQTT' }, 'MQTT error'));
+  const reconnects = reconnectWithBackoff(client, random);
+  return {
+    client,
+    connected: () => client.connected,
+    node: () => (client.connected ? dialler.current() : undefined),
+    async stop() {
+      reconnects.stop();
+      // Bounded: a session caught mid-reconnect, or a resend request the broker never acknowledges, must not hold a stop.
+      if (!(await settlesWithin(STOP_WAIT_MS, client.endAsync()))) await settlesWithin(STOP_WAIT_MS, client.endAsync(true));
+    },
+  };
+}
+
+/**
+ * A session the broker kept has the subscriptions; subscribing again is
+ * harmless (nats-server keeps the JetStream consumer and what it holds) and
+ * covers a parent new in the config.
+ */
+function subscribe(client: MqttClient, filters: readonly string[], log: Logger): void {
+  client.subscribe([...filters], { qos: 1 }, (error, granted) => {
+    if (error) log.warn({ err: error.message, code: 'GW_MQTT' }, 'subscribe failed');
+    const refused = (granted ?? []).filter((grant) => grant.qos === 128).map((grant) => grant.topic);
+    if (refused.length > 0) log.warn({ refused, code: 'GW_MQTT' }, 'the broker refused subscriptions (check the ACL)');
+    else if (!error) log.info({ filters }, 'subscribed');
+  });
+}
+
+/** Every lost or failed connection schedules one attempt, to the next node, after a growing jittered delay. */
+function reconnectWithBackoff(client: MqttClient, random: () => number): { stop(): void } {
   let attempt = 0;
   let closing = false;
   let timer: NodeJS.Timeout | undefined;
-  client.on('connect', (connack) => {
-    attempt = 0;
-    log.info({ url: current, sessionPresent: connack.sessionPresent }, 'connected to MQTT broker');
-    // A session the broker kept has the subscriptions; subscribing again is harmless and covers a new estate in the config.
-    client.subscribe([...options.filters], { qos: 1 }, (error, granted) => {
-      if (error) log.warn({ err: error.message, code: Code.GW_MQTT }, 'subscribe failed');
-      const refused = (granted ?? []).filter((grant) => grant.qos === 128).map((grant) => grant.topic);
-      if (refused.length > 0) log.warn({ refused, code: Code.GW_MQTT }, 'the broker refused subscriptions (check the ACL)');
-    });
-  });
+  client.on('connect', () => (attempt = 0));
   client.on('close', () => {
     if (closing || timer) return;
     const delayMs = reconnectDelayMs(attempt, random());
@@ -107,15 +115,47 @@ export function openSession(options: SessionOptions): Session {
       if (!closing) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
     }, delayMs);
   });
-  client.on('error', (error) => log.warn({ url: current, err: error.message, code: Code.GW_MQTT }, 'MQTT error'));
   return {
-    client,
-    connected: () => client.connected,
-    node: () => (client.connected ? current : undefined),
-    async stop() {
+    stop() {
       closing = true;
       clearTimeout(timer);
-      await client.endAsync();
     },
   };
+}
+
+/** Rotates through the cluster's nodes, one per attempt, from a random first one (several receivers spread over the cluster). */
+function nodeDialler(urls: readonly string[], tls: DistrictConfig['broker']['tls'], random: () => number, log: Logger): { dial(): Duplex; current(): string | undefined } {
+  const tlsFiles = {
+    ...(tls?.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+    ...(tls?.certFile ? { cert: readFileSync(tls.certFile) } : {}),
+    ...(tls?.keyFile ? { key: readFileSync(tls.keyFile) } : {}),
+  };
+  let next = Math.floor(random() * urls.length) % urls.length;
+  let current: string | undefined;
+  return {
+    current: () => current,
+    dial() {
+      const url = urls[next] as string;
+      next = (next + 1) % urls.length;
+      current = url;
+      const parsed = new URL(url);
+      const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+      const secure = parsed.protocol === 'mqtts:';
+      const port = Number(parsed.port) || (secure ? 8883 : 1883);
+      log.info({ url }, 'connecting to MQTT broker');
+      return secure ? connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...tlsFiles }) : connectTcp({ host, port });
+    },
+  };
+}
+
+/** Whether `promise` settled within `ms`. */
+function settlesWithin(ms: number, promise: Promise<unknown>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    const done = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    promise.then(done, done);
+  });
 }

@@ -1,18 +1,29 @@
 import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
 import { GatewardenError } from '../errors.js';
 import { createLogger } from '../log.js';
+import type { DistrictConfig } from './config-schema.js';
 import { loadDistrictConfig } from './load-config.js';
-import { startDistrictReceiver } from './receiver.js';
+import { startDistrictReceiver, type DistrictReceiver, type ReceiverOptions } from './receiver.js';
+
+/** A stop that takes longer than this (a store that no longer answers) ends the process anyway, with exit code 1. */
+const STOP_WITHIN_MS = 10_000;
 
 /**
  * `gatewarden district CONFIG`: validate the config, read the password, the
  * signing key and the database URL from where the config points, run the
- * receiver until SIGINT or SIGTERM, stop in order (the broker keeps the
- * session and queues for it meanwhile).
+ * receiver until SIGINT or SIGTERM, then stop in order (the broker keeps the
+ * session and queues for it meanwhile) and exit 0.
  */
 export async function runDistrict(configPath: string): Promise<void> {
   const config = loadDistrictConfig(configPath);
   const log = createLogger(config.log.level);
+  const receiver = await startDistrictReceiver({ config, log, ...readSecrets(config) });
+  log.info({ estates: config.estates.length, storage: config.storage.type }, 'district receiver running');
+  stopOnSignals(receiver, log);
+}
+
+function readSecrets(config: DistrictConfig): Pick<ReceiverOptions, 'password' | 'signingKey' | 'postgresUrl' | 'httpToken'> {
   const env = (name: string | undefined, what: string) => {
     if (name === undefined) return undefined;
     const value = process.env[name];
@@ -29,29 +40,34 @@ export async function runDistrict(configPath: string): Promise<void> {
   if (typeof signingKey.kid !== 'string' || typeof signingKey.privateKey !== 'string') throw new GatewardenError('GW_CONFIG_INVALID', `signingKey.file ${config.signingKey.file}: expected {kid, privateKey} (gatewarden keys generate)`);
   const postgresUrl = config.storage.type === 'postgres' ? (env(config.storage.urlEnv, 'storage.urlEnv') ?? config.storage.url) : undefined;
   const httpToken = env(config.http.tokenEnv, 'http.tokenEnv');
-  const receiver = await startDistrictReceiver({
-    config,
-    log,
+  return {
     password,
     signingKey: { kid: signingKey.kid, privateKey: signingKey.privateKey },
     ...(postgresUrl === undefined ? {} : { postgresUrl }),
     ...(httpToken === undefined ? {} : { httpToken }),
-  });
-  log.info({ estates: config.estates.length, storage: config.storage.type }, 'district receiver running');
+  };
+}
 
+/** SIGINT or SIGTERM: a bounded stop, then exit 0 (1 when the stop failed or overran; a second signal exits 1 at once). */
+function stopOnSignals(receiver: DistrictReceiver, log: Logger): void {
   let stopping = false;
+  const exit = (code: number) => {
+    log.flush();
+    process.exit(code);
+  };
   const shutdown = (signal: string) => {
-    if (stopping) process.exit(1);
+    if (stopping) return exit(1);
     stopping = true;
     log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      log.error({ withinMs: STOP_WITHIN_MS }, 'shutdown overran; exiting');
+      exit(1);
+    }, STOP_WITHIN_MS).unref();
     receiver.stop().then(
-      () => {
-        log.flush();
-        process.exit(0);
-      },
+      () => exit(0),
       (error: Error) => {
         log.error({ err: error.message }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };

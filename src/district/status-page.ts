@@ -1,4 +1,4 @@
-import type { EstateSummary } from './receiver.js';
+import type { EstateSummary } from './receiver-views.js';
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const ranges = (list: ReadonlyArray<{ from: number; to: number }>) => (list.length === 0 ? '–' : list.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}–${r.to}`)).join(', '));

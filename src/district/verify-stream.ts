@@ -52,6 +52,8 @@ function isGapRecord(payload: Payload): boolean {
   return Array.isArray(payload.ranges) && typeof payload.sig === 'string' && payload.reason !== undefined;
 }
 
+type Chained = Payload & { seq: number; prev: string; hash: string };
+
 /**
  * Verifies a batch of parsed payloads of one gateway (arrival order does not
  * matter): each link, seq contiguity from `start`, gap records' signatures.
@@ -59,41 +61,8 @@ function isGapRecord(payload: Payload): boolean {
  */
 export function verifyStream(payloads: readonly Payload[], options: { key: KeyObject; start?: StreamStart }): StreamVerdict {
   const start = options.start ?? { seq: 0, hash: GENESIS_HASH };
-  const findings: Finding[] = [];
-  const bySeq = new Map<number, Payload & { seq: number; prev: string; hash: string }>();
-  let duplicates = 0;
-  for (const payload of payloads) {
-    if (!isChained(payload)) {
-      findings.push({ kind: 'unsequenced', id: typeof payload.id === 'string' ? payload.id : undefined });
-      continue;
-    }
-    if (linkHash(payload.prev, payload) !== payload.hash) {
-      findings.push({ kind: 'tampered', seq: payload.seq });
-      continue;
-    }
-    if (payload.seq <= start.seq) {
-      duplicates += 1;
-      continue;
-    }
-    const held = bySeq.get(payload.seq);
-    if (held) {
-      if (held.hash === payload.hash) duplicates += 1;
-      else findings.push({ kind: 'conflict', seq: payload.seq });
-      continue;
-    }
-    bySeq.set(payload.seq, payload);
-  }
-
-  const explainedSeqs = new Set<number>();
-  for (const report of bySeq.values()) {
-    if (!isGapRecord(report)) continue;
-    if (!verifyReportSignature(report, options.key)) {
-      findings.push({ kind: 'bad-signature', seq: report.seq });
-      continue;
-    }
-    for (const range of report.ranges as Range[]) for (let seq = Math.max(range.from, start.seq + 1); seq <= range.to && seq < report.seq; seq += 1) explainedSeqs.add(seq);
-  }
-
+  const { bySeq, duplicates, findings } = collect(payloads, start);
+  const explainedSeqs = explainedBy(bySeq, options.key, start, findings);
   const top = Math.max(start.seq, ...bySeq.keys());
   const absent: number[] = [];
   let contiguousTo = start.seq;
@@ -123,6 +92,49 @@ export function verifyStream(payloads: readonly Payload[], options: { key: KeyOb
     duplicates,
     findings,
   };
+}
+
+/** One report per seq beyond the start: each checked against its own hash; copies counted, conflicting ones flagged. */
+function collect(payloads: readonly Payload[], start: StreamStart): { bySeq: Map<number, Chained>; duplicates: number; findings: Finding[] } {
+  const findings: Finding[] = [];
+  const bySeq = new Map<number, Chained>();
+  let duplicates = 0;
+  for (const payload of payloads) {
+    if (!isChained(payload)) {
+      findings.push({ kind: 'unsequenced', id: typeof payload.id === 'string' ? payload.id : undefined });
+      continue;
+    }
+    if (linkHash(payload.prev, payload) !== payload.hash) {
+      findings.push({ kind: 'tampered', seq: payload.seq });
+      continue;
+    }
+    if (payload.seq <= start.seq) {
+      duplicates += 1;
+      continue;
+    }
+    const held = bySeq.get(payload.seq);
+    if (held) {
+      if (held.hash === payload.hash) duplicates += 1;
+      else findings.push({ kind: 'conflict', seq: payload.seq });
+      continue;
+    }
+    bySeq.set(payload.seq, payload);
+  }
+  return { bySeq, duplicates, findings };
+}
+
+/** The seqs named by gap records whose signature verifies (a bad one is a finding and explains nothing). */
+function explainedBy(bySeq: ReadonlyMap<number, Chained>, key: KeyObject, start: StreamStart, findings: Finding[]): Set<number> {
+  const explained = new Set<number>();
+  for (const report of bySeq.values()) {
+    if (!isGapRecord(report)) continue;
+    if (!verifyReportSignature(report, key)) {
+      findings.push({ kind: 'bad-signature', seq: report.seq });
+      continue;
+    }
+    for (const range of report.ranges as Range[]) for (let seq = Math.max(range.from, start.seq + 1); seq <= range.to && seq < report.seq; seq += 1) explained.add(seq);
+  }
+  return explained;
 }
 
 /**

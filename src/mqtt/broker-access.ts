@@ -6,6 +6,7 @@ import type { ExternalBrokerConfig, MqttConfig, BrokerPasswords } from './config
 import { brokerNodes, type Connection } from './connection.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 import type { Topics } from '../contract/topics.js';
+import { Code } from '../errors.js';
 
 /** Where the gateway's session goes and as whom; with the embedded broker, the broker itself. */
 export interface BrokerAccess {
@@ -52,15 +53,27 @@ export async function reachBroker(
  * is recognised even when it arrives live; on 3.1.1 the broker clears the flag
  * on live delivery ([MQTT-3.3.1-9]) and only a stored one can be recognised.
  */
+/** How long after a refused command subscription it is asked for again. */
+const COMMAND_SUBSCRIBE_RETRY_MS = 5000;
+
 export function subscribeCommands(
   connection: Connection,
   topics: Topics,
   commandName: (topic: string) => string | undefined,
   actor: { principal: string; role: 'guard' | 'manager' | 'district' | 'observer' },
   handle: (command: IncomingCommand) => void,
+  log: Logger,
 ): void {
   const { client } = connection;
-  client.on('connect', () => client.subscribe(topics.command('+'), { qos: 1, rap: true }));
+  // A refused SUBACK (nats-server answers 0x80 when it cannot make the JetStream consumer in time, under load) is asked
+  // for again while connected: otherwise no command, a district's cmd/resend included, reaches the gateway until it reconnects.
+  const subscribe = () =>
+    client.subscribe(topics.command('+'), { qos: 1, rap: true }, (error, granted) => {
+      if (!error && !(granted ?? []).some((grant) => grant.qos === 128)) return;
+      log.warn({ err: error?.message ?? 'SUBACK 0x80', code: Code.GW_MQTT }, 'command subscription refused; trying again');
+      setTimeout(() => client.connected && subscribe(), COMMAND_SUBSCRIBE_RETRY_MS).unref();
+    });
+  client.on('connect', subscribe);
   client.on('message', (topic, payload, packet) => {
     const name = commandName(topic);
     if (name === undefined) return;

@@ -78,7 +78,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
     handler.handle(command).catch((error: Error) => log.error({ err: error.message, code: 'GW_MQTT' }, 'command handling failed'));
   });
   const { external } = access;
-  if (external) subscribeCommands(connection, topics, acl.commandName, { principal: external.username ?? 'external-broker', role: external.commandRole ?? 'manager' }, receive);
+  if (external) subscribeCommands(connection, topics, acl.commandName, { principal: external.username ?? 'external-broker', role: external.commandRole ?? 'manager' }, receive, log);
   const retained = retainedState({ config, connection, topics, estate, devices: options.devices, clock });
   const checkBounds = () => {
     guard.check();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PassIssuer } from '../../src/demo/pass-issuer.js';
 import { generateEd25519 } from '../../src/secrets.js';
-import { startHarness, waitFor, type Harness } from '../helpers/gateway-harness.js';
+import { startHarness, waitFor, type Harness } from '../../support/gateway/gateway-harness.js';
 import { RESIDENT, showCardThenPass } from '../helpers/resident.js';
 
 const issuerKey = generateEd25519('district-1');

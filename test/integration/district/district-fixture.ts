@@ -5,7 +5,7 @@ import { startDistrictReceiver, type DistrictReceiver } from '../../../src/distr
 import { publishStats } from '../../../src/mqtt/reports.js';
 import { generateEd25519, type KeyPair } from '../../../src/secrets.js';
 import { signerOf, trustedKey } from '../../../support/signed-commands.js';
-import type { Harness } from '../../helpers/gateway-harness.js';
+import type { Harness } from '../../../support/gateway/gateway-harness.js';
 
 export const PREFIX = 'gatewarden/test-estate';
 export const DISTRICT_USER = 'district-desk';
@@ -23,6 +23,8 @@ export interface ReceiverSetup {
   protocolVersion?: 4 | 5;
   resend?: Record<string, unknown>;
   verify?: Record<string, unknown>;
+  /** More registered estates beside test-estate (their gateways need not exist). */
+  moreEstates?: ReadonlyArray<{ id: string; kid: string; publicKey: string }>;
 }
 
 /** The receiver as `gatewarden district` runs it, on the test's broker and store. */
@@ -32,7 +34,7 @@ export function startReceiver(setup: ReceiverSetup): Promise<DistrictReceiver> {
       district: { id: 'test-district', name: 'Test District' },
       broker: { url: setup.url, username: DISTRICT_USER, clientId: `${DISTRICT_USER}-receiver`, protocolVersion: setup.protocolVersion ?? 4 },
       signingKey: { file: 'unused: the key is passed in' },
-      estates: [{ id: 'test-estate', kid: setup.gatewayKey.kid, publicKey: setup.gatewayKey.publicKey }],
+      estates: [{ id: 'test-estate', kid: setup.gatewayKey.kid, publicKey: setup.gatewayKey.publicKey }, ...(setup.moreEstates ?? [])],
       verify: { lateAfterS: 600, silentAfterMin: 10, ...setup.verify },
       resend: { waitS: 0.5, timeoutS: 3, maxAttempts: 10, ...setup.resend },
       storage: setup.storage.type === 'sqlite' ? { type: 'sqlite', path: join(setup.storage.dir, 'district.db') } : { type: 'postgres', url: setup.storage.url },
@@ -62,7 +64,7 @@ export function emitStats(harness: Harness, count: number): void {
 }
 
 export async function estateOf(receiver: DistrictReceiver) {
-  const [estate] = await receiver.estates();
+  const estate = (await receiver.estates()).find((summary) => summary.estate === 'test-estate');
   if (!estate) throw new Error('no estate');
   return estate;
 }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DistrictReceiver } from '../../../src/district/receiver.js';
-import { waitFor, type Harness } from '../../helpers/gateway-harness.js';
-import { MOSQUITTO_TOOLS, startMosquitto } from '../../helpers/mosquitto.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
-import { setUpExternal, type ExternalSetup } from '../mqtt/external-broker.js';
+import { waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
+import { MOSQUITTO_TOOLS, startMosquitto } from '../../../support/brokers/mosquitto.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
+import { setUpExternal, type ExternalSetup } from '../../../support/brokers/external-broker.js';
 import { DISTRICT_PASSWORD, DISTRICT_USER, districtTrusted, emitStats, estateOf, gatewayHead, oneTo, PREFIX, startReceiver, storedSeqs, waitComplete, waitUntil } from './district-fixture.js';
 
 /**

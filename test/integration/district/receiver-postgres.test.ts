@@ -1,5 +1,5 @@
-import { POSTGRES_TOOLS, startPostgres } from '../../helpers/postgres.js';
-import { describeWithTools } from '../../helpers/system-tools.js';
+import { POSTGRES_TOOLS, startPostgres } from '../../../support/brokers/postgres.js';
+import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { receiverScenario } from './receiver-scenario.js';
 
 /** The same scenario on a real PostgreSQL 15 (Debian's postgresql, started in a temp dir). */

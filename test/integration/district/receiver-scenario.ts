@@ -3,7 +3,7 @@ import type { DistrictReceiver } from '../../../src/district/receiver.js';
 import { hashPassword } from '../../../src/mqtt/password-hash.js';
 import { publishStats } from '../../../src/mqtt/reports.js';
 import { stampReport } from '../../../src/store/report-chain-format.js';
-import { startHarness, waitFor, type Harness } from '../../helpers/gateway-harness.js';
+import { startHarness, waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
 import { DISTRICT_PASSWORD, DISTRICT_USER, districtTrusted, emitStats, estateOf, gatewayHead, oneTo, PREFIX, startReceiver, storedSeqs, waitComplete, waitUntil, type ReceiverSetup } from './district-fixture.js';
 
 export interface StorageUnderTest {

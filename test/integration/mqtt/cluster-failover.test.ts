@@ -4,7 +4,7 @@ import { ed25519PublicKey } from '../../../src/contract/signature.js';
 import { verifyStream } from '../../../src/district/verify-stream.js';
 import { createIssuer } from '../../helpers/health-pass-issuer.js';
 import { waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
-import { NATS_TOOLS, startNatsCluster, type NatsCluster, type NatsNode } from '../../helpers/nats-cluster.js';
+import { NATS_TOOLS, startNatsCluster, type NatsCluster, type NatsNode } from '../../../support/brokers/nats-cluster.js';
 import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { setUpExternal, type ExternalSetup } from '../../../support/brokers/external-broker.js';
 

@@ -152,7 +152,8 @@ function nodeConfig(options: { name: string; dir: string; ports: NodePorts; rout
     `http: 127.0.0.1:${ports.http}`,
     // Small limits: three nodes share a test machine; the MQTT streams need little.
     `jetstream { store_dir: ${quote(options.dir)}, max_memory_store: 64MB, max_file_store: 1GB }`,
-    `cluster { name: gatewarden-test, listen: 127.0.0.1:${ports.cluster}, routes: [${options.routes.map((port) => `nats-route://127.0.0.1:${port}`).join(', ')}] }`,
+    // One node is a plain server: a cluster of one never elects a JetStream meta leader.
+    ...(options.size > 1 ? [`cluster { name: gatewarden-test, listen: 127.0.0.1:${ports.cluster}, routes: [${options.routes.map((port) => `nats-route://127.0.0.1:${port}`).join(', ')}] }`] : []),
     // Sessions, retained messages and QoS 1 queues are JetStream streams: one replica per node.
     `mqtt { listen: 127.0.0.1:${ports.mqtt}, stream_replicas: ${options.size} }`,
     `authorization { users: [${options.users.map((user) => `{ user: ${quote(user.username)}, password: ${quote(user.password)} }`).join(', ')}] }`,
@@ -181,7 +182,7 @@ async function waitUntilReady(node: NatsNode, size: number, health: Health, runn
       const jsz = (await getJson(`${node.httpUrl}/jsz`)) as { meta_cluster?: { leader?: string } };
       const healthz = (await getJson(`${node.httpUrl}/healthz${health === 'server' ? '?js-enabled-only=true' : ''}`)) as { status?: string; error?: string };
       last = `routes ${routez.num_routes ?? 0}/${size - 1}, meta leader ${jsz.meta_cluster?.leader || 'none'}, health ${healthz.status ?? '?'}${healthz.error ? ` (${healthz.error})` : ''}`;
-      if (routez.num_routes === size - 1 && jsz.meta_cluster?.leader && healthz.status === 'ok') return;
+      if (routez.num_routes === size - 1 && (size === 1 || jsz.meta_cluster?.leader) && healthz.status === 'ok') return;
     } catch (error) {
       last = (error as Error).message;
     }

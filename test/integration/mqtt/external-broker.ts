@@ -1,2 +1,0 @@
-// Moved to support/ (issue 13); kept only for test/integration/district and test/helpers/postgres.ts until they import it from there.
-export * from '../../../support/brokers/external-broker.js';
