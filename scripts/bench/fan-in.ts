@@ -13,7 +13,7 @@ import type { Bench, BenchResult } from './types.js';
  * Fan-in (issue 15, part 4): N simulated gateways (fan-in-gateways.ts, in a
  * few child processes, each gateway with its own SQLite outbox, report chain,
  * key and MQTT session) feed a real 3-node nats-server cluster
- * (test/helpers/nats-cluster.ts), and the district receiver (`node dist/cli.js
+ * (support/brokers/nats-cluster.ts), and the district receiver (`node dist/cli.js
  * district`, its own process, a persistent QoS 1 session) reads it. Scenarios:
  * plain; a broker node (the receiver's) SIGKILLed at 1/3 of the load and
  * restarted at 2/3; the receiver SIGKILLed at 1/2 and restarted 5 s later.
@@ -177,7 +177,7 @@ function cpuCount(): number {
 const COMMAND = 'npm run build && npx tsx scripts/bench/fan-in.ts --gateways N --seconds S [--scenario plain|broker-kill|receiver-kill] [--processes 4] [--connect-per-s 20] --record';
 const NOTES = [
   'Each simulated gateway: its own SQLite file (synchronous NORMAL: they stand for separate machines with their own disks) with the real Journal, Outbox, ReportChain and OutboxPublisher, its own MQTT user, client id and Ed25519 key, a persistent session subscribed to cmd/+ at QoS 1 (as on an external broker), checkpoints every 60 s; 1 passage/s and 1 fever alert/min each, phased over the gateways; opened at --connect-per-s (default 20/s; the 300-gateway plain run opened all at once).',
-  'Cluster: Debian nats-server 2.9.10 ×3 on loopback (test/helpers/nats-cluster.ts: JetStream clustered, mqtt stream_replicas 3). Receiver: node dist/cli.js district, SQLite store, one persistent QoS 1 session subscribing 9 wildcard filters over all estates (gatewarden/+/…, src/district/estate-routes.ts).',
+  'Cluster: Debian nats-server 2.9.10 ×3 on loopback (support/brokers/nats-cluster.ts: JetStream clustered, mqtt stream_replicas 3). Receiver: node dist/cli.js district, SQLite store, one persistent QoS 1 session subscribing 9 wildcard filters over all estates (gatewarden/+/…, src/district/estate-routes.ts).',
   'End-to-end = the receiver\'s arrival (received_at, the report then durably held in its pending table) − the report\'s ts (set when the gateway recorded it); it is stored as verified with the next report or checkpoint. Lost = Σ (gateway head seq − receiver contiguous seq) after drain and settle.',
   'Simulators, the 3 nodes and the receiver share the same 2 cores with other helpers\' builds and tests, which ran throughout (load average 9–18 on 2 cores): see "whole machine busy"; every CPU figure here is what a process got, not what it would take alone.',
 ];
