@@ -1,11 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { connect as connectTcp, isIP } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { connect as connectTls } from 'node:tls';
 import { MqttClient, type IPublishPacket } from 'mqtt';
 import type { Logger } from 'pino';
-import { brokerNodes } from '../mqtt/connection.js';
-import { reconnectDelayMs } from '../mqtt/reconnect-backoff.js';
+import { brokerNodes, nodeDialler, ReconnectSchedule, tlsOptions, within } from '../mqtt/broker-dial.js';
 import type { DistrictConfig } from './config-schema.js';
 import { Code } from '../errors.js';
 
@@ -45,8 +40,9 @@ const STOP_WAIT_MS = 2000;
 export function openSession(options: SessionOptions): Session {
   const log = options.log.child({ module: 'district-mqtt' });
   const random = options.random ?? Math.random;
-  const dialler = nodeDialler(brokerNodes(options.broker.url), options.broker.tls, random, log);
-  const client = new MqttClient(dialler.dial, {
+  const dialler = nodeDialler(brokerNodes(options.broker.url), tlsOptions(options.broker.tls), random);
+  const reconnects = new ReconnectSchedule(random);
+  const client = new MqttClient(() => dialler.dial(log, reconnects.attempt, reconnects.delayMs), {
     clientId: options.clientId,
     username: options.broker.username,
     ...(options.password === undefined ? {} : { password: options.password }),
@@ -69,19 +65,20 @@ export function openSession(options: SessionOptions): Session {
     );
   };
   client.on('connect', (connack) => {
+    reconnects.connected();
     log.info({ url: dialler.current(), sessionPresent: connack.sessionPresent }, 'connected to MQTT broker');
     subscribe(client, options.filters, log);
   });
-  client.on('error', (error) => log.warn({ url: dialler.current(), err: error.message, code: 'GW_MQTT' }, 'MQTT error'));
-  const reconnects = reconnectWithBackoff(client, random);
+  client.on('error', (error) => log.warn({ url: dialler.current(), err: error.message, code: Code.GW_MQTT }, 'MQTT error'));
+  client.on('close', () => reconnects.schedule(client));
   return {
     client,
     connected: () => client.connected,
     node: () => (client.connected ? dialler.current() : undefined),
     async stop() {
-      reconnects.stop();
+      reconnects.close();
       // Bounded: a session caught mid-reconnect, or a resend request the broker never acknowledges, must not hold a stop.
-      if (!(await settlesWithin(STOP_WAIT_MS, client.endAsync()))) await settlesWithin(STOP_WAIT_MS, client.endAsync(true));
+      if (!(await within(STOP_WAIT_MS, client.endAsync()))) await within(STOP_WAIT_MS, client.endAsync(true));
     },
   };
 }
@@ -93,69 +90,9 @@ export function openSession(options: SessionOptions): Session {
  */
 function subscribe(client: MqttClient, filters: readonly string[], log: Logger): void {
   client.subscribe([...filters], { qos: 1 }, (error, granted) => {
-    if (error) log.warn({ err: error.message, code: 'GW_MQTT' }, 'subscribe failed');
+    if (error) log.warn({ err: error.message, code: Code.GW_MQTT }, 'subscribe failed');
     const refused = (granted ?? []).filter((grant) => grant.qos === 128).map((grant) => grant.topic);
-    if (refused.length > 0) log.warn({ refused, code: 'GW_MQTT' }, 'the broker refused subscriptions (check the ACL)');
+    if (refused.length > 0) log.warn({ refused, code: Code.GW_MQTT }, 'the broker refused subscriptions (check the ACL)');
     else if (!error) log.info({ filters }, 'subscribed');
-  });
-}
-
-/** Every lost or failed connection schedules one attempt, to the next node, after a growing jittered delay. */
-function reconnectWithBackoff(client: MqttClient, random: () => number): { stop(): void } {
-  let attempt = 0;
-  let closing = false;
-  let timer: NodeJS.Timeout | undefined;
-  client.on('connect', () => (attempt = 0));
-  client.on('close', () => {
-    if (closing || timer) return;
-    const delayMs = reconnectDelayMs(attempt, random());
-    attempt += 1;
-    timer = setTimeout(() => {
-      timer = undefined;
-      if (!closing) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
-    }, delayMs);
-  });
-  return {
-    stop() {
-      closing = true;
-      clearTimeout(timer);
-    },
-  };
-}
-
-/** Rotates through the cluster's nodes, one per attempt, from a random first one (several receivers spread over the cluster). */
-function nodeDialler(urls: readonly string[], tls: DistrictConfig['broker']['tls'], random: () => number, log: Logger): { dial(): Duplex; current(): string | undefined } {
-  const tlsFiles = {
-    ...(tls?.caFile ? { ca: readFileSync(tls.caFile) } : {}),
-    ...(tls?.certFile ? { cert: readFileSync(tls.certFile) } : {}),
-    ...(tls?.keyFile ? { key: readFileSync(tls.keyFile) } : {}),
-  };
-  let next = Math.floor(random() * urls.length) % urls.length;
-  let current: string | undefined;
-  return {
-    current: () => current,
-    dial() {
-      const url = urls[next] as string;
-      next = (next + 1) % urls.length;
-      current = url;
-      const parsed = new URL(url);
-      const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-      const secure = parsed.protocol === 'mqtts:';
-      const port = Number(parsed.port) || (secure ? 8883 : 1883);
-      log.info({ url }, 'connecting to MQTT broker');
-      return secure ? connectTls({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...tlsFiles }) : connectTcp({ host, port });
-    },
-  };
-}
-
-/** Whether `promise` settled within `ms`. */
-function settlesWithin(ms: number, promise: Promise<unknown>): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    const done = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    promise.then(done, done);
   });
 }
