@@ -4,6 +4,7 @@ import { GatewardenError } from '../../errors.js';
 import type { Listener } from '../device.js';
 import { Listeners } from '../listeners.js';
 import { createBackoff, type Backoff } from '../health/backoff.js';
+import { eventLoopBinding } from './event-loop-binding.js';
 import { listSerialPorts } from './list-ports.js';
 
 export interface SerialOptions {
@@ -80,7 +81,9 @@ export class SerialLink {
 
   private open(): void {
     const { path, baudRate, dataBits, parity, stopBits } = this.options;
-    const port = new SerialPort({ path, baudRate, dataBits, parity, stopBits, autoOpen: false });
+    // SerialPort takes a binding in its options over the detected one; a typed literal would not admit it.
+    const options = { path, baudRate, dataBits, parity, stopBits, autoOpen: false, binding: eventLoopBinding };
+    const port = new SerialPort(options);
     port.on('data', (chunk: Buffer) => {
       this.lastReceivedAt = performance.now();
       this.data.emit(chunk);
