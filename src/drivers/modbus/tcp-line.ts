@@ -4,7 +4,7 @@ import type { Listener } from '../device.js';
 import { Listeners } from '../listeners.js';
 import { createBackoff } from '../health/backoff.js';
 import type { LinkState } from '../serial/serial-link.js';
-import { ModbusClient } from './modbus-client.js';
+import modbusSerial from 'modbus-serial';
 import type { ModbusLine } from './modbus-line.js';
 
 const RECONNECT = { initialMs: 100, maxMs: 1_000 };
@@ -17,7 +17,12 @@ const RECONNECT = { initialMs: 100, maxMs: 1_000 };
  * request; what this class adds is reconnection with back-off.
  */
 export class TcpLine implements ModbusLine {
-  readonly client = new ModbusClient();
+  /**
+   * modbus-serial is CommonJS and sets `module.exports.default = module.exports`;
+   * under NodeNext its types see the default import as the whole module, so the
+   * client class is reached through `.default`, which exists at run time too.
+   */
+  readonly client = new modbusSerial.default();
   private running = false;
   private up = false;
   private reportedDown = false;
