@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { validateConfig } from '../../src/config/load-config.js';
+import { gatewayLaunch } from './gateway-launch.js';
 import { PassIssuer } from '../../src/demo/pass-issuer.js';
 import { generateEd25519 } from '../../src/secrets.js';
 import { SimEstate } from '../sim/estate.js';
@@ -95,7 +96,9 @@ export class LoadRig {
     const estate = await SimEstate.start(validateConfig(structuredClone(raw), 'bench'), { walkThroughMs: 0 });
     const configPath = join(dir, 'config.json');
     writeFileSync(configPath, JSON.stringify(raw));
-    const gateway = spawn(process.execPath, [...(options.nodeFlags ?? []), 'dist/cli.js', 'start', configPath], { env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    // As the installed command runs it: the node flags and environment of its shebang, then any of this run's own.
+    const launch = gatewayLaunch();
+    const gateway = spawn(process.execPath, [...launch.nodeFlags, ...(options.nodeFlags ?? []), 'dist/cli.js', 'start', configPath], { env: { ...process.env, ...launch.env, GATEWARDEN_LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'inherit'] });
     const inside: number[] = [];
     // Capped so a long soak cannot grow it without bound; each run takes and clears it.
     const http = await untilRunning(gateway, (ms) => inside.length < 200_000 && inside.push(ms)).catch(async (error: unknown) => {

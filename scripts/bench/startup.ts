@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { harnessConfig } from '../../test/helpers/gateway-harness.js';
+import { gatewayLaunch } from './gateway-launch.js';
 import { summarize } from './stats.js';
 import type { Bench } from './types.js';
 
@@ -31,7 +32,8 @@ export const startup: Bench = async ({ scale, log }) => {
 function timeToRunning(config: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['dist/cli.js', 'start', config], { env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' } });
+    const { env, nodeFlags } = gatewayLaunch();
+    const child = spawn(process.execPath, [...nodeFlags, 'dist/cli.js', 'start', config], { env: { ...process.env, ...env, GATEWARDEN_LOG_FORMAT: 'json' } });
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -77,7 +77,7 @@ export async function startMqtt(options: MqttLinkOptions): Promise<MqttLink> {
   if (brokerConfig.type === 'embedded') {
     broker = await startEmbeddedBroker({
       config: brokerConfig,
-      users: brokerUsers(brokerConfig, secrets),
+      users: await brokerUsers(brokerConfig, secrets),
       acl,
       log,
       gatewayClientIds: [clientId],
