@@ -84,6 +84,7 @@ export const outboxDrain: Bench = async ({ scale, log }) => {
   const notes = [
     'Real SQLite store (WAL, synchronous NORMAL) and a real broker on 127.0.0.1; the subscriber (persistent session) confirms every id at QoS 1; publisher and broker on the same machine.',
     `Mosquitto runs with ${MOSQUITTO_NO_DROP.join(', ')}: with its default max_queued_messages 1000 it drops acknowledged messages to the slower subscriber and the drain never completes (see docs/operations.md, "MQTT broker: no silent drops").`,
+    'Before, with Mosquitto\'s defaults: "drain stalled: 16341/20000 received" on a fresh machine (issue 14); after, every run drains completely, 0 duplicates.',
   ];
   const aedes = await drain(aedesBroker, rows);
   log(`aedes: ${aedes.perSecond} msg/s (${aedes.seconds} s, ${aedes.duplicates} duplicates)`);
