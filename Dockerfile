@@ -41,5 +41,7 @@ USER gatewarden
 # certificate is made in /app/data on first run and its fingerprint logged:
 #   docker run -v $PWD/estate.yaml:/app/config/estate.yaml:ro -p 8443:8443 … gatewarden start config/estate.yaml
 EXPOSE 1883 8080 8443
-ENTRYPOINT ["node", "dist/cli.js"]
+# The flags and malloc arenas of src/cli.ts's first line, which a shebang would give the installed command.
+ENV MALLOC_ARENA_MAX=2
+ENTRYPOINT ["node", "--optimize-for-size", "dist/cli.js"]
 CMD ["start", "config/demo.yaml"]

@@ -1,4 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --optimize-for-size
+// Both chosen from measured runs of the 16-lane rig at 200 passages/s (issue 14, docs/BENCHMARKS.md "Gateway
+// memory"): --optimize-for-size keeps V8's young generation and heap growth small (idle RSS 181 -> 150 MB), and
+// two malloc arenas instead of one per thread save another 20 MB, with the same decision latency. The benches read
+// this line (scripts/bench/gateway-launch.ts); the Dockerfile repeats it.
 import { readFileSync } from 'node:fs';
 import { CommanderError, type Command } from 'commander';
 import { describeError } from './cli/describe-error.js';

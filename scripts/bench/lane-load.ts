@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { validateConfig } from '../../src/config/load-config.js';
+import { gatewayLaunch } from '../../support/gateway/gateway-launch.js';
 import { PassIssuer } from '../../src/demo/pass-issuer.js';
 import { generateEd25519 } from '../../src/secrets.js';
 import { GatewayProcess, parseLogLine } from '../../support/gateway/gateway-process.js';
@@ -109,7 +110,9 @@ export class LoadRig {
     const estate = await SimEstate.start(validateConfig(structuredClone(raw), 'bench'), { walkThroughMs: 0 });
     const configPath = join(dir, 'config.json');
     writeFileSync(configPath, JSON.stringify(raw));
-    const gateway = new GatewayProcess(configPath, { nodeFlags: options.nodeFlags ?? [], stderr: 'inherit' });
+    // As the installed command runs it: the node flags and environment of its shebang, then any of this run's own.
+    const launch = gatewayLaunch();
+    const gateway = new GatewayProcess(configPath, { nodeFlags: [...launch.nodeFlags, ...(options.nodeFlags ?? [])], env: launch.env, stderr: 'inherit' });
     const inside: number[] = [];
     const steps: PassageSteps = { decideMs: [], commitMs: [] };
     // Capped so a long soak cannot grow it without bound; each run takes and clears it.

@@ -23,12 +23,13 @@ export function slope(xs: readonly number[], ys: readonly number[]): number {
 /**
  * Gateway memory (issue 7): resident set size of the gateway process at idle,
  * under the decision-latency load (16 lanes, 200 passages/s), and over a soak
- * at that load (10 minutes; --quick scales it down), sampled every 5 s. Two
+ * at that load (30 minutes; --quick scales it down, BENCH_SOAK_S sets it, e.g.
+ * a shorter soak on a shared machine), sampled every 5 s. Two
  * trends: the least-squares slope of RSS over the soak's second half, and that
  * of the per-window minima (see the notes: RSS is a GC sawtooth).
  */
 export const memory: Bench = async ({ scale, log }) => {
-  const soakS = Math.max(60, Math.round(600 * scale));
+  const soakS = Number(process.env.BENCH_SOAK_S) || Math.max(60, Math.round(1800 * scale));
   const rig = await LoadRig.start();
   try {
     await sleep(5000);
@@ -57,7 +58,7 @@ export const memory: Bench = async ({ scale, log }) => {
     return {
       name: 'memory',
       title: 'Gateway memory: idle, under load, and over a soak',
-      command: 'npm run bench -- --only memory',
+      command: `npm run build && ${process.env.BENCH_SOAK_S ? `BENCH_SOAK_S=${soakS} ` : ''}npm run bench -- --only memory`,
       figures: {
         'RSS at idle, 16 lanes (MB)': idle,
         [`RSS under load, peak (MB), ${LOAD_PER_S} passages/s`]: peak,
@@ -69,10 +70,12 @@ export const memory: Bench = async ({ scale, log }) => {
         'RSS troughs per window (MB)': troughs.map((t) => t.mb).join(', '),
       },
       notes: [
-        `Target: RSS ≤ 150 MB and no growth trend. Same estate and load as decision-latency (${LANES} lanes on socat ptys, gateway in its own process, SQLite synchronous FULL, embedded broker); RSS from /proc/<pid>/status every ${SAMPLE_EVERY_S} s.`,
-        'RSS is a sawtooth: V8 lets the old generation grow for a minute or two under load, then a major collection returns it (observed with --trace-gc: Mark-Compact 54 → 37 MB of heap, RSS 181 → 157 MB, after 105 s at 200/s). A slope over raw samples depends on where the teeth fall; the trend that shows a leak is that of the troughs, the lowest RSS of each window (a tenth of the soak, at least 30 s), which should be flat.',
-        'Where the memory goes (idle, 16 lanes): Node itself about 41 MB, the modules about 40 MB more (pino 8, TypeBox 7, mqtt 4, aedes 4, modbus-serial 4, yaml 3, serialport 3, prom-client 2.5), a V8 heap of 65 MB of which 40 MB live, 6 MB external. Tried and not adopted: node --max-semi-space-size=1 lowers idle RSS 157 → 130 MB, but over this soak the old generation then grew to a 236.7 MB peak before a major collection (troughs 138 → 173 MB; run 2026-11-29T08:43).',
-        'Queues and their bounds: scanner and line buffers hold at most one frame (maxFrameLength plus affixes; the regex framer maxFrameLength characters); the RTU receive buffer 512 bytes; the Modbus request queue holds at most a couple of requests per device (pollers await their previous request; an indicator keeps only the latest signal waiting; a barrier is released once per passage; retries are queued afresh); serial barriers send one command at a time; the outbox lives in SQLite, not memory, capped at outbox.maxRows (passages shed oldest first, alerts never) and delivered through a window of outbox.window in-flight messages; the embedded broker queues at most limits.queueLimit messages per slow client; guard-room SSE clients are capped at 64, and a client more than 1 MB behind is dropped (src/http/live-feed.ts).',
+        `Target: RSS ≤ 120 MB peak under load, and flat troughs over a 30-minute soak. Same estate and load as decision-latency (${LANES} lanes on socat ptys, gateway in its own process started as the installed command starts it: node --optimize-for-size, MALLOC_ARENA_MAX=2, from src/cli.ts's first line; SQLite synchronous FULL, embedded broker, guard-room page on); RSS from /proc/<pid>/status every ${SAMPLE_EVERY_S} s.`,
+        'RSS is a sawtooth: V8 lets the old generation grow under load, then a major collection returns it. A slope over raw samples depends on where the teeth fall; the trend that shows a leak is that of the troughs, the lowest RSS of each window (a tenth of the soak, at least 30 s), which should be flat.',
+        'Before (same day, 2026-11-30, the branch point 94d8847, `npm run bench -- --only memory --quick`, a 60 s soak on the machine shared with 4 other helpers): idle 221.7 MB, peak 282.2 MB. What was removed, each measured on the same rig (scripts run by hand, 60 s at 200/s): fastify and its plugins, selfsigned, qrcode and modbus-serial load only when used, and the ajv validators compile on first use (idle 219 → 184 MB with the following); mqtt-packet\'s number cache off (65,536 Buffers, 6.9 MB of a 45.6 MB live heap, the largest item of an idle heap snapshot); serial read pools 4 KiB instead of 64 KiB (3 MB with 48 ports); node --optimize-for-size (idle 181 → 150 MB, peak 209 → 153 MB); MALLOC_ARENA_MAX=2 (a further 20 MB: idle 126, peak 134 MB). Decision latency with and without the flags, adjacent runs: p50 38.8 vs 39.0 ms, p99 293 vs 343 ms (the machine\'s load, not the gateway, sets these absolute figures). Tried and not adopted: --max-semi-space-size=1 with --optimize-for-size (no further gain: idle 149, peak 157 MB), --lite-mode (10 MB less, no optimizing compiler).',
+        'A 5-minute soak, not 30, on a machine shared with 4 other helpers: its troughs still rise (2026-11-30: 128.8 → 147.1 MB), as those of the 10-minute soak of 2026-11-29 did (148 → 191 MB, levelling off in its second half); 5 minutes do not show where they level off under these flags, and the 30-minute soak is still to run on a quiet machine.',
+        'Where the rest goes (idle, 16 lanes, after): about 54 MB are pages of the node binary itself (a bare node touches 30 MB of it; crypto adds 5 MB, and the ICU time-zone data that the page\'s local-time counters need (src/http/time-zone.ts) 11 MB); the live V8 heap is 37 MB, of which 11.6 MB are the source text of the loaded modules (kept for Function.prototype.toString) and 11 MB bytecode; the malloc heap about 27 MB (SQLite, libuv, OpenSSL). Below 120 MB would mean loading less code (the guard-room page and its API are on in this rig) or not touching ICU.',
+        'Queues and their bounds: scanner and line buffers hold at most one frame (maxFrameLength plus affixes; the regex framer maxFrameLength characters); the RTU receive buffer 512 bytes and one request on the wire per line; the Modbus request queue holds at most a couple of requests per device (pollers await their previous request; an indicator keeps only the latest signal waiting; a barrier is released once per passage; retries are queued afresh); serial barriers send one command at a time; the outbox lives in SQLite, not memory, capped at outbox.maxRows (passages shed oldest first, alerts never) and delivered through a window of outbox.window in-flight messages; the embedded broker queues at most limits.queueLimit messages per slow client; guard-room SSE clients are capped at 64, and a client more than 1 MB behind is dropped (src/http/live-feed.ts).',
       ],
     };
   } finally {

@@ -6,13 +6,10 @@ import type { PassageRecord } from '../core/lane-types.js';
 import type { AnyDevice } from '../drivers/device.js';
 import type { EventBus } from '../event-bus.js';
 import { TokenRegistry } from './api-tokens.js';
-import { buildHttpApp } from './app.js';
 import type { HttpDeps } from './deps.js';
 import { LiveFeed } from './live-feed.js';
 import { GatewayMetrics, type OutboxStats } from './metrics.js';
 import { AlertQueries } from './queries/alerts.js';
-import { checkListeners, listenAll } from './tls-listeners.js';
-import { tlsMaterial } from './tls.js';
 import { laneView, modeView, passageView, placements } from './views.js';
 import { Code } from '../errors.js';
 
@@ -85,6 +82,8 @@ export class GuardRoom {
   }
 
   async listen(deps: ServeDeps): Promise<RunningHttp> {
+    // Loaded here, so a gateway with http.enabled false never loads fastify, its plugins and the routes (about 10 MB, issue 14).
+    const [{ buildHttpApp }, { checkListeners, listenAll }, { tlsMaterial }] = await Promise.all([import('./app.js'), import('./tls-listeners.js'), import('./tls.js')]);
     const { tokens, rateLimit } = this.config.http;
     checkListeners(this.config.http, this.log);
     // The generated certificate's key is a secret: it goes beside the secrets file.

@@ -4,7 +4,6 @@ import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { generate } from 'selfsigned';
 import { GatewardenError } from '../errors.js';
 import type { HttpConfig } from './config-schema.js';
 
@@ -50,6 +49,8 @@ export async function tlsMaterial(tls: HttpConfig['tls'], dataDir: string, now: 
   const altNames = [...new Set(['localhost', '127.0.0.1', '::1', hostname(), ...lanAddresses(), ...(isWildcard(tls.host) ? [] : [tls.host]), ...tls.altNames])];
   let pems: { cert: string; private: string };
   try {
+    // Loaded here: selfsigned and its ASN.1 stack (about 6 MB) serve only the first start with TLS on.
+    const { generate } = await import('selfsigned');
     pems = await generate([{ name: 'commonName', value: `gatewarden guard room (${hostname()})` }], {
       keyType: 'ec',
       curve: 'P-256',

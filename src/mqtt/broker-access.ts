@@ -37,7 +37,7 @@ export async function reachBroker(
   }
   const broker = await startEmbeddedBroker({
     config,
-    users: brokerUsers(config, secrets),
+    users: await brokerUsers(config, secrets),
     acl: options.acl,
     log: options.log,
     gatewayClientIds: [options.clientId],

@@ -5,7 +5,23 @@ const KEY_LENGTH = 32;
 
 export function hashPassword(password: string): string {
   const salt = randomBytes(16);
-  return `scrypt$${salt.toString('base64url')}$${scryptSync(password, salt, KEY_LENGTH).toString('base64url')}`;
+  return formatHash(salt, scryptSync(password, salt, KEY_LENGTH));
+}
+
+/**
+ * hashPassword on the thread pool. The gateway hashes every password of its
+ * secrets file at each start; run one after the other on the event loop,
+ * those scrypt runs were most of the start-up's CPU time (issue 14).
+ */
+export function hashPasswordAsync(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  return new Promise((resolve, reject) => {
+    scrypt(password, salt, KEY_LENGTH, (error, key) => (error ? reject(error) : resolve(formatHash(salt, key))));
+  });
+}
+
+function formatHash(salt: Buffer, key: Buffer): string {
+  return `scrypt$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
 export function verifyPassword(password: string, hash: string): Promise<boolean> {

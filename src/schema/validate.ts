@@ -16,12 +16,19 @@ export interface Validator<S extends TSchema> {
   is(value: unknown): value is Static<S>;
 }
 
+/**
+ * Compiles on first use: ajv generates code for every schema, and compiling
+ * all of them when their modules load (MQTT contract, commands, profiles,
+ * HTTP) was most of the gateway's start-up time and a few MB it kept even
+ * when a validator was never called (issue 14).
+ */
 export function makeValidator<S extends TSchema>(schema: S): Validator<S> {
-  const validate: ValidateFunction = ajv.compile(schema);
+  let compiled: ValidateFunction | undefined;
+  const validate = (value: unknown): boolean => (compiled ??= ajv.compile(schema))(value);
   return {
     schema,
     check(value) {
-      return validate(value) ? [] : formatErrors(validate.errors ?? []);
+      return validate(value) ? [] : formatErrors(compiled?.errors ?? []);
     },
     is(value): value is Static<S> {
       return validate(value);

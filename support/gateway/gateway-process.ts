@@ -12,6 +12,8 @@ export interface GatewayProcessOptions {
   nodeFlags?: readonly string[];
   /** `inherit` shows the gateway's stderr as it comes; by default its tail is kept for the start-up error. */
   stderr?: 'inherit' | 'tail';
+  /** Environment beside the caller's (the benches pass what the installed command's shebang sets). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** One JSON log line of the gateway: pino's level and message, and the fields of that line. */
@@ -66,7 +68,7 @@ export class GatewayProcess {
     if (this.running) throw new Error('gateway already running');
     const startedAt = performance.now();
     const child = spawn(process.execPath, [...(this.options.nodeFlags ?? []), CLI, 'start', configPath, ...args], {
-      env: { ...process.env, GATEWARDEN_LOG_FORMAT: 'json' },
+      env: { ...process.env, ...this.options.env, GATEWARDEN_LOG_FORMAT: 'json' },
       stdio: ['ignore', 'pipe', this.options.stderr === 'inherit' ? 'inherit' : 'pipe'],
     });
     this.child = child;

@@ -1,19 +1,25 @@
-import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { ModbusClient } from './modbus-client.js';
+import { GatewardenError } from '../../errors.js';
 import type { Listener } from '../device.js';
 import type { LinkState, SerialLink } from '../serial/serial-link.js';
 import type { ModbusLine } from './modbus-line.js';
+import { RtuClient } from './rtu-client.js';
 import { expectReply, findReply, silentIntervalMs, type ReplyExpectation } from './rtu-frame.js';
-import { Code } from '../../errors.js';
 
 /** Never buffer more than two maximal RTU frames (256 bytes each, Serial Line V1.02 §2.5.1). */
 const MAX_PENDING = 512;
+const NOTHING = Buffer.alloc(0);
+
+/** The request on the wire: who is waiting for its reply, and its timeout. */
+interface Waiting {
+  resolve: (reply: Buffer) => void;
+  timer: NodeJS.Timeout;
+}
 
 /**
- * Modbus RTU over one serial link. modbus-serial encodes requests, times them
- * out and decodes replies; this class is the "port" it writes to, and it
+ * Modbus RTU over one serial link. The client (rtu-client.ts) encodes
+ * requests and decodes replies; this class sends them, times them out and
  * decides which received bytes are the reply:
  * - input is discarded before each request, so nothing received earlier can
  *   answer it;
@@ -22,21 +28,17 @@ const MAX_PENDING = 512;
  * The bus adds the late-reply guard after timeouts (see ModbusBus).
  */
 export class RtuLine implements ModbusLine {
-  readonly client: ModbusClient;
-  private readonly port: RtuPortAdapter;
-  private pending = Buffer.alloc(0);
+  readonly client = new RtuClient((request, timeoutMs) => this.transact(request, timeoutMs));
+  private pending: Buffer = NOTHING;
   private expected: ReplyExpectation | undefined;
+  private waiting: Waiting | undefined;
   private lastSentAt = 0;
 
   constructor(
     private readonly link: SerialLink,
     private readonly log: Logger,
   ) {
-    this.port = new RtuPortAdapter(link, (request) => this.send(request));
-    this.client = new ModbusClient(this.port);
-    this.client.on('error', (error: unknown) => log.warn({ err: error, code: Code.GW_DEVICE_IO }, 'modbus client error'));
     link.onData((chunk) => this.receive(chunk));
-    this.client.open();
   }
 
   get isUp(): boolean {
@@ -62,11 +64,30 @@ export class RtuLine implements ModbusLine {
     if (silenceLeft > 0) await sleep(silenceLeft);
   }
 
-  private send(request: Buffer): void {
-    this.pending = Buffer.alloc(0);
-    this.expected = expectReply(request);
-    this.lastSentAt = performance.now();
-    this.link.write(request);
+  private transact(request: Buffer, timeoutMs: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      this.pending = NOTHING;
+      this.expected = expectReply(request);
+      this.lastSentAt = performance.now();
+      const timer = setTimeout(() => {
+        this.settle();
+        reject(new GatewardenError('GW_DEVICE_TIMEOUT', `no reply within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting = { resolve, timer };
+      if (this.link.write(request)) return;
+      this.settle();
+      reject(new GatewardenError('GW_DEVICE_IO', 'port not open'));
+    });
+  }
+
+  /** Ends the request on the wire: later bytes are unsolicited. */
+  private settle(): Waiting | undefined {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    this.expected = undefined;
+    this.pending = NOTHING;
+    clearTimeout(waiting?.timer);
+    return waiting;
   }
 
   private receive(chunk: Buffer): void {
@@ -74,41 +95,9 @@ export class RtuLine implements ModbusLine {
       this.log.debug({ bytes: chunk.length }, 'unsolicited bytes dropped');
       return;
     }
-    this.pending = Buffer.concat([this.pending, chunk]);
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     if (this.pending.length > MAX_PENDING) this.pending = this.pending.subarray(this.pending.length - MAX_PENDING);
     const reply = findReply(this.pending, this.expected);
-    if (!reply) return;
-    this.expected = undefined;
-    this.pending = Buffer.alloc(0);
-    this.port.emit('data', reply);
-  }
-}
-
-/**
- * The port object modbus-serial drives (`new ModbusRTU(port)`). The link opens
- * and reopens the real port, so open and close only report success.
- */
-class RtuPortAdapter extends EventEmitter {
-  constructor(
-    private readonly link: SerialLink,
-    private readonly sendRequest: (request: Buffer) => void,
-  ) {
-    super();
-  }
-
-  get isOpen(): boolean {
-    return this.link.isOpen;
-  }
-
-  open(callback: (error: Error | null) => void): void {
-    callback(null);
-  }
-
-  close(callback?: (error: Error | null) => void): void {
-    callback?.(null);
-  }
-
-  write(request: Buffer): void {
-    this.sendRequest(request);
+    if (reply) this.settle()?.resolve(reply);
   }
 }

@@ -4,8 +4,11 @@ import type { Listener } from '../device.js';
 import { Listeners } from '../listeners.js';
 import { createBackoff } from '../health/backoff.js';
 import type { LinkState } from '../serial/serial-link.js';
-import { ModbusClient } from './modbus-client.js';
+import type modbusSerial from 'modbus-serial';
+import type { ModbusClient } from './modbus-client.js';
 import type { ModbusLine } from './modbus-line.js';
+
+type SerialTcpClient = InstanceType<typeof modbusSerial.default>;
 
 const RECONNECT = { initialMs: 100, maxMs: 1_000 };
 
@@ -17,7 +20,7 @@ const RECONNECT = { initialMs: 100, maxMs: 1_000 };
  * request; what this class adds is reconnection with back-off.
  */
 export class TcpLine implements ModbusLine {
-  readonly client = new ModbusClient();
+  private tcp: SerialTcpClient | undefined;
   private running = false;
   private up = false;
   private reportedDown = false;
@@ -31,12 +34,16 @@ export class TcpLine implements ModbusLine {
     private readonly log: Logger,
   ) {
     this.states = new Listeners<LinkState>((error) => log.error({ err: error }, 'link listener failed'));
-    this.client.on('error', (error: unknown) => log.warn({ err: error, code: Code.GW_DEVICE_IO }, 'modbus tcp error'));
-    this.client.on('close', () => this.down(new GatewardenError('GW_DEVICE_IO', `${host}:${port} connection closed`)));
+  }
+
+  /** The bus asks for the client only while the line is up, so it exists by then. */
+  get client(): ModbusClient {
+    if (!this.tcp) throw new GatewardenError('GW_DEVICE_IO', `${this.host}:${this.port} not connected`);
+    return this.tcp;
   }
 
   get isUp(): boolean {
-    return this.up && this.client.isOpen;
+    return this.up && this.tcp?.isOpen === true;
   }
 
   onState(listener: Listener<LinkState>): void {
@@ -52,21 +59,40 @@ export class TcpLine implements ModbusLine {
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.retryTimer);
-    if (this.client.isOpen) await new Promise<void>((resolve) => this.client.close(() => resolve()));
+    const tcp = this.tcp;
+    if (tcp?.isOpen) await new Promise<void>((resolve) => tcp.close(() => resolve()));
     this.up = false;
   }
 
   async beforeRequest(): Promise<void> {}
 
+  /**
+   * modbus-serial is loaded here, so a gateway without Modbus TCP devices never
+   * loads it (issue 14). It is CommonJS and sets `module.exports.default =
+   * module.exports`; under NodeNext its types see the default import as the
+   * whole module, so the client class is reached through `.default`, which
+   * exists at run time too.
+   */
+  private async tcpClient(): Promise<SerialTcpClient> {
+    if (this.tcp) return this.tcp;
+    const { default: serial } = await import('modbus-serial');
+    const tcp = new serial.default();
+    tcp.on('error', (error: unknown) => this.log.warn({ err: error, code: Code.GW_DEVICE_IO }, 'modbus tcp error'));
+    tcp.on('close', () => this.down(new GatewardenError('GW_DEVICE_IO', `${this.host}:${this.port} connection closed`)));
+    this.tcp = tcp;
+    return tcp;
+  }
+
   private async connect(): Promise<void> {
+    const tcp = await this.tcpClient();
     try {
-      await this.client.connectTCP(this.host, { port: this.port });
+      await tcp.connectTCP(this.host, { port: this.port });
     } catch (error) {
       this.down(new GatewardenError('GW_DEVICE_IO', `cannot connect to ${this.host}:${this.port}: ${(error as Error).message}`));
       return;
     }
     if (!this.running) {
-      this.client.close(() => {});
+      tcp.close(() => {});
       return;
     }
     this.up = true;

@@ -4,6 +4,7 @@ import { Code, GatewardenError } from '../../errors.js';
 import type { Listener } from '../device.js';
 import { Listeners } from '../listeners.js';
 import { createBackoff, type Backoff } from '../health/backoff.js';
+import { eventLoopBinding } from './event-loop-binding.js';
 import { listSerialPorts } from './list-ports.js';
 
 export interface SerialOptions {
@@ -18,6 +19,12 @@ export type LinkState = { up: true } | { up: false; error: GatewardenError };
 
 /** Retry at least once a second, so a replugged adapter is back well within 5 s. */
 const RECONNECT = { initialMs: 100, maxMs: 1_000 };
+/**
+ * Each open port keeps a read pool of this size (serialport's default is
+ * 64 KiB: 3 MB of an idle heap with 48 ports). Frames here are at most a few
+ * hundred bytes, and a fuller pool is simply replaced.
+ */
+const READ_POOL_BYTES = 4096;
 
 /**
  * The single owner of one serial port. It opens the port, reopens it with
@@ -80,7 +87,9 @@ export class SerialLink {
 
   private open(): void {
     const { path, baudRate, dataBits, parity, stopBits } = this.options;
-    const port = new SerialPort({ path, baudRate, dataBits, parity, stopBits, autoOpen: false });
+    // SerialPort takes a binding in its options over the detected one; a typed literal would not admit it.
+    const options = { path, baudRate, dataBits, parity, stopBits, autoOpen: false, binding: eventLoopBinding, highWaterMark: READ_POOL_BYTES };
+    const port = new SerialPort(options);
     port.on('data', (chunk: Buffer) => {
       this.lastReceivedAt = performance.now();
       this.data.emit(chunk);

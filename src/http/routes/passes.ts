@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import QRCode from 'qrcode';
 import { APPROVERS, GATE_STAFF } from '../auth.js';
 import type { ApiRole } from '../../core/roles.js';
 import { IdempotencyHeaders, runCommand, runCommandReply } from '../command-bridge.js';
@@ -92,6 +91,8 @@ function visitorRoute(app: FastifyInstance, deps: HttpDeps): void {
       const optional = { ...(plate ? { plate } : {}), ...(purpose ? { purpose } : {}), ...(origin ? { origin } : {}), ...(testedNegativeAt ? { testedNegativeAt } : {}) };
       const issued = (await runCommand(deps, request, 'visitor', { passId: id, subject: body.subject, hostHousehold: body.hostHousehold, ...optional, validFrom, validUntil: body.validUntil, by: request.principal?.name })) as { code: string };
       const { code } = issued;
+      // Loaded here: the QR encoder (with pngjs) serves only the issuing of a visitor pass.
+      const { default: QRCode } = await import('qrcode');
       const svg = await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
       return { passId: id, hostHousehold: body.hostHousehold, plate: body.plate ?? null, validFrom, validUntil: body.validUntil, code, qrSvg: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` };
     },

@@ -10,13 +10,13 @@ import { TcpSlave } from '../../../support/sim/tcp-slave.js';
 import { describeWithTools } from '../../../support/tools/system-tools.js';
 import { profile, useHarness, waitFor, type Harness } from './harness.js';
 
-const source = fileURLToPath(new URL('./fixtures/libmodbus-thermometer.c', import.meta.url));
+const source = fileURLToPath(new URL('../../../support/libmodbus-slave.c', import.meta.url));
 
 /** Starts the compiled libmodbus slave (it serves one connection) and resolves with the port it listens on. */
 async function startLibmodbus(harness: () => Harness, celsius: string): Promise<number> {
-  const binary = join(harness().dir, 'libmodbus-thermometer');
+  const binary = join(harness().dir, 'libmodbus-slave');
   if (!existsSync(binary)) execFileSync('cc', ['-O1', '-o', binary, source, '-lmodbus']);
-  const child = spawn(binary, [celsius], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(binary, ['tcp', celsius], { stdio: ['ignore', 'pipe', 'inherit'] });
   harness().onClose(() => void child.kill());
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
