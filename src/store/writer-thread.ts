@@ -27,6 +27,7 @@ export class WriterThread implements Committer {
   private readonly exited: Promise<void>;
   /** Commits made and the units they carried: units / batches is the group-commit factor. */
   readonly stats = { batches: 0, units: 0 };
+  private readonly writerLog: Logger;
 
   private constructor(
     private readonly worker: Worker,
@@ -35,6 +36,7 @@ export class WriterThread implements Committer {
     log: Logger,
   ) {
     const writerLog = log.child({ module: 'store-writer' });
+    this.writerLog = writerLog;
     worker.on('message', (message: FromWriter) => {
       if (message.kind === 'log') return forwardLog(writerLog, message.line);
       this.stats.batches += 1;
@@ -68,7 +70,7 @@ export class WriterThread implements Committer {
     const worker = new Worker(...workerEntry(data, port2));
     const writer = new WriterThread(worker, signal, port1, log);
     try {
-      writer.answer(READY_SEQ);
+      writer.forwardStartupLog(writer.answer(READY_SEQ));
     } catch (error) {
       void worker.terminate();
       throw error;
@@ -109,6 +111,11 @@ export class WriterThread implements Committer {
     if (!this.failure) this.call({ op: 'close' });
     this.worker.ref();
     await this.exited;
+  }
+
+  /** The lines the writer logged while it opened the database, in order, before anything else is logged. */
+  private forwardStartupLog(lines: unknown): void {
+    for (const line of (lines ?? []) as string[]) forwardLog(this.writerLog, line);
   }
 
   private answer(seq: number): unknown {

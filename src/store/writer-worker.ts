@@ -16,7 +16,11 @@ const data = workerData as WriterData;
 const port = parentPort!;
 const signal = new Int32Array(data.signal);
 const post = (message: FromWriter) => port.postMessage(message);
-const log = pino({ level: data.logLevel }, { write: (line: string) => post({ kind: 'log', line }) });
+// What the open logs (a folder or file mode tightened, a migration) rides on the ready answer, so it is in the
+// gateway's log before its start goes on; later lines are posted as they come.
+const startupLines: string[] = [];
+let started = false;
+const log = pino({ level: data.logLevel }, { write: (line: string) => (started ? post({ kind: 'log', line }) : startupLines.push(line)) });
 
 let db: Connection | undefined;
 
@@ -29,8 +33,10 @@ function reply(seq: number, body: { value?: unknown; error?: WireError }): void 
 
 try {
   db = openDatabase({ path: data.path, synchronous: data.synchronous, log });
-  reply(READY_SEQ, {});
+  started = true;
+  reply(READY_SEQ, { value: startupLines });
 } catch (error) {
+  started = true;
   reply(READY_SEQ, { error: toWire(error) });
   port.close();
 }
