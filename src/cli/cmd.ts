@@ -135,15 +135,23 @@ async function send(request: Request): Promise<Record<string, unknown>> {
         else if (topic === outcomeTopic) setTimeout(() => resolve(message), OUTCOME_GRACE_MS).unref();
       });
     });
-    await client.subscribeAsync([replyTopic, outcomeTopic], { qos: 1 });
-    const properties = protocol === 5 ? { properties: { responseTopic: replyTopic, correlationData } } : {};
-    await client.publishAsync(`${request.prefix}/cmd/${request.name}`, JSON.stringify(request.body), { qos: 1, ...properties });
+    // A broker that refuses the publish closes the connection (3.1.1 has no negative PUBACK): that is a refusal,
+    // not a reason to wait; and the timer runs from before the publish, so nothing pending leaves the process to exit 0.
+    const closed = new Promise<never>((_resolve, reject) =>
+      client.once('close', () => reject(new Error(`the broker closed the connection before a reply to ${id} (is this user allowed to send ${request.name}?)`))),
+    );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => reject(new Error(`no reply to ${id} within ${request.timeoutMs / 1000} s`)), request.timeoutMs);
     });
+    const exchange = (async () => {
+      await client.subscribeAsync([replyTopic, outcomeTopic], { qos: 1 });
+      const properties = protocol === 5 ? { properties: { responseTopic: replyTopic, correlationData } } : {};
+      await client.publishAsync(`${request.prefix}/cmd/${request.name}`, JSON.stringify(request.body), { qos: 1, ...properties });
+      return reply;
+    })();
     try {
-      return await Promise.race([reply, timeout]);
+      return await Promise.race([exchange, closed, timeout]);
     } finally {
       clearTimeout(timer);
     }

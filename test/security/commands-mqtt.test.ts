@@ -95,6 +95,12 @@ describe('commands on the real process (embedded broker, default config)', () =>
     expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false, error: { code: 'GW_COMMAND_BAD_SIGNATURE' } });
     expect(await mode()).toBe('lockdown');
 
+    // A command the manager may not send (the district's resend): the broker cuts the publish, and cmd says so, exit 1.
+    const notAllowed = await cmd(['resend', '{"fromSeq":1,"toSeq":5}', '--key', gw.secretsPath, ...common]);
+    expect(notAllowed.code, notAllowed.stderr).toBe(1);
+    expect(notAllowed.stderr).toMatch(/closed the connection before a reply .*allowed to send resend/);
+    expect(gw.audit("name = 'resend'").map((row) => row.code)).toEqual(['GW_COMMAND_UNAUTHORIZED']);
+
     const lifted = await cmd(['mode', '{"mode":"normal","reason":"over","by":"manager-wang"}', '--key', gw.secretsPath, ...common]);
     expect(lifted.code, lifted.stderr).toBe(0);
     expect(await mode()).toBe('normal');
