@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { loadConfig } from '../config/load-config.js';
 import { GatewardenError } from '../errors.js';
 import { defaultPrefix } from '../contract/topics.js';
@@ -11,6 +12,12 @@ import { loadSecrets } from '../secrets.js';
  */
 export function runExportGateway(configPath: string): string {
   const config = loadConfig(configPath);
+  if (config.secrets.generate && !existsSync(config.secrets.path)) {
+    // Generated here, the first start's API tokens would have no hand-over file: the start makes them all.
+    throw new GatewardenError('GW_SECRETS_MISSING', `secrets file ${config.secrets.path} does not exist yet`, [
+      `the gateway generates its secrets and its key on its first start: run "gatewarden start ${configPath}" once, then this`,
+    ]);
+  }
   const { secrets } = loadSecrets(config.secrets.path, false, false);
   const key = secrets.gatewayKey;
   if (!key) {

@@ -101,6 +101,12 @@ describe('the report stream a district can verify', () => {
     }
   }, 30_000);
 
+  it('export-gateway before the first start says to start the gateway once, rather than to set what is already set', () => {
+    const fresh = join(harness.dir, 'fresh.json');
+    writeFileSync(fresh, JSON.stringify({ ...harnessConfig(harness.dir, overrides), secrets: { path: join(harness.dir, 'not-yet', 'secrets.json'), generate: true } }));
+    expect(() => runExportGateway(fresh)).toThrow(expect.objectContaining({ code: 'GW_SECRETS_MISSING', details: [expect.stringContaining('gatewarden start')] }));
+  });
+
   it('a shed range leaves a signed gap record; cmd/resend by the district fills it with byte-identical reports', async () => {
     const before = head().seq;
     // 130 stats reports over a 100-row bound, queued and checked in one tick: the publisher drains on the next (setImmediate),
