@@ -159,6 +159,10 @@ export class GatewayCommandService implements CommandService {
     return { role: signer.role, kid: kid as string };
   }
 
+  auditRefused(request: CommandRequest, error: { code: string; message: string }): void {
+    this.tryAudit(request, { id: request.id, ok: false, error });
+  }
+
   private tryAudit(request: Omit<CommandRequest, 'name'> & { name: string }, reply: CommandReply): void {
     try {
       this.store.audit(request, reply);

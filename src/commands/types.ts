@@ -39,4 +39,9 @@ export interface CommandReply {
 
 export interface CommandService {
   execute(request: CommandRequest): Promise<CommandReply>;
+  /**
+   * Audits a command its transport refused before the service saw it (an HTTP route's role or schema check), so
+   * the trail shows every refused attempt, not only those the service judged.
+   */
+  auditRefused(request: CommandRequest, error: { code: string; message: string }): void;
 }

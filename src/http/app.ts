@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { VERSION } from '../version.js';
 import { rateLimitKey, registerAuth } from './auth.js';
+import { auditRefusedCommands } from './refused-commands.js';
 import type { HttpDeps } from './deps.js';
 import { problem, ProblemError, sendProblem } from './problem.js';
 import { AlertQueries } from './queries/alerts.js';
@@ -36,6 +37,7 @@ export async function buildHttpApp(deps: HttpDeps, tls?: TlsMaterial): Promise<F
   const app = createApp(deps, tls);
   await registerPlugins(app, deps);
   registerAuth(app, deps.tokens);
+  auditRefusedCommands(app, deps);
   registerRoutes(app, deps);
   app.addHook('preClose', async () => deps.feed.close());
   return app;

@@ -2,11 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiPrincipal, TokenRegistry } from './api-tokens.js';
 import { API_ROLES, type ApiRole } from '../core/roles.js';
 import { fail } from './problem.js';
+import type { CommandName } from '../contract/command-schemas.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** `public` for the few routes open without a token; otherwise the roles allowed (all roles when absent). */
     auth?: 'public' | readonly ApiRole[];
+    /** The command a write route runs (command-bridge.ts): a request refused before it ran is audited as that command. */
+    command?: CommandName;
   }
   interface FastifyRequest {
     principal?: ApiPrincipal;
@@ -43,11 +46,12 @@ export function registerAuth(app: FastifyInstance, tokens: TokenRegistry): void 
       reply.header('www-authenticate', 'Bearer realm="gatewarden"');
       fail('GW_HTTP_UNAUTHORIZED', 'send an API token as "Authorization: Bearer <token>"');
     }
+    // Known before the role check: a refused attempt is audited under the token that made it (refused-commands.ts).
+    request.principal = principal;
     const roles = auth ?? ANY_ROLE;
     if (!roles.includes(principal.role)) {
       fail('GW_HTTP_FORBIDDEN', `role ${principal.role} may not use ${request.method} ${request.routeOptions.url ?? request.url}; allowed: ${roles.join(', ')}`);
     }
-    request.principal = principal;
   });
 }
 

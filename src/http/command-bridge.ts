@@ -7,6 +7,9 @@ import { principalOf } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { fail, isErrorCode } from './problem.js';
 
+/** Requests whose command reached the service, which audits it: the transport's own refusals are the others. */
+export const reachedService = new WeakSet<FastifyRequest>();
+
 /** `Idempotency-Key`: a retried request with the same key is applied once (the command id). */
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{8,128}$', description: 'command id; a retry with the same key is applied once' })),
@@ -30,6 +33,7 @@ export async function runCommand(deps: HttpDeps, request: FastifyRequest, name: 
 export async function runCommandReply(deps: HttpDeps, request: FastifyRequest, name: CommandName, body: Record<string, unknown>): Promise<CommandReply> {
   if (!deps.commands) fail('GW_HTTP_UNAVAILABLE', 'the command service is not running on this gateway');
   const principal = principalOf(request);
+  reachedService.add(request);
   const key = request.headers['idempotency-key'];
   const reply = await deps.commands.execute({
     name,

@@ -17,6 +17,12 @@ export class RecordingCommands implements CommandService {
     this.requests.push(request);
     return this.reply(request);
   }
+
+  readonly refused: Array<{ request: CommandRequest; error: { code: string; message: string } }> = [];
+
+  auditRefused(request: CommandRequest, error: { code: string; message: string }): void {
+    this.refused.push({ request, error });
+  }
 }
 
 export interface HttpFixture {

@@ -112,6 +112,23 @@ describe('commands on the real process (embedded broker, default config)', () =>
     }
   }, 60_000);
 
+  it('audits a command the HTTP route refused before the service saw it: a role that may not (403), a malformed body (400)', async () => {
+    const lift = await gw.http('POST', '/api/mode/lift', 'guard', { reason: 'the guard tries to lift' });
+    expect(lift.status).toBe(403);
+    const visitor = await gw.http('POST', '/api/visitors', 'guard', { subject: 'visitor-bad-body', hostHousehold: '1-101', validUntil: 'tomorrow' });
+    expect(visitor.status).toBe(400);
+    const noToken = await fetch(`${gw.apiUrl}/api/mode/lockdown`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"reason":"no token at all"}' });
+    expect(noToken.status).toBe(401);
+    await waitFor(() => gw.audit("via = 'http' AND ok = 0").length >= 2, 'the two refusals audited');
+    expect(gw.audit("via = 'http' AND ok = 0").map((row) => [row.name, row.principal, row.code])).toEqual([
+      ['mode', expect.stringMatching(/guard/), 'GW_HTTP_FORBIDDEN'],
+      ['visitor', expect.stringMatching(/guard/), 'GW_HTTP_INVALID'],
+    ]);
+    // The subject of the malformed request is stored as a keyed hash, as in every audit row.
+    expect(gw.audit("name = 'visitor' AND ok = 0").map((row) => row.body).join('')).not.toContain('visitor-bad-body');
+    expect(await mode()).toBe('normal');
+  }, 30_000);
+
   it('never shows a visitor code or reply data to another subscriber, and audits no raw subject or pass text', async () => {
     const inHours = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
     const visitor = { v: 1, passId: 'V-sec-1', subject: 'visitor-sub-4711', hostHousehold: '1-101', validFrom: inHours(-1), validUntil: inHours(4), by: 'guard-li' };

@@ -35,7 +35,7 @@ export function laneRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post<{ Params: Static<typeof LaneParams>; Body: Static<typeof ReleaseBody> }>(
     '/api/lanes/:gate/:lane/release',
     {
-      config: { auth: GATE_STAFF },
+      config: { auth: GATE_STAFF, command: 'open' },
       schema: {
         operationId: 'releaseLane',
         tags: ['lanes'],

@@ -35,7 +35,7 @@ export function modeRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post<{ Body: Static<typeof LockdownBody> }>(
     '/api/mode/lockdown',
     {
-      config: { auth: GATE_STAFF },
+      config: { auth: GATE_STAFF, command: 'lockdown' },
       schema: { operationId: 'lockDown', tags: ['mode'], summary: 'Lock down the estate or some gates (command `lockdown`)', headers: IdempotencyHeaders, body: LockdownBody, response: { 200: ModeSchema, ...problemResponses(400, 401, 403, 409, 503) } },
     },
     async (request) => {
@@ -47,7 +47,7 @@ export function modeRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post<{ Body: Static<typeof LiftBody> }>(
     '/api/mode/lift',
     {
-      config: { auth: MANAGERS },
+      config: { auth: MANAGERS, command: 'mode' },
       schema: { operationId: 'liftLockdown', tags: ['mode'], summary: 'Lift a lockdown: back to normal (command `mode`)', headers: IdempotencyHeaders, body: LiftBody, response: { 200: ModeSchema, ...problemResponses(400, 401, 403, 409, 503) } },
     },
     async (request) => {

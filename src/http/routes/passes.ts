@@ -79,7 +79,7 @@ function visitorRoute(app: FastifyInstance, deps: HttpDeps): void {
   app.post<{ Body: Static<typeof VisitorBody> }>(
     '/api/visitors',
     {
-      config: { auth: GATE_STAFF },
+      config: { auth: GATE_STAFF, command: 'visitor' },
       schema: { operationId: 'registerVisitor', tags: ['passes'], summary: 'Register a visitor and issue the visitor pass with its QR (command `visitor`)', headers: IdempotencyHeaders, body: VisitorBody, response: { 200: VisitorPass, ...problemResponses(400, 401, 403, 409, 503) } },
     },
     async (request) => {
@@ -105,7 +105,7 @@ function exitPassRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.post<{ Body: Static<typeof ExitPassBody> }>(
     '/api/exit-passes',
     {
-      config: { auth: APPROVERS },
+      config: { auth: APPROVERS, command: 'exit-pass' },
       schema: {
         operationId: 'issueExitPass',
         tags: ['passes'],
@@ -137,7 +137,7 @@ function revokeRoutes(app: FastifyInstance, deps: HttpDeps): void {
     app.post<{ Params: Static<typeof PassParams>; Body: Static<typeof RevokeBody> }>(
       url,
       {
-        config: { auth },
+        config: { auth, command: 'revoke-pass' },
         schema: { operationId: pass === 'visitor' ? 'revokeVisitorPass' : 'revokeExitPass', tags: ['passes'], summary: `Revoke a ${pass} pass: it grants nothing from the next scan on (command \`revoke-pass\`)`, headers: IdempotencyHeaders, params: PassParams, body: RevokeBody, response: { 200: Revoked, ...problemResponses(400, 401, 403, 409, 503) } },
       },
       async (request) => {
