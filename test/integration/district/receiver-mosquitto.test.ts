@@ -89,7 +89,7 @@ describeWithTools(MOSQUITTO_TOOLS, 'district receiver behind Mosquitto with tiny
       // Several ticks of the silence check later, still silent: an unsigned status is no sign of life.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const estate = await estateOf(live);
-      expect(estate).toMatchObject({ silent: true, online: true, onlineSigned: false });
+      expect(estate).toMatchObject({ silent: true, online: true, onlineFrom: 'unsigned status' });
       expect((await live.http?.app.inject({ url: '/metrics' }))?.body).toContain('gatewarden_district_estate_silent{estate="test-estate"} 1');
     } finally {
       await forger.endAsync();
