@@ -154,8 +154,8 @@ async function main(): Promise<void> {
   const cpuBefore = process.cpuUsage();
   gateways.forEach(load);
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt + spec.seconds * 1000 - Date.now() + 50)));
-  // A last signed checkpoint vouches for each gateway's newest report (the receiver stores a report once the next one or a checkpoint names it).
-  // The load ends first: a timer that fires late on a busy machine would add a report after it, which nothing vouches for.
+  // A last signed checkpoint covers each gateway's newest reports (the receiver stores a report once a checkpoint's chain reaches it).
+  // The load ends first: a timer that fires late on a busy machine would add a report after it, which nothing covers.
   for (const gateway of gateways) gateway.timers.forEach(clearTimeout);
   for (const gateway of gateways) {
     gateway.checkpoints.stop();

@@ -48,7 +48,7 @@ const Verify = Type.Object(
   {
     /** 迟报: a report that arrives more than this long after its event time is flagged late. */
     lateAfterS: Type.Number({ exclusiveMinimum: 0, default: 60 }),
-    /** An estate with no status or checkpoint within this many minutes is flagged silent. */
+    /** An estate with nothing signed (checkpoint, gap record, verified report) within this many minutes is flagged silent. */
     silentAfterMin: Type.Number({ exclusiveMinimum: 0, default: 5 }),
     /** Alerts of the last this many hours are listed as open. */
     openAlertsH: Type.Number({ exclusiveMinimum: 0, default: 24 }),

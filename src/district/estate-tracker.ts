@@ -6,29 +6,37 @@ import { verifyCheckpoint, verifyStream, type Range } from './verify-stream.js';
 /** What one settle found: reports now stored as verified, and the ranges to ask cmd/resend for. */
 export interface Settled {
   stored: ReceivedReport[];
-  /** Neither received nor explained, then shed (explained) ones to backfill, then ambiguous ones. */
+  /** Neither received nor explained, then shed (explained) ones to backfill. */
   wanted: Range[];
 }
 
 export type ReceiveOutcome = 'held' | 'duplicate' | 'rejected';
 
+type Link = { hash: string; prev: string };
+
 const seqsOf = (ranges: readonly Range[]) => ranges.flatMap((range) => Array.from({ length: range.to - range.from + 1 }, (_, i) => range.from + i));
+
+/** A sign of life counts from its own signed time, never later than it arrived: a replayed old one proves nothing new. */
+const signedAt = (ts: unknown, receivedAt: number) => Math.min(typeof ts === 'string' && Number.isFinite(Date.parse(ts)) ? Date.parse(ts) : 0, receivedAt);
 
 /**
  * One estate's report stream at the district (docs/district.md, "The district
  * receiver"). A report that passes its own hash is held (and kept in the
- * store's pending table, so a restart loses it not); it is stored as verified
- * once it links to the verified head and is vouched for, by the report after
- * it linking to it or by a signed checkpoint naming it. A forged report with a
- * correct link therefore never reaches the verified store: the genuine one
- * after it does not link to it. The checks themselves are verify-stream.ts.
+ * store's pending table, so a restart loses it not). Only the gateway's
+ * signature makes it verified: it is stored once a signed checkpoint covers
+ * it, through an unbroken chain of hashes from the checkpoint's {seq, hash}
+ * down to it. A link forward from the verified head proves nothing (anyone on
+ * the broker path can compute one), so two reports under one seq both wait
+ * for that checkpoint, which keeps the gateway's and discards the other. The
+ * checks of a single report are verify-stream.ts.
  */
 export class EstateTracker {
-  /** Held reports by seq; two entries under one seq are a conflict until a link or a checkpoint decides. */
+  /** Held reports by seq; two entries under one seq wait for a checkpoint to decide. */
   private readonly held = new Map<number, ReceivedReport[]>();
+  /** Verified reports above the head (a hole below them): the hash and prev a checkpoint's chain proved. */
+  private readonly verifiedAhead = new Map<number, Link>();
   /** Findings already recorded, so a settle that sees the same thing again does not repeat it. */
   private readonly noted = new Set<string>();
-  private ambiguous: Range[] = [];
   dirty = true;
 
   constructor(
@@ -41,6 +49,7 @@ export class EstateTracker {
 
   async load(): Promise<void> {
     for (const report of await this.store.pending(this.state.estate)) this.hold(report);
+    for (const link of await this.store.linksAbove(this.state.estate, this.state.headSeq)) this.verifiedAhead.set(link.seq, link);
   }
 
   pendingCount(): number {
@@ -72,123 +81,140 @@ export class EstateTracker {
       receivedAt,
       backfilled,
     };
-    if (seq <= this.state.headSeq) {
-      const stored = await this.store.linkAt(estate, seq);
-      if (stored) {
-        if (stored.hash !== report.hash) await this.flag('conflict', seq, `${report.hash} differs from the verified ${stored.hash}`, receivedAt);
-        return stored.hash === report.hash ? 'duplicate' : 'rejected';
-      }
+    const verified = await this.verifiedAt(seq);
+    if (verified) {
+      if (verified.hash !== report.hash) await this.flag('conflict', seq, `${report.hash} differs from the verified ${verified.hash}`, receivedAt);
+      return verified.hash === report.hash ? 'duplicate' : 'rejected';
+    }
+    // The verified report before it is the gateway's: a report that does not link to it cannot be.
+    const before = seq - 1 === this.state.headSeq && this.state.headHash !== null ? this.state.headHash : this.verifiedAhead.get(seq - 1)?.hash;
+    if (before !== undefined && report.prev !== before) {
+      await this.flag('broken-link', seq, report.hash, receivedAt);
+      return 'rejected';
     }
     if ((this.held.get(seq) ?? []).some((other) => other.hash === report.hash)) return 'duplicate';
     if (seq > this.state.headSeq && this.pendingCount() >= limits.maxPending) return 'rejected';
     // 迟报: the event happened long before the district heard of it (a resend's delay is the gap's, not the estate's).
     const delayMs = report.ts === null ? NaN : receivedAt - Date.parse(report.ts);
     if (!backfilled && delayMs > limits.lateAfterMs) await this.flag('late', seq, `${topic} arrived ${Math.round(delayMs / 1000)} s after its event`, receivedAt);
+    // A gap record's signature verified above: it is the gateway's own word, and a sign of life.
+    if (Array.isArray(payload.ranges)) this.sign(signedAt(payload.ts, receivedAt));
     this.hold(report);
     await this.store.addPending(report);
     this.dirty = true;
     return 'held';
   }
 
-  /** A checkpoint `{seq, hash, ts, kid, sig}`: verified with the registered key against what is held. */
-  async checkpoint(payload: Payload, receivedAt: number, retained: boolean): Promise<boolean> {
+  /** A checkpoint `{seq, hash, ts, kid, sig}`: its signature, and the verified report at its seq if there is one. */
+  async checkpoint(payload: Payload, receivedAt: number): Promise<boolean> {
     const seq = typeof payload.seq === 'number' ? payload.seq : -1;
-    const stored = seq > 0 ? (await this.store.linkAt(this.state.estate, seq))?.hash : undefined;
-    const candidates = this.held.get(seq) ?? [];
-    const heldHash = stored ?? (candidates.find((report) => report.hash === payload.hash) ?? candidates[0])?.hash;
-    const findings = verifyCheckpoint(payload, this.key, () => heldHash);
+    const verified = seq > 0 ? (await this.verifiedAt(seq))?.hash : undefined;
+    const findings = verifyCheckpoint(payload, this.key, () => verified);
     if (findings.length > 0) {
       for (const finding of findings) await this.flag(finding.kind, seq, `checkpoint ${String(payload.id)}`, receivedAt);
       return false;
     }
     if (!this.state.checkpoint || seq >= this.state.checkpoint.seq) this.state.checkpoint = { seq, hash: payload.hash as string, ts: String(payload.ts) };
-    this.sign(typeof payload.ts === 'string' ? Date.parse(payload.ts) : NaN, receivedAt, retained);
+    this.sign(signedAt(payload.ts, receivedAt));
     this.dirty = true;
     return true;
   }
 
-  status(payload: Payload, receivedAt: number, retained: boolean): void {
+  /** The estate's `…/status` is unsigned: it may change the `online` shown, never the estate's silence. */
+  status(payload: Payload): void {
     if (typeof payload.online === 'boolean') this.state.online = payload.online;
-    this.sign(typeof payload.ts === 'string' ? Date.parse(payload.ts) : NaN, receivedAt, retained);
   }
 
-  /**
-   * A sign of life: a live message counts from its arrival; a retained one
-   * (served on subscribe, possibly hours old) from its own time, never later than it arrived.
-   */
-  private sign(ts: number, receivedAt: number, retained: boolean): void {
-    const at = retained ? Math.min(Number.isFinite(ts) ? ts : 0, receivedAt) : receivedAt;
+  private sign(at: number): void {
     this.state.lastSignAt = Math.max(this.state.lastSignAt ?? 0, at);
   }
 
-  /** Verifies what is held from the head on, stores what is vouched for, and says what to ask for. */
+  /** Stores what the newest signed checkpoint covers, moves the head, and says what to ask for. */
   async settle(now: number, lateAfterMs: number): Promise<Settled> {
     this.dirty = false;
     const state = this.state;
-    const selected = this.select();
-    const first = selected.find((report) => report.seq === state.headSeq + 1);
-    // Across a shed report the link cannot be checked (verify-stream.ts does the same).
-    const start = { seq: state.headSeq, hash: state.headHash ?? first?.prev ?? GENESIS_HASH };
-    const verdict = verifyStream(
-      selected.map((report) => JSON.parse(report.payload) as Payload),
-      { key: this.key, start },
-    );
-    const bySeq = new Map(selected.map((report) => [report.seq, report]));
-    this.ambiguous = [];
-    for (const finding of verdict.findings) {
-      if (finding.kind !== 'broken-link') continue;
-      // The report after the verified head does not link to it: it is not the gateway's. Otherwise either side may be.
-      const report = bySeq.get(finding.seq);
-      if (report && finding.seq === state.headSeq + 1 && state.headHash !== null) await this.discard(report, 'broken-link', now);
-      else if (report) {
-        await this.flag('broken-link', finding.seq, report.hash, now);
-        this.ambiguous.push({ from: finding.seq - 1, to: finding.seq });
-      }
+    const explained = new Set([...seqsOf(state.explained), ...this.explainedByHeld()]);
+    const promoted = await this.walkDown(now);
+    for (const report of promoted) {
+      this.verifiedAhead.set(report.seq, report);
+      this.sign(signedAt(report.ts, report.receivedAt));
     }
-    const top = verdict.contiguousTo;
-    const last = bySeq.get(top);
-    const checkpoint = state.checkpoint;
-    // The newest of a contiguous run is vouched for by a checkpoint naming it; otherwise it waits for the next report.
-    const vouchedTo = !last || (checkpoint && checkpoint.seq === top && checkpoint.hash === last.hash) ? top : top - 1;
-    const promoted = selected.filter((report) => report.seq > state.headSeq && report.seq <= vouchedTo);
-    const explained = new Set([...seqsOf(state.explained), ...seqsOf(verdict.explained)]);
-    if (vouchedTo > state.headSeq) {
-      state.headHash = bySeq.get(vouchedTo)?.hash ?? null;
-      state.headSeq = vouchedTo;
+    const newlyVerified = new Map(promoted.map((report) => [report.seq, report as Link]));
+    for (;;) {
+      const next = this.verifiedAhead.get(state.headSeq + 1);
+      if (!next && !explained.has(state.headSeq + 1)) break;
+      state.headSeq += 1;
+      state.headHash = next?.hash ?? null;
+      this.verifiedAhead.delete(state.headSeq);
     }
-    const backfill = await this.backfill(explained);
+    const backfill = await this.backfill(explained, newlyVerified);
     for (const report of [...promoted, ...backfill]) explained.delete(report.seq);
-    state.explained = toRanges([...explained]);
-    const highest = Math.max(state.headSeq, ...this.held.keys());
-    state.missing = toRanges([...seqsOf(verdict.missing), ...(checkpoint && checkpoint.seq > highest ? seqsOf([{ from: highest + 1, to: checkpoint.seq }]) : [])]);
+    state.explained = toRanges([...explained].filter((seq) => !this.verifiedAhead.has(seq)));
+    const top = Math.max(state.headSeq, state.checkpoint?.seq ?? 0, ...this.held.keys(), ...this.verifiedAhead.keys());
+    const absent: number[] = [];
+    for (let seq = state.headSeq + 1; seq <= top; seq += 1) if (!this.held.has(seq) && !this.verifiedAhead.has(seq) && !explained.has(seq)) absent.push(seq);
+    state.missing = toRanges(absent);
     const stored = await this.store.promote(state, [...promoted, ...backfill], this.prefix, lateAfterMs);
     for (const report of [...promoted, ...backfill]) this.held.delete(report.seq);
-    return { stored, wanted: [...state.missing, ...state.explained, ...this.ambiguous] };
+    return { stored, wanted: [...state.missing, ...state.explained] };
   }
 
   /**
-   * One report per seq beyond the head, for verify-stream. Of two under one seq,
-   * the one a checkpoint names or the next report links to; the other is not the gateway's.
+   * From the newest signed checkpoint down to the head: each held report whose
+   * hash the report above it (or the checkpoint) names is the gateway's; the
+   * others under that seq are not (`forged`). A hole stops the walk until it is
+   * filled; a verified report resumes it with its own prev.
    */
-  private select(): ReceivedReport[] {
-    const selected: ReceivedReport[] = [];
-    const seqs = [...this.held.keys()].filter((seq) => seq > this.state.headSeq).sort((a, b) => a - b);
-    for (const seq of seqs) {
-      const reports = this.held.get(seq) ?? [];
-      if (reports.length === 1) {
-        selected.push(reports[0] as ReceivedReport);
-        continue;
+  private async walkDown(now: number): Promise<ReceivedReport[]> {
+    const state = this.state;
+    const checkpoint = state.checkpoint;
+    const promoted: ReceivedReport[] = [];
+    let expected: string | undefined;
+    const top = Math.max(checkpoint?.seq ?? 0, ...this.verifiedAhead.keys());
+    for (let seq = top; seq > state.headSeq; seq -= 1) {
+      if (checkpoint?.seq === seq) {
+        await this.contradicts(seq, expected, checkpoint.hash, now);
+        expected = checkpoint.hash;
       }
-      const next = this.held.get(seq + 1) ?? [];
-      const chosen = reports.filter((report) => (this.state.checkpoint?.seq === seq && this.state.checkpoint.hash === report.hash) || next.some((after) => after.prev === report.hash));
-      // Undecided: neither is used, the seq counts as missing and is asked for again.
-      if (chosen.length === 1) selected.push(chosen[0] as ReceivedReport);
+      const verified = this.verifiedAhead.get(seq);
+      if (verified) await this.contradicts(seq, expected, verified.hash, now);
+      const authentic = verified?.hash ?? expected;
+      if (authentic === undefined) continue;
+      const candidates = this.held.get(seq) ?? [];
+      const match = candidates.find((report) => report.hash === authentic);
+      for (const report of candidates) if (report !== match) await this.discard(report, 'forged', now);
+      if (match && !verified) promoted.push(match);
+      expected = verified?.prev ?? match?.prev;
     }
-    return selected;
+    if (state.headHash !== null) await this.contradicts(state.headSeq, expected, state.headHash, now);
+    return promoted;
   }
 
-  /** Shed reports resent below the head: each is vouched for by the verified report after it linking to it. */
-  private async backfill(explained: ReadonlySet<number>): Promise<ReceivedReport[]> {
+  /** A signed chain that names another hash than the one verified at seq: the district's stored chain is contradicted. */
+  private async contradicts(seq: number, expected: string | undefined, held: string, now: number): Promise<void> {
+    if (expected !== undefined && expected !== held) await this.flag('checkpoint-mismatch', seq, `the signed chain names ${expected}, the district holds ${held}`, now);
+  }
+
+  /** Seqs named by the gap records held (their signatures verified on receipt). */
+  private explainedByHeld(): number[] {
+    const seqs: number[] = [];
+    for (const [seq, reports] of this.held) {
+      for (const report of reports) {
+        if (report.topic !== `${this.prefix}/gap`) continue;
+        const ranges = (JSON.parse(report.payload) as Payload).ranges;
+        if (!Array.isArray(ranges)) continue;
+        for (const range of ranges as Range[]) for (let shed = Math.max(range.from, this.state.headSeq + 1); shed <= range.to && shed < seq; shed += 1) seqs.push(shed);
+      }
+    }
+    return seqs;
+  }
+
+  private async verifiedAt(seq: number): Promise<Link | undefined> {
+    return seq <= this.state.headSeq ? this.store.linkAt(this.state.estate, seq) : this.verifiedAhead.get(seq);
+  }
+
+  /** Shed reports resent below the head: each is verified by the verified report after it linking to it. */
+  private async backfill(explained: ReadonlySet<number>, newlyVerified: ReadonlyMap<number, Link>): Promise<ReceivedReport[]> {
     const accepted: ReceivedReport[] = [];
     const seqs = [...this.held.keys()].filter((seq) => seq <= this.state.headSeq).sort((a, b) => b - a);
     let after: { seq: number; prev: string } | undefined;
@@ -200,7 +226,8 @@ export class EstateTracker {
         for (const report of reports) await this.store.dropPending(this.state.estate, seq, report.hash);
         continue;
       }
-      const next = after?.seq === seq + 1 ? after : await this.store.linkAt(this.state.estate, seq + 1).then((link) => (link ? { seq: seq + 1, prev: link.prev } : undefined));
+      const link = after?.seq === seq + 1 ? after : (newlyVerified.get(seq + 1) ?? (await this.store.linkAt(this.state.estate, seq + 1)));
+      const next = link ? { seq: seq + 1, prev: link.prev } : undefined;
       const report = next ? reports.find((candidate) => candidate.hash === next.prev) : undefined;
       if (report) {
         accepted.push(report);

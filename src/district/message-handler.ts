@@ -23,9 +23,9 @@ export function messageHandler(ctx: ReceiverContext): (packet: IPublishPacket) =
         ctx.metrics.messages.inc({ outcome: 'unparseable' });
         return tracker.flag('unparseable', null, packet.topic, now);
       }
-      if (suffix === 'status') return void tracker.status(payload, now, packet.retain);
+      if (suffix === 'status') return void tracker.status(payload);
       if (suffix === 'checkpoint') {
-        ctx.metrics.messages.inc({ outcome: (await tracker.checkpoint(payload, now, packet.retain)) ? 'checkpoint' : 'rejected' });
+        ctx.metrics.messages.inc({ outcome: (await tracker.checkpoint(payload, now)) ? 'checkpoint' : 'rejected' });
         return settle(ctx, tracker);
       }
       if (suffix.startsWith('cmd/resend/reply')) return resendReply(ctx, tracker, payload);
@@ -39,9 +39,9 @@ async function chainedReport(ctx: ReceiverContext, tracker: EstateTracker, messa
   const backfilled = typeof payload.seq === 'number' && ctx.scheduler.requested(tracker.state.estate, payload.seq);
   const outcome = await tracker.receive(payload, message.raw, message.topic, message.now, backfilled, { maxPending: verify.maxPending, lateAfterMs: verify.lateAfterS * 1000 });
   ctx.metrics.messages.inc({ outcome });
-  // The next in line (or a gap record) can move the head now; anything else waits for the tick.
-  const head = tracker.state.headSeq;
-  if (outcome === 'held' && (payload.seq === head + 1 || payload.seq === head + 2 || suffix === 'gap')) await settle(ctx, tracker);
+  // A report a checkpoint already waits for (or a gap record) can move the head now; anything else waits for the tick.
+  const covered = tracker.state.checkpoint?.seq ?? 0;
+  if (outcome === 'held' && ((typeof payload.seq === 'number' && payload.seq <= covered) || suffix === 'gap')) await settle(ctx, tracker);
 }
 
 /** Verifies and stores what the estate's held reports allow, and tells the scheduler what it still lacks. */

@@ -37,8 +37,8 @@ export function districtMetrics(snapshot: () => EstateView[]) {
         }
       },
     });
-  gauge('gatewarden_district_estate_online', '1 when the estate last said it is online (its retained status)', (view) => (view.online === null ? null : view.online ? 1 : 0));
-  gauge('gatewarden_district_estate_silent', '1 when no status or checkpoint came within verify.silentAfterMin', (view) => (view.silent ? 1 : 0));
+  gauge('gatewarden_district_estate_online', '1 when the estate last said it is online (its retained status, unsigned: not proof of life)', (view) => (view.online === null ? null : view.online ? 1 : 0));
+  gauge('gatewarden_district_estate_silent', '1 when nothing signed (checkpoint, gap record, verified report) came within verify.silentAfterMin', (view) => (view.silent ? 1 : 0));
   gauge('gatewarden_district_estate_last_report_age_seconds', 'Seconds since the last report arrived', (view) => view.lastReportAgeS);
   gauge('gatewarden_district_estate_contiguous_seq', 'Every report up to this seq is stored as verified or named by a signed gap record', (view) => view.contiguousTo);
   gauge('gatewarden_district_estate_pending_reports', 'Reports received but not yet verified', (view) => view.pending);

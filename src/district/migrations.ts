@@ -21,7 +21,7 @@ const MIGRATIONS: ReadonlyArray<(dialect: Sql['dialect']) => string[]> = [
       missing TEXT NOT NULL,
       explained TEXT NOT NULL
     )`,
-    // Verified reports: linked to the one before, and vouched for by the one after or by a signed checkpoint.
+    // Verified reports: covered by a signed checkpoint through an unbroken chain of hashes.
     `CREATE TABLE reports (
       estate TEXT NOT NULL,
       seq BIGINT NOT NULL,

@@ -20,7 +20,7 @@ export interface ReceiverContext {
   store: ReportStore;
   trackers: ReadonlyMap<string, EstateTracker>;
   routes: EstateRoutes<EstateTracker>;
-  /** Estates with no status or checkpoint within verify.silentAfterMin. */
+  /** Estates with nothing signed (checkpoint, gap record, verified report) within verify.silentAfterMin. */
   silent: Set<string>;
   scheduler: ResendScheduler;
   metrics: DistrictMetrics;

@@ -43,7 +43,7 @@ async function checkSilence(ctx: ReceiverContext, now: number): Promise<void> {
   for (const tracker of ctx.trackers.values()) {
     const { estate, lastSignAt } = tracker.state;
     const quiet = lastSignAt === null ? false : now - lastSignAt > silentAfterMs;
-    if (quiet && !ctx.silent.has(estate)) await tracker.flag('silent', null, `no status or checkpoint since ${new Date(lastSignAt as number).toISOString()}`, now);
+    if (quiet && !ctx.silent.has(estate)) await tracker.flag('silent', null, `nothing signed (checkpoint, gap record, verified report) since ${new Date(lastSignAt as number).toISOString()}`, now);
     if (quiet) ctx.silent.add(estate);
     else ctx.silent.delete(estate);
   }

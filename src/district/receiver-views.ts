@@ -7,7 +7,10 @@ import type { Range } from './verify-stream.js';
 /** One estate as the API and the page show it. */
 export interface EstateSummary {
   estate: string;
+  /** As the estate's last `…/status` said. */
   online: boolean | null;
+  /** Where `online` comes from: the status is unsigned (anyone on the broker path can publish one), so it never clears `silent`. */
+  onlineFrom: 'unsigned status' | null;
   silent: boolean;
   lastReportAt: string | null;
   lastReportAgeS: number | null;
@@ -33,6 +36,7 @@ export async function estateSummaries(trackers: Trackers, silent: ReadonlySet<st
     return {
       estate: state.estate,
       online: state.online,
+      onlineFrom: state.online === null ? null : 'unsigned status',
       silent: silent.has(state.estate),
       lastReportAt: state.lastReportAt === null ? null : new Date(state.lastReportAt).toISOString(),
       lastReportAgeS: state.lastReportAt === null ? null : Math.round((now - state.lastReportAt) / 1000),

@@ -5,14 +5,15 @@ import type { Sql } from './sql.js';
 /** What the receiver keeps of one estate between messages and across its own restarts. */
 export interface EstateState {
   estate: string;
-  /** Everything up to here is stored as verified, or named by a signed gap record. */
+  /** Everything up to here is stored as verified (a signed checkpoint covers it), or named by a signed gap record. */
   headSeq: number;
   /** Hash of the report at headSeq; null when headSeq is a shed report (the next link cannot be checked). */
   headHash: string | null;
   checkpoint: { seq: number; hash: string; ts: string } | null;
-  /** Last sign of life: a status or checkpoint (docs/district.md, "Liveness is not proved by the chain"). */
+  /** Last signed sign of life: a checkpoint, a gap record or a verified report, at its own time (docs/district.md, "silent"). */
   lastSignAt: number | null;
   lastReportAt: number | null;
+  /** As the estate's unsigned `…/status` last said: shown, never proof of life. */
   online: boolean | null;
   missing: Range[];
   explained: Range[];
@@ -157,6 +158,11 @@ export class ReportStore {
   async linkAt(estate: string, seq: number): Promise<{ hash: string; prev: string } | undefined> {
     const [row] = await this.sql.all<{ hash: string; prev: string }>('SELECT hash, prev FROM reports WHERE estate = ? AND seq = ?', [estate, seq]);
     return row;
+  }
+
+  /** `hash` and `prev` of every verified report above seq (beyond a hole the head has not passed). */
+  async linksAbove(estate: string, seq: number): Promise<Array<{ seq: number; hash: string; prev: string }>> {
+    return this.sql.all('SELECT seq, hash, prev FROM reports WHERE estate = ? AND seq > ? ORDER BY seq', [estate, seq]);
   }
 
   async addFinding(finding: Finding): Promise<void> {

@@ -24,7 +24,7 @@ export function renderStatusPage(districtName: string, estates: readonly EstateS
 tr.silent td,tr.offline td{background:#fde2e2}tr.online td:nth-child(2){color:#176f2c}</style></head>
 <body><h1>${escape(districtName)}</h1>
 <p>${estates.length} estates · ${estates.filter((e) => e.online && !e.silent).length} online · ${openAlerts} open alerts (<a href="api/alerts">api/alerts</a>) · <a href="metrics">metrics</a></p>
-<table><thead><tr><th>estate</th><th>state</th><th>last report</th><th>complete to seq</th><th>checkpoint</th><th>pending</th><th>missing</th><th>shed (explained)</th><th>findings</th></tr></thead>
+<table><thead><tr><th>estate</th><th title="silent: nothing signed within verify.silentAfterMin; online/offline: the estate’s unsigned status">state</th><th>last report</th><th>complete to seq</th><th>checkpoint</th><th>pending</th><th>missing</th><th>shed (explained)</th><th>findings</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></body></html>

@@ -1,3 +1,4 @@
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DistrictReceiver } from '../../../src/district/receiver.js';
 import { waitFor, type Harness } from '../../../support/gateway/gateway-harness.js';
@@ -76,5 +77,22 @@ describeWithTools(MOSQUITTO_TOOLS, 'district receiver behind Mosquitto with tiny
     }, () => 'the estate silent and offline', 20_000);
     expect(estate.findings.silent).toBeGreaterThanOrEqual(1);
     expect((await live.http?.app.inject({ url: '/metrics' }))?.body).toContain('gatewarden_district_estate_silent{estate="test-estate"} 1');
+  }, 30_000);
+
+  it('keeps a dead estate silent when a forged unsigned status says it is online', async () => {
+    const live = receiver as DistrictReceiver;
+    // Anyone who can publish on the broker path (here with the gateway's broker login, as on an open uplink).
+    const forger = await mqtt.connectAsync(setup.broker.url, { username: 'gateway', password: setup.secrets.mqttPasswords.gateway as string, clientId: 'forger', reconnectPeriod: 0 });
+    try {
+      await forger.publishAsync(`${PREFIX}/status`, JSON.stringify({ online: true, ts: new Date().toISOString(), v: 1 }), { qos: 1, retain: true });
+      await waitUntil(async () => (await estateOf(live)).online === true, () => 'the unsigned status shown');
+      // Several ticks of the silence check later, still silent: an unsigned status is no sign of life.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const estate = await estateOf(live);
+      expect(estate).toMatchObject({ silent: true, online: true, onlineFrom: 'unsigned status' });
+      expect((await live.http?.app.inject({ url: '/metrics' }))?.body).toContain('gatewarden_district_estate_silent{estate="test-estate"} 1');
+    } finally {
+      await forger.endAsync();
+    }
   }, 30_000);
 });
