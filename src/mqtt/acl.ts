@@ -23,6 +23,8 @@ export interface Acl {
   canReceive(role: BrokerRole, topic: string, clientId?: string): boolean;
   /** The command name when `topic` is a command topic `…/cmd/<name>`. */
   commandName(topic: string): string | undefined;
+  /** What follows `…/cmd/` on any topic in the command namespace (`lockdown/extra`, `open/reply`), else undefined. */
+  commandPath(topic: string): string | undefined;
 }
 
 /** `discoveryPrefix`: Home Assistant's (mqtt.homeAssistant), where the gateway alone publishes and every role may read. */
@@ -43,6 +45,7 @@ export function aclFor(prefix: string, discoveryPrefix?: string): Acl {
   const mayIssue = (role: BrokerRole, name: string) => Object.hasOwn(COMMAND_ROLES, name) && (COMMAND_ROLES[name as CommandName] as readonly string[]).includes(role);
   return {
     commandName,
+    commandPath: (topic) => (isCommandTraffic(topic) ? topic.slice(cmdPrefix.length) : undefined),
     canPublish(role, topic) {
       if (underDiscovery(topic)) return role === 'gateway';
       if (!underPrefix(topic)) return false;

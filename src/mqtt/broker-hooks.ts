@@ -157,8 +157,10 @@ function authorizePublish({ deps, sessions }: HookContext): Hooks['authorizePubl
     }
     if (!client) return callback(null);
     const allowed = session !== undefined && acl.canPublish(session.role, packet.topic) && packet.payload.length <= deps.maxPayloadBytes;
-    if (name !== undefined && session) {
-      deps.onCommand?.({ name, payload: Buffer.from(packet.payload), retain: packet.retain, username: session.username, clientId: client.id, role: session.role, allowed });
+    // Refused elsewhere in the command namespace (`…/cmd/open/extra`, a forged `…/cmd/open/reply`): audited as an attempt too.
+    const path = name ?? (allowed || session?.role === 'gateway' ? undefined : acl.commandPath(packet.topic));
+    if (path !== undefined && session) {
+      deps.onCommand?.({ name: path, payload: Buffer.from(packet.payload), retain: packet.retain, username: session.username, clientId: client.id, role: session.role, allowed });
       // [MQTT-3.3.1-5] a retained command would be stored and fire again after every restart: never store it.
       (packet as PublishPacket).retain = false;
     }

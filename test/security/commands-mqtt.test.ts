@@ -112,6 +112,22 @@ describe('commands on the real process (embedded broker, default config)', () =>
     }
   }, 60_000);
 
+  it('audits a publish the broker refuses anywhere in the command namespace (…/cmd/lockdown/extra, a forged …/cmd/mode/reply)', async () => {
+    for (const [topic, id] of [['cmd/lockdown/extra', 'extra-1'], ['cmd/mode/reply', 'forged-reply-1']]) {
+      const intruder = await gw.client('manager', []);
+      const closed = new Promise<void>((resolve) => intruder.client.once('close', () => resolve()));
+      intruder.client.publish(`${gw.prefix}/${topic}`, JSON.stringify(signed(lockdownBody(id))), { qos: 1 });
+      await closed;
+      await intruder.client.endAsync(true);
+    }
+    await waitFor(() => gw.audit("command_id IN ('extra-1', 'forged-reply-1')").length === 2, 'both refusals audited');
+    expect(gw.audit("command_id IN ('extra-1', 'forged-reply-1')").map((row) => [row.id, row.name, row.code, row.principal])).toEqual([
+      ['extra-1', 'lockdown/extra', 'GW_COMMAND_UNAUTHORIZED', 'manager'],
+      ['forged-reply-1', 'mode/reply', 'GW_COMMAND_UNAUTHORIZED', 'manager'],
+    ]);
+    expect(await mode()).toBe('normal');
+  }, 30_000);
+
   it('audits a command the HTTP route refused before the service saw it: a role that may not (403), a malformed body (400)', async () => {
     const lift = await gw.http('POST', '/api/mode/lift', 'guard', { reason: 'the guard tries to lift' });
     expect(lift.status).toBe(403);
