@@ -73,7 +73,12 @@ describeWithTools(NATS_TOOLS, 'district receiver on a 3-node nats-server cluster
     await waitUntil(async () => (await consumers(cluster)) >= gatewayConsumers + RECEIVER_FILTERS, () => 'the receiver subscribed', 60_000);
     emitStats(gateway(), 2);
     await waitComplete(live(), gateway());
-    expect((await consumers(cluster)) - gatewayConsumers).toBe(RECEIVER_FILTERS);
+    // The receiver's 9 filters, whatever the number of estates (per estate it would be 9 × 41). Under load the
+    // gateway may ask again for a refused cmd/+ subscription, and nats-server may keep a consumer of the first try:
+    // a couple more than 9 are that, never a consumer per estate.
+    const receiverConsumers = (await consumers(cluster)) - gatewayConsumers;
+    expect(receiverConsumers).toBeGreaterThanOrEqual(RECEIVER_FILTERS);
+    expect(receiverConsumers).toBeLessThan(RECEIVER_FILTERS + MORE_ESTATES.length);
 
     // Well-formed, chained, on the same wildcard: counted as unregistered, never stored under any estate.
     const stray = stampReport({ id: 'stray-1', ts: new Date().toISOString(), v: 1 }, 1, '0'.repeat(64)).payload;

@@ -105,6 +105,8 @@ describe('the approver path on the real gateway process', () => {
       { id: 'bb-apr-3', name: 'revoke-pass', via: 'mqtt', role: 'approver', ok: 1, code: null },
       { id: 'bb-mgr-1', name: 'exit-pass', via: 'mqtt', role: 'manager', ok: 0, code: 'GW_COMMAND_UNAUTHORIZED' },
       { id: expect.stringMatching(/^bb-http-/), name: 'exit-pass', via: 'http', role: 'approver', ok: 1, code: null },
+      // Refused by the route's role check before the service saw it: audited all the same (docs/security.md, "Commands").
+      { id: expect.stringMatching(/^bb-http-/), name: 'exit-pass', via: 'http', role: 'manager', ok: 0, code: 'GW_HTTP_FORBIDDEN' },
     ]);
     expect(passes.filter((p) => p.id.startsWith('pass-'))).toEqual([
       { id: 'pass-bb-apr-1', revoked: 0 },
