@@ -1,6 +1,10 @@
 import type { OutgoingMessage } from '../contract/messages.js';
 import { relaxedWriter, statementCache, type Db } from './database.js';
-import type { Outbox } from './outbox.js';
+
+/** What a unit needs of the outbox (outbox.ts): a message queued in the unit's transaction. */
+export interface OutboxQueue {
+  enqueue(message: OutgoingMessage, at: number): unknown;
+}
 
 export type BindParams = unknown[] | Record<string, unknown>;
 
@@ -30,7 +34,7 @@ export interface Committer {
 }
 
 /** Runs a unit's steps in one transaction, or in a savepoint when a transaction is open (a batch, a command's). */
-export function applyUnit(db: Db, outbox: Outbox | undefined, prepare: ReturnType<typeof statementCache>, unit: WriteUnit): void {
+export function applyUnit(db: Db, outbox: OutboxQueue | undefined, prepare: ReturnType<typeof statementCache>, unit: WriteUnit): void {
   db.transaction(() => {
     for (const step of unit.steps) {
       if (step.kind === 'enqueue') {
@@ -48,7 +52,7 @@ export function applyUnit(db: Db, outbox: Outbox | undefined, prepare: ReturnTyp
  * command-line tools, which have no writer thread. Without an outbox it takes
  * only units of statements.
  */
-export function inlineCommitter(db: Db, outbox: Outbox | undefined): Committer {
+export function inlineCommitter(db: Db, outbox: OutboxQueue | undefined): Committer {
   const prepare = statementCache(db);
   const relaxed = relaxedWriter(db);
   const commitNow = (unit: WriteUnit) => (unit.durable ? applyUnit(db, outbox, prepare, unit) : relaxed(() => applyUnit(db, outbox, prepare, unit)));
