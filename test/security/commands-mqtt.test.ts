@@ -113,7 +113,7 @@ describe('commands on the real process (embedded broker, default config)', () =>
   }, 60_000);
 
   it('audits a publish the broker refuses anywhere in the command namespace (…/cmd/lockdown/extra, a forged …/cmd/mode/reply)', async () => {
-    for (const [topic, id] of [['cmd/lockdown/extra', 'extra-1'], ['cmd/mode/reply', 'forged-reply-1']]) {
+    for (const [topic, id] of [['cmd/lockdown/extra', 'extra-1'], ['cmd/mode/reply', 'forged-reply-1']] as const) {
       const intruder = await gw.client('manager', []);
       const closed = new Promise<void>((resolve) => intruder.client.once('close', () => resolve()));
       intruder.client.publish(`${gw.prefix}/${topic}`, JSON.stringify(signed(lockdownBody(id))), { qos: 1 });
