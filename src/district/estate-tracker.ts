@@ -33,6 +33,8 @@ const signedAt = (ts: unknown, receivedAt: number) => Math.min(typeof ts === 'st
 export class EstateTracker {
   /** Held reports by seq; two entries under one seq wait for a checkpoint to decide. */
   private readonly held = new Map<number, ReceivedReport[]>();
+  /** Hashes of the latest reports flagged late, so a redelivered copy is not flagged again; bounded, oldest dropped. */
+  private readonly flaggedLate = new Set<string>();
   /** Verified reports above the head (a hole below them): the hash and prev a checkpoint's chain proved. */
   private readonly verifiedAhead = new Map<number, Link>();
   /** Findings already recorded, so a settle that sees the same thing again does not repeat it. */
@@ -96,7 +98,12 @@ export class EstateTracker {
     if (seq > this.state.headSeq && this.pendingCount() >= limits.maxPending) return 'rejected';
     // 迟报: the event happened long before the district heard of it (a resend's delay is the gap's, not the estate's).
     const delayMs = report.ts === null ? NaN : receivedAt - Date.parse(report.ts);
-    if (!backfilled && delayMs > limits.lateAfterMs) await this.flag('late', seq, `${topic} arrived ${Math.round(delayMs / 1000)} s after its event`, receivedAt);
+    // Once per report: a copy the broker delivers again while the first is on its way to verified is not late twice.
+    if (!backfilled && delayMs > limits.lateAfterMs && !this.flaggedLate.has(report.hash)) {
+      this.flaggedLate.add(report.hash);
+      if (this.flaggedLate.size > 1024) this.flaggedLate.delete(this.flaggedLate.values().next().value as string);
+      await this.flag('late', seq, `${topic} arrived ${Math.round(delayMs / 1000)} s after its event`, receivedAt);
+    }
     // A gap record's signature verified above: it is the gateway's own word, and a sign of life.
     if (Array.isArray(payload.ranges)) this.sign(signedAt(payload.ts, receivedAt));
     this.hold(report);
