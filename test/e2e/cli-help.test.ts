@@ -176,6 +176,24 @@ describe('gatewarden check-config reports every mistake in one run', () => {
     expect(checked.stderr).toContain('2 of 3 config files are invalid');
   });
 
+  it('refuses a card UID and a plate listed twice and two listeners on one port, naming both places, before anything opens', () => {
+    const doubled = join(dir, 'doubled.yaml');
+    // The demo, with one resident's card UID in lower case, its plate with a dash, and the API on the broker's port.
+    const demo = readFileSync('config/demo.yaml', 'utf8');
+    writeFileSync(
+      doubled,
+      demo
+        .replace('    - { uid: 04B0000002,', '    - { uid: 04a1b2c3d4, subject: resident-0199, role: resident }\n    - { uid: 04B0000002,')
+        .replace('    - { plate: 闽D 0101A, household: "1-101", role: resident }', '    - { plate: 闽D 0101A, household: "1-101", role: resident }\n    - { plate: 闽D-0101A, household: "1-102", role: resident }')
+        .replace('  port: 8080\n', '  port: 1883\n'),
+    );
+    const checked = run(['check-config', doubled]);
+    expect(checked.code, checked.stderr).toBe(1);
+    expect(checked.stderr).toContain('roster.cards[5].uid: expected a unique card UID, "04A1B2C3D4" is also roster.cards[0]');
+    expect(checked.stderr).toContain('roster.vehicles[1].plate: expected a unique plate, "闽D0101A" is also roster.vehicles[0]');
+    expect(checked.stderr).toContain('http.port: expected a port no other listener uses, 1883 is also mqtt.broker.port');
+  });
+
   it('a district receiver config says what it is and how to run it, before its list of unknown keys', () => {
     const checked = run(['check-config', 'config/district.yaml']);
     expect(checked.code).toBe(1);
