@@ -33,8 +33,8 @@ const signedAt = (ts: unknown, receivedAt: number) => Math.min(typeof ts === 'st
 export class EstateTracker {
   /** Held reports by seq; two entries under one seq wait for a checkpoint to decide. */
   private readonly held = new Map<number, ReceivedReport[]>();
-  /** Hashes of the latest reports flagged late, so a redelivered copy is not flagged again; bounded, oldest dropped. */
-  private readonly flaggedLate = new Set<string>();
+  /** The tail of the turns (inTurn). */
+  private turn: Promise<unknown> = Promise.resolve();
   /** Verified reports above the head (a hole below them): the hash and prev a checkpoint's chain proved. */
   private readonly verifiedAhead = new Map<number, Link>();
   /** Findings already recorded, so a settle that sees the same thing again does not repeat it. */
@@ -61,7 +61,31 @@ export class EstateTracker {
   }
 
   /** A chained report as received. `backfilled`: it is in a range we asked cmd/resend for. */
-  async receive(payload: Payload, raw: string, topic: string, receivedAt: number, backfilled: boolean, limits: { maxPending: number; lateAfterMs: number }): Promise<ReceiveOutcome> {
+  receive(payload: Payload, raw: string, topic: string, receivedAt: number, backfilled: boolean, limits: { maxPending: number; lateAfterMs: number }): Promise<ReceiveOutcome> {
+    return this.inTurn(() => this.receiveNow(payload, raw, topic, receivedAt, backfilled, limits));
+  }
+
+  /** A checkpoint `{seq, hash, ts, kid, sig}`: its signature, and the verified report at its seq if there is one. */
+  checkpoint(payload: Payload, receivedAt: number): Promise<boolean> {
+    return this.inTurn(() => this.checkpointNow(payload, receivedAt));
+  }
+
+  /** Stores what the newest signed checkpoint covers, moves the head, and says what to ask for. */
+  settle(now: number, lateAfterMs: number): Promise<Settled> {
+    return this.inTurn(() => this.settleNow(now, lateAfterMs));
+  }
+
+  /**
+   * One message or settle at a time: each reads the held and verified reports and the head, and awaits the store
+   * between, so a copy the broker delivers again while a settle stores the first one finds it stored, not gone.
+   */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(work);
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
+
+  private async receiveNow(payload: Payload, raw: string, topic: string, receivedAt: number, backfilled: boolean, limits: { maxPending: number; lateAfterMs: number }): Promise<ReceiveOutcome> {
     const estate = this.state.estate;
     this.state.lastReportAt = receivedAt;
     const seq = typeof payload.seq === 'number' ? payload.seq : 0;
@@ -98,12 +122,7 @@ export class EstateTracker {
     if (seq > this.state.headSeq && this.pendingCount() >= limits.maxPending) return 'rejected';
     // 迟报: the event happened long before the district heard of it (a resend's delay is the gap's, not the estate's).
     const delayMs = report.ts === null ? NaN : receivedAt - Date.parse(report.ts);
-    // Once per report: a copy the broker delivers again while the first is on its way to verified is not late twice.
-    if (!backfilled && delayMs > limits.lateAfterMs && !this.flaggedLate.has(report.hash)) {
-      this.flaggedLate.add(report.hash);
-      if (this.flaggedLate.size > 1024) this.flaggedLate.delete(this.flaggedLate.values().next().value as string);
-      await this.flag('late', seq, `${topic} arrived ${Math.round(delayMs / 1000)} s after its event`, receivedAt);
-    }
+    if (!backfilled && delayMs > limits.lateAfterMs) await this.flag('late', seq, `${topic} arrived ${Math.round(delayMs / 1000)} s after its event`, receivedAt);
     // A gap record's signature verified above: it is the gateway's own word, and a sign of life.
     if (Array.isArray(payload.ranges)) this.sign(signedAt(payload.ts, receivedAt));
     this.hold(report);
@@ -112,8 +131,7 @@ export class EstateTracker {
     return 'held';
   }
 
-  /** A checkpoint `{seq, hash, ts, kid, sig}`: its signature, and the verified report at its seq if there is one. */
-  async checkpoint(payload: Payload, receivedAt: number): Promise<boolean> {
+  private async checkpointNow(payload: Payload, receivedAt: number): Promise<boolean> {
     const seq = typeof payload.seq === 'number' ? payload.seq : -1;
     const verified = seq > 0 ? (await this.verifiedAt(seq))?.hash : undefined;
     const findings = verifyCheckpoint(payload, this.key, () => verified);
@@ -136,8 +154,7 @@ export class EstateTracker {
     this.state.lastSignAt = Math.max(this.state.lastSignAt ?? 0, at);
   }
 
-  /** Stores what the newest signed checkpoint covers, moves the head, and says what to ask for. */
-  async settle(now: number, lateAfterMs: number): Promise<Settled> {
+  private async settleNow(now: number, lateAfterMs: number): Promise<Settled> {
     this.dirty = false;
     const state = this.state;
     const explained = new Set([...seqsOf(state.explained), ...this.explainedByHeld()]);
