@@ -42,6 +42,6 @@ USER gatewarden
 #   docker run -v $PWD/estate.yaml:/app/config/estate.yaml:ro -p 8443:8443 … gatewarden start config/estate.yaml
 EXPOSE 1883 8080 8443
 # The flags and malloc arenas of src/cli.ts's first line, which a shebang would give the installed command.
-ENV MALLOC_ARENA_MAX=2
+ENV MALLOC_ARENA_MAX=1
 ENTRYPOINT ["node", "--optimize-for-size", "dist/cli.js"]
 CMD ["start", "config/demo.yaml"]

@@ -1,8 +1,9 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --optimize-for-size
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --optimize-for-size
 // Both chosen from measured runs of the 16-lane rig at 200 passages/s (issue 14, docs/BENCHMARKS.md "Gateway
 // memory"): --optimize-for-size keeps V8's young generation and heap growth small (idle RSS 181 -> 150 MB), and
-// two malloc arenas instead of one per thread save another 20 MB, with the same decision latency. The benches read
-// this line (scripts/bench/gateway-launch.ts); the Dockerfile repeats it.
+// one malloc arena for all threads instead of one per thread saves another 35 MB (two arenas saved 20; the writer
+// thread's arena then held 10-20 MB more), with the same decision latency. The benches read this line
+// (scripts/bench/gateway-launch.ts); the Dockerfile repeats it.
 import { readFileSync } from 'node:fs';
 import { CommanderError, type Command } from 'commander';
 import { describeError } from './cli/describe-error.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertDraft } from '../core/alerts.js';
 import type { PassageRecord } from '../core/lane-types.js';
-import { PAYLOAD_VERSION } from './payload-fields.js';
+import { PAYLOAD_VERSION } from './payload-version.js';
 import type { AlertMessage, AuditMessage, GapMessage, PassageMessage } from './report-payloads.js';
 import type { TopologyBody, TopologyMessage } from './state-payloads.js';
 import type { Topics } from './topics.js';

@@ -2,14 +2,13 @@ import { Type } from '@sinclair/typebox';
 import { MODES } from '../core/mode.js';
 import { REASON_CODES } from '../core/reasons.js';
 import { StringEnum } from '../schema/types.js';
+import { PAYLOAD_VERSION } from './payload-version.js';
 
 /**
  * Fields shared by the payload schemas of the MQTT contract. The publisher
  * builds messages of these types and the contract tests validate every emitted
  * message against them. `v` is the schema version of the payload.
  */
-
-export const PAYLOAD_VERSION = 1;
 
 export const Envelope = {
   id: Type.String({ minLength: 1, description: 'unique event id; consumers de-duplicate on it' }),

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Journal } from '../store/journal.js';
 import type { ReportSigner } from '../store/report-chain-format.js';
 import { MessagePriority, type OutgoingMessage } from '../contract/messages.js';
-import { PAYLOAD_VERSION } from '../contract/payload-fields.js';
+import { PAYLOAD_VERSION } from '../contract/payload-version.js';
 import type { CheckpointMessage } from '../contract/report-payloads.js';
 import type { Topics } from '../contract/topics.js';
 import { Code } from '../errors.js';

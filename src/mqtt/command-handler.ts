@@ -6,7 +6,7 @@ import { parseCommandPayload } from '../commands/command-payload.js';
 import type { GatewayCommandService } from '../commands/command-service.js';
 import { isCommandName } from '../commands/command-service.js';
 import type { CommandActor, CommandReply } from '../commands/types.js';
-import { PAYLOAD_VERSION } from '../contract/payload-fields.js';
+import { PAYLOAD_VERSION } from '../contract/payload-version.js';
 import type { ReplyMessage } from '../contract/reply-payload.js';
 import { isTopicLevel, type Topics } from '../contract/topics.js';
 import { Code } from '../errors.js';

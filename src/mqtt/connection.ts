@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { MqttClient, type IClientOptions } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Mode } from '../core/mode.js';
-import { PAYLOAD_VERSION } from '../contract/payload-fields.js';
+import { PAYLOAD_VERSION } from '../contract/payload-version.js';
 import type { StatusMessage } from '../contract/state-payloads.js';
 import type { Topics } from '../contract/topics.js';
 import { brokerNodes, nodeDialler, ReconnectSchedule, tlsOptions, within } from './broker-dial.js';

@@ -10,7 +10,7 @@ import type { Db } from '../store/database.js';
 import type { Outbox } from '../store/outbox.js';
 import { countStats, storeStats } from '../store/stats.js';
 import { MessagePriority, type OutgoingMessage } from '../contract/messages.js';
-import { PAYLOAD_VERSION } from '../contract/payload-fields.js';
+import { PAYLOAD_VERSION } from '../contract/payload-version.js';
 import type { HealthMessage } from '../contract/state-payloads.js';
 import type { StatsMessage } from '../contract/report-payloads.js';
 import type { Topics } from '../contract/topics.js';

@@ -7,7 +7,7 @@ import type { EstateState } from '../estate/estate-state.js';
 import type { Connection } from './connection.js';
 import { homeAssistantDiscovery } from './home-assistant.js';
 import { topologyMessage } from '../contract/messages.js';
-import { PAYLOAD_VERSION } from '../contract/payload-fields.js';
+import { PAYLOAD_VERSION } from '../contract/payload-version.js';
 import type { DeviceMessage, ModeMessage } from '../contract/state-payloads.js';
 import type { Topics } from '../contract/topics.js';
 import { describeTopology } from './topology.js';

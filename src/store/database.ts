@@ -34,11 +34,25 @@ export interface Db {
   readonly inTransaction: boolean;
 }
 
+/** What opening the database logs through: the gateway's logger, or the writer thread's (writer-worker.ts). */
+export interface StoreLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
 export interface OpenOptions {
   path: string;
   synchronous: 'full' | 'normal';
   log: Logger;
 }
+
+/**
+ * Each connection's page cache, in KiB (negative: SQLite's unit for a size). better-sqlite3 builds SQLite with
+ * 16 MB per connection, and a growing log fills it: the gateway's resident memory rose with the database for
+ * half an hour. The hot pages (the ends of the time-ordered indexes, the outbox) fit in 2 MB; the rest is in
+ * the kernel's file cache, which the memory target does not count twice (docs/BENCHMARKS.md, "Gateway memory").
+ */
+const PAGE_CACHE_KIB = -2048;
 
 /**
  * Opens the database in WAL mode and brings the schema up to date. WAL lets
@@ -47,7 +61,7 @@ export interface OpenOptions {
  * 0600 before SQLite opens it, and SQLite gives its -wal and -shm the
  * database's mode; looser modes left from before are tightened here.
  */
-export function openDatabase({ path, synchronous, log }: OpenOptions): Connection {
+export function openDatabase({ path, synchronous, log }: { path: string; synchronous: OpenOptions['synchronous']; log: StoreLog }): Connection {
   if (path !== ':memory:') {
     ensurePrivateDir(dirname(path), log);
     createPrivateFile(path);
@@ -60,6 +74,7 @@ export function openDatabase({ path, synchronous, log }: OpenOptions): Connectio
     db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    db.pragma(`cache_size = ${PAGE_CACHE_KIB}`);
   } catch (error) {
     throw new GatewardenError('GW_STORAGE', `cannot open database ${path}: ${(error as Error).message}`);
   }
@@ -76,6 +91,7 @@ export function openReader(path: string): Connection {
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     db.pragma('busy_timeout = 5000');
+    db.pragma(`cache_size = ${PAGE_CACHE_KIB}`);
     return db;
   } catch (error) {
     throw new GatewardenError('GW_STORAGE', `cannot open database ${path} for reading: ${(error as Error).message}`);
@@ -98,7 +114,7 @@ export function statementCache(db: Db): (sql: string) => Statement {
   };
 }
 
-export function migrate(db: Db, migrations: readonly Migration[], log: Logger): void {
+export function migrate(db: Db, migrations: readonly Migration[], log: StoreLog): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (const migration of migrations.filter((m) => m.version > current)) {
     db.transaction(() => {

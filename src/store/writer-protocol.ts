@@ -9,7 +9,8 @@ export type SyncOp =
   | { op: 'unit'; unit: WriteUnit }
   | { op: 'close' };
 
-export type ToWriter = { kind: 'sync'; seq: number; op: SyncOp } | { kind: 'unit'; id: number; unit: WriteUnit };
+/** Units asked for in one turn of the event loop travel together: one message, one structured clone. */
+export type ToWriter = { kind: 'sync'; seq: number; op: SyncOp } | { kind: 'units'; units: Array<{ id: number; unit: WriteUnit }> };
 
 export interface WireError {
   message: string;
@@ -25,12 +26,19 @@ export interface SyncReply {
   inTransaction: boolean;
 }
 
-export type FromWriter = { kind: 'committed'; results: Array<{ id: number; error?: WireError }> } | { kind: 'log'; line: string };
+/** A line the writer logs, as the gateway's logger takes it (writer-thread.ts). */
+export interface WriterLogLine {
+  kind: 'log';
+  level: 'info' | 'warn' | 'error';
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+export type FromWriter = { kind: 'committed'; results: Array<{ id: number; error?: WireError }> } | WriterLogLine;
 
 export interface WriterData {
   path: string;
   synchronous: 'full' | 'normal';
-  logLevel: string;
   /** An Int32Array's buffer: slot 0 holds the seq of the last answered call. */
   signal: SharedArrayBuffer;
   replies: MessagePort;

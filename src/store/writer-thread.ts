@@ -3,11 +3,10 @@ import type { Logger } from 'pino';
 import { GatewardenError } from '../errors.js';
 import type { OpenOptions } from './database.js';
 import type { Committer, WriteUnit } from './write-unit.js';
-import { fromWire, READY_SEQ, type FromWriter, type SyncOp, type SyncReply, type WriterData } from './writer-protocol.js';
+import { fromWire, READY_SEQ, type FromWriter, type SyncOp, type SyncReply, type WriterData, type WriterLogLine } from './writer-protocol.js';
 
 /** Longest a synchronous call waits: past the connection's busy_timeout (5 s), so SQLite's own error comes first. */
 const CALL_TIMEOUT_MS = 15_000;
-const PINO_LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
 /**
  * The writer connection, in a worker thread (writer-worker.ts). Decisions are
@@ -22,6 +21,8 @@ export class WriterThread implements Committer {
   private seq = READY_SEQ;
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  /** Units asked for in this turn, posted together at its end (see flush). */
+  private outgoing: Array<{ id: number; unit: WriteUnit }> = [];
   private failure: Error | undefined;
   private lastInTransaction = false;
   private readonly exited: Promise<void>;
@@ -38,7 +39,7 @@ export class WriterThread implements Committer {
     const writerLog = log.child({ module: 'store-writer' });
     this.writerLog = writerLog;
     worker.on('message', (message: FromWriter) => {
-      if (message.kind === 'log') return forwardLog(writerLog, message.line);
+      if (message.kind === 'log') return forwardLog(writerLog, message);
       this.stats.batches += 1;
       this.stats.units += message.results.length;
       for (const { id, error } of message.results) {
@@ -66,7 +67,7 @@ export class WriterThread implements Committer {
   static open({ path, synchronous, log }: OpenOptions): WriterThread {
     const signal = new Int32Array(new SharedArrayBuffer(4));
     const { port1, port2 } = new MessageChannel();
-    const data: WriterData = { path, synchronous, logLevel: log.level, signal: signal.buffer as SharedArrayBuffer, replies: port2 };
+    const data: WriterData = { path, synchronous, signal: signal.buffer as SharedArrayBuffer, replies: port2 };
     const worker = new Worker(...workerEntry(data, port2));
     const writer = new WriterThread(worker, signal, port1, log);
     try {
@@ -85,8 +86,21 @@ export class WriterThread implements Committer {
       // Held while a commit is awaited, so the process does not end under it; idle, the thread keeps nothing alive.
       if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ kind: 'unit', id, unit });
+      if (this.outgoing.length === 0) queueMicrotask(() => this.flush());
+      this.outgoing.push({ id, unit });
     });
+  }
+
+  /**
+   * Posts the units asked for since the last flush as one message. A passage asks for several (its record, the
+   * replay window, the registry's marks), and a post costs the event loop a structured clone and a wake-up of the
+   * thread: one per turn instead of one per unit (issue 14).
+   */
+  private flush(): void {
+    if (this.outgoing.length === 0) return;
+    const units = this.outgoing;
+    this.outgoing = [];
+    this.worker.postMessage({ kind: 'units', units });
   }
 
   commitNow(unit: WriteUnit): void {
@@ -97,6 +111,8 @@ export class WriterThread implements Committer {
   call(op: SyncOp): unknown {
     if (this.failure) throw this.failure;
     const seq = (this.seq += 1);
+    // The units asked for before this call commit before it, as they would have without the coalescing.
+    this.flush();
     this.worker.postMessage({ kind: 'sync', seq, op });
     return this.answer(seq);
   }
@@ -115,7 +131,7 @@ export class WriterThread implements Committer {
 
   /** The lines the writer logged while it opened the database, in order, before anything else is logged. */
   private forwardStartupLog(lines: unknown): void {
-    for (const line of (lines ?? []) as string[]) forwardLog(this.writerLog, line);
+    for (const line of (lines ?? []) as WriterLogLine[]) forwardLog(this.writerLog, line);
   }
 
   private answer(seq: number): unknown {
@@ -151,7 +167,6 @@ function workerEntry(data: WriterData, replies: MessagePort): ConstructorParamet
   return [new URL('./writer-worker.ts', import.meta.url), { ...options, execArgv: ['--import', 'tsx'] }];
 }
 
-function forwardLog(log: Logger, line: string): void {
-  const { level, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = JSON.parse(line) as Record<string, unknown> & { level: number; msg?: string };
-  log[PINO_LEVELS[level] ?? 'info'](fields, msg ?? '');
+function forwardLog(log: Logger, { level, fields, message }: WriterLogLine): void {
+  log[level](fields, message);
 }

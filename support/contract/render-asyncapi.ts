@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { CHANNELS, type Channel } from '../../src/contract/channels.js';
-import { PAYLOAD_VERSION } from '../../src/contract/payload-fields.js';
+import { PAYLOAD_VERSION } from '../../src/contract/payload-version.js';
 import { EXAMPLES } from './examples.js';
 import { channelRoles } from './roles.js';
 

@@ -67,6 +67,23 @@ describe('writer thread', () => {
     expect(writer.stats.batches).toBeLessThan(200);
   });
 
+  it('sends the units asked for in one turn as one message, which commits as one batch', async () => {
+    const before = writer.stats.batches;
+    await Promise.all(Array.from({ length: 50 }, (_, i) => journal.recordPassage(passage(`turn-${i}`), [])));
+    expect(writer.stats.batches - before).toBe(1);
+    expect(reader.prepare('SELECT count(*) AS n FROM passages').get()).toEqual({ n: 50 });
+  });
+
+  it('hands the lines the thread logs to the gateway\'s logger, at their level', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const capture = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const other = WriterThread.open({ path: join(dir, 'other.db'), synchronous: 'full', log: capture });
+    await other.close();
+    const migrated = lines.filter((line) => line.msg === 'database migrated');
+    expect(migrated).toHaveLength(MIGRATIONS.length);
+    expect(migrated[0]).toMatchObject({ level: 30, module: 'store-writer', version: MIGRATIONS[0]?.version });
+  });
+
   it('rejects only the decision that fails in a batch; the others commit', async () => {
     await journal.recordPassage(passage('p-dup'), []);
     const results = await Promise.allSettled([journal.recordPassage(passage('p-a'), []), journal.recordPassage(passage('p-dup'), []), journal.recordPassage(passage('p-b'), [])]);
