@@ -9,8 +9,8 @@ export interface GatewayEvents {
   'storage-fault': { error: Error; where: { gate?: string; lane?: string } };
   /** A scope's mode changed (a command, an expiry). */
   'mode-changed': undefined;
-  /** A committed write queued outgoing messages (a passage, an alert, an audit row, a report). */
-  'journal-enqueued': undefined;
+  /** A committed write queued outgoing messages (a passage, an alert, an audit row, a report); `alerts`: it wrote alert rows. */
+  'journal-enqueued': { alerts: boolean };
 }
 
 export type EventListener<P> = (payload: P) => void | Promise<void>;

@@ -51,7 +51,9 @@ export class GuardRoom {
     this.metrics = new GatewayMetrics(devices, outboxStats, () => events.failures);
     this.feed = new LiveFeed(log);
     events.on('passage-recorded', ({ passage, sinceScanMs }) => this.onPassage(passage, sinceScanMs));
-    events.on('journal-enqueued', () => this.onJournal());
+    events.on('journal-enqueued', ({ alerts }) => {
+      if (alerts) this.onJournal();
+    });
     events.on('mode-changed', () => this.onModeChange());
   }
 
@@ -63,7 +65,7 @@ export class GuardRoom {
     });
   }
 
-  /** An alert may have been written; looked up once per burst, after the write's call stack. */
+  /** Alerts were written; looked up once per burst, after the write's call stack. */
   private onJournal(): void {
     if (!this.live || this.alertScan) return;
     this.alertScan = setImmediate(() => {

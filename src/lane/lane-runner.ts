@@ -6,11 +6,11 @@ import { initialLaneState, stepLane } from '../core/lane-machine.js';
 import type { LaneDeviceRole, LaneEffect, LaneEvent, LanePhase, LaneSetup, LaneState, ManualRelease, PassageRecord } from '../core/lane-types.js';
 import type { Announcer, Barrier, Device, DeviceRole, DeviceStatus, Indicator, Scanner, Thermometer } from '../drivers/device.js';
 import { announcementFor } from './announcements.js';
+import { announcePassage, type Announce } from './passage-announce.js';
 import type { EventBus } from '../event-bus.js';
 import type { Journal } from '../store/journal.js';
 import type { EstateState } from '../estate/estate-state.js';
 
-const PASSAGE_LOG_MESSAGE = { grant: 'passage granted', deny: 'passage denied', refer: 'passage referred to the guard' } as const;
 
 export interface LaneDevices {
   scanner: Scanner;
@@ -162,21 +162,25 @@ export class LaneRunner {
    * until its commit resolves (nothing is released unrecorded); `done` runs
    * once all have run, and not at all when the record fails. A guard's
    * release commits on the synchronous path: its command answers at once
-   * whether it was recorded.
+   * whether it was recorded. The record's log line and listeners (the page,
+   * the metrics, the registry) run after the effects that follow it, in the
+   * same turn: the barrier's command does not wait for them (issue 14).
    */
   private run(effects: readonly LaneEffect[], done: () => void): void {
     const at = effects.findIndex((effect) => effect.type === 'record');
     for (const effect of at === -1 ? effects : effects.slice(0, at)) this.perform(effect);
     const record = effects[at];
     if (record?.type !== 'record') return done();
-    const recorded = (ok: boolean) => {
-      if (!ok) return this.dispatch({ type: 'record-failed', at: this.deps.clock.now(), passageId: record.passage.id });
+    const recorded = (announce: Announce | undefined) => {
+      if (!announce) return this.dispatch({ type: 'record-failed', at: this.deps.clock.now(), passageId: record.passage.id });
       this.run(effects.slice(at + 1), done);
+      announce();
     };
     if (record.manual) return recorded(this.recordNow(record.passage, record.manual));
-    void this.record(record.passage, record.alerts).then((ok) => {
+    void this.record(record.passage, record.alerts).then((announce) => {
       // Recorded but stopped meanwhile: the barrier stays closed, a row without an opening.
-      if (this.running) recorded(ok);
+      if (this.running) recorded(announce);
+      else announce?.();
     });
   }
 
@@ -226,51 +230,39 @@ export class LaneRunner {
     }
   }
 
-  /** Records a decided passage; false (reported as a storage fault) when it did not commit. */
-  private async record(passage: PassageRecord, alerts: AlertDraft[]): Promise<boolean> {
+  /** Records a decided passage; what to announce once it is, or undefined (reported as a storage fault) when it did not commit. */
+  private async record(passage: PassageRecord, alerts: AlertDraft[]): Promise<Announce | undefined> {
     const submittedAt = process.hrtime.bigint();
     try {
       await this.deps.journal.recordPassage(passage, alerts);
     } catch (error) {
       this.storageFault(error as Error);
-      return false;
+      return undefined;
     }
-    this.recorded(passage, alerts, submittedAt);
-    return true;
+    return this.recorded(passage, alerts, submittedAt);
   }
 
-  /** A guard's release, recorded on the synchronous path; false (reported as a storage fault) when it did not commit. */
-  private recordNow(passage: PassageRecord, manual: ManualRelease): boolean {
-    if (!this.guardStorage(() => this.deps.journal.recordPassageNow(passage, []))) return false;
-    this.recorded(passage, []);
-    this.log.info({ passage: passage.id, reason: manual.reason, actor: manual.actor }, 'manual release');
-    return true;
+  /** A guard's release, recorded on the synchronous path; undefined (reported as a storage fault) when it did not commit. */
+  private recordNow(passage: PassageRecord, manual: ManualRelease): Announce | undefined {
+    if (!this.guardStorage(() => this.deps.journal.recordPassageNow(passage, []))) return undefined;
+    const announce = this.recorded(passage, []);
+    return () => {
+      announce();
+      this.log.info({ passage: passage.id, reason: manual.reason, actor: manual.actor }, 'manual release');
+    };
   }
 
-  /** `submittedAt`: when the commit was asked for, to split scan → recorded into deciding and committing. */
-  private recorded(passage: PassageRecord, alerts: AlertDraft[], submittedAt?: bigint): void {
+  /**
+   * The passage is the lane's last, now; its log line and event wait for the caller (see run).
+   * `submittedAt`: when the commit was asked for, to split scan → recorded into deciding and committing.
+   */
+  private recorded(passage: PassageRecord, alerts: AlertDraft[], submittedAt?: bigint): Announce {
     const started = this.lastScan?.id === passage.id ? this.lastScan.startedAt : undefined;
     const now = process.hrtime.bigint();
     const sinceScanMs = started === undefined ? null : Number(now - started) / 1e6;
     const split = started === undefined || submittedAt === undefined ? {} : { decideMs: Number(submittedAt - started) / 1e6, commitMs: Number(now - submittedAt) / 1e6 };
     this.lastPassage = passage;
-    const { decision } = passage;
-    const log = decision.verdict === 'grant' ? this.log.info.bind(this.log) : this.log.warn.bind(this.log);
-    log(
-      {
-        passage: passage.id,
-        direction: passage.direction,
-        credential: passage.credential,
-        verdict: decision.verdict,
-        reasons: decision.reasons,
-        temperatureC: passage.temperatureC,
-        alerts: alerts.map((a) => a.type),
-        ...(sinceScanMs === null ? {} : { sinceScanMs, ...split }),
-      },
-      PASSAGE_LOG_MESSAGE[decision.verdict],
-    );
-    // Isolated listeners: whatever they do, the release that follows this record still happens.
-    this.deps.events.emit('passage-recorded', { passage, sinceScanMs });
+    return () => announcePassage(this.log, this.deps.events, passage, alerts, sinceScanMs === null ? undefined : { sinceScanMs, ...split });
   }
 
   /** A write that nothing waits for (settle, replay window): a failure is reported, the lane goes on. */

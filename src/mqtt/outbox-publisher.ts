@@ -36,6 +36,8 @@ export class OutboxPublisher {
   /** Where the next retry starts: just before the oldest refused row. */
   private rewindTo: number | undefined;
   private draining = false;
+  /** The last read filled the window: rows may be waiting, so each PUBACK reads again. */
+  private backlog = false;
   private stopped = false;
   published = 0;
 
@@ -71,7 +73,10 @@ export class OutboxPublisher {
     const { client, outbox, window } = this.options;
     if (!client.connected || this.stopped) return;
     const room = window - this.inFlight.size;
-    if (room <= 0) return;
+    if (room <= 0) {
+      this.backlog = true;
+      return;
+    }
     let rows: OutboxRow[];
     try {
       rows = outbox.peek(this.highestSent, room);
@@ -80,6 +85,7 @@ export class OutboxPublisher {
       this.options.log.error({ err: (error as Error).message, code: Code.GW_STORAGE }, 'cannot read the outbox');
       return;
     }
+    this.backlog = rows.length === room;
     for (const row of rows) {
       this.highestSent = Math.max(this.highestSent, row.seq);
       // After a rewind, rows still awaiting their PUBACK are not sent twice.
@@ -94,7 +100,8 @@ export class OutboxPublisher {
         this.published += 1;
         this.acked.push(row.seq);
         this.scheduleFlush();
-        this.kick();
+        // Otherwise every row is out, and the next enqueue kicks: a read per PUBACK cost as much as the publish (issue 14).
+        if (this.backlog) this.kick();
       });
     }
   }

@@ -53,7 +53,7 @@ export class Journal {
   async recordPassage(passage: PassageRecord, alerts: readonly AlertDraft[]): Promise<string[]> {
     const { unit, alertIds } = this.passageUnit(passage, alerts);
     await this.committer.commit(unit);
-    this.announceEnqueued();
+    this.announceEnqueued(alertIds.length > 0);
     return alertIds;
   }
 
@@ -61,7 +61,7 @@ export class Journal {
   recordPassageNow(passage: PassageRecord, alerts: readonly AlertDraft[]): string[] {
     const { unit, alertIds } = this.passageUnit(passage, alerts);
     this.committer.commitNow(unit);
-    this.announceEnqueued();
+    this.announceEnqueued(alertIds.length > 0);
     return alertIds;
   }
 
@@ -70,7 +70,7 @@ export class Journal {
     const steps: WriteStep[] = [];
     const id = this.alertSteps(alert, null, steps);
     this.committer.commitNow({ durable: true, steps });
-    this.announceEnqueued();
+    this.announceEnqueued(true);
     return id;
   }
 
@@ -165,8 +165,8 @@ export class Journal {
     return id;
   }
 
-  /** Tells the publishers that messages wait; for writes to the outbox made beside the journal (checkpoints). */
-  announceEnqueued(): void {
-    this.events?.emit('journal-enqueued');
+  /** Tells the publishers that messages wait (and the guard room, when alert rows were written); for writes to the outbox made beside the journal too (checkpoints). */
+  announceEnqueued(alerts = false): void {
+    this.events?.emit('journal-enqueued', { alerts });
   }
 }

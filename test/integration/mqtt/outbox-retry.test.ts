@@ -67,4 +67,23 @@ describeWithTools(MOSQUITTO_TOOLS, 'outbox publisher and a publish the broker re
     await waitFor(() => outbox.stats(Date.now()).depth === 0, 'outbox empty');
     expect(connection.client.connected).toBe(true);
   }, 30_000);
+
+  it('drains a queue longer than its window on the acknowledgements, not on the once-a-second safety poll', async () => {
+    if (!mosquitto || !db || !observer) throw new Error('needs the first test\'s broker, database and observer');
+    const outbox = new Outbox(db, 'uplink_outbox');
+    const count = 40;
+    db.transaction(() => {
+      for (let i = 0; i < count; i += 1) outbox.enqueue({ topic: `${PREFIX}/passages/main/in`, payload: JSON.stringify({ id: `w-${i}` }), qos: 1, retain: false, priority: MessagePriority.Passage }, Date.now() + i);
+    })();
+    const narrow = openConnection({ url: mosquitto.url, username: 'gateway', password: 'gateway-password-1', clientId: 'window-gateway', topics: topicsFor(PREFIX), version: 'test', mode: () => 'normal', log, protocolVersion: 5 });
+    const drain = new OutboxPublisher({ outbox, client: narrow.client, log, window: 2, ackFlushMs: 10 });
+    try {
+      const seen = () => new Set(observer?.received.map((m) => (JSON.parse(m.payload.toString()) as { id: string }).id).filter((id) => id.startsWith('w-')));
+      // 20 windows of 2: waiting on the poll would take 20 s.
+      await waitFor(() => seen().size === count, `all ${count} rows through a window of 2`, 5000);
+    } finally {
+      await drain.stop(0);
+      await narrow.stop();
+    }
+  }, 30_000);
 });
