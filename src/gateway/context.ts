@@ -23,6 +23,8 @@ export interface StartContext {
 export interface GatewayStore {
   /** The writer thread's connection (store/writer-db.ts): synchronous writes, and reads that must see them. */
   db: Db;
+  /** Runs pragmas on the writer thread without the event loop waiting (WriterThread.pragmas). */
+  pragmas: (sources: readonly string[]) => Promise<void>;
   /** The read-only connection beside it, and the writer thread that commits units: what repositories are built on. */
   access: Required<StoreAccess>;
   journal: Journal;

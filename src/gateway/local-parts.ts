@@ -26,14 +26,14 @@ export interface LocalParts {
 /** Builds the local parts; none is started, except that the persisted mode is restored. */
 export async function buildLocalParts(context: StartContext, store: GatewayStore, { estate }: GatewayEstate): Promise<LocalParts> {
   const { config, secrets, clock, log, stops } = context;
-  const { db, journal, events } = store;
+  const { db, pragmas, journal, events } = store;
   const ports = createPortRegistry({ log });
   // Pushed before the devices' own stops, so it runs after them: ports close once no device uses them.
   stops.push(() => ports.stop());
   const devices = await createDevices(config.devices, { clock, log, ports });
   // Made before the lanes, so their passages feed the metrics from the first scan.
   const guardRoom = new GuardRoom(config, devices.values(), () => journal.outbox.stats(clock.now()), events, log, secrets.apiTokens ?? []);
-  const storage = new DatabaseWatch({ db, path: config.storage.path, log, everyMs: 2000, onFault: (error) => events.emit('storage-fault', { error, where: {} }) });
+  const storage = new DatabaseWatch({ db, pragmas, path: config.storage.path, log, everyMs: 2000, onFault: (error) => events.emit('storage-fault', { error, where: {} }) });
   stops.push(() => storage.stop());
   const { lanes, placement } = buildLanes(config.gates, config.policy, { devices, estate, journal, events, clock, log });
   const barriers = config.gates.flatMap((g) => g.lanes.map((l) => ({ gate: g.id, barrier: devices.get(l.devices.barrier) as Barrier })));

@@ -25,5 +25,5 @@ export function openStore({ config, secrets, clock, log, stops }: StartContext, 
   const events = new EventBus(log);
   const journal = new Journal(db, topics, subjectHasher(Buffer.from(secrets.estateKey, 'base64url')), signer, events, access);
   rekeyRosterCards(db, journal.hashSubject, knownRosterCards(db, config.roster.cards), log);
-  return { db, access, journal, events, topics, signer };
+  return { db, pragmas: (sources) => writer.pragmas(sources), access, journal, events, topics, signer };
 }

@@ -11,6 +11,8 @@ export interface StorageHealth {
 
 export interface DatabaseWatchOptions {
   db: Db;
+  /** Runs the write probe's pragmas where the writes run, without the event loop waiting (WriterThread.pragmas). */
+  pragmas: (sources: readonly string[]) => Promise<void>;
   /** The file the database was opened from (`:memory:` has none to watch). */
   path: string;
   log: Logger;
@@ -49,6 +51,8 @@ export class DatabaseWatch {
   private lost: string | undefined;
   private writeFault: string | undefined;
   private probedAt = Number.NEGATIVE_INFINITY;
+  private probing = false;
+  private stopped = false;
 
   constructor(private readonly options: DatabaseWatchOptions) {
     this.log = options.log.child({ module: 'db-watch' });
@@ -63,13 +67,15 @@ export class DatabaseWatch {
   }
 
   stop(): void {
+    // A probe still out when the writer closes is answered "stopped": not a fault.
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
   }
 
-  /** Checks the file and probes a write (at most once a second); the current health. */
+  /** Checks the file and starts a write probe (at most once a second); the health as last found. */
   check(now = Date.now()): StorageHealth {
-    if (this.lost === undefined && now - this.probedAt >= MIN_PROBE_INTERVAL_MS) {
+    if (this.lost === undefined && !this.probing && now - this.probedAt >= MIN_PROBE_INTERVAL_MS) {
       this.probedAt = now;
       const lost = this.fileLost();
       if (lost === undefined) this.probeWrite();
@@ -92,22 +98,28 @@ export class DatabaseWatch {
     }
   }
 
+  /**
+   * A real write, then a checkpoint that copies the WAL into the main file (the append alone succeeds on an
+   * immutable database). The checkpoint copies everything written since the last one, so it runs on the writer
+   * thread while the lanes go on; its answer comes back by message.
+   */
   private probeWrite(): void {
-    const { db } = this.options;
-    try {
-      if (this.writeFault !== undefined) db.pragma('query_only = OFF');
-      db.pragma(`application_id = ${PROBE_APPLICATION_ID}`);
-      // Copies the probe's WAL frame into the main file: the append alone succeeds on an immutable database.
-      db.pragma('wal_checkpoint(PASSIVE)');
-    } catch (error) {
-      const first = this.writeFault === undefined;
-      this.fault((this.writeFault = `database ${this.options.path} refuses writes: ${(error as Error).message}`), first);
-      return;
-    }
-    if (this.writeFault !== undefined) {
-      this.writeFault = undefined;
-      this.log.info({ path: this.options.path }, 'database takes writes again: lanes decide again');
-    }
+    this.probing = true;
+    const sources = [...(this.writeFault === undefined ? [] : ['query_only = OFF']), `application_id = ${PROBE_APPLICATION_ID}`, 'wal_checkpoint(PASSIVE)'];
+    this.options.pragmas(sources).then(
+      () => {
+        this.probing = false;
+        if (this.writeFault === undefined || this.stopped) return;
+        this.writeFault = undefined;
+        this.log.info({ path: this.options.path }, 'database takes writes again: lanes decide again');
+      },
+      (error: Error) => {
+        this.probing = false;
+        if (this.stopped) return;
+        const first = this.writeFault === undefined;
+        this.fault((this.writeFault = `database ${this.options.path} refuses writes: ${error.message}`), first);
+      },
+    );
   }
 
   /** Fails secure on every failed check; alerts when this fault starts. */

@@ -10,7 +10,11 @@ export type SyncOp =
   | { op: 'close' };
 
 /** Units asked for in one turn of the event loop travel together: one message, one structured clone. */
-export type ToWriter = { kind: 'sync'; seq: number; op: SyncOp } | { kind: 'units'; units: Array<{ id: number; unit: WriteUnit }> };
+export type ToWriter =
+  | { kind: 'sync'; seq: number; op: SyncOp }
+  | { kind: 'units'; units: Array<{ id: number; unit: WriteUnit }> }
+  /** Pragmas run in order outside any batch, answered by a `done` message: the event loop does not wait for them. */
+  | { kind: 'pragmas'; id: number; sources: string[] };
 
 export interface WireError {
   message: string;
@@ -34,7 +38,7 @@ export interface WriterLogLine {
   message: string;
 }
 
-export type FromWriter = { kind: 'committed'; results: Array<{ id: number; error?: WireError }> } | WriterLogLine;
+export type FromWriter = { kind: 'committed'; results: Array<{ id: number; error?: WireError }> } | { kind: 'done'; id: number; error?: WireError } | WriterLogLine;
 
 export interface WriterData {
   path: string;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { GatewardenError } from '../errors.js';
 import type { OpenOptions } from './database.js';
 import type { Committer, WriteUnit } from './write-unit.js';
-import { fromWire, READY_SEQ, type FromWriter, type SyncOp, type SyncReply, type WriterData, type WriterLogLine } from './writer-protocol.js';
+import { fromWire, READY_SEQ, type FromWriter, type SyncOp, type SyncReply, type WireError, type WriterData, type WriterLogLine } from './writer-protocol.js';
 
 /** Longest a synchronous call waits: past the connection's busy_timeout (5 s), so SQLite's own error comes first. */
 const CALL_TIMEOUT_MS = 15_000;
@@ -40,15 +40,10 @@ export class WriterThread implements Committer {
     this.writerLog = writerLog;
     worker.on('message', (message: FromWriter) => {
       if (message.kind === 'log') return forwardLog(writerLog, message);
+      if (message.kind === 'done') return this.settle([message]);
       this.stats.batches += 1;
       this.stats.units += message.results.length;
-      for (const { id, error } of message.results) {
-        const waiter = this.waiting.get(id);
-        this.waiting.delete(id);
-        if (error) waiter?.reject(fromWire(error));
-        else waiter?.resolve();
-      }
-      if (this.waiting.size === 0) worker.unref();
+      this.settle(message.results);
     });
     worker.on('error', (error) => {
       writerLog.error({ err: error.message, code: 'GW_STORAGE' }, 'writer thread failed');
@@ -103,6 +98,22 @@ export class WriterThread implements Committer {
     this.worker.postMessage({ kind: 'units', units });
   }
 
+  /**
+   * Runs pragmas on the writer connection, in order, after the units asked for before; resolves when they have
+   * run. For a write that may take long and that nothing waits for: the storage probe's write and checkpoint,
+   * which on the synchronous path held the event loop for the whole checkpoint every 2 s (issue 14).
+   */
+  pragmas(sources: readonly string[]): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = (this.nextId += 1);
+    return new Promise((resolve, reject) => {
+      if (this.waiting.size === 0) this.worker.ref();
+      this.waiting.set(id, { resolve, reject });
+      this.flush();
+      this.worker.postMessage({ kind: 'pragmas', id, sources: [...sources] });
+    });
+  }
+
   commitNow(unit: WriteUnit): void {
     this.call({ op: 'unit', unit });
   }
@@ -151,6 +162,16 @@ export class WriterThread implements Committer {
       return reply.value;
     }
     throw new GatewardenError('GW_STORAGE', 'writer thread signalled without an answer');
+  }
+
+  private settle(results: ReadonlyArray<{ id: number; error?: WireError }>): void {
+    for (const { id, error } of results) {
+      const waiter = this.waiting.get(id);
+      this.waiting.delete(id);
+      if (error) waiter?.reject(fromWire(error));
+      else waiter?.resolve();
+    }
+    if (this.waiting.size === 0) this.worker.unref();
   }
 
   private fail(error: Error): void {

@@ -77,6 +77,10 @@ function serve(db: Connection): void {
         continue;
       }
       commitPending();
+      if (message.kind === 'pragmas') {
+        post(runPragmas(db, message.id, message.sources));
+        continue;
+      }
       const { seq, op } = message;
       try {
         reply(seq, { value: perform(writer, op) });
@@ -119,6 +123,15 @@ function commitBatch({ db, outbox, prepare }: WriterConnection, batch: Array<{ i
     log.error({ err: (error as Error).message, code: 'GW_STORAGE' }, 'cannot restore the synchronous level');
   }
   return results;
+}
+
+function runPragmas(db: Connection, id: number, sources: readonly string[]): FromWriter {
+  try {
+    for (const source of sources) db.pragma(source);
+    return { kind: 'done', id };
+  } catch (error) {
+    return { kind: 'done', id, error: toWire(error) };
+  }
 }
 
 function perform({ db, prepare, inline }: WriterConnection, op: SyncOp): unknown {

@@ -73,7 +73,8 @@ export class SerialBarrier extends LineDevice implements Barrier {
 
   private async exchange(text: string): Promise<void> {
     if (!this.mayRequest()) throw new GatewardenError('GW_BARRIER_NO_ACK', `${this.id} is offline (circuit open)`);
-    let lastError = new GatewardenError('GW_BARRIER_NO_ACK', `${this.id}: no answer to ${text}`);
+    // Made only on failure: an error captures a stack, and this runs for every opening.
+    let lastError: GatewardenError | undefined;
     for (let attempt = 0; attempt <= this.context.timing.retries; attempt += 1) {
       try {
         const answer = await this.sendAndWait(text);
@@ -88,6 +89,7 @@ export class SerialBarrier extends LineDevice implements Barrier {
         lastError = error as GatewardenError;
       }
     }
+    lastError ??= new GatewardenError('GW_BARRIER_NO_ACK', `${this.id}: no answer to ${text}`);
     this.health.failed(lastError);
     this.log.warn({ code: lastError.code, err: lastError }, `${text} not acknowledged`);
     throw lastError;

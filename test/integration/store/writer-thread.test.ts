@@ -84,6 +84,18 @@ describe('writer thread', () => {
     expect(migrated[0]).toMatchObject({ level: 30, module: 'store-writer', version: MIGRATIONS[0]?.version });
   });
 
+  it('runs pragmas after the units asked for before them, answering by message, and rejects with SQLite\'s error', async () => {
+    const recorded = journal.recordPassage(passage('before-probe'), []);
+    await writer.pragmas(['application_id = 7', 'wal_checkpoint(PASSIVE)']);
+    expect(reader.prepare('SELECT count(*) AS n FROM passages').get()).toEqual({ n: 1 });
+    expect(db.pragma('application_id', { simple: true })).toBe(7);
+    await recorded;
+    db.pragma('query_only = ON');
+    await expect(writer.pragmas(['application_id = 8'])).rejects.toThrow(/readonly/);
+    db.pragma('query_only = OFF');
+    expect(db.pragma('application_id', { simple: true })).toBe(7);
+  });
+
   it('rejects only the decision that fails in a batch; the others commit', async () => {
     await journal.recordPassage(passage('p-dup'), []);
     const results = await Promise.allSettled([journal.recordPassage(passage('p-a'), []), journal.recordPassage(passage('p-dup'), []), journal.recordPassage(passage('p-b'), [])]);
