@@ -44,7 +44,7 @@ export function readHealthPass(code: string, trust: TrustList, now: number): Cre
   const issuerKey = Object.hasOwn(trust.issuers, payload.kid) ? trust.issuers[payload.kid] : undefined;
   if (issuerKey === undefined) {
     problems.push('CODE_UNKNOWN_ISSUER');
-  } else if (!signatureValid(issuerKey, payloadBytes, signature)) {
+  } else if (!signatureValid(issuerKey, code, payloadBytes, signature)) {
     problems.push('CODE_BAD_SIGNATURE');
   }
   const nowS = now / 1000;
@@ -126,8 +126,21 @@ function publicKey(raw: string): KeyObject | null {
   return key;
 }
 
-function signatureValid(rawKey: string, payload: Buffer, signature: Buffer): boolean {
+/**
+ * Recent verdicts, by issuer key and pass text. A lane reads a pass at the scan and again at the decision
+ * (lane-machine.ts, readAgain: a revocation while the person waits counts), and Ed25519 verification costs
+ * 0.11 ms each time (issue 14). The verdict of the same bytes under the same key cannot change.
+ */
+const recentVerdicts = new Map<string, boolean>();
+const RECENT_VERDICTS = 256;
+
+function signatureValid(rawKey: string, code: string, payload: Buffer, signature: Buffer): boolean {
+  const memo = `${rawKey} ${code}`;
+  const known = recentVerdicts.get(memo);
+  if (known !== undefined) return known;
   const key = publicKey(rawKey);
-  if (!key || signature.length !== 64) return false;
-  return verify(null, payload, key, signature);
+  const valid = key !== null && signature.length === 64 && verify(null, payload, key, signature);
+  if (recentVerdicts.size >= RECENT_VERDICTS) recentVerdicts.delete(recentVerdicts.keys().next().value as string);
+  recentVerdicts.set(memo, valid);
+  return valid;
 }

@@ -91,6 +91,29 @@ describe('readHealthPass: problems are reported, never thrown', () => {
   });
 });
 
+describe('readHealthPass: a pass read again (at the decision) is judged as at the scan', () => {
+  it('keeps the verdict of the same text under the same key, and judges a changed key or text afresh', () => {
+    const code = issuer.issue({ sub: 'again' });
+    expect(problemsOf(code)).toEqual([]);
+    expect(problemsOf(code)).toEqual([]);
+    // The same kid now names another key (a rotation, or an attacker's trust list): the remembered verdict does not carry over.
+    const impostor = createIssuer('district-2026', { now: () => NOW });
+    expect(problemsOf(code, trustListOf([impostor]))).toEqual(['CODE_BAD_SIGNATURE']);
+    expect(problemsOf(code)).toEqual([]);
+    const [body, signature] = code.split('.') as [string, string];
+    const flipped = `${body}.${signature.slice(0, 10)}${signature[10] === 'A' ? 'B' : 'A'}${signature.slice(11)}`;
+    expect(problemsOf(flipped)).toEqual(['CODE_BAD_SIGNATURE']);
+  });
+
+  it('still verifies every pass when more are read than it remembers', () => {
+    const codes = Array.from({ length: 300 }, (_, i) => issuer.issue({ sub: `crowd-${i}` }));
+    for (const code of codes) expect(problemsOf(code)).toEqual([]);
+    const forged = `${codes[0]!.split('.')[0]!}.${Buffer.alloc(64, 1).toString('base64url')}`;
+    expect(problemsOf(forged)).toEqual(['CODE_BAD_SIGNATURE']);
+    for (const code of codes) expect(problemsOf(code)).toEqual([]);
+  });
+});
+
 describe('readHealthPass: malformed codes are unreadable (CODE_MALFORMED)', () => {
   const valid = issuer.issue();
   const [encodedPayload = '', encodedSignature = ''] = valid.slice(4).split('.');
