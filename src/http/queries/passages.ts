@@ -5,7 +5,7 @@ import { iso, type PassageView } from '../schemas.js';
 import { decodeCursor, page } from './cursor.js';
 
 /** Rows per query of an export: short statements, so the lanes' writes interleave. */
-const EXPORT_PAGE = 500;
+const EXPORT_PAGE = 100;
 
 export interface PassageFilter {
   gate?: string;
