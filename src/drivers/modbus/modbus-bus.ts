@@ -33,6 +33,8 @@ export interface UnitTiming {
  */
 export class ModbusBus {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Requests queued or on the wire; at 0 the next one starts at once instead of after `tail`. */
+  private queued = 0;
   private readonly quietUntil = new Map<number, number>();
 
   constructor(
@@ -57,18 +59,32 @@ export class ModbusBus {
   }
 
   /** Queues `operation` for one unit; rejects with a coded error. */
-  async request<T>(unit: UnitTiming, what: string, operation: ModbusOperation<T>): Promise<T> {
+  request<T>(unit: UnitTiming, what: string, operation: ModbusOperation<T>): Promise<T> {
     const guardLeft = (this.quietUntil.get(unit.unitId) ?? 0) - performance.now();
-    if (guardLeft > 0) await sleep(guardLeft);
+    if (guardLeft > 0) return sleep(guardLeft).then(() => this.enqueue(unit, what, operation));
+    return this.enqueue(unit, what, operation);
+  }
+
+  /**
+   * Each promise hop here is paid on every read (issue 14), so a request to an
+   * idle line starts right away; otherwise it waits for the one before it.
+   */
+  private enqueue<T>(unit: UnitTiming, what: string, operation: ModbusOperation<T>): Promise<T> {
     const run = () => this.execute(unit, what, operation);
-    const result = this.tail.then(run, run);
-    this.tail = result.catch(() => undefined);
+    const idle = this.queued === 0;
+    this.queued += 1;
+    const result = idle ? run() : this.tail.then(run, run);
+    const done = () => {
+      this.queued -= 1;
+    };
+    this.tail = result.then(done, done);
     return result;
   }
 
   private async execute<T>({ unitId, timeoutMs, lateReplyGuardMs }: UnitTiming, what: string, operation: ModbusOperation<T>): Promise<T> {
     if (!this.line.isUp) throw new GatewardenError('GW_DEVICE_IO', `${what}: line is down`);
-    await this.line.beforeRequest();
+    const ready = this.line.beforeRequest();
+    if (ready) await ready;
     const { client } = this.line;
     client.setID(unitId);
     client.setTimeout(timeoutMs);

@@ -57,11 +57,11 @@ export class RtuLine implements ModbusLine {
     this.link.onState(listener);
   }
 
-  async beforeRequest(): Promise<void> {
+  beforeRequest(): Promise<void> | undefined {
     this.expected = undefined;
     const lastActivity = Math.max(this.link.lastReceivedAt, this.lastSentAt);
     const silenceLeft = silentIntervalMs(this.link.options.baudRate) - (performance.now() - lastActivity);
-    if (silenceLeft > 0) await sleep(silenceLeft);
+    return silenceLeft > 0 ? sleep(silenceLeft) : undefined;
   }
 
   private transact(request: Buffer, timeoutMs: number): Promise<Buffer> {
