@@ -11,10 +11,11 @@ import { expectReply, findReply, silentIntervalMs, type ReplyExpectation } from 
 const MAX_PENDING = 512;
 const NOTHING = Buffer.alloc(0);
 
-/** The request on the wire: who is waiting for its reply, and its timeout. */
+/** The request on the wire: who is waiting for its reply, and how long. */
 interface Waiting {
   resolve: (reply: Buffer) => void;
-  timer: NodeJS.Timeout;
+  reject: (error: GatewardenError) => void;
+  timeoutMs: number;
 }
 
 /**
@@ -33,6 +34,14 @@ export class RtuLine implements ModbusLine {
   private expected: ReplyExpectation | undefined;
   private waiting: Waiting | undefined;
   private lastSentAt = 0;
+  /**
+   * One timer for all requests, re-armed with refresh() while the timeout
+   * stays the same: a new timer per request, and clearing it on each reply,
+   * cost a timer list and a priority-queue update every time (issue 14). It
+   * stays armed after a reply; firing with nothing on the wire does nothing.
+   */
+  private timer: NodeJS.Timeout | undefined;
+  private timerMs = 0;
 
   constructor(
     private readonly link: SerialLink,
@@ -49,7 +58,12 @@ export class RtuLine implements ModbusLine {
     this.link.start();
   }
 
+  /** A request still on the wire keeps its timer, and is refused when it runs out. */
   stop(): Promise<void> {
+    if (!this.waiting) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     return this.link.stop();
   }
 
@@ -69,15 +83,28 @@ export class RtuLine implements ModbusLine {
       this.pending = NOTHING;
       this.expected = expectReply(request);
       this.lastSentAt = performance.now();
-      const timer = setTimeout(() => {
-        this.settle();
-        reject(new GatewardenError('GW_DEVICE_TIMEOUT', `no reply within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting = { resolve, timer };
+      this.waiting = { resolve, reject, timeoutMs };
+      this.armTimer(timeoutMs);
       if (this.link.write(request)) return;
       this.settle();
       reject(new GatewardenError('GW_DEVICE_IO', 'port not open'));
     });
+  }
+
+  private armTimer(timeoutMs: number): void {
+    if (this.timer && this.timerMs === timeoutMs) {
+      this.timer.refresh();
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timerMs = timeoutMs;
+    this.timer = setTimeout(() => this.timedOut(), timeoutMs);
+  }
+
+  /** The timer was last armed by the request on the wire, if there is one. */
+  private timedOut(): void {
+    const waiting = this.settle();
+    waiting?.reject(new GatewardenError('GW_DEVICE_TIMEOUT', `no reply within ${waiting.timeoutMs} ms`));
   }
 
   /** Ends the request on the wire: later bytes are unsolicited. */
@@ -86,7 +113,6 @@ export class RtuLine implements ModbusLine {
     this.waiting = undefined;
     this.expected = undefined;
     this.pending = NOTHING;
-    clearTimeout(waiting?.timer);
     return waiting;
   }
 
