@@ -1,5 +1,5 @@
 import { GatewardenError } from '../../errors.js';
-import { hasValidCrc, withCrc } from './crc16.js';
+import { crc16, hasValidCrc } from './crc16.js';
 
 /** The function codes the gateway uses (Application Protocol V1.1b3 §6). */
 export const FUNCTION = {
@@ -32,8 +32,13 @@ const COIL_ON = 0xff00;
  * Every function the gateway uses has this shape (§6.2–6.6).
  */
 export function encodeRequest(unitId: number, functionCode: number, address: number, word: number): Buffer {
-  const body = Buffer.of(unitId, functionCode, address >> 8, address & 0xff, word >> 8, word & 0xff);
-  return withCrc(body);
+  const frame = Buffer.allocUnsafe(8);
+  frame[0] = unitId;
+  frame[1] = functionCode;
+  frame.writeUInt16BE(address, 2);
+  frame.writeUInt16BE(word, 4);
+  frame.writeUInt16LE(crc16(frame, 6), 6);
+  return frame;
 }
 
 export function coilWord(on: boolean): number {

@@ -78,16 +78,22 @@ export class RtuLine implements ModbusLine {
     return silenceLeft > 0 ? sleep(silenceLeft) : undefined;
   }
 
+  /**
+   * Writes first and then sets up the wait: the reply can only be taken in a
+   * later poll callback, and the bookkeeping then runs while the request is
+   * already on its way instead of delaying it (issue 14).
+   */
   private transact(request: Buffer, timeoutMs: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      this.pending = NOTHING;
-      this.expected = expectReply(request);
+      this.settle();
+      if (!this.link.write(request)) {
+        reject(new GatewardenError('GW_DEVICE_IO', 'port not open'));
+        return;
+      }
       this.lastSentAt = performance.now();
+      this.expected = expectReply(request);
       this.waiting = { resolve, reject, timeoutMs };
       this.armTimer(timeoutMs);
-      if (this.link.write(request)) return;
-      this.settle();
-      reject(new GatewardenError('GW_DEVICE_IO', 'port not open'));
     });
   }
 
