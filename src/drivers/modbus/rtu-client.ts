@@ -1,8 +1,11 @@
 import type { ModbusClient } from './modbus-client.js';
 import { bitsOf, coilWord, encodeRequest, FUNCTION, registersOf, replyData } from './rtu-codec.js';
 
-/** Sends one request frame and resolves with the reply frame the line took for it, or rejects with a coded error. */
-export type Transact = (request: Buffer, timeoutMs: number) => Promise<Buffer>;
+/**
+ * Sends one request frame and resolves with `decode` of the reply frame the
+ * line took for it, or rejects with a coded error or the error `decode` threw.
+ */
+export type Transact = <T>(request: Buffer, timeoutMs: number, decode: (reply: Buffer) => T) => Promise<T>;
 
 /**
  * Modbus RTU requests for one line, encoded and decoded here (rtu-codec.ts);
@@ -44,9 +47,9 @@ export class RtuClient implements ModbusClient {
     return this.request(FUNCTION.writeSingleRegister, address, value, () => undefined);
   }
 
-  /** One async step per request: each extra one was a promise hop on every read (issue 14). */
-  private async request<T>(functionCode: number, address: number, word: number, decode: (data: Buffer) => T): Promise<T> {
+  /** The line decodes the reply as it takes it: an async step here was a promise hop on every read (issue 14). */
+  private request<T>(functionCode: number, address: number, word: number, decode: (data: Buffer) => T): Promise<T> {
     const request = encodeRequest(this.unitId, functionCode, address, word);
-    return decode(replyData(request, await this.transact(request, this.timeoutMs)));
+    return this.transact(request, this.timeoutMs, (reply) => decode(replyData(request, reply)));
   }
 }

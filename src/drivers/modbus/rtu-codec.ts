@@ -35,9 +35,13 @@ export function encodeRequest(unitId: number, functionCode: number, address: num
   const frame = Buffer.allocUnsafe(8);
   frame[0] = unitId;
   frame[1] = functionCode;
-  frame.writeUInt16BE(address, 2);
-  frame.writeUInt16BE(word, 4);
-  frame.writeUInt16LE(crc16(frame, 6), 6);
+  frame[2] = address >> 8;
+  frame[3] = address & 0xff;
+  frame[4] = word >> 8;
+  frame[5] = word & 0xff;
+  const crc = crc16(frame, 6);
+  frame[6] = crc & 0xff;
+  frame[7] = crc >> 8;
   return frame;
 }
 

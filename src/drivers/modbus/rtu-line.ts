@@ -11,11 +11,12 @@ import { expectReply, findReply, silentIntervalMs, type ReplyExpectation } from 
 const MAX_PENDING = 512;
 const NOTHING = Buffer.alloc(0);
 
-/** The request on the wire: who is waiting for its reply, and how long. */
+/** The request on the wire: who is waiting for its reply, how long, and what they make of it. */
 interface Waiting {
-  resolve: (reply: Buffer) => void;
-  reject: (error: GatewardenError) => void;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
   timeoutMs: number;
+  decode: (reply: Buffer) => unknown;
 }
 
 /**
@@ -29,7 +30,7 @@ interface Waiting {
  * The bus adds the late-reply guard after timeouts (see ModbusBus).
  */
 export class RtuLine implements ModbusLine {
-  readonly client = new RtuClient((request, timeoutMs) => this.transact(request, timeoutMs));
+  readonly client = new RtuClient((request, timeoutMs, decode) => this.transact(request, timeoutMs, decode));
   private pending: Buffer = NOTHING;
   private expected: ReplyExpectation | undefined;
   private waiting: Waiting | undefined;
@@ -81,10 +82,12 @@ export class RtuLine implements ModbusLine {
   /**
    * Writes first and then sets up the wait: the reply can only be taken in a
    * later poll callback, and the bookkeeping then runs while the request is
-   * already on its way instead of delaying it (issue 14).
+   * already on its way instead of delaying it (issue 14). The reply is
+   * decoded as it is taken, so the caller's promise settles with the result
+   * without a further hop.
    */
-  private transact(request: Buffer, timeoutMs: number): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
+  private transact<T>(request: Buffer, timeoutMs: number, decode: (reply: Buffer) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       this.settle();
       if (!this.link.write(request)) {
         reject(new GatewardenError('GW_DEVICE_IO', 'port not open'));
@@ -92,7 +95,7 @@ export class RtuLine implements ModbusLine {
       }
       this.lastSentAt = performance.now();
       this.expected = expectReply(request);
-      this.waiting = { resolve, reject, timeoutMs };
+      this.waiting = { resolve: resolve as (value: unknown) => void, reject, timeoutMs, decode };
       this.armTimer(timeoutMs);
     });
   }
@@ -130,6 +133,16 @@ export class RtuLine implements ModbusLine {
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     if (this.pending.length > MAX_PENDING) this.pending = this.pending.subarray(this.pending.length - MAX_PENDING);
     const reply = findReply(this.pending, this.expected);
-    if (reply) this.settle()?.resolve(reply);
+    if (reply) this.answer(reply);
+  }
+
+  private answer(reply: Buffer): void {
+    const waiting = this.settle();
+    if (!waiting) return;
+    try {
+      waiting.resolve(waiting.decode(reply));
+    } catch (error) {
+      waiting.reject(error);
+    }
   }
 }
