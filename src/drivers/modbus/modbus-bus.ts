@@ -33,6 +33,11 @@ export interface UnitTiming {
  */
 export class ModbusBus {
   private tail: Promise<unknown> = Promise.resolve();
+  /** Requests queued or on the wire; at 0 the next one starts at once instead of after `tail`. */
+  private queued = 0;
+  private readonly dequeue = (): void => {
+    this.queued -= 1;
+  };
   private readonly quietUntil = new Map<number, number>();
 
   constructor(
@@ -57,18 +62,30 @@ export class ModbusBus {
   }
 
   /** Queues `operation` for one unit; rejects with a coded error. */
-  async request<T>(unit: UnitTiming, what: string, operation: ModbusOperation<T>): Promise<T> {
-    const guardLeft = (this.quietUntil.get(unit.unitId) ?? 0) - performance.now();
-    if (guardLeft > 0) await sleep(guardLeft);
-    const run = () => this.execute(unit, what, operation);
-    const result = this.tail.then(run, run);
-    this.tail = result.catch(() => undefined);
+  request<T>(unit: UnitTiming, what: string, operation: ModbusOperation<T>): Promise<T> {
+    const quietUntil = this.quietUntil.get(unit.unitId);
+    const guardLeft = quietUntil === undefined ? 0 : quietUntil - performance.now();
+    if (guardLeft > 0) return sleep(guardLeft).then(() => this.enqueue(unit, what, operation));
+    return this.enqueue(unit, what, operation);
+  }
+
+  /**
+   * Each promise hop and closure here is paid on every read (issue 14), so a
+   * request to an idle line starts right away; otherwise it waits for the one
+   * before it. `tail` never rejects.
+   */
+  private enqueue<T>(unit: UnitTiming, what: string, operation: ModbusOperation<T>): Promise<T> {
+    const idle = this.queued === 0;
+    this.queued += 1;
+    const result = idle ? this.execute(unit, what, operation) : this.tail.then(() => this.execute(unit, what, operation));
+    this.tail = result.then(this.dequeue, this.dequeue);
     return result;
   }
 
   private async execute<T>({ unitId, timeoutMs, lateReplyGuardMs }: UnitTiming, what: string, operation: ModbusOperation<T>): Promise<T> {
     if (!this.line.isUp) throw new GatewardenError('GW_DEVICE_IO', `${what}: line is down`);
-    await this.line.beforeRequest();
+    const ready = this.line.beforeRequest();
+    if (ready) await ready;
     const { client } = this.line;
     client.setID(unitId);
     client.setTimeout(timeoutMs);

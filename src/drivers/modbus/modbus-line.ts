@@ -13,6 +13,10 @@ export interface ModbusLine {
   start(): void;
   stop(): Promise<void>;
   onState(listener: Listener<LinkState>): void;
-  /** Resolves when the next request may be sent, with stale input cleared. */
-  beforeRequest(): Promise<void>;
+  /**
+   * Clears stale input; returns a promise when the next request must wait
+   * (RTU's silent interval), or undefined when it may be sent now, which saves
+   * a promise hop per request.
+   */
+  beforeRequest(): Promise<void> | undefined;
 }

@@ -1,8 +1,11 @@
 import type { ModbusClient } from './modbus-client.js';
 import { bitsOf, coilWord, encodeRequest, FUNCTION, registersOf, replyData } from './rtu-codec.js';
 
-/** Sends one request frame and resolves with the reply frame the line took for it, or rejects with a coded error. */
-export type Transact = (request: Buffer, timeoutMs: number) => Promise<Buffer>;
+/**
+ * Sends one request frame and resolves with `decode` of the reply frame the
+ * line took for it, or rejects with a coded error or the error `decode` threw.
+ */
+export type Transact = <T>(request: Buffer, timeoutMs: number, decode: (reply: Buffer) => T) => Promise<T>;
 
 /**
  * Modbus RTU requests for one line, encoded and decoded here (rtu-codec.ts);
@@ -24,28 +27,29 @@ export class RtuClient implements ModbusClient {
     this.timeoutMs = timeoutMs;
   }
 
-  async readHoldingRegisters(address: number, quantity: number): Promise<{ data: number[] }> {
-    return { data: registersOf(await this.request(FUNCTION.readHoldingRegisters, address, quantity)) };
+  readHoldingRegisters(address: number, quantity: number): Promise<{ data: number[] }> {
+    return this.request(FUNCTION.readHoldingRegisters, address, quantity, (data) => ({ data: registersOf(data) }));
   }
 
-  async readInputRegisters(address: number, quantity: number): Promise<{ data: number[] }> {
-    return { data: registersOf(await this.request(FUNCTION.readInputRegisters, address, quantity)) };
+  readInputRegisters(address: number, quantity: number): Promise<{ data: number[] }> {
+    return this.request(FUNCTION.readInputRegisters, address, quantity, (data) => ({ data: registersOf(data) }));
   }
 
-  async readDiscreteInputs(address: number, quantity: number): Promise<{ data: boolean[] }> {
-    return { data: bitsOf(await this.request(FUNCTION.readDiscreteInputs, address, quantity), quantity) };
+  readDiscreteInputs(address: number, quantity: number): Promise<{ data: boolean[] }> {
+    return this.request(FUNCTION.readDiscreteInputs, address, quantity, (data) => ({ data: bitsOf(data, quantity) }));
   }
 
-  async writeCoil(address: number, on: boolean): Promise<void> {
-    await this.request(FUNCTION.writeSingleCoil, address, coilWord(on));
+  writeCoil(address: number, on: boolean): Promise<void> {
+    return this.request(FUNCTION.writeSingleCoil, address, coilWord(on), () => undefined);
   }
 
-  async writeRegister(address: number, value: number): Promise<void> {
-    await this.request(FUNCTION.writeSingleRegister, address, value);
+  writeRegister(address: number, value: number): Promise<void> {
+    return this.request(FUNCTION.writeSingleRegister, address, value, () => undefined);
   }
 
-  private async request(functionCode: number, address: number, word: number): Promise<Buffer> {
+  /** The line decodes the reply as it takes it: an async step here was a promise hop on every read (issue 14). */
+  private request<T>(functionCode: number, address: number, word: number, decode: (data: Buffer) => T): Promise<T> {
     const request = encodeRequest(this.unitId, functionCode, address, word);
-    return replyData(request, await this.transact(request, this.timeoutMs));
+    return this.transact(request, this.timeoutMs, (reply) => decode(replyData(request, reply)));
   }
 }

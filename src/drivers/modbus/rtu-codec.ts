@@ -1,5 +1,5 @@
 import { GatewardenError } from '../../errors.js';
-import { hasValidCrc, withCrc } from './crc16.js';
+import { crc16, hasValidCrc } from './crc16.js';
 
 /** The function codes the gateway uses (Application Protocol V1.1b3 §6). */
 export const FUNCTION = {
@@ -32,8 +32,17 @@ const COIL_ON = 0xff00;
  * Every function the gateway uses has this shape (§6.2–6.6).
  */
 export function encodeRequest(unitId: number, functionCode: number, address: number, word: number): Buffer {
-  const body = Buffer.of(unitId, functionCode, address >> 8, address & 0xff, word >> 8, word & 0xff);
-  return withCrc(body);
+  const frame = Buffer.allocUnsafe(8);
+  frame[0] = unitId;
+  frame[1] = functionCode;
+  frame[2] = address >> 8;
+  frame[3] = address & 0xff;
+  frame[4] = word >> 8;
+  frame[5] = word & 0xff;
+  const crc = crc16(frame, 6);
+  frame[6] = crc & 0xff;
+  frame[7] = crc >> 8;
+  return frame;
 }
 
 export function coilWord(on: boolean): number {

@@ -11,10 +11,12 @@ import { expectReply, findReply, silentIntervalMs, type ReplyExpectation } from 
 const MAX_PENDING = 512;
 const NOTHING = Buffer.alloc(0);
 
-/** The request on the wire: who is waiting for its reply, and its timeout. */
+/** The request on the wire: who is waiting for its reply, how long, and what they make of it. */
 interface Waiting {
-  resolve: (reply: Buffer) => void;
-  timer: NodeJS.Timeout;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  timeoutMs: number;
+  decode: (reply: Buffer) => unknown;
 }
 
 /**
@@ -28,11 +30,19 @@ interface Waiting {
  * The bus adds the late-reply guard after timeouts (see ModbusBus).
  */
 export class RtuLine implements ModbusLine {
-  readonly client = new RtuClient((request, timeoutMs) => this.transact(request, timeoutMs));
+  readonly client = new RtuClient((request, timeoutMs, decode) => this.transact(request, timeoutMs, decode));
   private pending: Buffer = NOTHING;
   private expected: ReplyExpectation | undefined;
   private waiting: Waiting | undefined;
   private lastSentAt = 0;
+  /**
+   * One timer for all requests, re-armed with refresh() while the timeout
+   * stays the same: a new timer per request, and clearing it on each reply,
+   * cost a timer list and a priority-queue update every time (issue 14). It
+   * stays armed after a reply; firing with nothing on the wire does nothing.
+   */
+  private timer: NodeJS.Timeout | undefined;
+  private timerMs = 0;
 
   constructor(
     private readonly link: SerialLink,
@@ -49,7 +59,12 @@ export class RtuLine implements ModbusLine {
     this.link.start();
   }
 
+  /** A request still on the wire keeps its timer, and is refused when it runs out. */
   stop(): Promise<void> {
+    if (!this.waiting) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     return this.link.stop();
   }
 
@@ -57,27 +72,48 @@ export class RtuLine implements ModbusLine {
     this.link.onState(listener);
   }
 
-  async beforeRequest(): Promise<void> {
+  beforeRequest(): Promise<void> | undefined {
     this.expected = undefined;
     const lastActivity = Math.max(this.link.lastReceivedAt, this.lastSentAt);
     const silenceLeft = silentIntervalMs(this.link.options.baudRate) - (performance.now() - lastActivity);
-    if (silenceLeft > 0) await sleep(silenceLeft);
+    return silenceLeft > 0 ? sleep(silenceLeft) : undefined;
   }
 
-  private transact(request: Buffer, timeoutMs: number): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      this.pending = NOTHING;
-      this.expected = expectReply(request);
-      this.lastSentAt = performance.now();
-      const timer = setTimeout(() => {
-        this.settle();
-        reject(new GatewardenError('GW_DEVICE_TIMEOUT', `no reply within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting = { resolve, timer };
-      if (this.link.write(request)) return;
+  /**
+   * Writes first and then sets up the wait: the reply can only be taken in a
+   * later poll callback, and the bookkeeping then runs while the request is
+   * already on its way instead of delaying it (issue 14). The reply is
+   * decoded as it is taken, so the caller's promise settles with the result
+   * without a further hop.
+   */
+  private transact<T>(request: Buffer, timeoutMs: number, decode: (reply: Buffer) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       this.settle();
-      reject(new GatewardenError('GW_DEVICE_IO', 'port not open'));
+      if (!this.link.write(request)) {
+        reject(new GatewardenError('GW_DEVICE_IO', 'port not open'));
+        return;
+      }
+      this.lastSentAt = performance.now();
+      this.expected = expectReply(request);
+      this.waiting = { resolve: resolve as (value: unknown) => void, reject, timeoutMs, decode };
+      this.armTimer(timeoutMs);
     });
+  }
+
+  private armTimer(timeoutMs: number): void {
+    if (this.timer && this.timerMs === timeoutMs) {
+      this.timer.refresh();
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timerMs = timeoutMs;
+    this.timer = setTimeout(() => this.timedOut(), timeoutMs);
+  }
+
+  /** The timer was last armed by the request on the wire, if there is one. */
+  private timedOut(): void {
+    const waiting = this.settle();
+    waiting?.reject(new GatewardenError('GW_DEVICE_TIMEOUT', `no reply within ${waiting.timeoutMs} ms`));
   }
 
   /** Ends the request on the wire: later bytes are unsolicited. */
@@ -86,7 +122,6 @@ export class RtuLine implements ModbusLine {
     this.waiting = undefined;
     this.expected = undefined;
     this.pending = NOTHING;
-    clearTimeout(waiting?.timer);
     return waiting;
   }
 
@@ -98,6 +133,16 @@ export class RtuLine implements ModbusLine {
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     if (this.pending.length > MAX_PENDING) this.pending = this.pending.subarray(this.pending.length - MAX_PENDING);
     const reply = findReply(this.pending, this.expected);
-    if (reply) this.settle()?.resolve(reply);
+    if (reply) this.answer(reply);
+  }
+
+  private answer(reply: Buffer): void {
+    const waiting = this.settle();
+    if (!waiting) return;
+    try {
+      waiting.resolve(waiting.decode(reply));
+    } catch (error) {
+      waiting.reject(error);
+    }
   }
 }

@@ -64,7 +64,9 @@ export class TcpLine implements ModbusLine {
     this.up = false;
   }
 
-  async beforeRequest(): Promise<void> {}
+  beforeRequest(): undefined {
+    return undefined;
+  }
 
   /**
    * modbus-serial is loaded here, so a gateway without Modbus TCP devices never

@@ -4,7 +4,7 @@ import { Code, GatewardenError } from '../../errors.js';
 import type { Listener } from '../device.js';
 import { Listeners } from '../listeners.js';
 import { createBackoff, type Backoff } from '../health/backoff.js';
-import { eventLoopBinding } from './event-loop-binding.js';
+import { eventLoopBinding, receiveOnPoller, writeAtOnce } from './event-loop-binding.js';
 import { listSerialPorts } from './list-ports.js';
 
 export interface SerialOptions {
@@ -80,8 +80,10 @@ export class SerialLink {
 
   /** Writes when the port is open; returns false (and writes nothing) otherwise. */
   write(bytes: Buffer): boolean {
-    if (!this.port?.isOpen) return false;
-    this.port.write(bytes);
+    const port = this.port;
+    if (!port?.isOpen) return false;
+    const written = writeAtOnce(port, bytes);
+    if (written < bytes.length) port.write(written === 0 ? bytes : bytes.subarray(written));
     return true;
   }
 
@@ -90,10 +92,6 @@ export class SerialLink {
     // SerialPort takes a binding in its options over the detected one; a typed literal would not admit it.
     const options = { path, baudRate, dataBits, parity, stopBits, autoOpen: false, binding: eventLoopBinding, highWaterMark: READ_POOL_BYTES };
     const port = new SerialPort(options);
-    port.on('data', (chunk: Buffer) => {
-      this.lastReceivedAt = performance.now();
-      this.data.emit(chunk);
-    });
     // A write to a vanished port surfaces here; the close handler does the recovery.
     port.on('error', (error: Error) => this.log.warn({ err: error, code: Code.GW_DEVICE_IO }, 'serial port error'));
     port.on('close', (error?: Error & { disconnected?: boolean }) => this.closed(port, error));
@@ -107,11 +105,18 @@ export class SerialLink {
         void this.down(new GatewardenError('GW_DEVICE_IO', `cannot open ${path}: ${error.message}`));
         return;
       }
+      const received = (chunk: Buffer) => this.received(chunk);
+      if (!receiveOnPoller(port, READ_POOL_BYTES, received)) port.on('data', received);
       this.backoff.reset();
       this.reportedDown = false;
       this.log.info({ path, baudRate }, 'serial port open');
       this.states.emit({ up: true });
     });
+  }
+
+  private received(chunk: Buffer): void {
+    this.lastReceivedAt = performance.now();
+    this.data.emit(chunk);
   }
 
   private closed(port: SerialPort, error?: Error): void {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { crc16, hasValidCrc, withCrc } from '../../../src/drivers/modbus/crc16.js';
 import { expectReply, findReply, silentIntervalMs } from '../../../src/drivers/modbus/rtu-frame.js';
@@ -9,6 +10,24 @@ describe('crc16', () => {
     expect(withCrc(hex('01 03 00 00 00 01'))).toEqual(hex('01 03 00 00 00 01 84 0A'));
     expect(crc16(hex('01 03 00 00 00 01'))).toBe(0x0a84);
     expect(hasValidCrc(hex('01 03 00 00 00 01 84 0B'))).toBe(false);
+  });
+
+  it('gives the bit-by-bit CRC of §6.2.2 for any bytes, or for the first `length` of them', () => {
+    const bitByBit = (bytes: Uint8Array) => {
+      let crc = 0xffff;
+      for (const byte of bytes) {
+        crc ^= byte;
+        for (let bit = 0; bit < 8; bit += 1) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
+      }
+      return crc;
+    };
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), (bytes, cut) => {
+        expect(crc16(bytes)).toBe(bitByBit(bytes));
+        const length = bytes.length === 0 ? 0 : cut % bytes.length;
+        expect(crc16(bytes, length)).toBe(bitByBit(bytes.subarray(0, length)));
+      }),
+    );
   });
 });
 
