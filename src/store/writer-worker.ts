@@ -59,14 +59,31 @@ interface WriterConnection {
   inline: Committer;
 }
 
+/**
+ * How long units that nothing waits for (the replay window, a settled passage, the registry's marks, delivered
+ * outbox rows) may wait for company. A passage makes four of them at three moments; committed as they came, each
+ * was a transaction writing its pages to the WAL, and the writer spent 1.07 ms of CPU per passage (issue 14).
+ * A durable unit, a call or the end of this wait commits them.
+ */
+const RELAXED_WAIT_MS = 10;
+
 function serve(db: Connection): void {
   const outbox = new Outbox(db, 'outbox', new ReportChain(db));
   const writer: WriterConnection = { db, outbox, prepare: statementCache(db), inline: inlineCommitter(db, outbox) };
   const pending: Array<{ id: number; unit: WriteUnit }> = [];
+  let durablePending = false;
+  let relaxedTimer: NodeJS.Timeout | undefined;
   const commitPending = () => {
+    clearTimeout(relaxedTimer);
+    relaxedTimer = undefined;
     // A command's transaction is open (writer-db.ts): the units wait for its end rather than commit inside it.
     if (pending.length === 0 || db.inTransaction) return;
+    durablePending = false;
     post({ kind: 'committed', results: commitBatch(writer, pending.splice(0)) });
+  };
+  const commitSoon = () => {
+    if (durablePending) commitPending();
+    else if (pending.length > 0) relaxedTimer ??= setTimeout(commitPending, RELAXED_WAIT_MS);
   };
 
   port.on('message', (first: ToWriter) => {
@@ -74,6 +91,7 @@ function serve(db: Connection): void {
     for (let message: ToWriter | undefined = first; message; message = receiveMessageOnPort(port)?.message as ToWriter | undefined) {
       if (message.kind === 'units') {
         pending.push(...message.units);
+        durablePending ||= message.units.some(({ unit }) => unit.durable);
         continue;
       }
       commitPending();
@@ -92,7 +110,7 @@ function serve(db: Connection): void {
         return;
       }
     }
-    commitPending();
+    commitSoon();
   });
 }
 

@@ -84,6 +84,20 @@ describe('writer thread', () => {
     expect(migrated[0]).toMatchObject({ level: 30, module: 'store-writer', version: MIGRATIONS[0]?.version });
   });
 
+  it('lets units nothing waits for wait for company: a decision takes them along, or they commit alone shortly', async () => {
+    const before = writer.stats.batches;
+    const marks: Array<Promise<void>> = [];
+    for (let i = 0; i < 3; i += 1) {
+      marks.push(journal.rememberPass(`key-${i}`, 1_800_000_000_000 + i));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all([...marks, journal.recordPassage(passage('takes-them-along'), [])]);
+    expect(writer.stats.batches - before).toBe(1);
+    await journal.rememberPass('alone', 1_800_000_000_100);
+    expect(writer.stats.batches - before).toBe(2);
+    expect(reader.prepare('SELECT count(*) AS n FROM replay_window').get()).toEqual({ n: 4 });
+  });
+
   it('runs pragmas after the units asked for before them, answering by message, and rejects with SQLite\'s error', async () => {
     const recorded = journal.recordPassage(passage('before-probe'), []);
     await writer.pragmas(['application_id = 7', 'wal_checkpoint(PASSIVE)']);
