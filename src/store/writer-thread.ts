@@ -25,6 +25,7 @@ export class WriterThread implements Committer {
   private outgoing: Array<{ id: number; unit: WriteUnit }> = [];
   private failure: Error | undefined;
   private lastInTransaction = false;
+  private closing = false;
   private readonly exited: Promise<void>;
   /** Commits made and the units they carried: units / batches is the group-commit factor. */
   readonly stats = { batches: 0, units: 0 };
@@ -135,8 +136,10 @@ export class WriterThread implements Committer {
 
   /** Commits what is queued, closes the connection and ends the thread. */
   async close(): Promise<void> {
-    if (!this.failure) this.call({ op: 'close' });
+    // Held until the thread has exited: the answers to units committed by the close must not unref it meanwhile.
+    this.closing = true;
     this.worker.ref();
+    if (!this.failure) this.call({ op: 'close' });
     await this.exited;
   }
 
@@ -171,7 +174,7 @@ export class WriterThread implements Committer {
       if (error) waiter?.reject(fromWire(error));
       else waiter?.resolve();
     }
-    if (this.waiting.size === 0) this.worker.unref();
+    if (this.waiting.size === 0 && !this.closing) this.worker.unref();
   }
 
   private fail(error: Error): void {
