@@ -51,9 +51,10 @@ export const decisionLatency: Bench = async (context) => {
     });
   };
 
-  const hop = summarize(await ptyHopMs(Math.max(200, Math.round(2000 * scale))));
+  const hopCount = Math.max(200, Math.round(2000 * scale));
+  const hop = summarize(await ptyHopMs(hopCount));
   log(`one pty hop (serialport → socat → serialport): p50 ${hop.p50} ms, p99 ${hop.p99} ms`);
-  figures['one pty hop, no gateway: p50 / p99 (ms)'] = `${hop.p50} / ${hop.p99}`;
+  figures['one pty hop, no gateway, before the load: p50 / p99 (ms)'] = `${hop.p50} / ${hop.p99}`;
 
   const rig = await LoadRig.start();
   try {
@@ -93,7 +94,11 @@ export const decisionLatency: Bench = async (context) => {
 
   const verify = summarize(ed25519VerifyMs(2000));
   figures['Ed25519 verification of one pass, bench process, p50 / p99 (ms)'] = `${verify.p50} / ${verify.p99}`;
-  Object.assign(figures, targetMargins(2 * hop.p99, results));
+  // Measured again after the load: a spike of the machine during one measurement widened the margins once (H 9.5 ms
+  // where the transport's p99 is about 1.3 ms), so H is taken from the lower of the two.
+  const hopAfter = summarize(await ptyHopMs(hopCount));
+  figures['one pty hop, no gateway, after the load: p50 / p99 (ms)'] = `${hopAfter.p50} / ${hopAfter.p99}`;
+  Object.assign(figures, targetMargins(2 * Math.min(hop.p99, hopAfter.p99), results));
 
   return {
     name: 'decision-latency',
@@ -101,7 +106,7 @@ export const decisionLatency: Bench = async (context) => {
     command: 'npm run bench -- --only decision-latency',
     figures,
     notes: [
-      'Targets (issue 14), relative to the transport of the same run: H = two pty hops\' p99 (twice the one-hop p99); steady p99 ≤ H + 1.5 ms and p99.9 ≤ H + 5 ms; with exports running p99 ≤ H + 3 ms; a burst of 1000/s achieved with p99 ≤ 10 ms. Each margin is printed with "met" or "missed".',
+      'Targets (issue 14), relative to the transport of the same run: H = two pty hops\' p99 (twice the one-hop p99, the lower of the measurements before and after the load); steady p99 ≤ H + 1.5 ms and p99.9 ≤ H + 5 ms; with exports running p99 ≤ H + 3 ms; a burst of 1000/s achieved with p99 ≤ 10 ms. Each margin is printed with "met" or "missed".',
       'Steps inside the gateway: "scan read → commit asked" runs from the scanner\'s decoded code reaching the lane to the decision\'s commit being handed to the writer thread (Ed25519 verification and the decision; Ed25519 alone is also timed in the bench process); "commit asked → committed" is the wait for the writer thread\'s group commit, fsync included. The rest of the end-to-end time is the two pty hops, the scanner\'s framing, the release write and event-loop queueing.',
       'Earlier target: p99 ≤ 5 ms and p99.9 ≤ 20 ms on top of device wire time. A pty moves bytes without baud timing, so these figures are the gateway alone (plus the pty hop); add the wire time of the scan and command frames for a real line.',
       `${LANES} entry lanes, each a QR scanner, an ASCII-push thermometer and a serial-ack barrier on its own socat pty; the gateway is \`node dist/cli.js start\` in its own process (profile drivers, SQLite synchronous FULL, embedded aedes broker); the simulators and the clock run in the bench process.`,
