@@ -1,7 +1,7 @@
-import { statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Db } from './database.js';
 import { Code } from '../errors.js';
+import { fileIdentity, fileLoss, type FileIdentity } from './file-identity.js';
 
 /** What `/readyz` shows of the database. */
 export interface StorageHealth {
@@ -45,7 +45,7 @@ const MIN_PROBE_INTERVAL_MS = 1000;
  * failed write probe is retried and clears once writes succeed again.
  */
 export class DatabaseWatch {
-  private readonly identity: { dev: number; ino: number } | undefined;
+  private readonly identity: FileIdentity | undefined;
   private readonly log: Logger;
   private timer: NodeJS.Timeout | undefined;
   private lost: string | undefined;
@@ -56,9 +56,7 @@ export class DatabaseWatch {
 
   constructor(private readonly options: DatabaseWatchOptions) {
     this.log = options.log.child({ module: 'db-watch' });
-    if (options.path === ':memory:') return;
-    const { dev, ino } = statSync(options.path);
-    this.identity = { dev, ino };
+    this.identity = fileIdentity(options.path);
   }
 
   start(): void {
@@ -73,29 +71,18 @@ export class DatabaseWatch {
     this.timer = undefined;
   }
 
-  /** Checks the file and starts a write probe (at most once a second); the health as last found. */
+  /** Checks the file (a stat, every time) and starts a write probe (at most once a second); the health as last found. */
   check(now = Date.now()): StorageHealth {
-    if (this.lost === undefined && !this.probing && now - this.probedAt >= MIN_PROBE_INTERVAL_MS) {
-      this.probedAt = now;
-      const lost = this.fileLost();
-      if (lost === undefined) this.probeWrite();
-      else this.fault((this.lost = lost), true);
+    if (this.lost === undefined) {
+      const lost = fileLoss(this.options.path, this.identity);
+      if (lost !== undefined) this.fault((this.lost = lost), true);
+      else if (!this.probing && now - this.probedAt >= MIN_PROBE_INTERVAL_MS) {
+        this.probedAt = now;
+        this.probeWrite();
+      }
     }
     const reason = this.lost ?? this.writeFault;
     return reason === undefined ? { ok: true } : { ok: false, reason };
-  }
-
-  private fileLost(): string | undefined {
-    if (!this.identity) return undefined;
-    try {
-      const { dev, ino } = statSync(this.options.path);
-      if (dev === this.identity.dev && ino === this.identity.ino) return undefined;
-      return `database file ${this.options.path} was replaced while open (inode ${this.identity.ino} → ${ino}): restore it and restart`;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') return `database file ${this.options.path} cannot be checked: ${(error as Error).message}`;
-      return `database file ${this.options.path} was deleted while open: restore it from a backup and restart`;
-    }
   }
 
   /**

@@ -1,5 +1,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { openDatabase, statementCache, type Connection } from './database.js';
+import { GatewardenError } from '../errors.js';
+import { fileIdentity, fileLoss, type FileIdentity } from './file-identity.js';
 import { Outbox } from './outbox.js';
 import { ReportChain } from './report-chain.js';
 import { applyUnit, inlineCommitter, type Committer, type WriteUnit } from './write-unit.js';
@@ -54,6 +56,8 @@ if (db) serve(db);
 /** The writer connection and what commits on it. */
 interface WriterConnection {
   db: Connection;
+  /** The file it was opened on (file-identity.ts). */
+  identity: FileIdentity | undefined;
   outbox: Outbox;
   prepare: ReturnType<typeof statementCache>;
   inline: Committer;
@@ -69,7 +73,7 @@ const RELAXED_WAIT_MS = 10;
 
 function serve(db: Connection): void {
   const outbox = new Outbox(db, 'outbox', new ReportChain(db));
-  const writer: WriterConnection = { db, outbox, prepare: statementCache(db), inline: inlineCommitter(db, outbox) };
+  const writer: WriterConnection = { db, identity: fileIdentity(data.path), outbox, prepare: statementCache(db), inline: inlineCommitter(db, outbox) };
   const pending: Array<{ id: number; unit: WriteUnit }> = [];
   let durablePending = false;
   let relaxedTimer: NodeJS.Timeout | undefined;
@@ -115,8 +119,14 @@ function serve(db: Connection): void {
 }
 
 /** One transaction for every unit waiting; fsynced when one of them is durable. A unit that fails rolls back alone (its savepoint). */
-function commitBatch({ db, outbox, prepare }: WriterConnection, batch: Array<{ id: number; unit: WriteUnit }>): Array<{ id: number; error?: WireError }> {
-  const fsync = data.synchronous === 'full' && batch.some(({ unit }) => unit.durable);
+function commitBatch({ db, identity, outbox, prepare }: WriterConnection, batch: Array<{ id: number; unit: WriteUnit }>): Array<{ id: number; error?: WireError }> {
+  const durable = batch.some(({ unit }) => unit.durable);
+  // A decision committed to a file deleted or replaced under the connection is lost at the next start, and the
+  // watch (db-watch.ts) sees the swap only at its next check: a stat before each durable batch (a few µs, on
+  // this thread) refuses it, and the lane refers instead of releasing (found from outside: a replaced file).
+  const lost = durable ? fileLoss(data.path, identity) : undefined;
+  if (lost !== undefined) return batch.map(({ id }) => ({ id, error: { message: lost, code: 'GW_STORAGE' } }));
+  const fsync = data.synchronous === 'full' && durable;
   let results: Array<{ id: number; error?: WireError }>;
   try {
     db.exec(`PRAGMA synchronous = ${fsync ? 'FULL' : 'NORMAL'}`);
@@ -152,7 +162,7 @@ function runPragmas(db: Connection, id: number, sources: readonly string[]): Fro
   }
 }
 
-function perform({ db, prepare, inline }: WriterConnection, op: SyncOp): unknown {
+function perform({ db, identity, prepare, inline }: WriterConnection, op: SyncOp): unknown {
   switch (op.op) {
     case 'run':
       return prepare(op.sql).run(...op.params);
@@ -165,9 +175,13 @@ function perform({ db, prepare, inline }: WriterConnection, op: SyncOp): unknown
       return undefined;
     case 'pragma':
       return db.pragma(op.source, { simple: op.simple });
-    case 'unit':
+    case 'unit': {
+      // A guard's release or an alert: refused like a batch on a swapped file (commitBatch).
+      const lost = op.unit.durable ? fileLoss(data.path, identity) : undefined;
+      if (lost !== undefined) throw new GatewardenError('GW_STORAGE', lost);
       inline.commitNow(op.unit);
       return undefined;
+    }
     case 'close':
       db.close();
       return undefined;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../support/gateway/gateway-harness.js';
@@ -82,6 +82,22 @@ describe('http: a deleted, frozen or missing database is noticed', () => {
     // A manual release must be recorded before the barrier moves; it cannot be, so it is refused.
     const release = await gateway.get('/api/lanes/main/in/release', 'guard', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'delivery at the gate' }) });
     expect(release.status).toBeGreaterThanOrEqual(400);
+  }, 60_000);
+
+  it('a database replaced under the gateway (a copy moved over it, its WAL gone): the next release is refused and /readyz says so at once', async () => {
+    const gateway = fresh();
+    await gateway.start();
+    expect((await database(gateway)).check?.ok).toBe(true);
+    const copy = `${gateway.databasePath}.copy`;
+    copyFileSync(gateway.databasePath, copy);
+    for (const suffix of ['-wal', '-shm']) rmSync(`${gateway.databasePath}${suffix}`, { force: true });
+    renameSync(copy, gateway.databasePath);
+    // Before the watch's next tick: a release recorded now would go to the unlinked file and be lost at the next start.
+    const release = await gateway.get('/api/lanes/main/in/release', 'guard', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'delivery at the gate' }) });
+    expect(release.status).toBeGreaterThanOrEqual(400);
+    const now = await database(gateway);
+    expect(now.status).toBe(503);
+    expect(now.check?.reason).toContain('replaced');
   }, 60_000);
 
   it('an immutable database (chattr +i) turns /readyz not-ready and raises storage-fault; ready again once writable', async ({ skip }) => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -119,6 +119,16 @@ describe('writer thread', () => {
       const output = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, join(dir, `alone-${attempt}.db`)], { encoding: 'utf8', timeout: 20_000 });
       expect(output).toBe('closed');
     }
+  });
+
+  it('refuses a decision once its file was replaced under the connection, so the lane refers instead of releasing', async () => {
+    await journal.recordPassage(passage('before-swap'), []);
+    const path = join(dir, 'test.db');
+    copyFileSync(path, `${path}.copy`);
+    renameSync(`${path}.copy`, path);
+    await expect(journal.recordPassage(passage('after-swap'), [])).rejects.toMatchObject({ code: 'GW_STORAGE', message: expect.stringMatching(/replaced while open/) });
+    // Units nothing waits for still commit: the swap costs the lanes their grants, not their replay marks.
+    await journal.rememberPass('after-swap', 1);
   });
 
   it('runs pragmas after the units asked for before them, answering by message, and rejects with SQLite\'s error', async () => {
