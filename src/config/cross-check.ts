@@ -4,6 +4,7 @@ import { rosterDuplicates } from '../core/roster-duplicates.js';
 import { listenerPortClashes } from './listener-ports.js';
 import type { Config } from './schema.js';
 import { checkWiring } from './wiring-check.js';
+import { isKnownTimeZone } from '../schema/time-zone.js';
 
 /**
  * Checks that span keys, which a JSON Schema cannot express: device
@@ -11,6 +12,8 @@ import { checkWiring } from './wiring-check.js';
  */
 export function crossCheck(config: Config): string[] {
   const errors: string[] = [];
+  // Checked here, not first when the page is built: by then start had opened the database and the ports.
+  if (!isKnownTimeZone(config.estate.timeZone)) errors.push(`estate.timeZone: expected an IANA time zone such as Asia/Shanghai, "${config.estate.timeZone}" is not one the runtime knows`);
   const roles = new Map<string, string>();
   config.devices.forEach((device, i) => {
     if (roles.has(device.id)) errors.push(`devices[${i}].id: expected a unique id, "${device.id}" is used twice`);

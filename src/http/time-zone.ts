@@ -1,3 +1,5 @@
+import { isKnownTimeZone } from '../schema/time-zone.js';
+
 /**
  * Local wall-clock time in the estate's time zone (config `estate.timeZone`),
  * for the page's counters and the CSV export: the store keeps UTC ms. Every
@@ -22,9 +24,8 @@ export class EstateClock {
 
   /** Throws RangeError on a zone the runtime does not know, so a wrong `estate.timeZone` stops the start. */
   constructor(readonly timeZone: string) {
-    // The zone list costs little; a formatter loads ICU's calendar and locale data, about 8 MB of resident memory
-    // (issue 14), so it is made when the first time is formatted. An alias the list leaves out is checked by making it.
-    if (!Intl.supportedValuesOf('timeZone').includes(timeZone)) this.formatter = makeFormat(timeZone);
+    // The formatter is made when the first time is formatted: making one loads ICU's calendar and locale data.
+    if (!isKnownTimeZone(timeZone)) throw new RangeError(`Invalid time zone specified: ${timeZone}`);
   }
 
   private get format(): Intl.DateTimeFormat {

@@ -60,6 +60,11 @@ describe('config loading', () => {
       'gates[0].lanes[0].devices.exitScanner: required when direction is "both" (one scanner on each side)',
     ],
     ['a duplicate device id', (c: Record<string, any>) => c.devices.push({ id: 'in-scanner', role: 'scanner', driver: 'virtual' }), 'devices[5].id: expected a unique id, "in-scanner" is used twice'],
+    [
+      'a time zone the runtime does not know',
+      (c: Record<string, any>) => (c.estate.timeZone = 'Mars/Olympus'),
+      'estate.timeZone: expected an IANA time zone such as Asia/Shanghai, "Mars/Olympus" is not one the runtime knows',
+    ],
     ['a broker URL without a scheme', (c: Record<string, any>) => (c.mqtt.broker = { type: 'external', url: 'broker:1883' }), 'mqtt.broker.url: expected a string matching ^mqtts?://'],
   ])('refuses %s, naming the key and the expected value', (_what, change, message) => {
     expect(errorsOf(() => validateConfig(withChange(change), 'test'))).toContain(message);
