@@ -88,7 +88,9 @@ export class GatewayMetrics {
         failuresCounted = failures;
       },
     });
-    for (const device of devices) this.watch(device);
+    const all = [...devices];
+    countNoise(this.registry, all);
+    for (const device of all) this.watch(device);
   }
 
   observePassage(passage: PassageRecord, sinceScanMs: number | null): void {
@@ -116,6 +118,24 @@ export class GatewayMetrics {
       lastErrorAt = status.lastError?.at;
     });
   }
+}
+
+/** Bytes each serial line dropped as noise (line-device.ts counts them; found from outside: nothing showed them). */
+function countNoise(registry: Registry, devices: readonly AnyDevice[]): void {
+  const lines = devices.filter((device): device is AnyDevice & { noiseBytes: number } => typeof (device as { noiseBytes?: unknown }).noiseBytes === 'number');
+  const counted = new Map<string, number>();
+  new Counter({
+    name: 'gatewarden_line_noise_bytes_total',
+    help: 'bytes a device line dropped as noise (no frame, oversize, no match); the device went on',
+    labelNames: ['device', 'role'] as const,
+    registers: [registry],
+    collect() {
+      for (const device of lines) {
+        this.inc({ device: device.id, role: device.role }, device.noiseBytes - (counted.get(device.id) ?? 0));
+        counted.set(device.id, device.noiseBytes);
+      }
+    },
+  });
 }
 
 /**

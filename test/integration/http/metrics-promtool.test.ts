@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PassageRecord } from '../../../src/core/lane-types.js';
+import type { AnyDevice } from '../../../src/drivers/device.js';
 import { GatewayMetrics } from '../../../src/http/metrics.js';
 import { VERSION } from '../../../src/version.js';
 import { describeWithTools } from '../../../support/tools/system-tools.js';
@@ -46,6 +47,17 @@ describeWithTools(['promtool'], 'GET /metrics under promtool', () => {
     // The by-type gauges stay; only their misnamed `_total` sums went.
     expect(response.body).toContain('# TYPE nodejs_active_resources gauge');
     expect(response.body).not.toMatch(/^nodejs_active_\w+_total/m);
+  });
+
+  it('counts the bytes each serial line dropped as noise, as they grow', async () => {
+    const line = { id: 'gate-qr', role: 'scanner' as const, noiseBytes: 0, status: () => ({ availability: 'online' as const }), onStatus: () => undefined };
+    const metrics = new GatewayMetrics([line as unknown as AnyDevice], () => ({ depth: 0, oldestAgeMs: null }), () => 0);
+    line.noiseBytes = 120;
+    expect(sample((await metrics.render()).body, 'gatewarden_line_noise_bytes_total{device="gate-qr",role="scanner"}')).toBe(120);
+    line.noiseBytes = 200;
+    const { body } = await metrics.render();
+    expect(sample(body, 'gatewarden_line_noise_bytes_total{device="gate-qr",role="scanner"}')).toBe(200);
+    expect(promtool(body)).toEqual({ status: 0, complaints: '' });
   });
 
   it('counts each decision once in decisions_total and each of its reasons in decision_reasons_total', async () => {
