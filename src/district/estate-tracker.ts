@@ -276,7 +276,10 @@ export class EstateTracker {
   }
 
   async flag(kind: string, seq: number | null, detail: string | null, at: number): Promise<void> {
-    const key = `${kind}:${seq ?? ''}:${detail ?? ''}`;
+    // A report is late once: a copy the broker delivers again reads a second or two later in its detail, and a
+    // full run on PostgreSQL still saw two late findings for one report (one copy was taken as new while the
+    // first was being settled).
+    const key = kind === 'late' ? `late:${seq ?? ''}` : `${kind}:${seq ?? ''}:${detail ?? ''}`;
     if (this.noted.has(key)) return;
     this.noted.add(key);
     await this.note({ estate: this.state.estate, kind, seq, detail, at });
