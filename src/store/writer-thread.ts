@@ -76,12 +76,7 @@ export class WriterThread implements Committer {
   }
 
   commit(unit: WriteUnit): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    const id = (this.nextId += 1);
-    return new Promise((resolve, reject) => {
-      // Held while a commit is awaited, so the process does not end under it; idle, the thread keeps nothing alive.
-      if (this.waiting.size === 0) this.worker.ref();
-      this.waiting.set(id, { resolve, reject });
+    return this.awaitAnswer((id) => {
       if (this.outgoing.length === 0) queueMicrotask(() => this.flush());
       this.outgoing.push({ id, unit });
     });
@@ -105,13 +100,21 @@ export class WriterThread implements Committer {
    * which on the synchronous path held the event loop for the whole checkpoint every 2 s (issue 14).
    */
   pragmas(sources: readonly string[]): Promise<void> {
+    return this.awaitAnswer((id) => {
+      this.flush();
+      this.worker.postMessage({ kind: 'pragmas', id, sources: [...sources] });
+    });
+  }
+
+  /** Sends what `send` posts under a fresh id; settles when the thread answers that id (settle). */
+  private awaitAnswer(send: (id: number) => void): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     const id = (this.nextId += 1);
     return new Promise((resolve, reject) => {
+      // Held while an answer is awaited, so the process does not end under it; idle, the thread keeps nothing alive.
       if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, { resolve, reject });
-      this.flush();
-      this.worker.postMessage({ kind: 'pragmas', id, sources: [...sources] });
+      send(id);
     });
   }
 
