@@ -51,6 +51,11 @@ const BAD_CONFIGS: Array<[string, (config: Record<string, any>) => void, string[
     (config) => (config.devices[1].baudRate = 19200),
     ['devices[2] (in-barrier).baudRate: expected baudRate 19200 like devices[1] (in-thermo) on port ', 'got 9600 (from profile barrier-relay-rtu)'],
   ],
+  [
+    'an estate time zone the runtime does not know (found from outside: start opened everything first)',
+    (config) => (config.estate.timeZone = 'Mars/Olympus'),
+    ['estate.timeZone: expected an IANA time zone such as Asia/Shanghai, "Mars/Olympus" is not one the runtime knows'],
+  ],
 ];
 
 describe('gatewarden check-config and start on a mis-wired bus', () => {
