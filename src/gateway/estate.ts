@@ -21,15 +21,14 @@ export interface GatewayEstate {
  * granted just before a restart are still in it) and the estate registry,
  * which follows every recorded passage (who is inside, exit passes used).
  */
-export function buildEstate({ config, secrets, clock, log }: StartContext, { db, access, journal, events }: GatewayStore): GatewayEstate {
-  // The decision's lookups read from the reader, the marks after a grant go to the writer thread as units.
+export function buildEstate({ config, secrets, clock }: StartContext, { db, access, journal, events }: GatewayStore): GatewayEstate {
+  // The decision's lookups read from the reader; a grant's marks commit in its passage's unit.
   const ruleStore = new RuleStore(db, access);
   const registry = estateRegistry(config, ruleStore, journal, secrets, clock);
   const estate = new EstateState(trustList(config, secrets, clock), buildRoster(config.roster.cards), config.policy.replayWindowS * 1000, clock, registry);
   for (const { key, at } of journal.recentPasses(clock.now() - config.policy.replayWindowS * 1000)) estate.replay.remember(key, at);
-  events.on('passage-recorded', ({ passage }) =>
-    registry.onPassage(passage).catch((error: Error) => log.error({ err: error.message, code: 'GW_STORAGE', passage: passage.id }, 'cannot mark the exit pass')),
-  );
+  journal.markPassagesWith((passage) => registry.passageMarks(passage));
+  events.on('passage-recorded', ({ passage }) => registry.onPassage(passage));
   return { estate, registry, ruleStore };
 }
 

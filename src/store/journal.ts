@@ -33,6 +33,7 @@ export class Journal {
   readonly outbox: Outbox;
   readonly chain: ReportChain;
   private readonly committer: Committer;
+  private passageMarks: (passage: PassageRecord) => WriteStep[] = () => [];
 
   constructor(
     private readonly db: Db,
@@ -47,6 +48,11 @@ export class Journal {
     this.chain = new ReportChain(db, signer);
     this.outbox = new Outbox(db, 'outbox', this.chain, access);
     this.committer = this.outbox.committer;
+  }
+
+  /** What else a recorded passage writes in its transaction (the estate registry's exit-pass marks). */
+  markPassagesWith(marks: (passage: PassageRecord) => WriteStep[]): void {
+    this.passageMarks = marks;
   }
 
   /** Records a decided passage with its alerts; resolves once on disk, rejects on a storage error: the caller must then not release. */
@@ -141,6 +147,7 @@ export class Journal {
     const steps: WriteStep[] = [
       { kind: 'run', sql: INSERT_PASSAGE, params: row },
       { kind: 'enqueue', message: passageMessage(this.topics, passage, subjectHash), at: passage.at },
+      ...this.passageMarks(passage),
     ];
     const alertIds = alerts.map((alert) => this.alertSteps(alert, subjectHash, steps));
     return { unit: { durable: true, steps }, alertIds };

@@ -1,7 +1,7 @@
 import type { VisitorPassRecord } from '../core/registry.js';
 import type { Db } from './database.js';
 import type { StoreAccess } from './outbox.js';
-import { inlineCommitter, type Committer } from './write-unit.js';
+import type { WriteStep } from './write-unit.js';
 
 /** An exit pass as the gate needs it (estate plan, rule 4). Times in ms. */
 export interface ExitPassRow {
@@ -46,16 +46,14 @@ interface VisitorRow {
  * The reads and writes the gate rules make on the command tables (migrations
  * v2 and v3): visitor passes, exit passes, lists, drills. Prepared once; every
  * lookup is by primary key or an index. The lookups a decision makes read from
- * `access.reader` and the marks after a passage are committed as units, so
- * neither waits on the writer thread's fsync on the event loop.
+ * `access.reader`; the marks a passage makes are steps of the passage's own
+ * unit (journal.ts), so they commit with it or not at all.
  */
 export class RuleStore {
   private readonly stmts;
-  private readonly committer: Committer;
 
-  constructor(db: Db, access: StoreAccess = {}) {
+  constructor(db: Db, access: Pick<StoreAccess, 'reader'> = {}) {
     const reader = access.reader ?? db;
-    this.committer = access.committer ?? inlineCommitter(db, undefined);
     this.stmts = {
       visitor: reader.prepare('SELECT * FROM visitor_passes WHERE id = ?'),
       visitorByPlate: reader.prepare('SELECT * FROM visitor_passes WHERE plate = ? AND valid_from <= ? AND valid_until > ? AND revoked_at IS NULL ORDER BY valid_until DESC LIMIT 1'),
@@ -87,13 +85,14 @@ export class RuleStore {
     return row && { passId: row.id, validFrom: row.valid_from, returnBy: row.return_by, leftAt: row.left_at };
   }
 
-  /** Resolves once committed; a failure leaves the pass unmarked, which the caller reports. */
-  markLeft(passId: string, at: number): Promise<void> {
-    return this.committer.commit({ durable: true, steps: [{ kind: 'run', sql: MARK_LEFT, params: [at, passId] }] });
+  /** The step that marks an exit pass used to leave. */
+  markLeft(passId: string, at: number): WriteStep {
+    return { kind: 'run', sql: MARK_LEFT, params: [at, passId] };
   }
 
-  markReturned(hashes: readonly [string, string], at: number): Promise<void> {
-    return this.committer.commit({ durable: true, steps: [{ kind: 'run', sql: MARK_RETURNED, params: [at, ...hashes] }] });
+  /** The step that marks the subject's used exit passes returned. */
+  markReturned(hashes: readonly [string, string], at: number): WriteStep {
+    return { kind: 'run', sql: MARK_RETURNED, params: [at, ...hashes] };
   }
 
   /** Passes used to leave whose deadline passed without a return, not yet alerted. */

@@ -34,6 +34,16 @@ describe('exit passes approved by the local epidemic-control group', () => {
     expect((await gw.scan('out', gw.pass('resident-1'))).decision).toMatchObject({ verdict: 'grant', reasons: expect.arrayContaining(['EXIT_PASS_VALID']) });
   });
 
+  it('marks the pass left and returned in the transactions that record the passages', async () => {
+    const passes = () => gw.harness.gateway.db.prepare("SELECT left_at, returned_at FROM exit_passes WHERE id = 'E-1'").get();
+    const out = gw.harness.gateway.db.prepare("SELECT at FROM passages WHERE verdict = 'grant' AND direction = 'out' ORDER BY at DESC LIMIT 1").get() as { at: number };
+    // Nothing else waits to commit: the marks were in the passages' own units, not written after them.
+    expect(passes()).toEqual({ left_at: out.at, returned_at: null });
+    const back = await gw.scan('in', gw.pass('resident-1'));
+    expect(back.decision.verdict).toBe('grant');
+    expect(passes()).toEqual({ left_at: out.at, returned_at: back.at });
+  });
+
   it('gives the approver nothing else: lists, lockdown and visitor passes are refused', async () => {
     for (const [name, body] of [
       ['lists', { list: 'quarantine', op: 'add', version: 'q-x', entries: [{ subject: 'resident-2' }] }],
