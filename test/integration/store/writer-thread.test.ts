@@ -85,17 +85,17 @@ describe('writer thread', () => {
     expect(migrated[0]).toMatchObject({ level: 30, module: 'store-writer', version: MIGRATIONS[0]?.version });
   });
 
-  it('lets units nothing waits for wait for company: a decision takes them along, or they commit alone shortly', async () => {
-    const before = writer.stats.batches;
-    const marks: Array<Promise<void>> = [];
-    for (let i = 0; i < 3; i += 1) {
-      marks.push(journal.rememberPass(`key-${i}`, 1_800_000_000_000 + i));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    await Promise.all([...marks, journal.recordPassage(passage('takes-them-along'), [])]);
-    expect(writer.stats.batches - before).toBe(1);
+  it('commits a decision without the units nothing waits for, which wait for company and commit together shortly', async () => {
+    const before = { ...writer.stats };
+    // Queued in one turn, they reach the thread in one message.
+    const marks = [0, 1, 2].map((i) => journal.rememberPass(`key-${i}`, 1_800_000_000_000 + i));
+    await journal.recordPassage(passage('commits-alone'), []);
+    // The decision's batch held the decision alone.
+    expect([writer.stats.batches - before.batches, writer.stats.units - before.units]).toEqual([1, 1]);
+    await Promise.all(marks);
+    expect([writer.stats.batches - before.batches, writer.stats.units - before.units]).toEqual([2, 4]);
     await journal.rememberPass('alone', 1_800_000_000_100);
-    expect(writer.stats.batches - before).toBe(2);
+    expect(writer.stats.batches - before.batches).toBe(3);
     expect(reader.prepare('SELECT count(*) AS n FROM replay_window').get()).toEqual({ n: 4 });
   });
 
