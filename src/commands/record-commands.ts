@@ -117,6 +117,7 @@ export function applyDrill(body: CommandBodies['drill'], deps: ApplyDeps, ctx: A
     ok: true,
     data: { drillId: body.drillId, enforce },
     write: () => deps.records.startDrill({ drillId: body.drillId, scenario, startedAt: ctx.at, endsAt, by: body.by, commandId: ctx.commandId, enforce }),
+    effect: () => deps.estate.registry?.drillsChanged(),
   };
 }
 
@@ -129,5 +130,6 @@ function stopDrill(body: CommandBodies['drill'], deps: ApplyDeps, ctx: ApplyCont
     ok: true,
     data: { drillId: body.drillId, report },
     write: () => deps.records.stopDrill(body.drillId, ctx.at, report),
+    effect: () => deps.estate.registry?.drillsChanged(),
   };
 }

@@ -160,6 +160,9 @@ function startLinkReports(
   });
 }
 
+/** How long the publishers gather committed rows before reading them (OutboxPublisher.kick). */
+const GATHER_MS = 20;
+
 /**
  * What to call after enqueueing: wakes the publishers, and checks the outbox
  * bounds at most every 500 ms (a count(*) per passage would cost more than the bound saves).
@@ -172,6 +175,6 @@ function wakePublishers(clock: Clock, checkBounds: () => void, publishers: Reado
       lastCheck = now;
       checkBounds();
     }
-    for (const publisher of publishers) publisher?.kick();
+    for (const publisher of publishers) publisher?.kick(GATHER_MS);
   };
 }

@@ -59,14 +59,20 @@ export class OutboxPublisher {
     this.pollTimer.unref();
   }
 
-  /** Call after enqueueing: drains on the next tick. */
-  kick(): void {
+  /**
+   * Drains on the next tick, or after `gatherMs`: a caller that enqueues often (every committed passage) lets the
+   * rows of several commits be read in one query. A read per commit cost the event loop 0.13 ms per passage at
+   * 200/s (issue 14); the wait is far below what an alert's relay is allowed.
+   */
+  kick(gatherMs = 0): void {
     if (this.draining || this.stopped) return;
     this.draining = true;
-    setImmediate(() => {
+    const drain = () => {
       this.draining = false;
       this.fill();
-    });
+    };
+    if (gatherMs > 0) setTimeout(drain, gatherMs);
+    else setImmediate(drain);
   }
 
   private fill(): void {

@@ -38,4 +38,18 @@ describe('a drill during a real lockdown', () => {
     expect(await gw.command('manager', 'mode', { mode: 'normal', reason: 'CDC lifted it', by: 'manager-wu' })).toMatchObject({ ok: true, data: { scopes: ['estate', 'main'] } });
     expect((await gw.scan('in', gw.pass('stranger-6'))).decision).toMatchObject({ verdict: 'grant' });
   });
+
+  it('follows drill commands and a drill\'s end time from the next decision on', async () => {
+    const drillAt = async () => (await gw.scan('in', gw.pass('resident-2'))).drill === true;
+    expect(await drillAt()).toBe(false);
+    const endsAt = Date.now() + 1500;
+    expect(await gw.command('manager', 'drill', { drillId: 'dr-2', scenario: 'fire', endsAt: new Date(endsAt).toISOString(), by: 'manager-wu' })).toMatchObject({ ok: true });
+    expect(await drillAt()).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, endsAt + 50 - Date.now()));
+    expect(await drillAt()).toBe(false);
+    expect(await gw.command('manager', 'drill', { drillId: 'dr-3', scenario: 'flood', by: 'manager-wu' })).toMatchObject({ ok: true });
+    expect(await drillAt()).toBe(true);
+    expect(await gw.command('manager', 'drill', { drillId: 'dr-3', action: 'stop', by: 'manager-wu' })).toMatchObject({ ok: true });
+    expect(await drillAt()).toBe(false);
+  });
 });
