@@ -27,6 +27,8 @@ export interface Device {
   stop(): Promise<void>;
   status(): DeviceStatus;
   onStatus(listener: Listener<DeviceStatus>): void;
+  /** Bytes dropped as noise since start, on a device that reads a byte line of its own (line-device.ts). */
+  readonly noiseBytes?: number;
 }
 
 /** A code or card scanner: emits one decoded frame per scan. */

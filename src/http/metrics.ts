@@ -122,7 +122,7 @@ export class GatewayMetrics {
 
 /** Bytes each serial line dropped as noise (line-device.ts counts them; found from outside: nothing showed them). */
 function countNoise(registry: Registry, devices: readonly AnyDevice[]): void {
-  const lines = devices.filter((device): device is AnyDevice & { noiseBytes: number } => typeof (device as { noiseBytes?: unknown }).noiseBytes === 'number');
+  const lines = devices.filter((device): device is AnyDevice & { noiseBytes: number } => device.noiseBytes !== undefined);
   const counted = new Map<string, number>();
   new Counter({
     name: 'gatewarden_line_noise_bytes_total',

@@ -58,6 +58,7 @@ export const DeviceSchema = Type.Object({
   gate: Nullable(Type.String()),
   lane: Nullable(Type.String()),
   slot: Nullable(Type.String()),
+  noiseBytes: Nullable(Type.Integer({ description: 'bytes the device\'s serial line dropped as noise since start (no frame, oversize, no match); null on a device without a line of its own' })),
 });
 export type DeviceView = Static<typeof DeviceSchema>;
 

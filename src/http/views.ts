@@ -1,5 +1,5 @@
 import type { PassageRecord } from '../core/lane-types.js';
-import type { AnyDevice, DeviceStatus } from '../drivers/device.js';
+import type { AnyDevice, Device, DeviceStatus } from '../drivers/device.js';
 import type { EstateState } from '../estate/estate-state.js';
 import type { LaneRunner, LaneSnapshot } from '../lane/lane-runner.js';
 import { iso, isoOrNull, type DeviceView, type LaneView, type ModeView, type PassageView } from './schemas.js';
@@ -31,16 +31,17 @@ export function passageView(passage: PassageRecord, outcome: string | null = nul
   };
 }
 
-function deviceView(id: string, role: string, status: DeviceStatus, placement: Placement | undefined): DeviceView {
+function deviceView(device: Pick<Device, 'id' | 'role' | 'noiseBytes'>, status: DeviceStatus, placement: Placement | undefined): DeviceView {
   return {
-    id,
-    role,
+    id: device.id,
+    role: device.role,
     availability: status.availability,
     since: iso(status.since),
     lastError: status.lastError ? { code: status.lastError.code, message: status.lastError.message, at: iso(status.lastError.at) } : null,
     gate: placement?.gate ?? null,
     lane: placement?.lane ?? null,
     slot: placement?.slot ?? null,
+    noiseBytes: device.noiseBytes ?? null,
   };
 }
 
@@ -56,7 +57,7 @@ export function laneView(snapshot: LaneSnapshot, gateName: string, estate: Estat
     mode: estate.modeFor(snapshot.gate),
     lastPassage: snapshot.lastPassage ? passageView(snapshot.lastPassage) : null,
     lastReading: snapshot.lastReading ? { celsius: snapshot.lastReading.celsius, at: iso(snapshot.lastReading.at) } : null,
-    devices: snapshot.devices.map((d) => deviceView(d.id, d.role, d.status, { gate: snapshot.gate, lane: snapshot.lane, slot: d.slot })),
+    devices: snapshot.devices.map((d) => deviceView(d, d.status, { gate: snapshot.gate, lane: snapshot.lane, slot: d.slot })),
   };
 }
 
@@ -71,7 +72,7 @@ export function placements(lanes: Iterable<LaneRunner>): Map<string, Placement> 
 }
 
 export function devicesView(devices: Iterable<AnyDevice>, where: ReadonlyMap<string, Placement>): DeviceView[] {
-  return [...devices].map((device) => deviceView(device.id, device.role, device.status(), where.get(device.id)));
+  return [...devices].map((device) => deviceView(device, device.status(), where.get(device.id)));
 }
 
 export function modeView(estate: EstateState, gateIds: readonly string[]): ModeView {

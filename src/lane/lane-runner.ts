@@ -47,7 +47,7 @@ export interface LaneSnapshot {
   phase: LaneState['phase']['name'] | 'stopped';
   lastPassage: PassageRecord | null;
   lastReading: { celsius: number; at: number } | null;
-  devices: Array<{ slot: string; id: string; role: DeviceRole; status: DeviceStatus }>;
+  devices: Array<{ slot: string; id: string; role: DeviceRole; status: DeviceStatus; noiseBytes?: number | undefined }>;
 }
 
 /**
@@ -112,7 +112,7 @@ export class LaneRunner {
       phase: this.running ? this.state.phase.name : 'stopped',
       lastPassage: this.lastPassage ?? null,
       lastReading: this.lastReading ?? null,
-      devices: Object.entries(devices).map(([slot, device]) => ({ slot, id: (device as Device).id, role: (device as Device).role, status: (device as Device).status() })),
+      devices: Object.entries(devices).map(([slot, device]) => ({ slot, id: (device as Device).id, role: (device as Device).role, status: (device as Device).status(), noiseBytes: (device as Device).noiseBytes })),
     };
   }
 

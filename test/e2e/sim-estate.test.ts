@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PassageRecord } from '../../src/core/lane-types.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
+import { devicesView } from '../../src/http/views.js';
 import { SimEstate } from '../../support/sim/estate.js';
 import { loadSimConfig, type SimConfig } from '../../support/sim/sim-config.js';
 import { waitFor } from '../../support/sim/wait-for.js';
@@ -98,6 +99,22 @@ describeWithTools(['socat'], 'simulated estate (config/sim.yaml) over real ptys'
     const relay = estate.device('north-p1-barrier');
     if (relay.kind !== 'modbus') throw new Error('north-p1-barrier should be a Modbus unit');
     await waitFor(() => relay.unit.bank.writes.some((write) => write.functionCode === 5 && write.address === 0 && write.value === 0xff00), { what: 'release coil on' });
+  });
+
+  it('counts garbage on the QR pty as noise, shows it with the device, and still decides the pass after it', async () => {
+    const qr = () => devicesView(gateway.devices.values(), new Map()).find((device) => device.id === 'east-p1-qr');
+    const before = qr()?.noiseBytes ?? 0;
+    await laneIdle('east/p1');
+    const from = passages.length;
+    const nowS = Math.floor(Date.now() / 1000);
+    estate.line('east-p1-qr').inject(Buffer.from('\x00\xff#garbage without a terminator '.repeat(8), 'latin1'));
+    estate.line('east-p1-qr').inject(Buffer.from('\r'));
+    estate.line('east-p1-qr').send(sim.issuer.issue({ sub: 'visitor-noise', col: 'green', iat: nowS - 60, exp: nowS + 3600 }));
+    expect((await nextPassage('east/p1', from)).decision.verdict).toBe('grant');
+    expect(qr()).toMatchObject({ availability: 'online', noiseBytes: expect.any(Number) });
+    expect(qr()!.noiseBytes! - before).toBeGreaterThan(200);
+    // A device on the Modbus bus has no line of its own to count.
+    expect(devicesView(gateway.devices.values(), new Map()).find((device) => device.id === 'north-p1-barrier')?.noiseBytes).toBeNull();
   });
 
   it('denies a fever read from the Modbus thermometer', async () => {
