@@ -68,6 +68,8 @@ export interface ConsoleOptions {
   username: string;
   password: string | undefined;
   signer: CommandSigner;
+  /** The estate the commands are for, named in every body: an approver's or the district's signature must bind it. */
+  estate?: string;
   /** The clock the `ts` is taken from: the gateway's, when a run simulates time. */
   now?: () => number;
   /** How long `send` waits for the reply. */
@@ -118,9 +120,10 @@ export class CommandConsole {
     return console_;
   }
 
-  /** The body as it goes out: `v: 1` unless given, signed now (by the console's clock). */
+  /** The body as it goes out: `v: 1` and the console's estate unless given, signed now (by the console's clock). */
   sign(body: Record<string, unknown>): Record<string, unknown> {
-    return this.options.signer.sign({ v: 1, ...body }, this.options.now?.());
+    const { estate } = this.options;
+    return this.options.signer.sign({ v: 1, ...(estate === undefined ? {} : { estate }), ...body }, this.options.now?.());
   }
 
   /** Signs and sends a command; resolves with the whole reply, or rejects when none comes in time. */

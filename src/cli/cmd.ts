@@ -69,7 +69,8 @@ function parseRequest(name: string, json: string, values: CmdOptions): Request {
   const protocol = values.protocol;
   if (protocol !== undefined && protocol !== '4' && protocol !== '5') throw new UsageError('--protocol: expected 4 or 5');
   const password = values.password ?? process.env.GATEWARDEN_MQTT_PASSWORD;
-  const body = signCommand({ id: `cli-${randomUUID()}`, v: 1, ...jsonObject(json) }, readKey(values.key));
+  // The estate is named in what is signed: an approver's or the district's signature then holds for this estate only.
+  const body = signCommand({ id: `cli-${randomUUID()}`, v: 1, ...(values.estate ? { estate: values.estate } : {}), ...jsonObject(json) }, readKey(values.key));
   return {
     name,
     body,

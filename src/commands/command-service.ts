@@ -36,6 +36,9 @@ export function isCommandName(name: string): name is CommandName {
   return (COMMAND_NAMES as readonly string[]).includes(name);
 }
 
+/** Roles whose keys several estates may trust (a district, a neighbourhood's epidemic-control group): their commands name the estate. */
+const SHARED_KEY_ROLES: readonly ActorRole[] = ['approver', 'district'];
+
 /**
  * The one path every command takes, from MQTT or HTTP: validate → de-duplicate
  * by id → verify the signature → authorize → apply and persist (with the audit
@@ -52,6 +55,8 @@ export class GatewayCommandService implements CommandService {
     deps: Omit<ApplyDeps, 'records'>,
     private readonly config: CommandsConfig,
     queueAudit: AuditSink,
+    /** estate.id: a command naming another estate is refused, and the keys several estates trust must name it. */
+    private readonly estateId: string,
   ) {
     this.deps = { ...deps, records: new CommandRecords(deps.db) };
     this.store = new CommandStore(deps.db, deps.hashSubject, queueAudit);
@@ -100,6 +105,9 @@ export class GatewayCommandService implements CommandService {
     if (errors.length > 0) return refuse('GW_COMMAND_INVALID', `invalid ${name} command`, errors);
     const fields = body as Record<string, unknown>;
     if (fields.id !== undefined && fields.id !== id) return refuse('GW_COMMAND_INVALID', 'body id differs from the command id', ['id: expected the command id']);
+    if (fields.estate !== undefined && fields.estate !== this.estateId) {
+      return refuse('GW_COMMAND_INVALID', `command is for estate ${JSON.stringify(fields.estate)}, not ${JSON.stringify(this.estateId)}`, [`estate: expected ${JSON.stringify(this.estateId)}`]);
+    }
 
     const digest = CommandStore.digest(name, body);
     const seen = this.store.find(id);
@@ -155,6 +163,11 @@ export class GatewayCommandService implements CommandService {
     }
     const signer = kid === undefined ? undefined : this.keys.get(kid);
     if (!signer || !verifySignature(body, sig, signer.key)) return { code: 'GW_COMMAND_BAD_SIGNATURE', message: `signature does not verify with key ${JSON.stringify(kid ?? null)}` };
+    // An approver's or the district's key is trusted by several estates: a command it signed for one estate, seen
+    // on the wire there, was taken by another (found from outside: a district lift replayed at a second estate).
+    if (body.estate === undefined && SHARED_KEY_ROLES.includes(signer.role)) {
+      return { code: 'GW_COMMAND_BAD_SIGNATURE', message: `a command signed by ${signer.role} key ${JSON.stringify(kid)} must name its estate in the signed body: "estate": ${JSON.stringify(this.estateId)}` };
+    }
     if (ts === undefined || !fresh(Date.parse(ts))) return stale;
     return { role: signer.role, kid: kid as string };
   }

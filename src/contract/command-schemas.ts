@@ -6,8 +6,8 @@ import { MODES } from '../core/mode.js';
 /**
  * The body of each command on `…/cmd/<name>`: one JSON Schema per command,
  * used to validate and to document (docs/mqtt.md is generated from these).
- * Every body may carry the envelope: `id`, `ts`, `v`, and for a signed
- * command `kid` and `sig` (see signature.ts).
+ * Every body may carry the envelope: `id`, `ts`, `v`, `estate`, and for a
+ * signed command `kid` and `sig` (see signature.ts).
  */
 
 export const COMMAND_NAMES = ['lockdown', 'mode', 'open', 'roster', 'lists', 'exit-pass', 'visitor', 'revoke-pass', 'policy', 'drill', 'resend'] as const;
@@ -26,6 +26,13 @@ export const CommandEnvelope = {
   ts: Type.Optional(IsoTime),
   v: Type.Optional(Type.Literal(1)),
   kid: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'id of the signing key (commands.keys): a manager, approver or district key' })),
+  estate: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'the estate the command is for (estate.id). Required in a command signed by an approver or district key, which several estates may trust: the signature then binds it to one estate',
+    }),
+  ),
   sig: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{86}$', description: 'Ed25519 signature of the canonical form, base64url' })),
 };
 

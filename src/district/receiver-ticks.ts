@@ -30,7 +30,7 @@ function sendResends(ctx: ReceiverContext, session: Session, signingKey: { kid: 
     void ctx.note({ estate, kind: 'unfilled', seq: range.from, detail: `${range.from}–${range.to} asked for ${resend.maxAttempts} times in vain`, at: Date.now() });
   for (const request of ctx.scheduler.due(Date.now(), gaveUp)) {
     const prefix = ctx.trackers.get(request.estate)?.prefix as string;
-    const body = signCommand({ id: `${ctx.clientId}-resend-${randomUUID()}`, v: 1, fromSeq: request.fromSeq, toSeq: request.toSeq }, signingKey);
+    const body = signCommand({ id: `${ctx.clientId}-resend-${randomUUID()}`, v: 1, estate: request.estate, fromSeq: request.fromSeq, toSeq: request.toSeq }, signingKey);
     const responseTopic = `${prefix}/cmd/resend/reply/${ctx.clientId}`;
     ctx.metrics.resends.inc({ estate: request.estate });
     ctx.log.info({ estate: request.estate, fromSeq: request.fromSeq, toSeq: request.toSeq, attempt: request.attempt }, 'asking for a resend');

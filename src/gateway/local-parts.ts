@@ -45,6 +45,7 @@ export async function buildLocalParts(context: StartContext, store: GatewayStore
     { db, estate, modes, lanes, hashSubject: (kind, id) => journal.hashSubject({ kind, id }), clock, log },
     commandsWithSecretKeys(config.commands, secrets),
     (summary, at) => journal.recordAudit(summary, at),
+    config.estate.id,
   );
   return { devices, placement, lanes, modes, commands, guardRoom, storage };
 }

@@ -82,7 +82,7 @@ export async function playScenario(file: string): Promise<ScenarioResult> {
     const received: Stage['received'] = [];
     const { url } = gateway.mqtt;
     const passwords = gateway.secrets.mqttPasswords;
-    const consoleFor = (username: 'manager' | 'approver', signer: CommandSigner) => CommandConsole.connect({ url, prefix, username, password: passwords[username], signer, now: clock.now });
+    const consoleFor = (username: 'manager' | 'approver', signer: CommandSigner) => CommandConsole.connect({ url, prefix, estate: config.estate.id, username, password: passwords[username], signer, now: clock.now });
     console_ = await consoleFor('manager', managerSigner(gateway.secrets));
     console_.client.on('message', (topic, payload) => received.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown> }));
     await console_.client.subscribeAsync(`${prefix}/#`, { qos: 1 });

@@ -132,7 +132,12 @@ export function describeBrokerContract(target: BrokerUnderTest): void {
       expectRefused(await console_.send('mode', forged), 'GW_COMMAND_BAD_SIGNATURE');
       const old = manager.sign({ ...commandBody('cmd-old', { mode: 'normal', reason: 'r', by: 'x' }), ts: new Date(Date.now() - 3_600_000).toISOString() });
       expectRefused(await console_.send('mode', old), 'GW_COMMAND_STALE');
-      expectRefused(await console_.send('roster', district.sign(commandBody('cmd-district-roster', { version: 'r9', cards: [] }))), 'GW_COMMAND_UNAUTHORIZED');
+      expectRefused(await console_.send('roster', district.sign(commandBody('cmd-district-roster', { estate: 'test-estate', version: 'r9', cards: [] }))), 'GW_COMMAND_UNAUTHORIZED');
+      // The district's key is trusted by every estate of the district: what it signs names the one it is for.
+      const anyEstate = await console_.send('mode', district.sign(commandBody('cmd-district-any', { mode: 'normal', reason: 'r', by: 'cdc' })));
+      expect(anyEstate).toMatchObject({ ok: false, error: { code: 'GW_COMMAND_BAD_SIGNATURE', message: expect.stringContaining('"estate": "test-estate"') } });
+      expectRefused(await console_.send('mode', district.sign(commandBody('cmd-district-other', { estate: 'rose-court', mode: 'normal', reason: 'r', by: 'cdc' }))), 'GW_COMMAND_INVALID');
+      expect(auditRows(harness.gateway.db, 'cmd-district-other')).toEqual([{ ok: 0, code: 'GW_COMMAND_INVALID' }]);
       const reused = await console_.send('mode', manager.sign(commandBody('cmd-lock-1', { mode: 'normal', reason: 'r', by: 'x' })));
       expect(reused).toMatchObject({ ok: false, error: { code: 'GW_COMMAND_REPLAYED' } });
       expect(auditRows(harness.gateway.db, 'cmd-lock-1').at(-1)).toEqual({ ok: 0, code: 'GW_COMMAND_REPLAYED' });

@@ -82,11 +82,21 @@ describe('the approver over MQTT', () => {
     // What an external broker's commandRole (default manager) looks like to the service.
     const relay = (id: string, body: Record<string, unknown>) =>
       harness.gateway.commands.execute({ name: 'exit-pass', id, body, actor: { via: 'mqtt', principal: 'district-relay', role: 'manager' }, receivedAt: Date.now() });
-    expect(await relay('signed-apr', approverKey.sign(commandBody('signed-apr', exitPass('E-signed', 'approver-chen'))))).toMatchObject({ ok: true });
+    expect(await relay('signed-apr', approverKey.sign(commandBody('signed-apr', { estate: 'test-estate', ...exitPass('E-signed', 'approver-chen') })))).toMatchObject({ ok: true });
     expect(audit('signed-apr')).toEqual([{ ok: 1, code: null, role: 'approver', principal: 'district-relay key:apr-1' }]);
+    // The approver's key may be trusted by every estate of the neighbourhood (found from outside: a signed command
+    // seen at one estate was taken by another): unless its signed body names this estate, it is refused.
+    expect(await relay('signed-apr-bare', approverKey.sign(commandBody('signed-apr-bare', exitPass('E-bare', 'approver-chen'))))).toMatchObject({ ok: false, error: { code: 'GW_COMMAND_BAD_SIGNATURE' } });
+    expect(await relay('signed-apr-other', approverKey.sign(commandBody('signed-apr-other', { estate: 'rose-court', ...exitPass('E-other', 'approver-chen') })))).toMatchObject({
+      ok: false,
+      error: { code: 'GW_COMMAND_INVALID' },
+    });
+    expect(audit('signed-apr-other')).toEqual([{ ok: 0, code: 'GW_COMMAND_INVALID', role: 'manager', principal: 'district-relay' }]);
     expect(await relay('signed-mgr', managerKey.sign(commandBody('signed-mgr', exitPass('E-signed-mgr', 'manager-zhang'))))).toMatchObject({ ok: false, error: { code: 'GW_COMMAND_UNAUTHORIZED' } });
     expect(audit('signed-mgr')).toEqual([{ ok: 0, code: 'GW_COMMAND_UNAUTHORIZED', role: 'manager', principal: 'district-relay key:mgr-1' }]);
     expect(passIds()).toContain('E-signed');
+    expect(passIds()).not.toContain('E-bare');
+    expect(passIds()).not.toContain('E-other');
     expect(passIds()).not.toContain('E-signed-mgr');
   });
 });
