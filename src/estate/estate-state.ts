@@ -54,15 +54,17 @@ export class EstateState {
 
   /** The mode a lane of `gate` follows: the strictest of the estate's and the gate's own. */
   modeFor(gate: string | undefined): Mode {
-    const active = this.activeModes();
-    const candidates = [active.get(ESTATE_SCOPE)?.mode, gate === undefined ? undefined : active.get(gate)?.mode];
-    return candidates.reduce<Mode>((worst, mode) => (mode !== undefined && MODE_RANK[mode] > MODE_RANK[worst] ? mode : worst), 'normal');
+    return this.coveringModes(gate).reduce<Mode>((worst, { mode }) => (MODE_RANK[mode] > MODE_RANK[worst] ? mode : worst), 'normal');
   }
 
-  /** A drill runs for a lane of `gate`: a `drill` command, or a mode set as part of an exercise. */
+  /**
+   * A drill runs for a lane of `gate`: a `drill` command, or modes all set as part of an exercise. A drill mode on
+   * the gate does not make the estate's real lockdown a drill there, nor the other way round: a guard's drill
+   * lockdown on one gate tagged the breaches of the estate's real lockdown there as drill passages.
+   */
   drillFor(gate: string | undefined): boolean {
-    const active = this.activeModes();
-    const modeDrill = [active.get(ESTATE_SCOPE), gate === undefined ? undefined : active.get(gate)].some((state) => state?.drill === true);
+    const covering = this.coveringModes(gate);
+    const modeDrill = covering.length > 0 && covering.every((state) => state.drill);
     return modeDrill || (this.registry?.drillRunning(this.clock.now()) ?? false);
   }
 
@@ -78,8 +80,13 @@ export class EstateState {
 
   /** A lockdown set for real (not as part of an exercise) holds for a lane of `gate`. */
   private realLockdownFor(gate: string | undefined): boolean {
+    return this.coveringModes(gate).some((state) => state.mode === 'lockdown' && !state.drill);
+  }
+
+  /** The active modes a lane of `gate` follows: the estate's and the gate's own. */
+  private coveringModes(gate: string | undefined): ScopedMode[] {
     const active = this.activeModes();
-    return [active.get(ESTATE_SCOPE), gate === undefined ? undefined : active.get(gate)].some((state) => state?.mode === 'lockdown' && !state.drill);
+    return [active.get(ESTATE_SCOPE), gate === undefined ? undefined : active.get(gate)].filter((state) => state !== undefined);
   }
 
   /** A person's replay key names them by their keyed hash: the window is kept in the database (docs/design.md, "Storage"). */

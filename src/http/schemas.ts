@@ -94,6 +94,12 @@ export const ModeSchema = Type.Object({
 });
 export type ModeView = Static<typeof ModeSchema>;
 
+/** The mode after a lockdown or a lift, and what the command replaced (the command's warnings). */
+export const ModeChangeSchema = Type.Composite([
+  ModeSchema,
+  Type.Object({ warnings: Type.Optional(Type.Array(Type.String(), { description: 'each scope the command replaced, and what was in force there: "<scope>: was <mode> by <author> (<reason>) since …"' })) }),
+]);
+
 export const AuditSchema = Type.Object({
   seq: Type.Integer(),
   at: IsoTime,
@@ -104,6 +110,8 @@ export const AuditSchema = Type.Object({
   role: Type.String(),
   ok: Type.Boolean(),
   errorCode: Nullable(Type.String()),
+  message: Nullable(Type.String({ description: 'why the command was refused' })),
+  warnings: Type.Optional(Type.Array(Type.String(), { description: 'what an accepted command answered to check: a mode it replaced, a subject that matches no known person' })),
   body: Type.Unknown(),
 });
 export type AuditView = Static<typeof AuditSchema>;

@@ -12,6 +12,7 @@ export interface AuditRow {
   ok: number;
   error_code: string | null;
   body: string;
+  reply: string;
 }
 
 export interface AuditRowFilter {
@@ -46,7 +47,7 @@ export class CommandReads {
   /** Up to `limit` audit rows, newest first. */
   audit(filter: AuditRowFilter, limit: number): AuditRow[] {
     const where = whereClause([filter.name !== undefined && 'name = @name', filter.principal !== undefined && 'principal = @principal', filter.beforeSeq !== undefined && 'seq < @beforeSeq']);
-    return this.statement(`SELECT seq, at, command_id, name, via, principal, role, ok, error_code, body FROM audit ${where} ORDER BY seq DESC LIMIT @limit`).all({
+    return this.statement(`SELECT seq, at, command_id, name, via, principal, role, ok, error_code, body, reply FROM audit ${where} ORDER BY seq DESC LIMIT @limit`).all({
       ...filter,
       limit: Math.trunc(limit),
     }) as AuditRow[];

@@ -1,3 +1,4 @@
+import type { CommandReply } from '../../commands/types.js';
 import { CommandReads, type AuditRowFilter } from '../../store/command-reads.js';
 import type { Db } from '../../store/database.js';
 import { iso, type AuditView } from '../schemas.js';
@@ -25,9 +26,15 @@ export class AuditQueries {
         role: row.role,
         ok: row.ok === 1,
         errorCode: row.error_code,
+        ...whatItAnswered(JSON.parse(row.reply) as CommandReply),
         body: JSON.parse(row.body) as unknown,
       })),
       nextCursor: rows.length > limit && last ? String(last.seq) : null,
     };
   }
+}
+
+/** Why a command was refused, or what an accepted one asked to check; never its data (a pass id, a code's digest). */
+function whatItAnswered(reply: CommandReply): Pick<AuditView, 'message' | 'warnings'> {
+  return { message: reply.error?.message ?? null, ...(reply.warnings ? { warnings: reply.warnings } : {}) };
 }

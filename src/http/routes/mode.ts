@@ -2,10 +2,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { CommandSchemas } from '../../contract/command-schemas.js';
 import { EVERY_ROLE, GATE_STAFF, MANAGERS } from '../auth.js';
-import { IdempotencyHeaders, runCommand } from '../command-bridge.js';
+import { IdempotencyHeaders, runCommandReply } from '../command-bridge.js';
 import type { HttpDeps } from '../deps.js';
 import { problemResponses } from '../problem.js';
-import { ModeSchema, Reason } from '../schemas.js';
+import { ModeChangeSchema, ModeSchema, Reason } from '../schemas.js';
 import { modeView } from '../views.js';
 
 /**
@@ -24,10 +24,11 @@ const LiftBody = Type.Object({ reason: Reason, gates }, { additionalProperties: 
 export function modeRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const gateIds = deps.gates.map((gate) => gate.id);
   const current = () => modeView(deps.estate, gateIds);
-  const after = () => {
+  /** The mode after the change, to the live feed; the reply adds what the command replaced. */
+  const after = (warnings: string[] | undefined) => {
     const view = current();
     deps.feed.publish('mode', view);
-    return view;
+    return { ...view, ...(warnings ? { warnings } : {}) };
   };
 
   app.get('/api/mode', { config: { auth: EVERY_ROLE }, schema: { operationId: 'getMode', tags: ['mode'], summary: 'The current mode of the estate and of each gate', response: { 200: ModeSchema, ...problemResponses(401, 403) } } }, async () => current());
@@ -36,11 +37,10 @@ export function modeRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/api/mode/lockdown',
     {
       config: { auth: GATE_STAFF, command: 'lockdown' },
-      schema: { operationId: 'lockDown', tags: ['mode'], summary: 'Lock down the estate or some gates (command `lockdown`)', headers: IdempotencyHeaders, body: LockdownBody, response: { 200: ModeSchema, ...problemResponses(400, 401, 403, 409, 503) } },
+      schema: { operationId: 'lockDown', tags: ['mode'], summary: 'Lock down the estate or some gates (command `lockdown`)', headers: IdempotencyHeaders, body: LockdownBody, response: { 200: ModeChangeSchema, ...problemResponses(400, 401, 403, 409, 503) } },
     },
     async (request) => {
-      await runCommand(deps, request, 'lockdown', { ...request.body, by: request.principal?.name });
-      return after();
+      return after((await runCommandReply(deps, request, 'lockdown', { ...request.body, by: request.principal?.name })).warnings);
     },
   );
 
@@ -48,11 +48,10 @@ export function modeRoutes(app: FastifyInstance, deps: HttpDeps): void {
     '/api/mode/lift',
     {
       config: { auth: MANAGERS, command: 'mode' },
-      schema: { operationId: 'liftLockdown', tags: ['mode'], summary: 'Lift a lockdown: back to normal (command `mode`)', headers: IdempotencyHeaders, body: LiftBody, response: { 200: ModeSchema, ...problemResponses(400, 401, 403, 409, 503) } },
+      schema: { operationId: 'liftLockdown', tags: ['mode'], summary: 'Lift a lockdown: back to normal (command `mode`)', headers: IdempotencyHeaders, body: LiftBody, response: { 200: ModeChangeSchema, ...problemResponses(400, 401, 403, 409, 503) } },
     },
     async (request) => {
-      await runCommand(deps, request, 'mode', { ...request.body, mode: 'normal', by: request.principal?.name });
-      return after();
+      return after((await runCommandReply(deps, request, 'mode', { ...request.body, mode: 'normal', by: request.principal?.name })).warnings);
     },
   );
 }
