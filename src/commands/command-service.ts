@@ -86,6 +86,10 @@ export class GatewayCommandService implements CommandService {
     return reply;
   }
 
+  acceptedReply(id: string): CommandReply | undefined {
+    return this.store.find(id)?.reply;
+  }
+
   /** Audits and answers a refused command; also for refusals before the service (retained, not JSON, unknown name). */
   refuse(request: Omit<CommandRequest, 'name'> & { name: string }, code: ErrorCode, message: string, details?: string[]): CommandReply {
     const reply = refusal(request.id, code, message, details);

@@ -54,7 +54,7 @@ export function applyVisitor(body: CommandBodies['visitor'], deps: ApplyDeps, ct
   return {
     ok: true,
     // The QR text the visitor shows at the lane (docs/rules.md); bound to their health-pass subject.
-    data: withVisitorCode({ id: ctx.commandId, ok: true, data: { passId: body.passId, validUntil: body.validUntil } }, body, deps).data,
+    data: withVisitorCode({ id: ctx.commandId, ok: true, data: { passId: body.passId, validFrom: body.validFrom, validUntil: body.validUntil } }, body, deps).data,
     write: () =>
       deps.records.writeVisitorPass({
         passId: body.passId,

@@ -39,6 +39,8 @@ export interface CommandReply {
 
 export interface CommandService {
   execute(request: CommandRequest): Promise<CommandReply>;
+  /** The reply of the command accepted under `id`, as stored (a visitor's code as its digest only); undefined when none was. */
+  acceptedReply(id: string): CommandReply | undefined;
   /**
    * Audits a command its transport refused before the service saw it (an HTTP route's role or schema check), so
    * the trail shows every refused attempt, not only those the service judged.

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { DateTimeInput } from '../schema/date-time.js';
 import { StringEnum } from '../schema/types.js';
 import { SUBJECT_ROLES } from '../core/credential.js';
 import { CommandsConfigSchema } from '../commands/config-schema.js';
@@ -64,7 +65,7 @@ const Trust = Type.Object(
   {
     maxAgeHours: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()], { default: 72 }),
     /** When this list was last refreshed from the issuer; defaults to the time the config is loaded. */
-    refreshedAt: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$', description: 'ISO 8601 date-time' })),
+    refreshedAt: Type.Optional(DateTimeInput),
     issuers: Type.Array(Issuer, { default: [] }),
   },
   { additionalProperties: false, default: {} },

@@ -1,4 +1,5 @@
 import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import { DateTimeInput } from '../schema/date-time.js';
 import { Id, StringEnum } from '../schema/types.js';
 import { SUBJECT_ROLES } from '../core/credential.js';
 import { MODES } from '../core/mode.js';
@@ -13,11 +14,8 @@ import { MODES } from '../core/mode.js';
 export const COMMAND_NAMES = ['lockdown', 'mode', 'open', 'roster', 'lists', 'exit-pass', 'visitor', 'revoke-pass', 'policy', 'drill', 'resend'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
-// Field ranges in the pattern: Date.parse gives NaN for month 13 or minute 60, and a NaN time would be stored and never expire.
-const IsoTime = Type.String({
-  pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d+)?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)$',
-  description: 'ISO 8601 date-time',
-});
+// A day that exists: a NaN time (month 13) would be stored and never expire, 31 February would become 3 March.
+const IsoTime = DateTimeInput;
 const Text = (description: string) => Type.String({ minLength: 1, maxLength: 500, description });
 const Actor = Text('who ordered it (name or staff id), for the audit trail');
 

@@ -15,6 +15,12 @@ export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{8,128}$', description: 'command id; a retry with the same key is applied once' })),
 });
 
+/** The request's `Idempotency-Key`, when it has one. */
+export function idempotencyKey(request: FastifyRequest): string | undefined {
+  const key = request.headers['idempotency-key'];
+  return typeof key === 'string' ? key : undefined;
+}
+
 /**
  * Runs a write as a command through the same CommandService as `…/cmd/<name>`
  * over MQTT: validated, authorized, applied, persisted and audited there.
@@ -34,10 +40,9 @@ export async function runCommandReply(deps: HttpDeps, request: FastifyRequest, n
   if (!deps.commands) fail('GW_HTTP_UNAVAILABLE', 'the command service is not running on this gateway');
   const principal = principalOf(request);
   reachedService.add(request);
-  const key = request.headers['idempotency-key'];
   const reply = await deps.commands.execute({
     name,
-    id: typeof key === 'string' ? key : randomUUID(),
+    id: idempotencyKey(request) ?? randomUUID(),
     body,
     actor: { via: 'http', principal: principal.name, role: principal.role },
     receivedAt: deps.clock.now(),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { reachedService } from './command-bridge.js';
+import { idempotencyKey, reachedService } from './command-bridge.js';
 import type { HttpDeps } from './deps.js';
 
 /** What the route's own checks answer, as the audit row's error code. */
@@ -21,11 +21,10 @@ export function auditRefusedCommands(app: FastifyInstance, deps: Pick<HttpDeps, 
     const name = request.routeOptions.config.command;
     const refusal = REFUSALS[reply.statusCode];
     if (!name || !refusal || !request.principal || reachedService.has(request) || !deps.commands) return;
-    const key = request.headers['idempotency-key'];
     deps.commands.auditRefused(
       {
         name,
-        id: typeof key === 'string' ? key : randomUUID(),
+        id: idempotencyKey(request) ?? randomUUID(),
         body: request.body ?? {},
         actor: { via: 'http', principal: request.principal.name, role: request.principal.role },
         receivedAt: deps.clock.now(),

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { MODES } from '../core/mode.js';
+import { DateTimeInput } from '../schema/date-time.js';
 import { StringEnum } from '../schema/types.js';
 
 /**
@@ -10,8 +11,8 @@ import { StringEnum } from '../schema/types.js';
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 export const IsoTime = Type.String({ format: 'date-time', description: 'ISO 8601 date-time' });
-/** For request fields: checked by pattern, since the validator carries no formats. */
-export const IsoTimeInput = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$', description: 'ISO 8601 date-time' });
+/** For request fields: a day that exists (found from outside: 31 February was taken as 3 March). */
+export const IsoTimeInput = DateTimeInput;
 export const Verdict = StringEnum(['grant', 'deny', 'refer'] as const);
 export const ModeName = StringEnum(MODES);
 export const Reason = Type.String({ minLength: 3, maxLength: 500, description: 'why, in words; kept in the audit trail' });

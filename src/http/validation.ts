@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifySchemaCompiler } from 'fastify';
+import { DATE_TIME_FORMAT } from '../schema/date-time.js';
 import { keyPath, makeValidator } from '../schema/validate.js';
 import { problem, ProblemError } from './problem.js';
 
@@ -10,7 +11,7 @@ import { problem, ProblemError } from './problem.js';
  * fastify's default would coerce types and silently drop unknown keys.
  * Query strings arrive as text, so only they are coerced (`limit=20` → 20).
  */
-const queryAjv = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: true });
+const queryAjv = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: true }).addFormat('date-time', DATE_TIME_FORMAT);
 
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   if (httpPart === 'querystring') {

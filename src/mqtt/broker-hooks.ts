@@ -2,6 +2,7 @@ import type { AedesOptions, AuthenticateError, Client, PublishPacket } from 'aed
 import type { Logger } from 'pino';
 import type { Acl, BrokerRole } from './acl.js';
 import type { ClientIdVerdict } from './broker-client-ids.js';
+import { LoginShed, type LoginQueue } from './broker-login-queue.js';
 import type { LoginThrottle } from './broker-login-throttle.js';
 import type { BrokerSlots } from './broker-slots.js';
 import { verifyPasswordOrDummy } from './password-hash.js';
@@ -31,6 +32,8 @@ export interface BrokerHookDeps {
   maxPayloadBytes: number;
   slots: BrokerSlots;
   throttle: LoginThrottle;
+  /** Where the password checks wait for their turn. */
+  checks: LoginQueue;
   clientId: (username: string, clientId: string) => ClientIdVerdict;
   now: () => number;
   onCommand?: ((command: BrokerCommand) => void) | undefined;
@@ -63,7 +66,7 @@ interface HookContext {
 /**
  * The embedded broker's policy as aedes hooks, one function per packet the
  * policy looks at (aedes' `authenticate`, `authorizePublish`, …). Every
- * client must log in; the login is throttled, bound to its client id and to a
+ * client must log in; the login is throttled, queued, bound to its client id and to a
  * connection slot; every publish, will, subscription and delivery is checked
  * against the role's ACL.
  */
@@ -78,39 +81,67 @@ export function brokerHooks(deps: BrokerHookDeps): Hooks & { roleOf(client: Clie
   };
 }
 
-/** CONNECT: throttle, password (scrypt, the same cost for an unknown user), the gateway user in-process only, then admit(). */
+/**
+ * CONNECT: the brute-force throttle, then the password check in its turn
+ * (broker-login-queue.ts: scrypt, the same cost for an unknown user), the
+ * gateway user in-process only, then admit(). Only failed logins are held
+ * back (CONNACK 5); a login the queue cannot take in time gets CONNACK 3,
+ * which clients retry, never 5, which they give up on.
+ */
 function authenticate(context: HookContext): Hooks['authenticate'] {
-  const { deps, users } = context;
-  const { log, throttle } = deps;
+  const { deps } = context;
   return (client, username, password, done) => {
     const address = peerAddress(client);
-    const gate = throttle.begin(address, username, deps.now());
-    if (!gate.ok) {
-      log.warn({ clientId: client.id, username, address, reason: gate.reason, retryInMs: gate.retryInMs }, 'mqtt client refused: login throttled');
-      done(refuse(CONNACK.NOT_AUTHORIZED, 'login throttled'), false);
+    const refusal = backedOff(deps, client, address, username);
+    if (refusal) {
+      done(refusal, false);
       return;
     }
-    const user = username === undefined ? undefined : users.get(username);
-    // An unknown user costs one scrypt run too, so the answer time does not tell who exists.
-    void verifyPasswordOrDummy(password?.toString('utf8') ?? '', user?.passwordHash).then((ok) => {
-      // The gateway's password is generated (144 random bits): a guess cannot succeed, and a lock would only keep the gateway out.
-      throttle.finish(address, username, ok, deps.now(), { userExempt: user?.role === 'gateway' });
-      if (!ok || !user) {
-        log.warn({ clientId: client.id, username, address }, 'mqtt client refused: bad credentials');
-        done(refuse(CONNACK.BAD_CREDENTIALS, 'bad user name or password'), false);
-        return;
-      }
-      // The gateway's own session is in-process: its user never logs in over a socket (found from outside: with
-      // the password, a network client took the gateway's session, fired its last will and posed as it).
-      if (deps.gatewayInProcess && user.role === 'gateway' && address !== 'local') {
-        log.warn({ clientId: client.id, username, address }, 'mqtt client refused: the gateway user logs in in-process only');
-        done(refuse(CONNACK.NOT_AUTHORIZED, 'the gateway user logs in in-process only'), false);
-        return;
-      }
-      const refusal = admit(context, client, user);
-      done(refusal ?? null, refusal === undefined);
-    });
+    deps.checks.run(address, () => checkLogin(context, client, address, username, password?.toString('utf8') ?? '')).then(
+      (outcome) => done(outcome ?? null, outcome === undefined),
+      (error: unknown) => {
+        const who = { clientId: client.id, username, address };
+        if (error instanceof LoginShed) deps.log.warn({ ...who, reason: error.reason }, 'mqtt client refused: too many logins waiting, try again');
+        else deps.log.error({ ...who, err: error }, 'mqtt login check failed');
+        done(refuse(CONNACK.SERVER_UNAVAILABLE, 'server unavailable, try again'), false);
+      },
+    );
   };
+}
+
+/** The throttle's refusal when the host or the user name is backed off after failed logins (brute force). */
+function backedOff(deps: BrokerHookDeps, client: Client, address: string, username: string | undefined): AuthenticateError | undefined {
+  const gate = deps.throttle.check(address, username, deps.now());
+  if (gate.ok) return undefined;
+  deps.log.warn({ clientId: client.id, username, address, reason: gate.reason, retryInMs: gate.retryInMs }, 'mqtt client refused: login throttled');
+  return refuse(CONNACK.NOT_AUTHORIZED, 'login throttled');
+}
+
+/** A login's turn in the queue: the refusal, or undefined when the client is in. */
+async function checkLogin(context: HookContext, client: Client, address: string, username: string | undefined, password: string): Promise<AuthenticateError | undefined> {
+  const { deps, users } = context;
+  const { log, throttle } = deps;
+  // A client that hung up while waiting costs no scrypt run; aedes ignores the answer.
+  if (client.closed) return refuse(CONNACK.SERVER_UNAVAILABLE, 'client gone');
+  // Failures may have come in while this one waited.
+  const refusal = backedOff(deps, client, address, username);
+  if (refusal) return refusal;
+  const user = username === undefined ? undefined : users.get(username);
+  // An unknown user costs one scrypt run too, so the answer time does not tell who exists.
+  const ok = await verifyPasswordOrDummy(password, user?.passwordHash);
+  // The gateway's password is generated (144 random bits): a guess cannot succeed, and a lock would only keep the gateway out.
+  throttle.record(address, username, ok, deps.now(), { userExempt: user?.role === 'gateway' });
+  if (!ok || !user) {
+    log.warn({ clientId: client.id, username, address }, 'mqtt client refused: bad credentials');
+    return refuse(CONNACK.BAD_CREDENTIALS, 'bad user name or password');
+  }
+  // The gateway's own session is in-process: its user never logs in over a socket (found from outside: with
+  // the password, a network client took the gateway's session, fired its last will and posed as it).
+  if (deps.gatewayInProcess && user.role === 'gateway' && address !== 'local') {
+    log.warn({ clientId: client.id, username, address }, 'mqtt client refused: the gateway user logs in in-process only');
+    return refuse(CONNACK.NOT_AUTHORIZED, 'the gateway user logs in in-process only');
+  }
+  return admit(context, client, user);
 }
 
 /** After the password: client id, will and slot. Returns the refusal, or undefined when the client is in. */

@@ -15,9 +15,9 @@
  *   outside test). A success from a host clears that host's failures for the name.
  *   Refusals while blocked do not extend the block, so a locked-out user gets
  *   back in once the attacker's window runs out.
- * - An address may have at most `maxInFlightPerAddress` password checks running:
- *   a burst from one host costs that many scrypt runs at a time, never the
- *   whole thread pool, so other hosts (the manager) are answered as fast as idle.
+ * - Only failures count: any number of logins with the right password may come
+ *   from one host at once (how many checks run at a time is broker-login-queue.ts's
+ *   business, which sheds with CONNACK 3, never 5).
  * - Counts are forgotten after `forgetAfterMs` without a failure, and at most
  *   `maxKeys` keys are kept (the oldest go first), so a spray of addresses or
  *   names cannot grow memory.
@@ -27,7 +27,6 @@ export interface LoginThrottleOptions {
   freeFailuresPerUser: number;
   baseBackoffMs: number;
   maxBackoffMs: number;
-  maxInFlightPerAddress: number;
   forgetAfterMs: number;
   maxKeys: number;
 }
@@ -37,7 +36,6 @@ export const DEFAULT_LOGIN_THROTTLE: LoginThrottleOptions = {
   freeFailuresPerUser: 5,
   baseBackoffMs: 1000,
   maxBackoffMs: 60_000,
-  maxInFlightPerAddress: 2,
   forgetAfterMs: 15 * 60_000,
   maxKeys: 10_000,
 };
@@ -48,37 +46,29 @@ interface KeyState {
   lastFailure: number;
 }
 
-export type ThrottleVerdict = { ok: true } | { ok: false; reason: 'address-blocked' | 'user-blocked' | 'address-busy'; retryInMs: number };
+export type ThrottleVerdict = { ok: true } | { ok: false; reason: 'address-blocked' | 'user-blocked'; retryInMs: number };
 
 const pairKey = (address: string, username: string | undefined) => `p:${address}\n${username ?? ''}`;
 
 export class LoginThrottle {
   private readonly keys = new Map<string, KeyState>();
-  private readonly inFlight = new Map<string, number>();
 
   constructor(private readonly options: LoginThrottleOptions = DEFAULT_LOGIN_THROTTLE) {}
 
   /**
-   * Whether an attempt may go on to the password check; when it may, the
-   * address's in-flight count is taken and `finish` must be called once.
-   * `username` undefined (no user name sent) is keyed as the empty name.
+   * Whether an attempt may go on to the password check. `username` undefined
+   * (no user name sent) is keyed as the empty name.
    */
-  begin(address: string, username: string | undefined, now: number): ThrottleVerdict {
+  check(address: string, username: string | undefined, now: number): ThrottleVerdict {
     const byAddress = this.blockedFor(`a:${address}`, now);
     if (byAddress > 0) return { ok: false, reason: 'address-blocked', retryInMs: byAddress };
     const byUser = this.blockedFor(`u:${username ?? ''}`, now);
     if (byUser > 0 && this.failedRecently(pairKey(address, username), now)) return { ok: false, reason: 'user-blocked', retryInMs: byUser };
-    const running = this.inFlight.get(address) ?? 0;
-    if (running >= this.options.maxInFlightPerAddress) return { ok: false, reason: 'address-busy', retryInMs: 0 };
-    this.inFlight.set(address, running + 1);
     return { ok: true };
   }
 
-  /** Ends an attempt that `begin` let through; `ok` false counts a failure against the address and, unless exempt, the user name. */
-  finish(address: string, username: string | undefined, ok: boolean, now: number, options: { userExempt?: boolean } = {}): void {
-    const running = (this.inFlight.get(address) ?? 1) - 1;
-    if (running > 0) this.inFlight.set(address, running);
-    else this.inFlight.delete(address);
+  /** The outcome of a checked attempt; `ok` false counts a failure against the address and, unless exempt, the user name. */
+  record(address: string, username: string | undefined, ok: boolean, now: number, options: { userExempt?: boolean } = {}): void {
     if (ok) {
       this.keys.delete(pairKey(address, username));
       return;

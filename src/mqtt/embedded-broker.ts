@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Acl } from './acl.js';
 import { clientIdRule } from './broker-client-ids.js';
 import { brokerHooks, type BrokerCommand, type BrokerUser } from './broker-hooks.js';
+import { LoginQueue } from './broker-login-queue.js';
 import { LoginThrottle } from './broker-login-throttle.js';
 import { BrokerSlots, slotLimits } from './broker-slots.js';
 import { BrokerSockets } from './broker-sockets.js';
@@ -92,6 +93,7 @@ async function createAedes(options: EmbeddedBrokerOptions, limits: typeof DEFAUL
     maxPayloadBytes: limits.maxPayloadBytes,
     slots,
     throttle: new LoginThrottle(),
+    checks: new LoginQueue(),
     clientId: clientIdRule(
       options.users.map((user) => user.username),
       reserved,

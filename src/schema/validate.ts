@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Static, TSchema } from '@sinclair/typebox';
+import { DATE_TIME_FORMAT } from './date-time.js';
 
 /**
  * One schema machinery for config, device profiles and MQTT payloads: TypeBox
@@ -7,7 +8,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
  * Errors read `key.path: expected …`, so an operator can fix a file without
  * reading code.
  */
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true }).addFormat('date-time', DATE_TIME_FORMAT);
 
 export interface Validator<S extends TSchema> {
   schema: S;
@@ -78,6 +79,8 @@ function formatError(error: ErrorObject): string {
       return `${at}: expected a number ${String(params.comparison)} ${String(params.limit)}`;
     case 'pattern':
       return `${at}: expected a string matching ${String(params.pattern)}`;
+    case 'format':
+      return params.format === 'date-time' ? `${at}: expected an ISO 8601 date-time on a day that exists (YYYY-MM-DDThh:mm[:ss], Z or ±hh:mm)` : `${at}: expected format ${String(params.format)}`;
     case 'minLength':
       return `${at}: expected at least ${String(params.limit)} characters`;
     case 'maxLength':

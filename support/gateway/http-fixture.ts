@@ -18,6 +18,10 @@ export class RecordingCommands implements CommandService {
     return this.reply(request);
   }
 
+  acceptedReply(): undefined {
+    return undefined;
+  }
+
   readonly refused: Array<{ request: CommandRequest; error: { code: string; message: string } }> = [];
 
   auditRefused(request: CommandRequest, error: { code: string; message: string }): void {

@@ -171,6 +171,27 @@ describe('MQTT command payload fuzzing', () => {
     );
   });
 
+  // Found from outside (over HTTP): 31 February was taken, and Date.parse made it 3 March. The command fields share the check.
+  it('a day that is not on the calendar (31 February, 29 February 2027, 31 April) is refused as invalid, not rolled over', async () => {
+    const handler = new MqttCommandHandler({ service: harness.gateway.commands, topics: topicsFor(PREFIX), clock: { now: () => Date.now() }, log: pino({ level: 'silent' }), reply: () => {} });
+    const fields = [
+      { name: 'lockdown', key: 'expiresAt' },
+      { name: 'exit-pass', key: 'returnBy' },
+      { name: 'visitor', key: 'validUntil' },
+      { name: 'drill', key: 'endsAt' },
+    ];
+    for (const { name, key } of fields) {
+      for (const time of ['2027-02-31T10:00:00Z', '2027-02-29T10:00:00Z', '2027-04-31T10:00:00+08:00']) {
+        fresh += 1;
+        const body = signerFor('manager')({ ...validBody(name), id: `calendar-${fresh}`, [key]: time });
+        const before = state();
+        const reply = await handler.handle({ name, payload: Buffer.from(jsonText(body)), retain: false, actor: { via: 'mqtt', principal: 'calendar', role: 'manager' } });
+        expect(reply.error).toMatchObject({ code: 'GW_COMMAND_INVALID', details: [expect.stringMatching(new RegExp(`^${key}: expected an ISO 8601 date-time on a day that exists`))] });
+        expect(state()).toBe(before);
+      }
+    }
+  });
+
   it('through the embedded broker: every publish gets a reply and an audit row, and the gateway stays up', { timeout: 60_000 }, async () => {
     const password = harness.gateway.secrets.mqttPasswords.manager;
     const manager = await mqtt.connectAsync(harness.gateway.mqtt.url, { username: 'manager', ...(password ? { password } : {}), reconnectPeriod: 0 });

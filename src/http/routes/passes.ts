@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { APPROVERS, GATE_STAFF } from '../auth.js';
 import type { ApiRole } from '../../core/roles.js';
-import { IdempotencyHeaders, runCommand, runCommandReply } from '../command-bridge.js';
+import { IdempotencyHeaders, idempotencyKey, runCommand, runCommandReply } from '../command-bridge.js';
 import { readerOf, type HttpDeps } from '../deps.js';
 import { fail, problemResponses } from '../problem.js';
 import { listExitPasses } from '../queries/exit-passes.js';
@@ -64,6 +64,21 @@ function passId(prefix: string): string {
 }
 
 /**
+ * What the route chose itself (the pass id, a visitor's default start) for the
+ * command first accepted under this request's Idempotency-Key, read from its
+ * reply. A retry with the same body is then the same command, answered again
+ * as the first time, instead of a new pass id making it another command that
+ * the key refuses (found from outside: 409 GW_COMMAND_REPLAYED on a retry).
+ */
+function firstChoices(deps: HttpDeps, request: FastifyRequest): { passId?: string; validFrom?: string } {
+  const key = idempotencyKey(request);
+  const data = key === undefined ? undefined : deps.commands?.acceptedReply(key)?.data;
+  if (data === null || typeof data !== 'object') return {};
+  const { passId: id, validFrom } = data as Record<string, unknown>;
+  return { ...(typeof id === 'string' ? { passId: id } : {}), ...(typeof validFrom === 'string' ? { validFrom } : {}) };
+}
+
+/**
  * Visitor registration (estate plan, rule 1) and exit passes (rule 4), through
  * the `visitor` and `exit-pass` commands, and their revocation (`revoke-pass`).
  * Exit passes are the approver's: the local epidemic-control group's consent.
@@ -84,9 +99,10 @@ function visitorRoute(app: FastifyInstance, deps: HttpDeps): void {
     },
     async (request) => {
       const body = request.body;
-      const validFrom = body.validFrom ?? new Date(deps.clock.now()).toISOString();
+      const first = firstChoices(deps, request);
+      const validFrom = body.validFrom ?? first.validFrom ?? new Date(deps.clock.now()).toISOString();
       if (Date.parse(body.validUntil) <= Date.parse(validFrom)) fail('GW_HTTP_INVALID', 'validUntil must be after validFrom', ['validUntil: expected a time after validFrom']);
-      const id = passId('V');
+      const id = first.passId ?? passId('V');
       const { plate, purpose, origin, testedNegativeAt } = body;
       const optional = { ...(plate ? { plate } : {}), ...(purpose ? { purpose } : {}), ...(origin ? { origin } : {}), ...(testedNegativeAt ? { testedNegativeAt } : {}) };
       const issued = (await runCommand(deps, request, 'visitor', { passId: id, subject: body.subject, hostHousehold: body.hostHousehold, ...optional, validFrom, validUntil: body.validUntil, by: request.principal?.name })) as { code: string };
@@ -116,7 +132,7 @@ function exitPassRoutes(app: FastifyInstance, deps: HttpDeps): void {
       },
     },
     async (request) => {
-      const id = passId('E');
+      const id = firstChoices(deps, request).passId ?? passId('E');
       const reply = await runCommandReply(deps, request, 'exit-pass', { ...request.body, passId: id, by: request.principal?.name });
       return { passId: id, returnBy: request.body.returnBy, ...(reply.warnings ? { warnings: reply.warnings } : {}) };
     },

@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { aclFor } from '../../../src/mqtt/acl.js';
+import { CONNACK } from '../../../src/mqtt/broker-hooks.js';
 import { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from '../../../src/mqtt/embedded-broker.js';
 import { hashPassword } from '../../../src/mqtt/password-hash.js';
 import { describeWithTools } from '../../../support/tools/system-tools.js';
@@ -24,13 +26,23 @@ function brokerOptions(config: EmbeddedBrokerOptions['config']): EmbeddedBrokerO
  * client waits longer than the test may run, so a refusal must come from the
  * broker (a refusing CONNACK or a closed socket), never from a socket left hanging.
  */
-function tryConnect(url: string, options: IClientOptions, clients: MqttClient[]): Promise<'connected' | 'refused'> {
+async function tryConnect(url: string, options: IClientOptions, clients: MqttClient[]): Promise<'connected' | 'refused'> {
+  return (await connack(url, options, clients)) === 0 ? 'connected' : 'refused';
+}
+
+/**
+ * The CONNACK return code the broker answers (0: connected), or 'closed' when it closes the socket without one.
+ * `from`: a plain connection from that local address (another host of the LAN).
+ */
+function connack(url: string, options: IClientOptions, clients: MqttClient[], from?: string): Promise<number | 'closed'> {
   return new Promise((resolve) => {
-    const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 60_000, protocolVersion: 4, ...options });
+    const settings: IClientOptions = { reconnectPeriod: 0, connectTimeout: 60_000, protocolVersion: 4, ...options };
+    const { hostname, port } = new URL(url);
+    const client = from === undefined ? mqtt.connect(url, settings) : new MqttClient(() => netConnect({ host: hostname, port: Number(port), localAddress: from }), settings);
     clients.push(client);
-    client.once('connect', () => resolve('connected'));
-    client.once('error', () => resolve('refused'));
-    client.once('close', () => resolve('refused'));
+    client.once('connect', () => resolve(0));
+    client.once('error', (error) => resolve(typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : 'closed'));
+    client.once('close', () => resolve('closed'));
   });
 }
 
@@ -52,6 +64,27 @@ describe('embedded broker limits', () => {
     expect(await tryConnect(url, { username: 'manager', password: PASSWORD }, clients)).toBe('connected');
     // The gateway's session is in-process: its user is refused on a socket, even with the password.
     expect(await tryConnect(url, { username: 'gateway', password: PASSWORD }, clients)).toBe('refused');
+  });
+
+  // Found from outside: six observers of one host logging in at once with the right password got CONNACK 5 past
+  // 2 checks in flight (`address-busy`), and clients give up on 5: a persistent subscriber missed every later alert.
+  it('lets 8 clients of one host log in at once with the right password', async () => {
+    broker = await startEmbeddedBroker(brokerOptions({ host: '127.0.0.1', port: 0 }));
+    const url = `mqtt://127.0.0.1:${broker.port}`;
+    const logins = Array.from({ length: 8 }, (_, i) => connack(url, { username: 'manager', password: PASSWORD, clientId: `manager-burst${i}`, clean: i % 2 === 0 }, clients));
+    expect(await Promise.all(logins)).toEqual(Array(8).fill(0));
+  });
+
+  it('still backs a host off after wrong passwords, and only that host', async () => {
+    broker = await startEmbeddedBroker(brokerOptions({ host: '127.0.0.1', port: 0 }));
+    const url = `mqtt://127.0.0.1:${broker.port}`;
+    const guess = (i: number) => connack(url, { username: 'manager', password: `guess-${i}`, clientId: `manager-guess${i}` }, clients, '127.0.0.2');
+    // Two bursts of 6 (a host may hold 8 sockets before login): past 10 failures the host is blocked.
+    const codes = [...(await Promise.all([0, 1, 2, 3, 4, 5].map(guess))), ...(await Promise.all([6, 7, 8, 9, 10, 11].map(guess)))];
+    expect(codes.every((code) => code === CONNACK.BAD_CREDENTIALS || code === CONNACK.NOT_AUTHORIZED)).toBe(true);
+    const right = { username: 'manager', password: PASSWORD };
+    expect(await connack(url, { ...right, clientId: 'manager-after-guesses' }, clients, '127.0.0.2')).toBe(CONNACK.NOT_AUTHORIZED);
+    expect(await connack(url, { ...right, clientId: 'manager-console' }, clients)).toBe(0);
   });
 
   it('turns away connections past maxConnections', async () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { aclFor } from '../../../src/mqtt/acl.js';
 import { clientIdRule } from '../../../src/mqtt/broker-client-ids.js';
 import { brokerHooks, CONNACK, type BrokerCommand } from '../../../src/mqtt/broker-hooks.js';
+import { LoginQueue } from '../../../src/mqtt/broker-login-queue.js';
 import { LoginThrottle, DEFAULT_LOGIN_THROTTLE } from '../../../src/mqtt/broker-login-throttle.js';
 import { PacketLengthReader } from '../../../src/mqtt/broker-packet-guard.js';
 import { BrokerSlots, slotLimits } from '../../../src/mqtt/broker-slots.js';
@@ -37,10 +38,10 @@ describe('PacketLengthReader: the announced length from the fixed header [MQTT 3
 });
 
 describe('LoginThrottle: per host and per user, with back-off', () => {
-  const options = { ...DEFAULT_LOGIN_THROTTLE, freeFailuresPerAddress: 3, freeFailuresPerUser: 2, baseBackoffMs: 1000, maxBackoffMs: 4000, maxInFlightPerAddress: 1 };
+  const options = { ...DEFAULT_LOGIN_THROTTLE, freeFailuresPerAddress: 3, freeFailuresPerUser: 2, baseBackoffMs: 1000, maxBackoffMs: 4000 };
   const fail = (throttle: LoginThrottle, address: string, user: string, now: number) => {
-    expect(throttle.begin(address, user, now)).toEqual({ ok: true });
-    throttle.finish(address, user, false, now);
+    expect(throttle.check(address, user, now)).toEqual({ ok: true });
+    throttle.record(address, user, false, now);
   };
 
   it('blocks a user after its free failures, doubling up to the cap, from the hosts that failed for it only', () => {
@@ -48,59 +49,57 @@ describe('LoginThrottle: per host and per user, with back-off', () => {
     fail(throttle, 'h1', 'manager', 0);
     fail(throttle, 'h2', 'manager', 0);
     fail(throttle, 'h3', 'manager', 0); // third failure: 1 s
-    expect(throttle.begin('h1', 'manager', 500)).toMatchObject({ ok: false, reason: 'user-blocked', retryInMs: 500 });
-    expect(throttle.begin('h3', 'observer', 500)).toEqual({ ok: true });
-    throttle.finish('h3', 'observer', true, 500);
+    expect(throttle.check('h1', 'manager', 500)).toMatchObject({ ok: false, reason: 'user-blocked', retryInMs: 500 });
+    expect(throttle.check('h3', 'observer', 500)).toEqual({ ok: true });
+    throttle.record('h3', 'observer', true, 500);
     // The manager's console never failed for it: not held back by the attacker's failures.
-    expect(throttle.begin('console', 'manager', 500)).toEqual({ ok: true });
-    throttle.finish('console', 'manager', true, 500);
+    expect(throttle.check('console', 'manager', 500)).toEqual({ ok: true });
+    throttle.record('console', 'manager', true, 500);
     fail(throttle, 'h4', 'manager', 1000); // fourth: 2 s
-    expect(throttle.begin('h2', 'manager', 2999)).toMatchObject({ reason: 'user-blocked' });
+    expect(throttle.check('h2', 'manager', 2999)).toMatchObject({ reason: 'user-blocked' });
     fail(throttle, 'h5', 'manager', 3000); // fifth: 4 s
     fail(throttle, 'h6', 'manager', 7000); // sixth: capped at 4 s
-    expect(throttle.begin('h6', 'manager', 10_999)).toMatchObject({ retryInMs: 1 });
-    expect(throttle.begin('console', 'manager', 10_999)).toEqual({ ok: true });
-    throttle.finish('console', 'manager', true, 10_999);
-    expect(throttle.begin('h6', 'manager', 11_000)).toEqual({ ok: true });
+    expect(throttle.check('h6', 'manager', 10_999)).toMatchObject({ retryInMs: 1 });
+    expect(throttle.check('console', 'manager', 10_999)).toEqual({ ok: true });
+    throttle.record('console', 'manager', true, 10_999);
+    expect(throttle.check('h6', 'manager', 11_000)).toEqual({ ok: true });
   });
 
   it('a success clears the host for the name, and an old failure is forgotten', () => {
     const throttle = new LoginThrottle({ ...options, forgetAfterMs: 10_000 });
     for (const host of ['h1', 'h2', 'h3']) fail(throttle, host, 'manager', 0);
-    expect(throttle.begin('h1', 'manager', 100)).toMatchObject({ reason: 'user-blocked' });
+    expect(throttle.check('h1', 'manager', 100)).toMatchObject({ reason: 'user-blocked' });
     fail(throttle, 'h1', 'approver', 0);
-    expect(throttle.begin('h1', 'manager', 1000)).toEqual({ ok: true });
-    throttle.finish('h1', 'manager', true, 1000);
+    expect(throttle.check('h1', 'manager', 1000)).toEqual({ ok: true });
+    throttle.record('h1', 'manager', true, 1000);
     fail(throttle, 'h2', 'manager', 1000); // fourth: 2 s, but h1's failure for the name is cleared
-    expect(throttle.begin('h1', 'manager', 1500)).toEqual({ ok: true });
+    expect(throttle.check('h1', 'manager', 1500)).toEqual({ ok: true });
   });
 
   it('blocks a host after its free failures, whatever the user names', () => {
     const throttle = new LoginThrottle(options);
     for (let i = 0; i < 4; i += 1) fail(throttle, 'attacker', `nobody-${i}`, 0);
-    expect(throttle.begin('attacker', 'manager', 10)).toMatchObject({ ok: false, reason: 'address-blocked' });
-    expect(throttle.begin('manager-host', 'manager', 10)).toEqual({ ok: true });
+    expect(throttle.check('attacker', 'manager', 10)).toMatchObject({ ok: false, reason: 'address-blocked' });
+    expect(throttle.check('manager-host', 'manager', 10)).toEqual({ ok: true });
   });
 
-  it('runs at most maxInFlightPerAddress checks per host at once', () => {
+  it('counts failures only: a host may have any number of attempts in hand at once', () => {
     const throttle = new LoginThrottle(options);
-    expect(throttle.begin('h', 'a', 0)).toEqual({ ok: true });
-    expect(throttle.begin('h', 'b', 0)).toMatchObject({ ok: false, reason: 'address-busy' });
-    expect(throttle.begin('other', 'b', 0)).toEqual({ ok: true });
-    throttle.finish('h', 'a', true, 0);
-    expect(throttle.begin('h', 'b', 0)).toEqual({ ok: true });
+    for (let i = 0; i < 10; i += 1) expect(throttle.check('h', `console-${i}`, 0)).toEqual({ ok: true });
+    for (let i = 0; i < 10; i += 1) throttle.record('h', `console-${i}`, true, 0);
+    expect(throttle.check('h', 'console-0', 0)).toEqual({ ok: true });
   });
 
   it('does not count failures of an exempt user against the user, and forgets old failures', () => {
     const throttle = new LoginThrottle({ ...options, freeFailuresPerAddress: 100, forgetAfterMs: 10_000, maxKeys: 5 });
     for (let i = 0; i < 5; i += 1) {
-      throttle.begin(`h${i}`, 'gateway', 0);
-      throttle.finish(`h${i}`, 'gateway', false, 0, { userExempt: true });
+      throttle.check(`h${i}`, 'gateway', 0);
+      throttle.record(`h${i}`, 'gateway', false, 0, { userExempt: true });
     }
-    expect(throttle.begin('hx', 'gateway', 1)).toEqual({ ok: true });
-    throttle.finish('hx', 'gateway', true, 1);
+    expect(throttle.check('hx', 'gateway', 1)).toEqual({ ok: true });
+    throttle.record('hx', 'gateway', true, 1);
     for (let i = 0; i < 3; i += 1) fail(throttle, `k${i}`, 'observer', 0);
-    expect(throttle.begin('k9', 'observer', 20_001)).toEqual({ ok: true });
+    expect(throttle.check('k9', 'observer', 20_001)).toEqual({ ok: true });
   });
 });
 
@@ -163,7 +162,7 @@ describe('brokerHooks: the policy as aedes hooks', () => {
     { username: 'observer', role: 'observer' as const, passwordHash: hashPassword('observer-pw') },
     { username: 'manager', role: 'manager' as const, passwordHash: hashPassword('manager-pw') },
   ];
-  const setup = () => {
+  const setup = (checks = new LoginQueue()) => {
     const commands: BrokerCommand[] = [];
     const slots = new BrokerSlots(slotLimits(64));
     const hooks = brokerHooks({
@@ -173,6 +172,7 @@ describe('brokerHooks: the policy as aedes hooks', () => {
       maxPayloadBytes: 1024,
       slots,
       throttle: new LoginThrottle(),
+      checks,
       clientId: clientIdRule(users.map((u) => u.username), new Map([['gatewarden-test-estate', 'gateway']])),
       now: () => 0,
       onCommand: (command) => commands.push(command),
@@ -246,6 +246,12 @@ describe('brokerHooks: the policy as aedes hooks', () => {
     expect(hooks.authorizeForward(observer, status)).toBe(status);
     expect(hooks.authorizeForward(observer, command)).toBeNull();
     expect(hooks.roleOf(observer)).toBe('observer');
+  });
+
+  it('answers a login the queue sheds with CONNACK 3 (server unavailable, retried), never 5', async () => {
+    const { client, login } = setup(new LoginQueue({ maxRunning: 1, maxRunningPerAddress: 1, maxWaiting: 1, maxWaitMs: 60_000 }));
+    const codes = await Promise.all([1, 2, 3].map((i) => login(client(`observer-${i}`, undefined, '10.0.0.7'), 'observer', 'observer-pw')));
+    expect(codes).toEqual([0, 0, CONNACK.SERVER_UNAVAILABLE]);
   });
 
   it('turns a host away without hashing once it is backed off', async () => {
