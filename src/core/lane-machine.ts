@@ -2,7 +2,7 @@ import { isIdentityOnly, type Credential } from './credential.js';
 import { NO_STATUS } from './estate-facts.js';
 import { personOf, type TemperatureFact } from './passage-facts.js';
 import { decide } from './policy.js';
-import { freshReadings, isNewSample, MAX_HELD_READINGS, personKey, replayKey, temperatureRequired, unattributedFever, unmeasured } from './lane-readings.js';
+import { carriedFever, freshReadings, isNewSample, MAX_HELD_READINGS, personKey, replayKey, temperatureRequired, unattributedFever, unmeasured } from './lane-readings.js';
 import { passageAlerts, THERMOMETER_FAULT } from './passage-alerts.js';
 import { hold, prepend, settle } from './lane-step.js';
 import { manualRelease } from './manual-release.js';
@@ -86,7 +86,7 @@ function interrupt(state: LaneState, at: number, setup: LaneSetup, world: LaneWo
   const folded = phase.readings.length > 0 ? judgeHeld(idle, { ...phase.attempt, at }, phase.readings, setup, world) : undefined;
   if (folded && folded.state.phase.name !== 'measuring') return folded;
   const attempt = folded?.state.phase.name === 'measuring' ? folded.state.phase.attempt : phase.attempt;
-  const temperature: TemperatureFact = attempt.firstFever !== undefined ? { kind: 'unconfirmed-fever', celsius: attempt.firstFever } : { kind: 'not-required' };
+  const temperature: TemperatureFact = attempt.firstFever !== undefined ? { kind: 'unconfirmed-fever', celsius: attempt.firstFever.celsius } : { kind: 'not-required' };
   return prepend(folded?.effects ?? [], conclude(idle, attempt, temperature, at, setup, world));
 }
 
@@ -143,7 +143,8 @@ function onReading(state: LaneState, event: Extract<LaneEvent, { type: 'reading'
     // Readings with nobody scanned yet are kept for the freshness window, all of them: a fever followed by a normal
     // reading before the scan is still that person's fever (found from outside: only the last reading was kept).
     const kept = (state.pendingReadings ?? []).filter((r) => event.at - r.at <= setup.freshnessMs).slice(-(MAX_HELD_READINGS - 1));
-    const fever = unattributedFever(state.pendingReadings?.at(-1), event, setup);
+    // Only a fresh previous reading can be this same sample; a stale one (a fever carried from an ended attempt) is not.
+    const fever = unattributedFever(kept.at(-1), event, setup);
     return hold({ ...state, pendingReadings: [...kept, { celsius: event.celsius, at: event.at }] }, fever);
   }
   // A reading older than the scan's freshness window belongs to someone else: never reuse it.
@@ -163,12 +164,12 @@ function judgeReading(state: LaneState, attempt: Attempt, celsius: number, at: n
   }
   // A first reading at or above the threshold is re-measured once; the second sample decides.
   if (reading === 'fever' && attempt.firstFever === undefined) {
-    return measure(state, { ...next, firstFever: celsius }, decideAt, setup);
+    return measure(state, { ...next, firstFever: { celsius, at } }, decideAt, setup);
   }
   const goodReading = reading !== 'implausible';
   const settled: LaneState = goodReading ? { ...state, thermometerFaultAlerted: false } : state;
   const fact: TemperatureFact =
-    reading === 'normal' && attempt.firstFever !== undefined ? { kind: 'normal', celsius, remeasuredFrom: attempt.firstFever } : { kind: reading, celsius };
+    reading === 'normal' && attempt.firstFever !== undefined ? { kind: 'normal', celsius, remeasuredFrom: attempt.firstFever.celsius } : { kind: reading, celsius };
   return conclude(settled, next, fact, decideAt, setup, world);
 }
 
@@ -273,7 +274,7 @@ function conclude(state: LaneState, shown: Attempt, temperature: TemperatureFact
   };
   const alerts = passageAlerts(passage, setup, world.rules, state.thermometerFaultAlerted);
   const thermometerFaultAlerted = state.thermometerFaultAlerted || decision.reasons.some((r) => THERMOMETER_FAULT.includes(r));
-  const recorded: LaneState = { ...state, phase: { name: 'idle' }, thermometerFaultAlerted };
+  const recorded: LaneState = { ...state, phase: { name: 'idle' }, thermometerFaultAlerted, ...carriedFever(attempt, temperature) };
   const effects: LaneEffect[] = [{ type: 'record', passage, alerts }];
 
   if (decision.verdict !== 'grant') {

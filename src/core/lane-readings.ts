@@ -44,7 +44,17 @@ export function isNewSample(attempt: Attempt, celsius: number, at: number, setup
  * decides with FEVER_UNCONFIRMED and a fever alert is raised, since a person may walk off rather than wait.
  */
 export function unmeasured(attempt: Attempt, why: 'missing' | 'interrupted' = 'missing'): TemperatureFact {
-  return attempt.firstFever !== undefined ? { kind: 'unconfirmed-fever', celsius: attempt.firstFever } : { kind: why };
+  return attempt.firstFever !== undefined ? { kind: 'unconfirmed-fever', celsius: attempt.firstFever.celsius } : { kind: why };
+}
+
+/**
+ * A first fever that no new sample confirmed or cleared (a rescan, a timeout, the next person's scan) goes back to
+ * the lane's pending readings: the next scan while it is fresh takes it as its first sample, so a rescan never
+ * restarts the measurement (found from outside: fever, scan, rescan, fever, normal was granted as re-measured normal).
+ * The lane has no pending readings while an attempt is in progress, so there is nothing to merge with.
+ */
+export function carriedFever(attempt: Attempt, temperature: TemperatureFact): Pick<LaneState, 'pendingReadings'> {
+  return temperature.kind === 'unconfirmed-fever' && attempt.firstFever !== undefined ? { pendingReadings: [attempt.firstFever] } : {};
 }
 
 /**

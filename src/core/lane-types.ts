@@ -124,7 +124,7 @@ export interface Attempt {
   readings: number[];
   implausibleReadings: number;
   /** The first reading at or above the threshold, waiting for a new sample to confirm it. */
-  firstFever?: number;
+  firstFever?: { celsius: number; at: number };
   /** The last reading judged, to tell a new sample from the same register read again. */
   lastReading?: { celsius: number; at: number };
 }
@@ -142,7 +142,10 @@ export type LanePhase =
 export interface LaneState {
   phase: LanePhase;
   devices: Readonly<Record<LaneDeviceRole, boolean>>;
-  /** A reading taken with nobody scanned yet; paired with the next scan if fresh enough, then discarded. */
+  /**
+   * Readings taken with nobody scanned yet, paired with the next scan if fresh enough, then discarded; also the
+   * first fever reading of an attempt that ended before a new sample confirmed or cleared it.
+   */
   pendingReadings?: ReadonlyArray<{ celsius: number; at: number }>;
   /** Set once a thermometer fault was alerted; cleared by the next good reading, so one fault raises one alert. */
   thermometerFaultAlerted: boolean;

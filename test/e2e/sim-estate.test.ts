@@ -43,11 +43,17 @@ describeWithTools(['socat'], 'simulated estate (config/sim.yaml) over real ptys'
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The first `count` passages recorded on a lane after `from` passages. */
+  async function lanePassages(lane: string, from: number, count: number): Promise<PassageRecord[]> {
+    const find = () => passages.slice(from).filter((p) => `${p.gate}/${p.lane}` === lane);
+    await waitFor(() => find().length >= count, { what: `${count} passages on ${lane}`, timeoutMs: 10_000 });
+    return find().slice(0, count);
+  }
+
   /** The next passage recorded on a lane after `from` passages. */
   async function nextPassage(lane: string, from: number): Promise<PassageRecord> {
-    const find = () => passages.slice(from).find((p) => `${p.gate}/${p.lane}` === lane);
-    await waitFor(() => find() !== undefined, { what: `a passage on ${lane}`, timeoutMs: 10_000 });
-    return find()!;
+    const [passage] = await lanePassages(lane, from, 1);
+    return passage!;
   }
 
   /** A scan is only a new person once the lane is idle again (the last one walked through). */
@@ -87,6 +93,68 @@ describeWithTools(['socat'], 'simulated estate (config/sim.yaml) over real ptys'
     expect(passage.credential).toBe('card');
     expect(storedVerdict(passage.id)).toBe('grant');
     await waitFor(() => estate.line('south-p1-barrier').commands.includes('OPEN'), { what: 'OPEN on the barrier pty' });
+  });
+
+  /** The alerts stored with a passage, as `type:severity`, once its unit has committed `count` of them. */
+  async function storedAlerts(passageId: string, count: number): Promise<string[]> {
+    const read = () => gateway.db.prepare("SELECT type || ':' || severity FROM alerts WHERE passage_id = ? ORDER BY type, severity").pluck().all(passageId) as string[];
+    await waitFor(() => read().length >= count, { what: `${count} alerts of ${passageId}` });
+    return read();
+  }
+
+  /**
+   * On the south lane's push thermometer: a fever, a pass shown on the QR pty, and half a second later a pass
+   * again (the same person's or the next one's). The first attempt is decided when the second scan comes.
+   */
+  async function feverThenTwoScans(first: string, second: string): Promise<void> {
+    await laneIdle('south/p1');
+    await readsTemperature('south-p1-thermo', 38.6);
+    const from = passages.length;
+    estate.line('south-p1-qr').send(first);
+    await waitFor(() => gateway.lanes.get('south/p1')?.phase === 'measuring', { what: 'south/p1 re-measuring the fever' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    estate.line('south-p1-qr').send(second);
+    const [interrupted] = await lanePassages('south/p1', from, 1);
+    expect(interrupted!.decision).toMatchObject({ verdict: 'refer', reasons: ['FEVER_UNCONFIRMED'] });
+    expect(await storedAlerts(interrupted!.id, 1)).toEqual(['fever:warning']);
+  }
+
+  // Found from outside: a rescan restarted the measurement, so fever, scan, rescan, fever, normal was granted.
+  it('a rescan does not restart the fever re-measure: the next fever sample confirms it (deny, suspected case)', async () => {
+    const pass = greenPass('visitor-rescan-fever');
+    const from = passages.length;
+    const opens = () => estate.line('south-p1-barrier').commands.filter((command) => command === 'OPEN').length;
+    const opened = opens();
+    await feverThenTwoScans(pass, pass);
+    await readsTemperature('south-p1-thermo', 38.7);
+    const [, rescan] = await lanePassages('south/p1', from, 2);
+    expect(rescan!.decision).toMatchObject({ verdict: 'deny', reasons: ['FEVER'] });
+    expect(rescan!.readings).toEqual([38.6, 38.7]);
+    expect(await storedAlerts(rescan!.id, 2)).toEqual(['fever:critical', 'suspected-case:critical']);
+    // The normal reading the tester then gave changes nothing: the lane is idle and the barrier was never commanded.
+    await readsTemperature('south-p1-thermo', 36.3);
+    expect(gateway.lanes.get('south/p1')?.phase).toBe('idle');
+    expect(opens()).toBe(opened);
+  });
+
+  it('a rescan then a normal sample: granted as a re-measured normal, the fever reported', async () => {
+    const pass = greenPass('visitor-rescan-normal');
+    const from = passages.length;
+    await feverThenTwoScans(pass, pass);
+    await readsTemperature('south-p1-thermo', 36.3);
+    const [, rescan] = await lanePassages('south/p1', from, 2);
+    expect(rescan!.decision).toMatchObject({ verdict: 'grant', reasons: ['CODE_GREEN', 'TEMP_NORMAL', 'FEVER_REMEASURED_NORMAL'] });
+    expect(rescan!.readings).toEqual([38.6, 36.3]);
+    expect(await storedAlerts(rescan!.id, 1)).toEqual(['fever:warning']);
+  });
+
+  it("the next person scanning while the last one's fever is fresh is re-measured from it, not granted on one normal reading", async () => {
+    const from = passages.length;
+    await feverThenTwoScans(greenPass('visitor-fever-a'), greenPass('visitor-after-fever-b'));
+    await readsTemperature('south-p1-thermo', 36.4);
+    const [, next] = await lanePassages('south/p1', from, 2);
+    expect(next!.decision).toMatchObject({ verdict: 'grant', reasons: ['CODE_GREEN', 'TEMP_NORMAL', 'FEVER_REMEASURED_NORMAL'] });
+    expect(next!.readings).toEqual([38.6, 36.4]);
   });
 
   it('grants a health pass scanned on the north pty and pulses the relay coil over the RS-485 bus', async () => {

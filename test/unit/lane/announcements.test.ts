@@ -9,7 +9,7 @@ import { announcementFor, cuesOf } from '../../../src/lane/announcements.js';
 const catalogue = loadClipCatalogue(fileURLToPath(new URL('../../../devices', import.meta.url)), 'announcer-clips');
 
 const attempt = (id: string, firstFever?: number): Attempt =>
-  ({ id, at: 0, direction: 'in', credential: { kind: 'card' }, readings: [], implausibleReadings: 0, ...(firstFever === undefined ? {} : { firstFever }) }) as unknown as Attempt;
+  ({ id, at: 0, direction: 'in', credential: { kind: 'card' }, readings: [], implausibleReadings: 0, ...(firstFever === undefined ? {} : { firstFever: { celsius: firstFever, at: 0 } }) }) as unknown as Attempt;
 const idle: LanePhase = { name: 'idle' };
 const awaiting = (id: string): LanePhase => ({ name: 'awaiting-code', attempt: attempt(id), deadline: 1, readings: [] });
 const measuring = (id: string, firstFever?: number): LanePhase => ({ name: 'measuring', attempt: attempt(id, firstFever), deadline: 1 });
