@@ -32,13 +32,26 @@ export function parseConfig(text: string, source: string): Readonly<Config> {
   if (document.errors.length > 0) {
     throw new GatewardenError('GW_CONFIG_UNREADABLE', `${source} is not valid YAML`, document.errors.map((error) => formatYamlError(error, source)));
   }
-  const value = document.toJS() as unknown;
+  const value = toValue(document, source);
   const errors = configErrors(value);
   if (errors.length > 0) {
     const located = locateErrors(document, lines, errors, { schema: ConfigSchema, namedArrays: ['devices'] });
     throw invalid(source, located.map((error) => formatLocated(error, source)), districtHint(value));
   }
   return deepFreeze(value as Config);
+}
+
+/**
+ * The document as plain values. Resolving aliases can fail where parsing did not: an alias bomb (aliases of
+ * aliases) passes the parser and is refused here, by yaml's alias limit (found from outside: it surfaced as an
+ * uncoded error).
+ */
+function toValue(document: ReturnType<typeof parseDocument>, source: string): unknown {
+  try {
+    return document.toJS();
+  } catch (error) {
+    throw new GatewardenError('GW_CONFIG_UNREADABLE', `${source} is not valid YAML`, [`${source}: ${(error as Error).message}`]);
+  }
 }
 
 /** Validates a config value (no file positions): the plain `key.path: …` lines. */

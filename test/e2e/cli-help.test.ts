@@ -176,6 +176,16 @@ describe('gatewarden check-config reports every mistake in one run', () => {
     expect(checked.stderr).toContain('2 of 3 config files are invalid');
   });
 
+  it('refuses an alias bomb with the coded YAML error, naming the file (found from outside: it was uncoded)', () => {
+    const bomb = join(dir, 'bomb.yaml');
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i += 1) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    writeFileSync(bomb, `${levels.join('\n')}\n`);
+    const checked = run(['check-config', bomb]);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain(`GW_CONFIG_UNREADABLE: ${bomb} is not valid YAML\n  - ${bomb}: Excessive alias count`);
+  });
+
   it('refuses a card UID and a plate listed twice and two listeners on one port, naming both places, before anything opens', () => {
     const doubled = join(dir, 'doubled.yaml');
     // The demo, with one resident's card UID in lower case, its plate with a dash, and the API on the broker's port.
