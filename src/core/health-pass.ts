@@ -2,6 +2,7 @@ import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto
 import type { Credential, CodeColour } from './credential.js';
 import type { ReasonCode } from './reasons.js';
 import type { TrustList } from './trust-list.js';
+import { hasDuplicateKeys } from './json-duplicate-keys.js';
 
 /**
  * Offline verification of `HP1:` health passes (docs/design.md, "Credentials"):
@@ -77,13 +78,14 @@ function parse(code: string): ParsedPass | undefined {
   const [encodedPayload, encodedSignature] = parts as [string, string];
   if (!BASE64URL.test(encodedPayload) || !BASE64URL.test(encodedSignature)) return undefined;
   const payloadBytes = Buffer.from(encodedPayload, 'base64url');
+  const text = payloadBytes.toString('utf8');
   let json: unknown;
   try {
-    json = JSON.parse(payloadBytes.toString('utf8'));
+    json = JSON.parse(text);
   } catch {
     return undefined;
   }
-  if (!isPayload(json)) return undefined;
+  if (!isPayload(json) || hasDuplicateKeys(text)) return undefined;
   return { payload: json, payloadBytes, signature: Buffer.from(encodedSignature, 'base64url') };
 }
 
@@ -97,8 +99,9 @@ function isPayload(value: unknown): value is HealthPassPayload {
     p.sub.length > 0 &&
     typeof p.col === 'string' &&
     COLOURS.includes(p.col) &&
-    Number.isInteger(p.iat) &&
-    Number.isInteger(p.exp) &&
+    // Safe integers: 1e308 is an integer to JavaScript, and a pass valid until then is no pass (found from outside).
+    Number.isSafeInteger(p.iat) &&
+    Number.isSafeInteger(p.exp) &&
     (p.test === undefined || isTest(p.test)) &&
     (p.origin === undefined || (typeof p.origin === 'string' && /^\d{6}$/.test(p.origin)))
   );
@@ -107,7 +110,7 @@ function isPayload(value: unknown): value is HealthPassPayload {
 function isTest(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   const t = value as Record<string, unknown>;
-  return Number.isInteger(t.at) && (t.result === 'negative' || t.result === 'positive');
+  return Number.isSafeInteger(t.at) && (t.result === 'negative' || t.result === 'positive');
 }
 
 const keyCache = new Map<string, KeyObject | null>();

@@ -85,6 +85,19 @@ describe('readHealthPass: problems are reported, never thrown', () => {
     expect(credential.problems).toEqual(problems);
   });
 
+  it('refuses a signed payload that names a key twice, or a time no clock reaches (found from outside)', () => {
+    const payload = (middle: string) => `{"v":1,"kid":"${issuer.kid}","sub":"subject-1",${middle},"iat":${NOW_S - 60},"exp":${NOW_S + 3600}}`;
+    const malformed = ['unreadable', 'CODE_MALFORMED'];
+    // Read green here and red by a reader that keeps the first: neither may decide.
+    expect(problemsOf(issuer.issueText(payload('"col":"red","col":"green"')))).toEqual(malformed);
+    expect(problemsOf(issuer.issueText(payload('"col":"red","c\\u006fl":"green"')))).toEqual(malformed);
+    expect(problemsOf(issuer.issueText(payload('"col":"green","test":{"at":1,"result":"positive","result":"negative"}')))).toEqual(malformed);
+    expect(problemsOf(issuer.issueText(`{"v":1,"kid":"${issuer.kid}","sub":"subject-1","col":"green","iat":${NOW_S - 60},"exp":1e308}`))).toEqual(malformed);
+    // The same names in values, nested objects and arrays are no duplicates.
+    const fine = payload('"col":"green","origin":"110000","test":{"at":1,"result":"negative"}').replace('"sub":"subject-1"', '"sub":"\\"col\\":\\"red\\",{[\\"v"');
+    expect(problemsOf(issuer.issueText(fine))).toEqual([]);
+  });
+
   it('an invalid trust-list key keeps failing once cached, and does not spoil a valid key', () => {
     const broken: TrustList = { ...trust, issuers: { [issuer.kid]: 'not-a-key' } };
     expect([problemsOf(issuer.issue(), broken), problemsOf(issuer.issue(), broken), problemsOf(issuer.issue())]).toEqual([['CODE_BAD_SIGNATURE'], ['CODE_BAD_SIGNATURE'], []]);
