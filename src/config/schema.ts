@@ -36,6 +36,11 @@ const Policy = Type.Object(
      */
     cardAloneEntry: Type.Boolean({ default: false }),
     suspectedCaseOnFever: Type.Boolean({ default: true }),
+    /**
+     * After a refusal with a confirmed fever the person is refused FEVER at every lane for this long: a later normal
+     * reading (a rescan on a cooled forehead) never clears a confirmed fever. 0 turns the hold off.
+     */
+    feverHoldMinutes: Type.Integer({ minimum: 0, maximum: 1440, default: 30 }),
     /** Who a suspected-case alert is routed to (estate plan, rule 3): police, community health station, … */
     suspectedCaseContacts: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { default: [] }),
     /** Roles the lockdown rules do not hold back (docs/rules.md). */

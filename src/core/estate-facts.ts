@@ -20,6 +20,8 @@ export interface SubjectStatus {
   exitPass?: { passId: string; validFrom: number; returnBy: number };
   /** The subject's last granted passage was an entry (for anti-passback). */
   inside: boolean;
+  /** When the person was last refused with a confirmed fever, at any lane, while the estate remembers it (the fever hold). */
+  feverDeniedAt?: number;
 }
 
 /** Estate-wide settings of the rules, from config and the current drill. */
@@ -31,6 +33,8 @@ export interface EstateRules {
   drill: { active: boolean; enforce: boolean };
   /** Who a `suspected-case` alert is routed to (police, community health), from config. */
   suspectedCaseContacts: readonly string[];
+  /** How long a refusal with a confirmed fever holds the person out at every lane (ms); 0: no hold. */
+  feverHoldMs: number;
 }
 
 export const NO_STATUS: SubjectStatus = { quarantined: false, generalContact: false, inside: false };
@@ -42,4 +46,5 @@ export const DEFAULT_RULES: EstateRules = {
   antiPassback: false,
   drill: { active: false, enforce: true },
   suspectedCaseContacts: [],
+  feverHoldMs: 30 * 60_000,
 };

@@ -6,8 +6,8 @@ import { classifyReading } from './temperature.js';
 /** What the lane makes of thermometer readings and of passes already granted: pure helpers of lane-machine.ts. */
 
 /** Whether the attempt is screened for fever. Estate plan, rule 4: in lockdown temperature is checked going out as well as in. */
-export function temperatureRequired(direction: Direction, world: LaneWorld): boolean {
-  return direction === 'in' || world.mode === 'lockdown';
+export function temperatureRequired(direction: Direction, { mode }: Pick<LaneWorld, 'mode'>): boolean {
+  return direction === 'in' || mode === 'lockdown';
 }
 
 /** The readings taken with nobody scanned that are fresh enough to be the person scanning at `at`. */

@@ -1,5 +1,6 @@
 import type { AlertDraft, AlertSeverity, AlertType } from './alerts.js';
 import type { EstateRules } from './estate-facts.js';
+import { FEVER_HOLD_RULE } from './fever-hold.js';
 import type { LaneSetup, PassageRecord } from './lane-types.js';
 import type { ReasonCode } from './reasons.js';
 
@@ -45,7 +46,9 @@ export function passageAlerts(passage: PassageRecord, setup: LaneSetup, rules: E
   const routing = rules.suspectedCaseContacts.join('; ');
   // Every reading taken and the threshold, so the district sees what was measured, not only the verdict.
   const measured = { ...base.details, readingsC: passage.readings.join(', '), thresholdC: setup.screening.feverThresholdC };
-  const fever = reasons.filter((r) => FEVER.includes(r));
+  // A retry refused by the fever hold is the fever already reported when the hold began: its readings are on the passage.
+  const held = passage.decision.rule === FEVER_HOLD_RULE;
+  const fever = held ? [] : reasons.filter((r) => FEVER.includes(r));
   if (fever.length > 0) {
     alerts.push({ ...base, type: 'fever', severity: 'critical', reasons: fever, details: measured });
     const contact = reasons.includes('GENERAL_CONTACT');
@@ -53,7 +56,7 @@ export function passageAlerts(passage: PassageRecord, setup: LaneSetup, rules: E
       alerts.push({ ...base, type: 'suspected-case', severity: 'critical', reasons: contact ? [...fever, 'GENERAL_CONTACT'] : fever, details: { ...base.details, routing } });
     }
   }
-  const unconfirmed = reasons.filter((r) => UNCONFIRMED_FEVER.includes(r));
+  const unconfirmed = held ? [] : reasons.filter((r) => UNCONFIRMED_FEVER.includes(r));
   if (unconfirmed.length > 0) {
     alerts.push({ ...base, type: 'fever', severity: 'warning', reasons: unconfirmed, details: { ...measured, confirmed: false } });
   }

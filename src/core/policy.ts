@@ -1,6 +1,7 @@
 import type { HealthPass } from './credential.js';
 import type { Decision, Verdict } from './decision.js';
 import { estateFindings } from './estate-rules.js';
+import { feverHoldFindings } from './fever-hold.js';
 import type { Finding, PassageFacts } from './passage-facts.js';
 import type { ReasonCode } from './reasons.js';
 
@@ -33,7 +34,9 @@ export function decide(facts: PassageFacts, policyVersion: string): Decision {
   if (facts.mode === 'emergency-open') {
     return { verdict: 'grant', reasons: ['EMERGENCY_OPEN'], rule: 'emergency-open', policyVersion };
   }
-  const findings = [...deviceFindings(facts), ...credentialFindings(facts), ...estateFindings(facts), ...temperatureFindings(facts)];
+  // The fever hold first: the first of the strictest findings names the rule, so a held refusal always says
+  // fever-hold, and its FEVER is never taken for a fever confirmed at this attempt (no second suspected case).
+  const findings = [...feverHoldFindings(facts), ...deviceFindings(facts), ...credentialFindings(facts), ...estateFindings(facts), ...temperatureFindings(facts)];
   const worst = findings.reduce<Finding | undefined>(
     (current, finding) => (!current || SEVERITY[finding.verdict] > SEVERITY[current.verdict] ? finding : current),
     undefined,

@@ -7,6 +7,7 @@ import type { DrillRow, RuleStore } from '../store/rule-store.js';
 import type { SubjectHasher } from '../store/subject-hash.js';
 import type { WriteStep } from '../store/write-unit.js';
 import { RecentSet } from '../core/recent-set.js';
+import { startsFeverHold } from '../core/fever-hold.js';
 
 /** Far above an estate's residents and the day's visitors: the oldest entries beyond it are forgotten. */
 const INSIDE_MAX = 50_000;
@@ -19,6 +20,8 @@ export interface RuleSettings {
   suspectedCaseContacts: readonly string[];
   /** Past this age the risk-area list is stale; `null`: never. */
   riskListMaxAgeMs: number | null;
+  /** How long a refusal with a confirmed fever holds the person out (policy.feverHoldMinutes); 0: no hold. */
+  feverHoldMs: number;
 }
 
 interface HashedEntry {
@@ -50,6 +53,11 @@ export class EstateRegistry implements Registry {
    * 30-minute soak's 353,000 distinct residents grew the gateway's memory by 1.6 MB a minute (issue 14).
    */
   private readonly inside = new RecentSet(INSIDE_MAX);
+  /**
+   * When each person (both their hashes) was last refused with a confirmed fever: the fever hold, for every lane.
+   * Oldest first; entries past the hold are dropped as new ones come, so it holds the fevers of one hold window.
+   */
+  private readonly feverDenials = new Map<string, number>();
   /** The running drill as last read (activeDrill); none read yet when undefined. */
   private drill: { row: DrillRow | undefined } | undefined;
 
@@ -110,6 +118,7 @@ export class EstateRegistry implements Registry {
       antiPassback: this.settings.antiPassback,
       drill: { active: drillActive, enforce: drill?.enforce ?? this.settings.drillEnforces },
       suspectedCaseContacts: this.settings.suspectedCaseContacts,
+      feverHoldMs: this.settings.feverHoldMs,
     };
   }
 
@@ -145,12 +154,14 @@ export class EstateRegistry implements Registry {
     const current = (until: number | null | undefined) => until !== undefined && (until === null || until > now);
     const recovered = hashes.map((h) => this.recovered.get(h)).find((r) => r !== undefined);
     const exitPass = this.store.exitPass(hashes);
+    const feverDeniedAt = hashes.map((h) => this.feverDenials.get(h)).filter((at) => at !== undefined);
     return {
       quarantined: hashes.some((h) => current(this.quarantine.get(h))),
       generalContact: hashes.some((h) => current(this.contacts.get(h))),
       inside: this.inside.has(this.hash(subject)),
       ...(recovered ? { recovered } : {}),
       ...(exitPass ? { exitPass: { passId: exitPass.passId, validFrom: exitPass.validFrom, returnBy: exitPass.returnBy } } : {}),
+      ...(feverDeniedAt.length > 0 ? { feverDeniedAt: Math.max(...feverDeniedAt) } : {}),
     };
   }
 
@@ -168,12 +179,35 @@ export class EstateRegistry implements Registry {
     return pass ? [this.store.markLeft(pass.passId, passage.at)] : [];
   }
 
-  /** After a recorded grant: who is inside (anti-passback). Refusals change nothing. */
+  /** After a recorded passage: who is inside (anti-passback) after a grant; the fever hold after a confirmed fever. */
   onPassage(passage: PassageRecord): void {
     const { subject, decision } = passage;
-    if (!subject || subject.kind === 'plate' || decision.verdict !== 'grant') return;
+    if (!subject || subject.kind === 'plate') return;
+    if (startsFeverHold(decision)) this.holdForFever(this.hashesOf(subject), passage.at);
+    if (decision.verdict !== 'grant') return;
     if (passage.direction === 'in') this.inside.add(this.hash(subject));
     else this.inside.delete(this.hash(subject));
+  }
+
+  /**
+   * At start: the confirmed fevers recorded within the hold window, so a restart does not lift a hold. A passage
+   * row keeps one of the person's hashes; `status` looks up both.
+   */
+  restoreFeverHolds(now: number): void {
+    if (this.settings.feverHoldMs === 0) return;
+    for (const { subjectHash, at } of this.store.feverDenials(now - this.settings.feverHoldMs)) this.holdForFever([subjectHash], at);
+  }
+
+  private holdForFever(hashes: readonly string[], at: number): void {
+    if (this.settings.feverHoldMs === 0) return;
+    for (const hash of hashes) {
+      this.feverDenials.delete(hash);
+      this.feverDenials.set(hash, at);
+    }
+    for (const [hash, since] of this.feverDenials) {
+      if (since > at - this.settings.feverHoldMs) break;
+      this.feverDenials.delete(hash);
+    }
   }
 
   /** The keyed hash the store keeps for a subject (trace lookups). */

@@ -19,7 +19,8 @@ export interface GatewayEstate {
 /**
  * What every lane reads: the trust list, the roster, the replay window (passes
  * granted just before a restart are still in it) and the estate registry,
- * which follows every recorded passage (who is inside, exit passes used).
+ * which follows every recorded passage (who is inside, exit passes used, who
+ * is held out by a confirmed fever: restored from the passages at start).
  */
 export function buildEstate({ config, secrets, clock }: StartContext, { db, access, journal, events }: GatewayStore): GatewayEstate {
   // The decision's lookups read from the reader; a grant's marks commit in its passage's unit.
@@ -46,10 +47,12 @@ function estateRegistry(config: Readonly<Config>, store: RuleStore, journal: Jou
       drillEnforces: policy.drillEnforces,
       suspectedCaseContacts: policy.suspectedCaseContacts,
       riskListMaxAgeMs: policy.riskListMaxAgeHours === null ? null : policy.riskListMaxAgeHours * 3_600_000,
+      feverHoldMs: policy.feverHoldMinutes * 60_000,
     },
     clock,
   );
   registry.reloadLists();
+  registry.restoreFeverHolds(clock.now());
   registry.setVehicles(store.list<Config['roster']['vehicles'][number]>('vehicles')?.entries ?? config.roster.vehicles);
   return registry;
 }

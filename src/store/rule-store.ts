@@ -1,3 +1,4 @@
+import { FEVER_HOLD_RULE } from '../core/fever-hold.js';
 import type { VisitorPassRecord } from '../core/registry.js';
 import type { Db } from './database.js';
 import type { StoreAccess } from './outbox.js';
@@ -65,6 +66,10 @@ export class RuleStore {
         WHERE left_at IS NOT NULL AND returned_at IS NULL AND overdue_alerted_at IS NULL AND return_by <= ?`),
       markOverdue: db.prepare('UPDATE exit_passes SET overdue_alerted_at = ? WHERE id = ?'),
       list: reader.prepare('SELECT version, entries, updated_at FROM lists WHERE name = ?'),
+      // What startsFeverHold says of a decision, on the rows: refused with FEVER, and not by the hold itself.
+      feverDenials: reader.prepare(`SELECT subject_hash, at FROM passages
+        WHERE at >= ? AND verdict = 'deny' AND rule <> ? AND subject_hash IS NOT NULL
+          AND EXISTS (SELECT 1 FROM json_each(passages.reasons) WHERE value = 'FEVER') ORDER BY at`),
       activeDrill: reader.prepare('SELECT id, scenario, started_at, ends_at, enforce FROM drills WHERE stopped_at IS NULL AND (ends_at IS NULL OR ends_at > ?) ORDER BY started_at DESC LIMIT 1'),
     };
   }
@@ -108,6 +113,12 @@ export class RuleStore {
   list<T>(name: string): { version: string; entries: T[]; updatedAt: number } | undefined {
     const row = this.stmts.list.get(name) as { version: string; entries: string; updated_at: number } | undefined;
     return row && { version: row.version, entries: JSON.parse(row.entries) as T[], updatedAt: row.updated_at };
+  }
+
+  /** The passages refused with a confirmed fever since `since`, oldest first (the fever hold at start). */
+  feverDenials(since: number): Array<{ subjectHash: string; at: number }> {
+    const rows = this.stmts.feverDenials.all(since, FEVER_HOLD_RULE) as Array<{ subject_hash: string; at: number }>;
+    return rows.map((r) => ({ subjectHash: r.subject_hash, at: r.at }));
   }
 
   activeDrill(now: number): DrillRow | undefined {

@@ -157,6 +157,47 @@ describeWithTools(['socat'], 'simulated estate (config/sim.yaml) over real ptys'
     expect(next!.readings).toEqual([38.6, 36.4]);
   });
 
+  // Found beside the outside tester's rescan finding: denied FEVER, the same pass 0.6 s later on a cooled forehead (36.3) was granted.
+  it('a confirmed fever holds the person out: the same pass again with a normal reading is refused FEVER, here and at another gate', async () => {
+    const pass = greenPass('visitor-fever-hold');
+    const opens = () => estate.line('south-p1-barrier').commands.filter((command) => command === 'OPEN').length;
+    const opened = opens();
+    await laneIdle('south/p1');
+    await readsTemperature('south-p1-thermo', 38.6);
+    const from = passages.length;
+    estate.line('south-p1-qr').send(pass);
+    await waitFor(() => gateway.lanes.get('south/p1')?.phase === 'measuring', { what: 'south/p1 re-measuring the fever' });
+    await readsTemperature('south-p1-thermo', 38.7);
+    const [refused] = await lanePassages('south/p1', from, 1);
+    expect(refused!.decision).toMatchObject({ verdict: 'deny', reasons: ['FEVER'], rule: 'temperature-screening' });
+    expect(await storedAlerts(refused!.id, 2)).toEqual(['fever:critical', 'suspected-case:critical']);
+
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    estate.line('south-p1-qr').send(pass);
+    await waitFor(() => gateway.lanes.get('south/p1')?.phase === 'measuring', { what: 'south/p1 measuring the retry' });
+    await readsTemperature('south-p1-thermo', 36.3);
+    const [, retry] = await lanePassages('south/p1', from, 2);
+    expect(retry!.decision).toMatchObject({ verdict: 'deny', reasons: ['FEVER'], rule: 'fever-hold' });
+    expect(retry!.readings).toEqual([36.3]);
+    expect(storedVerdict(retry!.id)).toBe('deny');
+
+    // The same person at the north gate, normal on its Modbus thermometer: held there too.
+    await laneIdle('north/p1');
+    await readsTemperature('north-p1-thermo', 36.6);
+    const beforeNorth = passages.length;
+    estate.line('north-p1-qr').send(pass);
+    const north = await nextPassage('north/p1', beforeNorth);
+    expect(north.decision).toMatchObject({ verdict: 'deny', reasons: ['FEVER'], rule: 'fever-hold' });
+
+    const suspectedCases = gateway.db
+      .prepare("SELECT count(*) FROM alerts WHERE type = 'suspected-case' AND subject_hash = (SELECT subject_hash FROM passages WHERE id = ?)")
+      .pluck()
+      .get(refused!.id);
+    expect(suspectedCases).toBe(1);
+    expect(gateway.lanes.get('south/p1')?.phase).toBe('idle');
+    expect(opens()).toBe(opened);
+  });
+
   it('grants a health pass scanned on the north pty and pulses the relay coil over the RS-485 bus', async () => {
     const from = passages.length;
     const nowS = Math.floor(Date.now() / 1000);

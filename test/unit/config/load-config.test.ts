@@ -27,6 +27,7 @@ describe('config loading', () => {
     expect(config.estate.id).toBe('lotus-garden');
     expect(config.policy.feverThresholdC).toBe(37.3);
     expect(config.policy.maxRemeasures).toBe(2);
+    expect(config.policy.feverHoldMinutes).toBe(30);
     expect(config.gates[0]?.lanes[0]?.temperatureEnforcement).toBe('hard');
     expect(Object.isFrozen(config.gates[0])).toBe(true);
   });
@@ -39,6 +40,9 @@ describe('config loading', () => {
     ['a number out of range', (c: Record<string, any>) => (c.policy.feverThresholdC = 45), 'policy.feverThresholdC: expected a number <= 37.5'],
     ['a fever threshold a typo away from waving fevers through', (c: Record<string, any>) => (c.policy.feverThresholdC = 38.5), 'policy.feverThresholdC: expected a number <= 37.5'],
     ['replay detection turned off', (c: Record<string, any>) => (c.policy.replayWindowS = 0), 'policy.replayWindowS: expected a number >= 10'],
+    ['a negative fever hold', (c: Record<string, any>) => (c.policy.feverHoldMinutes = -5), 'policy.feverHoldMinutes: expected a number >= 0'],
+    ['a fever hold in fractions of a minute', (c: Record<string, any>) => (c.policy.feverHoldMinutes = 0.5), 'policy.feverHoldMinutes: expected integer'],
+    ['a fever hold of days', (c: Record<string, any>) => (c.policy.feverHoldMinutes = 10_000), 'policy.feverHoldMinutes: expected a number <= 1440'],
     [
       'a missing device reference',
       (c: Record<string, any>) => (c.gates[0].lanes[0].devices.barrier = 'no-such-barrier'),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialLaneState, stepLane } from '../../../src/core/lane-machine.js';
 import type { LaneState } from '../../../src/core/lane-types.js';
-import { CREDENTIAL_AND_MODE_CASES, LANE_CASES, MANUAL_RELEASE_CASES, PASSAGE_CASES, SCREENING_CASES, type LaneScenario } from './fixtures/lane-cases.js';
+import { CREDENTIAL_AND_MODE_CASES, FEVER_HOLD_CASES, LANE_CASES, MANUAL_RELEASE_CASES, PASSAGE_CASES, SCREENING_CASES, type LaneScenario } from './fixtures/lane-cases.js';
 import { LANE_SETUP } from '../../../support/lane/lane-setup.js';
 import { device, manualRelease, passage, reading, releaseFailed, runLane, scan, T0, tick, worldOf } from './fixtures/lane.js';
 
@@ -23,6 +23,19 @@ describe('lane machine: credentials and modes', () => {
 
 describe('lane machine: release, passage and failures', () => {
   it.each(named(PASSAGE_CASES))('%s', (_name, scenario) => expectScenario(scenario));
+});
+
+describe('lane machine: fever hold', () => {
+  it.each(named(FEVER_HOLD_CASES))('%s', (_name, scenario) => expectScenario(scenario));
+
+  it('names the hold as the rule of a held refusal and keeps what was measured; a confirmed fever names the screening', () => {
+    const run = runLane([reading(38.6, -200), scan('green'), reading(38.7, 500), scan('green', 1100, { id: 'a2' }), reading(36.3, 1500)]);
+    const recorded = run.steps.flatMap((step) => step.effects).filter((effect) => effect.type === 'record');
+    expect(recorded.map(({ passage }) => [passage.decision.rule, passage.temperatureC, passage.readings])).toEqual([
+      ['temperature-screening', 38.7, [38.6, 38.7]],
+      ['fever-hold', 36.3, [36.3]],
+    ]);
+  });
 });
 
 describe('lane machine: manual release', () => {

@@ -56,6 +56,16 @@ describe('passageAlerts', () => {
     expect(brief(passageAlerts(passageWith(['FEVER']), { ...LANE_SETUP, suspectedCaseOnFever: false }, DEFAULT_RULES, false))).toEqual(['fever/critical/FEVER']);
   });
 
+  it.each<[string, ReasonCode[], string[]]>([
+    ['a normal reading', ['FEVER'], []],
+    ['a first fever reading never re-measured', ['FEVER', 'FEVER_UNCONFIRMED'], []],
+    ['a general contact', ['FEVER', 'GENERAL_CONTACT'], []],
+    ['a red code: its own alert still raised', ['FEVER', 'CODE_RED'], ['code-abnormal/critical/CODE_RED']],
+  ])('a retry refused by the fever hold, with %s, raises no fever or suspected-case alert (reported when the hold began)', (_name, reasons, expected) => {
+    const held = passageWith(reasons, 36.3);
+    expect(brief(passageAlerts({ ...held, decision: { ...held.decision, rule: 'fever-hold' } }, LANE_SETUP, DEFAULT_RULES, false))).toEqual(expected);
+  });
+
   it('a thermometer fault already alerted is not alerted again; other alerts still are', () => {
     expect(brief(passageAlerts(passageWith(['CODE_RED', 'NO_TEMPERATURE'], null), LANE_SETUP, DEFAULT_RULES, true))).toEqual(['code-abnormal/critical/CODE_RED']);
   });
