@@ -1,4 +1,7 @@
+import type { Subject } from './credential.js';
 import type { Decision } from './decision.js';
+import type { PassageRecord } from './lane-types.js';
+import type { ReasonCode } from './reasons.js';
 import { temperatureRequired } from './lane-readings.js';
 import type { Finding, PassageFacts } from './passage-facts.js';
 
@@ -23,3 +26,24 @@ export function feverHoldFindings(facts: PassageFacts): Finding[] {
 export function startsFeverHold(decision: Decision): boolean {
   return decision.verdict === 'deny' && decision.reasons.includes('FEVER') && decision.rule !== FEVER_HOLD_RULE;
 }
+
+/** A first fever that no second sample confirmed or cleared: the person's next attempt starts from it. */
+export function leavesFeverUnconfirmed(decision: Decision): boolean {
+  return decision.reasons.includes('FEVER_UNCONFIRMED');
+}
+
+/**
+ * Whom a passage's fever concerns. A pass whose signature did not verify names whoever its maker chose, so its
+ * subject is held only when a roster card named the person; a card shown with another person's verified pass
+ * (CODE_MISMATCH) holds both, since either may be the one at the gate (found from outside: a forged pass put a
+ * 30-minute hold on a resident, and a borrowed card put it on the card's owner while the pass's subject walked in).
+ */
+export function feverSubjects(passage: PassageRecord): Subject[] {
+  const verified = !passage.decision.reasons.some((reason) => UNVERIFIED_PASS.includes(reason));
+  const subjects: Subject[] = [];
+  if (passage.subject && passage.subject.kind !== 'plate' && (passage.credential !== 'health-pass' || verified)) subjects.push(passage.subject);
+  if (passage.codeSubject && verified) subjects.push(passage.codeSubject);
+  return subjects;
+}
+
+const UNVERIFIED_PASS: readonly ReasonCode[] = ['CODE_BAD_SIGNATURE', 'CODE_UNKNOWN_ISSUER', 'CODE_MALFORMED'];

@@ -1,8 +1,8 @@
 import { isIdentityOnly, type Credential } from './credential.js';
 import { NO_STATUS } from './estate-facts.js';
-import { personOf, type TemperatureFact } from './passage-facts.js';
+import { otherSubjects, personOf, type TemperatureFact } from './passage-facts.js';
 import { decide } from './policy.js';
-import { carriedFever, freshReadings, isNewSample, MAX_HELD_READINGS, personKey, replayKey, temperatureRequired, unattributedFever, unmeasured } from './lane-readings.js';
+import { carriedFever, withUnconfirmedFever, freshReadings, isNewSample, MAX_HELD_READINGS, personKey, replayKey, temperatureRequired, unattributedFever, unmeasured } from './lane-readings.js';
 import { passageAlerts, THERMOMETER_FAULT } from './passage-alerts.js';
 import { hold, prepend, settle } from './lane-step.js';
 import { manualRelease } from './manual-release.js';
@@ -105,11 +105,12 @@ function screen(state: LaneState, idle: LaneState, attempt: Attempt, setup: Lane
   const needsTemperature = temperatureRequired(attempt.direction, world) && !refusedAsShown;
   if (!needsTemperature || world.mode === 'emergency-open') return conclude(idle, attempt, { kind: 'not-required' }, at, setup, world);
   if (!setup.hasThermometer || !state.devices.thermometer) return conclude(idle, attempt, { kind: 'missing' }, at, setup, world);
+  const screened = withUnconfirmedFever(attempt, state, world, held);
   if (held.length > 0) {
-    const judged = judgeHeld(idle, attempt, held, setup, world);
+    const judged = judgeHeld(idle, screened, held, setup, world);
     return judged.state.phase.name === 'measuring' ? { ...judged, effects: [...judged.effects, { type: 'measure' }] } : judged;
   }
-  return measure(idle, attempt, at, setup);
+  return measure(idle, screened, at, setup);
 }
 
 /**
@@ -265,7 +266,7 @@ function conclude(state: LaneState, shown: Attempt, temperature: TemperatureFact
     kind: setup.kind,
     credential: credential.kind,
     ...(person ? { subject: person } : {}),
-    ...(credential.kind === 'plate' ? { vehicle: credential.subject } : {}),
+    ...otherSubjects(credential, pass, person),
     decision,
     temperatureC: 'celsius' in temperature ? temperature.celsius : null,
     readings: attempt.readings,
@@ -274,7 +275,7 @@ function conclude(state: LaneState, shown: Attempt, temperature: TemperatureFact
   };
   const alerts = passageAlerts(passage, setup, world.rules, state.thermometerFaultAlerted);
   const thermometerFaultAlerted = state.thermometerFaultAlerted || decision.reasons.some((r) => THERMOMETER_FAULT.includes(r));
-  const recorded: LaneState = { ...state, phase: { name: 'idle' }, thermometerFaultAlerted, ...carriedFever(attempt, temperature) };
+  const recorded: LaneState = { ...state, phase: { name: 'idle' }, thermometerFaultAlerted, ...carriedFever(state, attempt, temperature) };
   const effects: LaneEffect[] = [{ type: 'record', passage, alerts }];
 
   if (decision.verdict !== 'grant') {

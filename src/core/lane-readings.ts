@@ -1,5 +1,5 @@
 import type { HealthPass } from './credential.js';
-import type { Direction, TemperatureFact } from './passage-facts.js';
+import { personOf, type Direction, type TemperatureFact } from './passage-facts.js';
 import type { Attempt, LaneEffect, LaneEvent, LaneSetup, LaneState, LaneWorld } from './lane-types.js';
 import { classifyReading } from './temperature.js';
 
@@ -53,8 +53,13 @@ export function unmeasured(attempt: Attempt, why: 'missing' | 'interrupted' = 'm
  * restarts the measurement (found from outside: fever, scan, rescan, fever, normal was granted as re-measured normal).
  * The lane has no pending readings while an attempt is in progress, so there is nothing to merge with.
  */
-export function carriedFever(attempt: Attempt, temperature: TemperatureFact): Pick<LaneState, 'pendingReadings'> {
-  return temperature.kind === 'unconfirmed-fever' && attempt.firstFever !== undefined ? { pendingReadings: [attempt.firstFever] } : {};
+export function carriedFever(state: LaneState, attempt: Attempt, temperature: TemperatureFact): Pick<LaneState, 'pendingReadings' | 'unconfirmedFever'> {
+  const person = personOf(attempt);
+  if (temperature.kind === 'unconfirmed-fever' && attempt.firstFever !== undefined) {
+    return { pendingReadings: [attempt.firstFever], ...(person ? { unconfirmedFever: { subjectId: person.id, ...attempt.firstFever } } : {}) };
+  }
+  // The same person measured again: their fever is settled here.
+  return person && state.unconfirmedFever?.subjectId === person.id && temperature.kind !== 'not-required' ? { unconfirmedFever: undefined } : {};
 }
 
 /**
@@ -72,4 +77,21 @@ export function replayKey(fingerprint: string, direction: Direction): string {
  */
 export function personKey(pass: HealthPass, direction: Direction): string {
   return `person:${pass.subject.id}:${direction}`;
+}
+
+/**
+ * The person's first fever from an earlier attempt that no second sample settled is this attempt's first sample:
+ * waiting past the freshness window before the rescan must not restart the measurement (found from outside:
+ * fever, scan, 3.6 s, rescan, fever, normal was granted as re-measured normal).
+ */
+export function withUnconfirmedFever(attempt: Attempt, state: LaneState, world: LaneWorld, held: ReadonlyArray<{ celsius: number; at: number }>): Attempt {
+  if (attempt.firstFever !== undefined) return attempt;
+  const person = personOf(attempt);
+  if (!person || person.kind === 'plate') return attempt;
+  const here = state.unconfirmedFever?.subjectId === person.id && attempt.at - state.unconfirmedFever.at < world.rules.feverHoldMs ? state.unconfirmedFever : undefined;
+  const found = world.unconfirmedFever(person) ?? here;
+  const fever = found && { celsius: found.celsius, at: found.at };
+  // Still among the lane's fresh readings (carriedFever): that reading is judged from there, and only once.
+  if (!fever || held.some((r) => r.celsius === fever.celsius && r.at <= fever.at)) return attempt;
+  return { ...attempt, firstFever: fever };
 }

@@ -44,6 +44,8 @@ export interface LaneWorld {
   isReplayed(fingerprint: string): boolean;
   /** What the estate's lists and passes say about a subject (quarantine, exit pass, …). */
   status(subject: Subject): SubjectStatus;
+  /** The subject's first fever that no second sample confirmed or cleared, while it still counts (fever-hold.ts). */
+  unconfirmedFever(subject: Subject): { celsius: number; at: number } | undefined;
   risk: RiskAreas;
   rules: EstateRules;
 }
@@ -75,6 +77,8 @@ export interface PassageRecord {
   subject?: Subject;
   /** On a vehicle lane, the plate; `subject` is then the occupant who showed the health pass. */
   vehicle?: Subject;
+  /** The health pass's subject when it is not `subject` (a card and another person's pass: CODE_MISMATCH). */
+  codeSubject?: Subject;
   decision: Decision;
   /** The reading the decision used, if any. */
   temperatureC: number | null;
@@ -147,6 +151,12 @@ export interface LaneState {
    * first fever reading of an attempt that ended before a new sample confirmed or cleared it.
    */
   pendingReadings?: ReadonlyArray<{ celsius: number; at: number }>;
+  /**
+   * The last first fever here that no second sample settled, and whose it was: their next scan starts from it past
+   * the freshness window too. The registry learns it only once its passage is committed, after a rescan that
+   * decided it in the same step has already started the next attempt (lane-readings.ts, withUnconfirmedFever).
+   */
+  unconfirmedFever?: { subjectId: string; celsius: number; at: number };
   /** Set once a thermometer fault was alerted; cleared by the next good reading, so one fault raises one alert. */
   thermometerFaultAlerted: boolean;
 }

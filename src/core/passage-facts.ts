@@ -77,3 +77,11 @@ export function personRole(facts: Pick<PassageFacts, 'credential' | 'code'>): Su
   if (credential.kind === 'card') return credential.role;
   return healthPassOf(facts)?.role;
 }
+
+/** Who else a passage names: the plate shown as the credential, and the pass's subject when it is not the person (CODE_MISMATCH). */
+export function otherSubjects(credential: Credential, pass: Credential | undefined, person: Subject | undefined): { vehicle?: Subject; codeSubject?: Subject } {
+  return {
+    ...(credential.kind === 'plate' ? { vehicle: credential.subject } : {}),
+    ...(pass?.kind === 'health-pass' && person && pass.subject.id !== person.id ? { codeSubject: pass.subject } : {}),
+  };
+}

@@ -7,7 +7,7 @@ import type { DrillRow, RuleStore } from '../store/rule-store.js';
 import type { SubjectHasher } from '../store/subject-hash.js';
 import type { WriteStep } from '../store/write-unit.js';
 import { RecentSet } from '../core/recent-set.js';
-import { startsFeverHold } from '../core/fever-hold.js';
+import { feverSubjects, leavesFeverUnconfirmed, startsFeverHold } from '../core/fever-hold.js';
 
 /** Far above an estate's residents and the day's visitors: the oldest entries beyond it are forgotten. */
 const INSIDE_MAX = 50_000;
@@ -58,6 +58,8 @@ export class EstateRegistry implements Registry {
    * Oldest first; entries past the hold are dropped as new ones come, so it holds the fevers of one hold window.
    */
   private readonly feverDenials = new Map<string, number>();
+  /** First fevers that no second sample settled, by subject hash, oldest first. */
+  private readonly unconfirmedFevers = new Map<string, { celsius: number; at: number }>();
   /** The running drill as last read (activeDrill); none read yet when undefined. */
   private drill: { row: DrillRow | undefined } | undefined;
 
@@ -181,9 +183,9 @@ export class EstateRegistry implements Registry {
 
   /** After a recorded passage: who is inside (anti-passback) after a grant; the fever hold after a confirmed fever. */
   onPassage(passage: PassageRecord): void {
+    this.followFever(passage);
     const { subject, decision } = passage;
     if (!subject || subject.kind === 'plate') return;
-    if (startsFeverHold(decision)) this.holdForFever(this.hashesOf(subject), passage.at);
     if (decision.verdict !== 'grant') return;
     if (passage.direction === 'in') this.inside.add(this.hash(subject));
     else this.inside.delete(this.hash(subject));
@@ -198,16 +200,26 @@ export class EstateRegistry implements Registry {
     for (const { subjectHash, at } of this.store.feverDenials(now - this.settings.feverHoldMs)) this.holdForFever([subjectHash], at);
   }
 
+  /** The subject's first fever left unconfirmed within the hold window (LaneWorld.unconfirmedFever). */
+  unconfirmedFever(subject: Subject, now: number): { celsius: number; at: number } | undefined {
+    const found = this.hashesOf(subject).map((h) => this.unconfirmedFevers.get(h)).find((fever) => fever !== undefined);
+    return found && now - found.at < this.settings.feverHoldMs ? found : undefined;
+  }
+
+  /** A confirmed fever starts a hold; an unconfirmed one waits for the person's next sample; any other reading settles it. */
+  private followFever(passage: PassageRecord): void {
+    const hashes = feverSubjects(passage).flatMap((subject) => this.hashesOf(subject));
+    if (startsFeverHold(passage.decision)) this.holdForFever(hashes, passage.at);
+    if (leavesFeverUnconfirmed(passage.decision) && passage.temperatureC !== null) {
+      if (this.settings.feverHoldMs > 0) remember(this.unconfirmedFevers, hashes, { celsius: passage.temperatureC, at: passage.at }, (fever) => fever.at <= passage.at - this.settings.feverHoldMs);
+    } else if (passage.readings.length > 0) {
+      for (const hash of hashes) this.unconfirmedFevers.delete(hash);
+    }
+  }
+
   private holdForFever(hashes: readonly string[], at: number): void {
     if (this.settings.feverHoldMs === 0) return;
-    for (const hash of hashes) {
-      this.feverDenials.delete(hash);
-      this.feverDenials.set(hash, at);
-    }
-    for (const [hash, since] of this.feverDenials) {
-      if (since > at - this.settings.feverHoldMs) break;
-      this.feverDenials.delete(hash);
-    }
+    remember(this.feverDenials, hashes, at, (since) => since <= at - this.settings.feverHoldMs);
   }
 
   /** The keyed hash the store keeps for a subject (trace lookups). */
@@ -218,5 +230,17 @@ export class EstateRegistry implements Registry {
   /** A person's list entries and passes are keyed by the hash of their id as a card and as a health pass. */
   private hashesOf(subject: Subject): [string, string] {
     return [this.hash({ kind: 'card', id: subject.id }), this.hash({ kind: 'health-pass', id: subject.id })];
+  }
+}
+
+/** Sets `value` for `keys` as the newest entries, and drops the oldest entries while `expired` (insertion order is age). */
+function remember<T>(map: Map<string, T>, keys: readonly string[], value: T, expired: (entry: T) => boolean): void {
+  for (const key of keys) {
+    map.delete(key);
+    map.set(key, value);
+  }
+  for (const [key, entry] of map) {
+    if (!expired(entry)) break;
+    map.delete(key);
   }
 }

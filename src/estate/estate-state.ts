@@ -105,6 +105,7 @@ export class EstateState {
       readCredential: (code, laneKind) => readCredential(code, { trust, roster, registry: registry ?? EMPTY_REGISTRY, now }, laneKind),
       isReplayed: (key) => replay.isReplayed(this.replayKey(key), now),
       status: (subject) => registry?.status(subject, now) ?? NO_STATUS,
+      unconfirmedFever: (subject) => registry?.unconfirmedFever(subject, now),
       risk: registry?.risk(now) ?? NO_RISK_AREAS,
       rules: this.rulesFor(gate),
     };

@@ -69,7 +69,9 @@ export class RuleStore {
       // What startsFeverHold says of a decision, on the rows: refused with FEVER, and not by the hold itself.
       feverDenials: reader.prepare(`SELECT subject_hash, at FROM passages
         WHERE at >= ? AND verdict = 'deny' AND rule <> ? AND subject_hash IS NOT NULL
-          AND EXISTS (SELECT 1 FROM json_each(passages.reasons) WHERE value = 'FEVER') ORDER BY at`),
+          AND EXISTS (SELECT 1 FROM json_each(passages.reasons) WHERE value = 'FEVER')
+          AND NOT (credential = 'health-pass' AND EXISTS (SELECT 1 FROM json_each(passages.reasons) WHERE value IN ('CODE_BAD_SIGNATURE', 'CODE_UNKNOWN_ISSUER', 'CODE_MALFORMED')))
+        ORDER BY at`),
       activeDrill: reader.prepare('SELECT id, scenario, started_at, ends_at, enforce FROM drills WHERE stopped_at IS NULL AND (ends_at IS NULL OR ends_at > ?) ORDER BY started_at DESC LIMIT 1'),
     };
   }

@@ -58,6 +58,7 @@ export const laneTarget: FuzzTarget = {
         const world: LaneWorld = {
           mode: script.mode,
           trustStale: script.trustStale,
+          unconfirmedFever: () => undefined,
           // The lane reads codes again when it decides (an interrupted attempt's, too): the scan's own read is the first.
           readCredential: (code, laneKind) => {
             const credential = readCredential(code, { ...CONTEXT, now }, laneKind);

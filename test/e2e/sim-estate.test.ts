@@ -137,6 +137,26 @@ describeWithTools(['socat'], 'simulated estate (config/sim.yaml) over real ptys'
     expect(opens()).toBe(opened);
   });
 
+  // Found from outside: past the freshness window (3 s) the lane had forgotten the fever, so a rescan after 3.6 s
+  // made the second fever sample a first one, and the normal one after it a re-measure.
+  it('a wait past the freshness window before the rescan does not restart the fever re-measure either', async () => {
+    const pass = greenPass('visitor-slow-rescan');
+    await laneIdle('south/p1');
+    await readsTemperature('south-p1-thermo', 38.4);
+    const from = passages.length;
+    estate.line('south-p1-qr').send(pass);
+    await waitFor(() => gateway.lanes.get('south/p1')?.phase === 'measuring', { what: 'south/p1 re-measuring the fever' });
+    await new Promise((resolve) => setTimeout(resolve, 3600));
+    estate.line('south-p1-qr').send(pass);
+    const [first] = await lanePassages('south/p1', from, 1);
+    expect(first!.decision).toMatchObject({ verdict: 'refer', reasons: ['FEVER_UNCONFIRMED'] });
+    await waitFor(() => gateway.lanes.get('south/p1')?.phase === 'measuring', { what: 'south/p1 measuring the rescan' });
+    await readsTemperature('south-p1-thermo', 38.5);
+    const [, rescan] = await lanePassages('south/p1', from, 2);
+    expect(rescan!.decision).toMatchObject({ verdict: 'deny', reasons: ['FEVER'] });
+    expect(await storedAlerts(rescan!.id, 2)).toEqual(['fever:critical', 'suspected-case:critical']);
+  });
+
   it('a rescan then a normal sample: granted as a re-measured normal, the fever reported', async () => {
     const pass = greenPass('visitor-rescan-normal');
     const from = passages.length;

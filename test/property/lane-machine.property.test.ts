@@ -73,7 +73,7 @@ describe('lane machine properties, at the person level', () => {
           now += advance;
           // Each scan's code names its attempt, so the lane can read it again when it decides.
           const readCredential = (code: string) => scans.get(code)?.credential ?? ({ kind: 'unreadable', problems: ['CODE_MALFORMED'] } as Credential);
-          const world: LaneWorld = { mode: script.mode, trustStale: script.trustStale, readCredential, isReplayed: () => false, status, risk, rules: DEFAULT_RULES };
+          const world: LaneWorld = { mode: script.mode, trustStale: script.trustStale, readCredential, isReplayed: () => false, status, unconfirmedFever: () => undefined, risk, rules: DEFAULT_RULES };
           let event: LaneEvent;
           if (input.type === 'scan') {
             scans.set(`a${index}`, { credential: input.credential, at: now, direction: input.direction });
