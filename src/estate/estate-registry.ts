@@ -185,8 +185,7 @@ export class EstateRegistry implements Registry {
   onPassage(passage: PassageRecord): void {
     this.followFever(passage);
     const { subject, decision } = passage;
-    if (!subject || subject.kind === 'plate') return;
-    if (decision.verdict !== 'grant') return;
+    if (!subject || subject.kind === 'plate' || decision.verdict !== 'grant') return;
     if (passage.direction === 'in') this.inside.add(this.hash(subject));
     else this.inside.delete(this.hash(subject));
   }
@@ -202,6 +201,8 @@ export class EstateRegistry implements Registry {
 
   /** The subject's first fever left unconfirmed within the hold window (LaneWorld.unconfirmedFever). */
   unconfirmedFever(subject: Subject, now: number): { celsius: number; at: number } | undefined {
+    // Asked at every screened scan and nearly always empty: no keyed hashes to compute then.
+    if (this.unconfirmedFevers.size === 0) return undefined;
     const found = this.hashesOf(subject).map((h) => this.unconfirmedFevers.get(h)).find((fever) => fever !== undefined);
     return found && now - found.at < this.settings.feverHoldMs ? found : undefined;
   }

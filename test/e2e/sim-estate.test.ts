@@ -106,13 +106,13 @@ describeWithTools(['socat'], 'simulated estate (config/sim.yaml) over real ptys'
    * On the south lane's push thermometer: a fever, a pass shown on the QR pty, and half a second later a pass
    * again (the same person's or the next one's). The first attempt is decided when the second scan comes.
    */
-  async function feverThenTwoScans(first: string, second: string): Promise<void> {
+  async function feverThenTwoScans(first: string, second: string, { celsius = 38.6, waitMs = 500 } = {}): Promise<void> {
     await laneIdle('south/p1');
-    await readsTemperature('south-p1-thermo', 38.6);
+    await readsTemperature('south-p1-thermo', celsius);
     const from = passages.length;
     estate.line('south-p1-qr').send(first);
     await waitFor(() => gateway.lanes.get('south/p1')?.phase === 'measuring', { what: 'south/p1 re-measuring the fever' });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
     estate.line('south-p1-qr').send(second);
     const [interrupted] = await lanePassages('south/p1', from, 1);
     expect(interrupted!.decision).toMatchObject({ verdict: 'refer', reasons: ['FEVER_UNCONFIRMED'] });
@@ -141,15 +141,8 @@ describeWithTools(['socat'], 'simulated estate (config/sim.yaml) over real ptys'
   // made the second fever sample a first one, and the normal one after it a re-measure.
   it('a wait past the freshness window before the rescan does not restart the fever re-measure either', async () => {
     const pass = greenPass('visitor-slow-rescan');
-    await laneIdle('south/p1');
-    await readsTemperature('south-p1-thermo', 38.4);
     const from = passages.length;
-    estate.line('south-p1-qr').send(pass);
-    await waitFor(() => gateway.lanes.get('south/p1')?.phase === 'measuring', { what: 'south/p1 re-measuring the fever' });
-    await new Promise((resolve) => setTimeout(resolve, 3600));
-    estate.line('south-p1-qr').send(pass);
-    const [first] = await lanePassages('south/p1', from, 1);
-    expect(first!.decision).toMatchObject({ verdict: 'refer', reasons: ['FEVER_UNCONFIRMED'] });
+    await feverThenTwoScans(pass, pass, { celsius: 38.4, waitMs: 3600 });
     await waitFor(() => gateway.lanes.get('south/p1')?.phase === 'measuring', { what: 'south/p1 measuring the rescan' });
     await readsTemperature('south-p1-thermo', 38.5);
     const [, rescan] = await lanePassages('south/p1', from, 2);
