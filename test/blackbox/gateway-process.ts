@@ -41,7 +41,12 @@ export class OpenSslIssuer {
   issue(fields: Record<string, unknown>): string {
     this.signed += 1;
     const nowS = Math.floor(Date.now() / 1000);
-    const payload = Buffer.from(JSON.stringify({ v: 1, kid: this.kid, col: 'green', iat: nowS - 60 - this.signed, exp: nowS + 3600, ...fields }));
+    return this.issueText(JSON.stringify({ v: 1, kid: this.kid, col: 'green', iat: nowS - 60 - this.signed, exp: nowS + 3600, ...fields }));
+  }
+
+  /** An `HP1:` pass over this payload text exactly (one JSON.stringify would not write, say). */
+  issueText(text: string): string {
+    const payload = Buffer.from(text);
     writeFileSync(this.file('payload.json'), payload);
     this.openssl('pkeyutl', '-sign', '-inkey', this.file('issuer.pem'), '-rawin', '-in', this.file('payload.json'), '-out', this.file('payload.sig'));
     return encodePass(payload, readFileSync(this.file('payload.sig')));

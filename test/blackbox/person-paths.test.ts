@@ -370,4 +370,47 @@ describeWithTools(['socat', 'openssl'], 'one person, every path screened: the ga
       }
     }, 20_000);
   });
+
+  describe('what the outside test of 2026-11-30 broke, through the ports', () => {
+    it('a rescan after the fever reading went stale does not restart the re-measure: the next fever sample is a confirmed FEVER', async () => {
+      const openedBefore = opens('main');
+      const mark = gateway.mark;
+      const pass = passOf({ sub: 'visitor-slow-rescan' });
+      show('main', pass);
+      await measured(38.4, 100);
+      await sleep(700);
+      show('main', pass);
+      await measured(38.5, 150);
+      const [first, rescan] = await waitFor(() => gateway.passagesSince(mark, 'main/in').length >= 2 && gateway.passagesSince(mark, 'main/in'), 'two passages', 5000);
+      expect(first).toMatchObject({ verdict: 'refer', reasons: ['FEVER_UNCONFIRMED'] });
+      expect(rescan).toMatchObject({ verdict: 'deny', reasons: ['FEVER'] });
+      await waitFor(() => gateway.alertsFor(rescan!.id, 'suspected-case').length > 0, 'a suspected-case alert for the rescan', 3000);
+      await laneSettles();
+      expect(opens('main'), 'OPEN commands on the barrier pty').toBe(openedBefore);
+    }, 20_000);
+
+    it('a confirmed fever holds the person out at the other gate, whatever the thermometer there reads', async () => {
+      const openedBefore = opens('east');
+      const mainMark = gateway.mark;
+      show('main', passOf({ sub: 'visitor-held' }));
+      void measured(38.3, 100);
+      void measured(38.4, 400);
+      expect(await gateway.nextPassage(mainMark, 'main/in', 5000)).toMatchObject({ verdict: 'deny', reasons: ['FEVER'] });
+      gateway.estate.setTemperature('east-thermo', 36.6);
+      const eastMark = gateway.mark;
+      show('east', passOf({ sub: 'visitor-held' }));
+      expect(await gateway.nextPassage(eastMark, 'east/in', 5000)).toMatchObject({ verdict: 'deny', reasons: ['FEVER'], rule: 'fever-hold' });
+      await laneSettles();
+      expect(opens('east'), 'OPEN commands on the barrier pty').toBe(openedBefore);
+    }, 20_000);
+
+    it('a signed pass naming its colour twice is CODE_MALFORMED, whichever colour comes last', async () => {
+      const nowS = Math.floor(Date.now() / 1000);
+      const mark = gateway.mark;
+      show('main', issuer.issueText(`{"v":1,"kid":"${issuer.kid}","sub":"visitor-twice","col":"red","col":"green","iat":${nowS - 60},"exp":${nowS + 3600}}`));
+      const passage = await gateway.nextPassage(mark, 'main/in', 5000);
+      expect(passage.verdict).not.toBe('grant');
+      expect(passage.reasons).toContain('CODE_MALFORMED');
+    }, 20_000);
+  });
 });
